@@ -1,0 +1,11 @@
+// The CLI's command table. Add a command by writing cli/commands/<name>.ts exporting a
+// `Command` and listing it here.
+export interface Command {
+  /** Arguments after the command name, e.g. `<scenario> [--seed N]`. */
+  usage: string;
+  summary: string;
+  /** Returns the process exit status. */
+  run(args: string[]): Promise<number>;
+}
+
+export const commands: Record<string, Command> = {};
