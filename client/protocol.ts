@@ -1,0 +1,135 @@
+// The one message protocol between the extension and its webviews (preview and results panels).
+// Imported by both sides: the extension (Node) and the webview scripts (browser bundles), so it
+// holds types and pure helpers only.
+import type { Transcript, Turn } from '../core/generated/schema-types';
+
+export type { Transcript, Turn };
+
+/** A place in a YAML file that an id in the panel links to. */
+export interface IdLink { kind: 'target' | 'policy' | 'tactic'; line: number; file: string }
+
+/** What the preview panel shows about the run it streams. */
+export interface PreviewInfo {
+  scenarioId: string;
+  title?: string;
+  split?: string;
+  /** Scenario file (fs path); used to re-run and to open links. */
+  file: string;
+  simulator: string;
+  agent: string;
+  judge?: string;
+  seed: number;
+  /** Reward component weights by component name (for the bars). */
+  weights: Record<string, number>;
+  /** Target, policy and tactic ids mentioned in the dialogue, with where they are defined. */
+  links: Record<string, IdLink>;
+  /** Where the transcript comes from when it is not a live preview (a run's dialogue). */
+  source?: string;
+}
+
+export type PreviewStatus = 'running' | 'done' | 'stopped' | 'error';
+
+/** The whole state of the preview panel: enough to re-render it from scratch (restore, reload). */
+export interface PreviewModel {
+  info: PreviewInfo;
+  status: PreviewStatus;
+  turns: Turn[];
+  /** The turn being streamed, before it is complete. */
+  streaming?: { speaker: string; text: string };
+  /** The finished transcript (totals, metrics, targets, policies). */
+  transcript?: Transcript;
+  error?: string;
+  /** The agent line the author is asked to type ("Play the agent"). */
+  ask?: { id: number; prompt: string };
+}
+
+/** What the panel rendered, as counted in its DOM (answered to a `probe`). */
+export interface RenderedState {
+  status: string;
+  turns: number;
+  userTurns: number;
+  rationales: number;
+  sections: number;
+  missingFlags: number;
+  rewardBars: number;
+  links: number;
+  chartLines: number;
+  totalsText: string;
+  metricsText: string;
+  askVisible: boolean;
+  renderMs: number;
+}
+
+export type ToPreview =
+  | { type: 'reset'; model: PreviewModel }
+  | { type: 'turn'; turn: Turn }
+  | { type: 'delta'; speaker: string; text: string }
+  | { type: 'rewards'; turnIndex: number; rewards: Record<string, number>; score: number }
+  | { type: 'end'; transcript: Transcript }
+  | { type: 'status'; status: PreviewStatus; error?: string }
+  | { type: 'ask'; id: number; prompt: string }
+  | { type: 'probe'; id: number };
+
+export type FromPreview =
+  | { type: 'ready' }
+  | { type: 'rerun'; seed: number; human: boolean }
+  | { type: 'stop' }
+  | { type: 'open'; id: string }
+  | { type: 'human'; id: number; text: string }
+  | { type: 'probe'; id: number; state: RenderedState }
+  | { type: 'rendered'; ms: number; turns: number };
+
+/** Per-scenario (and split) figures of a run, as the results panel shows them. */
+export interface ResultsRow {
+  scenarioId: string;
+  split: string;
+  dialogues: number;
+  passed: number;
+  errors: number;
+  meanTotal: number;
+  metrics: Record<string, number | null>;
+}
+
+export interface ResultsDialogue { dialogueId: string; scenarioId: string; profileId: string; seed: number; total: number; passed: boolean; end: string }
+
+export interface RunResults {
+  runId: string;
+  runDir: string;
+  suiteId?: string;
+  startedAt?: string;
+  thresholds: Record<string, number>;
+  rows: ResultsRow[];
+  dialogues: ResultsDialogue[];
+}
+
+export type ToResults =
+  | { type: 'show'; mode: 'single'; a: RunResults }
+  | { type: 'show'; mode: 'compare'; a: RunResults; b: RunResults }
+  | { type: 'probe'; id: number };
+
+export interface ResultsRenderedState { mode: string; tables: number; rows: number; histogramBars: number; deltas: number; text: string }
+
+export type FromResults =
+  | { type: 'ready' }
+  | { type: 'openDialogue'; runDir: string; dialogueId: string }
+  | { type: 'probe'; id: number; state: ResultsRenderedState };
+
+/** Paper metrics in the order the paper reports them; `Rob` is lower-is-better. */
+export const PAPER_METRICS = ['Role', 'Int', 'Goal', 'Rob', 'CoT', 'Stra', 'Pers', 'Con'] as const;
+
+/** The five rationale sections, in order, with their labels. */
+export const RATIONALE_SECTIONS = [
+  ['agent_intent', 'Agent intent'],
+  ['concerns', 'Concerns'],
+  ['plan', 'Plan'],
+  ['state', 'State'],
+  ['tone', 'Tone'],
+] as const;
+
+export const STATE_KEYS = ['trust', 'emotion', 'patience', 'engagement'] as const;
+
+/** Simulators and agents that run in-process and call no network backend. */
+export const BUILT_IN_ROLES = ['agenda', 'scripted', 'adversarial', 'human'] as const;
+export function isBuiltInRole(id: string | undefined): boolean {
+  return !id || (BUILT_IN_ROLES as readonly string[]).includes(id);
+}

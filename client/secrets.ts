@@ -1,0 +1,34 @@
+// API keys: stored in VS Code's SecretStorage under the backend's id (and the secret name the
+// backend's `api_key` names, when different). The engine receives them in memory only, through
+// a synchronous `secret(ref)` callback built from a snapshot taken before a run.
+import * as vscode from 'vscode';
+import type { Workspace } from '../core/index';
+
+export type SecretLookup = (ref: string) => string | undefined;
+
+export class Keys {
+  constructor(private readonly storage: vscode.SecretStorage) {}
+
+  store(id: string, key: string): Thenable<void> { return this.storage.store(id, key); }
+  delete(id: string): Thenable<void> { return this.storage.delete(id); }
+  get(id: string): Thenable<string | undefined> { return this.storage.get(id); }
+
+  /** Reads every key the workspace's backends may need; `env:VAR` refs read the environment. */
+  async lookup(config: Workspace | undefined): Promise<SecretLookup> {
+    const names = new Set<string>();
+    for (const b of config?.backends ?? []) { names.add(b.id); if (b.api_key && !b.api_key.startsWith('env:')) names.add(b.api_key); }
+    for (const t of config?.training ?? []) { names.add(t.id); if (t.token && !t.token.startsWith('env:')) names.add(t.token); }
+    const values = new Map<string, string>();
+    await Promise.all([...names].map(async (n) => { const v = await this.storage.get(n); if (v) values.set(n, v); }));
+    const byBackend = new Map<string, string>();
+    for (const b of [...(config?.backends ?? []), ...(config?.training ?? [])]) {
+      const ref = 'api_key' in b ? b.api_key : (b as { token?: string }).token;
+      const v = values.get(b.id);
+      if (ref && v && !values.has(ref)) byBackend.set(ref, v);
+    }
+    return (ref: string) => {
+      if (ref.startsWith('env:')) return process.env[ref.slice(4)];
+      return values.get(ref) ?? byBackend.get(ref);
+    };
+  }
+}

@@ -1,0 +1,83 @@
+// DOM helpers shared by the webview scripts (browser side). All text goes in as text nodes:
+// nothing from a transcript is ever parsed as HTML.
+
+type Child = Node | string | number | null | undefined | false;
+type Attrs = Record<string, string | number | boolean | undefined | ((e: Event) => void)>;
+
+export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs?: Attrs | null, ...children: (Child | Child[])[]): HTMLElementTagNameMap[K] {
+  const el = document.createElement(tag);
+  setAttrs(el, attrs);
+  append(el, children);
+  return el;
+}
+
+const SVG_NS = 'http://www.w3.org/2000/svg';
+export function s(tag: string, attrs?: Attrs | null, ...children: (Child | Child[])[]): SVGElement {
+  const el = document.createElementNS(SVG_NS, tag);
+  setAttrs(el, attrs);
+  append(el, children);
+  return el;
+}
+
+function setAttrs(el: Element, attrs?: Attrs | null): void {
+  if (!attrs) return;
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === undefined || v === false) continue;
+    if (typeof v === 'function') el.addEventListener(k.replace(/^on/, ''), v as EventListener);
+    else el.setAttribute(k, v === true ? '' : String(v));
+  }
+}
+
+function append(el: Element, children: (Child | Child[])[]): void {
+  for (const c of children.flat()) {
+    if (c === null || c === undefined || c === false) continue;
+    el.append(typeof c === 'object' ? c : String(c));
+  }
+}
+
+/** A horizontal bar for a 0..1 value (width set through CSSOM, allowed by the strict CSP). */
+export function bar(value: number, cls = ''): HTMLElement {
+  const fill = h('span', { class: 'fill' });
+  fill.style.width = `${Math.max(0, Math.min(1, value)) * 100}%`;
+  return h('span', { class: `bar ${cls}`.trim() }, fill);
+}
+
+export function fmt(v: number | null | undefined, digits = 2): string {
+  return typeof v === 'number' && Number.isFinite(v) ? v.toFixed(digits) : '—';
+}
+
+/** Splits `text` into text nodes and clickable spans for the given ids (whole words only). */
+export function linkify(text: string, ids: string[], onClick: (id: string) => void, kindOf: (id: string) => string): (Node | string)[] {
+  if (!ids.length || !text) return [text];
+  const re = new RegExp(`(?<![\\w-])(${ids.map(escapeRe).sort((a, b) => b.length - a.length).join('|')})(?![\\w-])`, 'g');
+  const out: (Node | string)[] = [];
+  let last = 0;
+  for (const m of text.matchAll(re)) {
+    const i = m.index ?? 0;
+    if (i > last) out.push(text.slice(last, i));
+    const id = m[1];
+    out.push(h('a', { class: `ref ref-${kindOf(id)}`, href: '#', title: `Go to ${kindOf(id)} '${id}' in the YAML`, 'data-id': id, onclick: (e: Event) => { e.preventDefault(); onClick(id); } }, id));
+    last = i + m[0].length;
+  }
+  if (last < text.length) out.push(text.slice(last));
+  return out;
+}
+
+function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** A bar histogram (inline SVG) of values in 0..1, in `bins` buckets. */
+export function histogram(values: number[], bins = 10, width = 320, height = 90): SVGElement {
+  const counts = new Array<number>(bins).fill(0);
+  for (const v of values) counts[Math.min(bins - 1, Math.max(0, Math.floor(v * bins)))]++;
+  const max = Math.max(1, ...counts);
+  const bw = width / bins;
+  const svg = s('svg', { class: 'histogram', width, height: height + 16, viewBox: `0 0 ${width} ${height + 16}`, role: 'img', 'aria-label': 'histogram of dialogue totals' });
+  counts.forEach((c, i) => {
+    const bh = (c / max) * height;
+    svg.append(s('rect', { class: 'hbar', x: i * bw + 1, y: height - bh, width: bw - 2, height: bh, 'data-count': c }, s('title', null, `${(i / bins).toFixed(1)}–${((i + 1) / bins).toFixed(1)}: ${c}`)));
+  });
+  for (const t of [0, 0.5, 1]) svg.append(s('text', { class: 'axis', x: Math.min(width - 12, t * width), y: height + 13 }, t.toFixed(1)));
+  return svg;
+}

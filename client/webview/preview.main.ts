@@ -1,0 +1,245 @@
+// The preview panel (browser side): streams a dialogue, shows each user turn's rationale
+// (five labelled sections, collapsible, missing ones flagged), the state chart, per-turn reward
+// bars with weights, totals and paper metrics; ids link to their YAML line. Its whole state is
+// a PreviewModel, kept with setState so the panel restores after being hidden or reloaded.
+import type { FromPreview, PreviewModel, RenderedState, ToPreview, Transcript, Turn } from '../protocol';
+import { PAPER_METRICS, RATIONALE_SECTIONS, STATE_KEYS } from '../protocol';
+import { bar, fmt, h, linkify, s } from './dom';
+
+declare function acquireVsCodeApi(): { postMessage(m: FromPreview): void; getState(): unknown; setState(s: unknown): void };
+const vscode = acquireVsCodeApi();
+const post = (m: FromPreview) => vscode.postMessage(m);
+
+let model: PreviewModel | undefined = vscode.getState() as PreviewModel | undefined;
+let lastRenderMs = 0;
+const app = document.getElementById('app')!;
+
+// ---------- rendering ----------
+
+function render(): void {
+  const t0 = performance.now();
+  app.replaceChildren();
+  if (!model) {
+    app.append(h('p', { class: 'empty' }, 'Open a scenario and run ▶ Preview.'));
+    return;
+  }
+  app.append(header(model), chartSection(model), h('div', { id: 'turns' }, model.turns.map(turnView)));
+  if (model.streaming) app.append(streamingView(model.streaming));
+  if (model.ask) app.append(askBox(model.ask));
+  if (model.error) app.append(h('div', { class: 'error', role: 'alert' }, model.error));
+  if (model.transcript) app.append(totalsView(model.transcript));
+  lastRenderMs = performance.now() - t0;
+}
+
+function header(m: PreviewModel): HTMLElement {
+  const i = m.info;
+  const seed = h('input', { type: 'number', id: 'seed', value: i.seed + 1, title: 'seed of the next run', 'aria-label': 'seed' });
+  const human = h('input', { type: 'checkbox', id: 'human', checked: i.agent === 'human' });
+  const running = m.status === 'running';
+  return h('header', null,
+    h('div', { class: 'title' },
+      h('h1', null, i.title ?? i.scenarioId),
+      h('span', { class: `status status-${m.status}`, id: 'status' }, m.status)),
+    h('div', { class: 'meta' },
+      h('span', null, 'scenario ', h('code', null, i.scenarioId)),
+      i.split ? h('span', { class: `split split-${i.split}` }, i.split) : null,
+      h('span', null, 'simulator ', h('code', null, i.simulator)),
+      h('span', null, 'agent ', h('code', null, i.agent)),
+      h('span', null, 'judge ', h('code', null, i.judge ?? 'none')),
+      h('span', null, 'seed ', h('code', null, i.seed)),
+      i.source ? h('span', { class: 'source' }, i.source) : null),
+    h('div', { class: 'actions' },
+      running
+        ? h('button', { id: 'stop', onclick: () => post({ type: 'stop' }) }, '■ Stop')
+        : h('button', { id: 'rerun', onclick: () => post({ type: 'rerun', seed: Number((seed as HTMLInputElement).value) || 0, human: (human as HTMLInputElement).checked }) }, '↻ Re-run'),
+      h('label', null, 'seed ', seed),
+      h('label', { title: 'You type the agent\'s lines' }, human, ' Play the agent')));
+}
+
+const STATE_COLORS: Record<string, string> = { trust: 'c1', emotion: 'c2', patience: 'c3', engagement: 'c4' };
+
+function chartSection(m: PreviewModel): HTMLElement {
+  const points = m.turns.filter((t) => t.state).map((t) => ({ i: t.index, st: t.state! }));
+  const w = 520, ht = 110, pad = 4;
+  const svg = s('svg', { class: 'chart', width: w, height: ht, viewBox: `0 0 ${w} ${ht}`, role: 'img', 'aria-label': 'state across turns' });
+  for (const y of [0, 0.5, 1]) svg.append(s('line', { class: 'grid', x1: 0, x2: w, y1: pad + (1 - y) * (ht - 2 * pad), y2: pad + (1 - y) * (ht - 2 * pad) }));
+  if (points.length) {
+    const x = (k: number) => (points.length === 1 ? w / 2 : pad + (k / (points.length - 1)) * (w - 2 * pad));
+    const y = (v: number) => pad + (1 - Math.max(0, Math.min(1, v))) * (ht - 2 * pad);
+    for (const key of STATE_KEYS) {
+      const pts = points.map((p, k) => `${x(k).toFixed(1)},${y(p.st[key]).toFixed(1)}`).join(' ');
+      svg.append(s('polyline', { class: `series ${STATE_COLORS[key]}`, points: pts, 'data-key': key }, s('title', null, `${key}: ${points.map((p) => p.st[key].toFixed(2)).join(' → ')}`)));
+    }
+  }
+  const legend = h('div', { class: 'legend' }, STATE_KEYS.map((k) => {
+    const last = points.length ? points[points.length - 1].st[k] : undefined;
+    return h('span', { class: `key ${STATE_COLORS[k]}` }, `${k} ${fmt(last)}`);
+  }));
+  return h('section', { class: 'state' }, h('h2', null, 'State across turns'), svg, legend);
+}
+
+function ids(): string[] { return model ? Object.keys(model.info.links) : []; }
+function kindOf(id: string): string { return model?.info.links[id]?.kind ?? 'id'; }
+function openId(id: string): void { post({ type: 'open', id }); }
+function linked(text: string): (Node | string)[] { return linkify(text, ids(), openId, kindOf); }
+
+function turnView(t: Turn): HTMLElement {
+  const user = t.speaker === 'user';
+  return h('article', { class: `turn ${t.speaker}`, 'data-index': t.index },
+    h('div', { class: 'who' }, user ? 'User' : 'Agent', h('span', { class: 'idx' }, `#${t.index}`),
+      t.tactic ? h('span', { class: 'tactic' }, 'tactic ', ...linked(t.tactic)) : null,
+      t.targets_met?.length ? h('span', { class: 'met' }, 'met ', ...t.targets_met.flatMap((id) => [...linked(id), ' '])) : null,
+      t.policies?.length ? h('span', { class: 'policy' }, 'policy ', ...t.policies.flatMap((id) => [...linked(id), ' '])) : null),
+    h('div', { class: 'text' }, ...linked(t.text)),
+    user ? rationaleView(t) : null,
+    user && t.rewards ? rewardsView(t.rewards, t.score) : null);
+}
+
+function rationaleView(t: Turn): HTMLElement {
+  const r = t.rationale;
+  const missing = new Set<string>(r?.missing ?? []);
+  const details = h('details', { class: 'rationale', open: true },
+    h('summary', null, 'Rationale', missing.size ? h('span', { class: 'missing-count' }, ` · ${missing.size} missing`) : null));
+  if (!r) { details.append(h('p', { class: 'flag missing' }, 'no rationale')); return details; }
+  for (const [key, label] of RATIONALE_SECTIONS) {
+    const text = r.sections[key];
+    const absent = !text || missing.has(key);
+    details.append(h('div', { class: `sec${absent ? ' absent' : ''}`, 'data-sec': key },
+      h('span', { class: 'label' }, label),
+      absent ? h('span', { class: 'flag missing', title: `the rationale has no "${label}" section` }, 'missing') : h('span', { class: 'body' }, ...linked(text))));
+  }
+  for (const tag of ['think_tags', 'answer_tags'] as const) if (missing.has(tag)) details.append(h('div', { class: 'flag missing' }, `no ${tag.replace('_tags', '')} tags`));
+  return details;
+}
+
+function rewardsView(rewards: Record<string, number>, score?: number): HTMLElement {
+  const weights = model?.info.weights ?? {};
+  return h('div', { class: 'rewards' },
+    Object.entries(rewards).map(([name, v]) => h('div', { class: 'reward', 'data-name': name },
+      h('span', { class: 'rname' }, name), h('span', { class: 'weight', title: 'weight' }, weights[name] !== undefined ? `×${weights[name]}` : ''),
+      bar(v), h('span', { class: 'rval' }, fmt(v)))),
+    score !== undefined ? h('div', { class: 'score' }, 'turn score ', h('b', null, fmt(score))) : null);
+}
+
+function streamingView(st: { speaker: string; text: string }): HTMLElement {
+  return h('article', { class: `turn ${st.speaker} streaming`, id: 'streaming' }, h('div', { class: 'who' }, st.speaker === 'user' ? 'User' : 'Agent', ' …'), h('div', { class: 'text' }, st.text));
+}
+
+function askBox(ask: { id: number; prompt: string }): HTMLElement {
+  const input = h('textarea', { id: 'human-input', rows: 3, placeholder: 'Type the agent\'s line, then Ctrl+Enter', 'aria-label': 'agent line' }) as HTMLTextAreaElement;
+  const send = () => { if (!input.value.trim()) return; post({ type: 'human', id: ask.id, text: input.value }); if (model) model.ask = undefined; save(); render(); };
+  input.addEventListener('keydown', (e) => { if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) send(); });
+  queueMicrotask(() => input.focus());
+  return h('section', { class: 'ask', id: 'ask' }, h('label', { for: 'human-input' }, ask.prompt || 'Your line as the agent:'), input, h('button', { onclick: send }, 'Send'));
+}
+
+function totalsView(t: Transcript): HTMLElement {
+  const weights = model?.info.weights ?? {};
+  const noJudge = PAPER_METRICS.every((k) => t.metrics[k] === null || t.metrics[k] === undefined);
+  return h('section', { class: 'totals', id: 'totals' },
+    h('h2', null, 'Dialogue totals'),
+    h('p', { class: 'end' }, `ended: ${t.end.reason} at turn ${t.end.at_turn}`, t.end.detail ? ` — ${t.end.detail}` : ''),
+    h('div', { class: 'total' }, 'total reward ', h('b', { id: 'total' }, fmt(t.rewards.total)), bar(t.rewards.total, 'big')),
+    h('div', { class: 'cols' },
+      h('div', null, h('h3', null, 'Turn components (mean)'),
+        Object.entries(t.rewards.turn_mean).map(([k, v]) => h('div', { class: 'reward' }, h('span', { class: 'rname' }, k), h('span', { class: 'weight' }, weights[k] !== undefined ? `×${weights[k]}` : ''), bar(v), h('span', { class: 'rval' }, fmt(v))))),
+      h('div', null, h('h3', null, 'Session components'),
+        Object.keys(t.rewards.session).length ? Object.entries(t.rewards.session).map(([k, v]) => h('div', { class: 'reward' }, h('span', { class: 'rname' }, k), h('span', { class: 'weight' }, weights[k] !== undefined ? `×${weights[k]}` : ''), bar(v), h('span', { class: 'rval' }, fmt(v)))) : h('p', { class: 'dim' }, 'none'))),
+    h('h3', null, 'Paper metrics', noJudge ? h('span', { class: 'nojudge' }, ' — no judge') : null),
+    h('table', { class: 'metrics', id: 'metrics' },
+      h('tr', null, PAPER_METRICS.map((k) => h('th', { title: k === 'Rob' ? 'robotic tone: lower is better' : '' }, k === 'Rob' ? 'Rob ↓' : k))),
+      h('tr', null, PAPER_METRICS.map((k) => h('td', null, t.metrics[k] === null || t.metrics[k] === undefined ? 'no judge' : fmt(t.metrics[k]))))),
+    t.targets?.length ? h('div', { class: 'targets' }, h('h3', null, 'Targets'), t.targets.map((x) => h('div', null, ...linked(x.id), x.met_at === null ? h('span', { class: 'flag missing' }, 'not met') : h('span', { class: 'ok' }, ` met at turn ${x.met_at}`)))) : null,
+    t.policies?.length ? h('div', { class: 'policies' }, h('h3', null, 'Decision policies'), t.policies.map((p) => h('div', null, ...linked(p.id), ` fired at turn${p.turns.length > 1 ? 's' : ''} ${p.turns.join(', ')}`))) : null);
+}
+
+// ---------- state and messages ----------
+
+let saveTimer: ReturnType<typeof setTimeout> | undefined;
+function save(): void {
+  if (saveTimer) return;
+  saveTimer = setTimeout(() => { saveTimer = undefined; vscode.setState(model); }, 150);
+}
+
+let renderQueued = false;
+function renderSoon(): void {
+  if (renderQueued) return;
+  renderQueued = true;
+  requestAnimationFrame(() => { renderQueued = false; render(); });
+}
+
+function appendTurn(turn: Turn): void {
+  if (!model) return;
+  const at = model.turns.findIndex((t) => t.index === turn.index);
+  if (at >= 0) model.turns[at] = turn; else model.turns.push(turn);
+  model.streaming = undefined;
+  const list = document.getElementById('turns');
+  // append in place while streaming (cheap); the chart is redrawn with the next full render
+  if (list && at < 0) {
+    document.getElementById('streaming')?.remove();
+    list.append(turnView(turn));
+    const chart = document.querySelector('section.state');
+    if (chart && turn.state) chart.replaceWith(chartSection(model));
+    turn.speaker === 'user' && list.lastElementChild?.scrollIntoView({ block: 'nearest' });
+  } else renderSoon();
+}
+
+function probe(): RenderedState {
+  const q = (sel: string) => document.querySelectorAll(sel).length;
+  return {
+    status: document.getElementById('status')?.textContent ?? '',
+    turns: q('#turns article.turn'),
+    userTurns: q('#turns article.turn.user'),
+    rationales: q('#turns details.rationale'),
+    sections: q('#turns details.rationale .sec'),
+    missingFlags: q('#turns .flag.missing'),
+    rewardBars: q('#turns .rewards .reward .bar'),
+    links: q('a.ref'),
+    chartLines: q('svg.chart polyline'),
+    totalsText: document.getElementById('total')?.textContent ?? '',
+    metricsText: document.getElementById('metrics')?.textContent ?? '',
+    askVisible: !!document.getElementById('ask'),
+    renderMs: lastRenderMs,
+  };
+}
+
+window.addEventListener('message', (ev: MessageEvent<ToPreview>) => {
+  const m = ev.data;
+  switch (m.type) {
+    case 'reset':
+      model = m.model;
+      render();
+      post({ type: 'rendered', ms: lastRenderMs, turns: model.turns.length });
+      break;
+    case 'turn': appendTurn(m.turn); break;
+    case 'delta':
+      if (!model) break;
+      model.streaming = { speaker: m.speaker, text: (model.streaming?.speaker === m.speaker ? model.streaming.text : '') + m.text };
+      { const el = document.querySelector('#streaming .text'); if (el) el.textContent = model.streaming.text; else document.getElementById('turns')?.after(streamingView(model.streaming)); }
+      break;
+    case 'rewards': {
+      const t = model?.turns.find((x) => x.index === m.turnIndex);
+      if (t) { t.rewards = m.rewards; t.score = m.score; document.querySelector(`article.turn[data-index="${m.turnIndex}"]`)?.replaceWith(turnView(t)); }
+      break;
+    }
+    case 'end':
+      if (model) { model.transcript = m.transcript; model.turns = m.transcript.turns; model.streaming = undefined; model.ask = undefined; }
+      render();
+      break;
+    case 'status':
+      if (model) { model.status = m.status; model.error = m.error; if (m.status !== 'running') model.ask = undefined; }
+      render();
+      break;
+    case 'ask':
+      if (model) { model.ask = { id: m.id, prompt: m.prompt }; }
+      render();
+      break;
+    case 'probe':
+      post({ type: 'probe', id: m.id, state: probe() });
+      return;
+  }
+  save();
+});
+
+render();
+post({ type: 'ready' });

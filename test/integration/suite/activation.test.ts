@@ -1,0 +1,29 @@
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { api, EXTENSION_ID, wsUri } from './helpers';
+
+describe('activation', () => {
+  it('activates on a scenario file and starts the language server', async () => {
+    const doc = await vscode.workspace.openTextDocument(wsUri('scenarios/phone-upgrade.scenario.yaml'));
+    assert.equal(doc.languageId, 'userlm-scenario');
+    await vscode.window.showTextDocument(doc);
+    const a = await api();
+    assert.ok(vscode.extensions.getExtension(EXTENSION_ID)?.isActive);
+    await a.serverReady();
+    const s = a.stats();
+    console.log(`    activation: ${s.activationMs.toFixed(1)} ms before the server starts; server ready after ${s.serverReadyMs?.toFixed(0)} ms`);
+    assert.ok(s.activationMs < 100, `activation took ${s.activationMs} ms`);
+  });
+
+  it('registers the language ids for every file kind', async () => {
+    for (const [file, id] of [['profiles/people.profile.yaml', 'userlm-profile'], ['suites/smoke.suite.yaml', 'userlm-suite'], ['rewards/default.rewards.yaml', 'userlm-rewards'], ['userlm.yaml', 'userlm-workspace']]) {
+      const doc = await vscode.workspace.openTextDocument(wsUri(file));
+      assert.equal(doc.languageId, id, file);
+    }
+  });
+
+  it('contributes its commands', async () => {
+    const all = await vscode.commands.getCommands(true);
+    for (const c of ['userlm.preview', 'userlm.previewAdversarial', 'userlm.runSuite', 'userlm.setApiKey', 'userlm.selectBackends', 'userlm.runs.compare']) assert.ok(all.includes(c), c);
+  });
+});
