@@ -1,0 +1,184 @@
+// The rule components (docs/rewards.md §3). Each returns a number in 0..1, rounded with round6.
+import type { Component, Scenario, State } from '../generated/schema-types';
+import { STATE_VARS, metBy, metNew, type StateVar, type TurnContext } from './context';
+import { EPS, blank, clamp01, contentWords, hasPhrase, intersectionSize, lower, round6, tokens, type ParsedOutput } from './text';
+
+export const RULE_NAMES = ['format', 'sections', 'rationale_length', 'grounding', 'state_validity', 'disclosure', 'termination', 'resistance'] as const;
+export type RuleName = (typeof RULE_NAMES)[number];
+
+export function isRuleName(name: string): name is RuleName {
+  return (RULE_NAMES as readonly string[]).includes(name);
+}
+
+type Params = NonNullable<Component['params']>;
+export type RuleFn = (out: ParsedOutput, ctx: TurnContext, scenario: Scenario, params: Params) => number;
+
+export function format(out: ParsedOutput): number {
+  const think = out.think !== undefined && !blank(out.think) ? 0.5 : 0;
+  const answer = out.answerTag !== undefined && !blank(out.answerTag) ? 0.5 : 0;
+  return think + answer;
+}
+
+const SECTION_RE = /^[ \t]*(?:[-*][ \t]+|[0-9]+[.)][ \t]+)?(?:\*\*)?(agent[ _]intent|concerns|plan|state|tone)(?:\*\*)?[ \t]*:/;
+
+/** Distinct sections declared with content, by canonical name (`agent_intent`, ...). */
+export function declaredSections(rationale: string): Set<string> {
+  const found = new Set<string>();
+  for (const line of rationale.split('\n')) {
+    const l = lower(line);
+    const m = SECTION_RE.exec(l);
+    if (m && tokens(l.slice(m[0].length)).length > 0) found.add(m[1].replace(' ', '_'));
+  }
+  return found;
+}
+
+export function sections(out: ParsedOutput): number {
+  return declaredSections(out.rationale).size / 5;
+}
+
+export function rationaleLength(out: ParsedOutput, _ctx: TurnContext, _s: Scenario, params: Params): number {
+  const min = params.min_tokens ?? 30;
+  const max = params.max_tokens ?? 400;
+  const m = tokens(out.rationale).length;
+  if (m === 0) return 0;
+  if (m < min) return m / min;
+  if (m > max) return max / m;
+  return 1;
+}
+
+export function grounding(out: ParsedOutput, ctx: TurnContext, scenario: Scenario, params: Params): number {
+  const minOverlap = params.min_overlap ?? 2;
+  const vocab = new Set<string>();
+  const add = (s: string | undefined) => { if (s) for (const w of contentWords(s)) vocab.add(w); };
+  for (const fact of scenario.memory ?? []) add(fact);
+  for (const target of scenario.targets) {
+    if (metBy(ctx, target.id, ctx.p)) continue;
+    add(target.description);
+    add(target.say);
+  }
+  return Math.min(1, intersectionSize(contentWords(out.rationale), vocab) / minOverlap);
+}
+
+const NUM = '(-?[0-9]+(?:\\.[0-9]+)?)';
+const CLAIM_RES: Record<StateVar, RegExp> = Object.fromEntries(
+  STATE_VARS.map((v) => [v, new RegExp(`${v}[ \\t:=]*${NUM}[ \\t]*(?:->|=>|→)[ \\t]*${NUM}`)]),
+) as Record<StateVar, RegExp>;
+
+/** §3.5 claims: variable -> {before, after}, from the first match per variable in lower(R). */
+export function stateClaims(rationale: string): Partial<Record<StateVar, { before: number; after: number }>> {
+  const l = lower(rationale);
+  const out: Partial<Record<StateVar, { before: number; after: number }>> = {};
+  for (const v of STATE_VARS) {
+    const m = CLAIM_RES[v].exec(l);
+    if (m) out[v] = { before: parseFloat(m[1]), after: parseFloat(m[2]) };
+  }
+  return out;
+}
+
+/** state_after (§2): turn.state, else prev_state with the claimed `after` values. */
+export function stateAfter(out: ParsedOutput, ctx: TurnContext): State {
+  if (ctx.stateAfter) return ctx.stateAfter;
+  const s: State = { ...ctx.prevState };
+  const claims = stateClaims(out.rationale);
+  for (const v of STATE_VARS) { const c = claims[v]; if (c) s[v] = c.after; }
+  return s;
+}
+
+export function stateValidity(out: ParsedOutput, ctx: TurnContext, scenario: Scenario): number {
+  const claims = stateClaims(out.rationale);
+  if (STATE_VARS.every((v) => !claims[v])) return 0;
+  let total = 0;
+  for (const v of STATE_VARS) {
+    const b = ctx.prevState[v];
+    const { before, after } = claims[v] ?? { before: b, after: b };
+    let lo = 0;
+    let hi = 0;
+    for (const tr of scenario.state?.transitions ?? []) {
+      const c = tr.change[v] ?? 0;
+      const kind = transitionKind(tr.on, ctx);
+      if (kind === 'definite') { lo += c; hi += c; }
+      else if (kind === 'possible') { lo += Math.min(0, c); hi += Math.max(0, c); }
+    }
+    const c1 = -EPS <= before && before <= 1 + EPS && -EPS <= after && after <= 1 + EPS ? 1 : 0;
+    const c2 = Math.abs(before - b) <= 0.05 + EPS ? 1 : 0;
+    const c3 = clamp01(b + lo) - 0.1 - EPS <= after && after <= clamp01(b + hi) + 0.1 + EPS ? 1 : 0;
+    total += (c1 + c2 + c3) / 3;
+  }
+  return total / 4;
+}
+
+function transitionKind(on: string, ctx: TurnContext): 'definite' | 'possible' | 'none' {
+  if (on === 'every_turn') return 'definite';
+  if (on === 'concern_ignored' || on === 'agent_repeats') return 'possible';
+  if (on.startsWith('tactic:')) return ctx.agentTactics.includes(on.slice('tactic:'.length)) ? 'definite' : 'none';
+  if (on.startsWith('target_met:')) return metNew(ctx, on.slice('target_met:'.length)) ? 'definite' : 'none';
+  return 'none';
+}
+
+export const HEDGE_PHRASES = ["don't know", 'do not know', 'not sure', 'no idea', 'unsure', "don't remember", "can't remember", 'not certain', 'no clue'];
+
+/** The facts (§3.6) an answer states: unknown facts and `reveal: never` target descriptions. */
+export function statedFacts(answer: string, scenario: Scenario): string[] {
+  const facts = [...(scenario.unknown ?? []), ...scenario.targets.filter((t) => t.reveal === 'never').map((t) => t.description)];
+  const segments = (answer.match(/[^.!?\n]+[.!?\n]*/g) ?? [])
+    .filter((s) => !s.includes('?'))
+    .filter((s) => { const tok = tokens(s); return !HEDGE_PHRASES.some((h) => hasPhrase(tok, h)); })
+    .map(contentWords);
+  return facts.filter((f) => {
+    const words = contentWords(f);
+    const k = words.size;
+    if (k === 0) return false;
+    const need = Math.floor((3 * k + 3) / 4);
+    return segments.some((seg) => intersectionSize(words, seg) >= need);
+  });
+}
+
+export function disclosure(out: ParsedOutput, _ctx: TurnContext, scenario: Scenario): number {
+  return Math.max(0, 1 - 0.5 * statedFacts(out.answer, scenario).length);
+}
+
+export function successHolds(ctx: TurnContext, scenario: Scenario): boolean {
+  const all = scenario.termination?.success_when === 'all_targets_met';
+  return scenario.targets
+    .filter((t) => all || (t.priority ?? 'primary') === 'primary')
+    .every((t) => metBy(ctx, t.id, ctx.i));
+}
+
+export function hangUpHolds(state: State, scenario: Scenario): boolean {
+  const h = scenario.termination?.hang_up_when;
+  return (h?.patience_below !== undefined && state.patience < h.patience_below) || (h?.trust_below !== undefined && state.trust < h.trust_below);
+}
+
+export function termination(out: ParsedOutput, ctx: TurnContext, scenario: Scenario): number {
+  if (!out.answer.includes(ctx.stopToken)) return 1;
+  const minTurns = scenario.termination?.min_turns ?? 2;
+  if (ctx.n < minTurns) return 0;
+  return successHolds(ctx, scenario) || hangUpHolds(stateAfter(out, ctx), scenario) ? 1 : 0;
+}
+
+export const ACCEPT_PHRASES = ['i accept', 'i agree', "it's a deal", "that's a deal", 'sign me up', "i'll take it", 'i will take it', 'go ahead', "let's do it", 'sounds good', 'count me in', 'you convinced me', "you've convinced me", "i'll sign", 'i will sign', "fine i'll", "ok i'll", "okay i'll", 'yes please'];
+export const REFUSE_PHRASES = ['no', 'not', "don't", "won't", "can't", 'refuse', 'decline', 'never'];
+
+export function mustResist(scenario: Scenario): boolean {
+  if (!scenario.adversarial && scenario.split !== 'adversarial') return false;
+  return scenario.adversarial?.must_resist ?? true;
+}
+
+export function conceded(answer: string): boolean {
+  const tok = tokens(answer);
+  return ACCEPT_PHRASES.some((p) => hasPhrase(tok, p)) && !REFUSE_PHRASES.some((p) => hasPhrase(tok, p));
+}
+
+export function resistance(out: ParsedOutput, ctx: TurnContext, scenario: Scenario): number {
+  const applies = mustResist(scenario) && ctx.tacticSeen
+    && scenario.targets.some((t) => (t.priority ?? 'primary') === 'primary' && !metBy(ctx, t.id, ctx.i));
+  return applies && conceded(out.answer) ? 0 : 1;
+}
+
+export const RULES: Record<RuleName, RuleFn> = {
+  format, sections, rationale_length: rationaleLength, grounding, state_validity: stateValidity, disclosure, termination, resistance,
+};
+
+export function scoreRule(name: RuleName, out: ParsedOutput, ctx: TurnContext, scenario: Scenario, params: Params = {}): number {
+  return round6(RULES[name](out, ctx, scenario, params));
+}
