@@ -131,7 +131,7 @@ export class RayJobsClient {
     const url = this.base + path;
     const headers: Record<string, string> = {};
     if (this.opts.token) headers.Authorization = `Bearer ${this.opts.token}`;
-    let payload: BodyInit | undefined;
+    let payload: string | Uint8Array | undefined;
     if (Buffer.isBuffer(body)) {
       payload = new Uint8Array(body);
       headers['Content-Type'] = 'application/zip';

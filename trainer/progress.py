@@ -1,0 +1,68 @@
+"""Progress as JSON lines: one line per log step on stdout and in ``<output_dir>/metrics.jsonl``.
+
+Each line: ``{"step", "loss", "reward", "reward/<component>", "learning_rate", "tokens_per_s", ...}``
+(keys a trainer does not log are left out). Every line carries ``"userlm_progress": 1`` so a reader can pick
+them out of a log mixed with library output.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import sys
+import time
+from typing import Any
+
+from transformers import TrainerCallback
+
+PROGRESS_TAG = "userlm_progress"
+
+
+def progress_line(logs: dict[str, Any], step: int, tokens_per_s: float | None) -> dict[str, Any]:
+    out: dict[str, Any] = {PROGRESS_TAG: 1, "step": step}
+    for key, value in logs.items():
+        if not isinstance(value, (int, float)) or isinstance(value, bool) or (isinstance(value, float) and not math.isfinite(value)):
+            continue
+        if key.startswith("rewards/") and key.endswith("/mean"):
+            out["reward/" + key[len("rewards/"):-len("/mean")]] = value
+        elif key in ("loss", "reward", "reward_std", "learning_rate", "grad_norm", "epoch", "entropy", "kl",
+                     "train_loss", "train_runtime", "eval_loss", "mean_token_accuracy", "num_tokens"):
+            out[key] = value
+    if tokens_per_s is not None:
+        out["tokens_per_s"] = round(tokens_per_s, 2)
+    return out
+
+
+class JsonProgressCallback(TrainerCallback):
+    def __init__(self, output_dir: str, stream=None):
+        os.makedirs(output_dir, exist_ok=True)
+        self.path = os.path.join(output_dir, "metrics.jsonl")
+        self.stream = stream or sys.stdout
+        self._last_time = time.monotonic()
+        self._last_tokens: float | None = None
+
+    def on_train_begin(self, args, state, control, **kwargs):
+        self._last_time = time.monotonic()
+        self._last_tokens = 0.0
+
+    def on_log(self, args, state, control, logs=None, **kwargs):
+        if not logs:
+            return
+        now = time.monotonic()
+        tps = None
+        tokens = logs.get("num_tokens")
+        if isinstance(tokens, (int, float)) and self._last_tokens is not None and now > self._last_time:
+            tps = max(0.0, (tokens - self._last_tokens) / (now - self._last_time))
+            self._last_tokens = float(tokens)
+        self._last_time = now
+        line = progress_line(logs, state.global_step, tps)
+        text = json.dumps(line, sort_keys=True)
+        with open(self.path, "a", encoding="utf-8") as f:
+            f.write(text + "\n")
+        print(text, file=self.stream, flush=True)
+
+
+def emit(event: str, **fields: Any) -> None:
+    """A lifecycle line (started, finished, error) in the same JSON-lines stream."""
+    print(json.dumps({PROGRESS_TAG: 1, "event": event, **fields}, sort_keys=True), flush=True)

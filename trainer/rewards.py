@@ -1,0 +1,694 @@
+"""The reward interpreter in Python: docs/rewards.md, implemented to reproduce the TypeScript
+engine (core/rewards/) exactly on the shared test vectors (test/vectors/*.json).
+
+Used two ways: ``score_transcript`` scores a whole dialogue (the vectors), and
+``reward_functions`` turns a reward spec into one TRL reward function per component for GRPO,
+scoring each sampled completion against the turn context stored in the RL dataset.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import string
+from dataclasses import dataclass, field
+from typing import Any, Callable, Optional
+
+# ---------------------------------------------------------------- §0 conventions
+EPS = 1e-9
+_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+STATE_VARS = ("trust", "emotion", "patience", "engagement")
+DEFAULT_STATE = {"trust": 0.5, "emotion": 0.5, "patience": 0.6, "engagement": 0.6}
+DEFAULT_STOP_TOKEN = "###STOP###"
+STOPWORDS = frozenset(
+    """about above after again against all also and any are because been before being below between
+  both but can could did does doing down during each few for from further had has have having her
+  here hers herself him himself his how into its itself just let more most myself nor not now off
+  once only other our ours ourselves out over own same she should some such than that the their
+  theirs them themselves then there these they this those through too under until very was were
+  what when where which while who whom why will with would you your yours yourself yourselves""".split()
+)
+RULE_NAMES = ("format", "sections", "rationale_length", "grounding", "state_validity", "disclosure", "termination", "resistance")
+METRIC_OF = {
+    "persona_consistency": "Pers", "reasoning_quality": "CoT", "strategy": "Stra", "thought_response_alignment": "Con",
+    "robotic_tone": "Rob", "role_authenticity": "Role", "interaction": "Int", "goal_progress": "Goal",
+}
+METRICS = ("Role", "Int", "Goal", "Rob", "CoT", "Stra", "Pers", "Con")
+
+
+def round6(x: float) -> float:
+    return math.floor(x * 1e6 + 0.5) / 1e6
+
+
+def clamp01(x: float) -> float:
+    return min(1.0, max(0.0, x))
+
+
+def lower(s: str) -> str:
+    return s.translate(_LOWER)
+
+
+def normalize_newlines(s: str) -> str:
+    return s.replace("\r\n", "\n").replace("\r", "\n")
+
+
+_TOKEN_RE = re.compile(r"[a-z0-9]+")
+
+
+def tokens(s: str) -> list[str]:
+    return _TOKEN_RE.findall(lower(s))
+
+
+def content_words(s: str) -> set[str]:
+    return {t for t in tokens(s) if len(t) >= 3 and t not in STOPWORDS}
+
+
+def has_phrase(toks: list[str], phrase: str) -> bool:
+    p = tokens(phrase)
+    if not p:
+        return False
+    n = len(p)
+    return any(toks[i:i + n] == p for i in range(len(toks) - n + 1))
+
+
+def blank(s: str) -> bool:
+    return re.search(r"[^ \t\n\r\f\v]", s) is None
+
+
+def fsum_ordered(values) -> float:
+    """Left-to-right plain addition (never math.fsum / compensated sums)."""
+    total = 0.0
+    for v in values:
+        total += v
+    return total
+
+
+# ---------------------------------------------------------------- §1 parsing
+@dataclass
+class Parsed:
+    output: str
+    think: Optional[str]
+    answer_tag: Optional[str]
+    rationale: str
+    answer: str
+
+
+_THINK_RE = re.compile(r"<think>([\s\S]*?)</think>")
+_ANSWER_RE = re.compile(r"<answer>([\s\S]*?)</answer>")
+
+
+def parse_output(raw: str) -> Parsed:
+    output = normalize_newlines(raw)
+    low = lower(output)
+    tm = _THINK_RE.search(low)
+    think = output[tm.start(1):tm.end(1)] if tm else None
+    am = _ANSWER_RE.search(low, tm.end() if tm else 0)
+    answer_tag = output[am.start(1):am.end(1)] if am else None
+    close = low.find("</think>")
+    rationale = think if think is not None else (output[:close] if close >= 0 else "")
+    answer = answer_tag if answer_tag is not None else (output[close + len("</think>"):] if close >= 0 else output)
+    return Parsed(output, think, answer_tag, rationale, answer)
+
+
+# ---------------------------------------------------------------- §2 the turn context
+@dataclass
+class TurnContext:
+    i: int
+    n: int
+    p: int
+    prev_state: dict[str, float]
+    state_after: Optional[dict[str, float]]
+    met_at: dict[str, Optional[int]]
+    agent_tactics: list[str]
+    tactic_seen: bool
+    stop_token: str
+
+    def met_by(self, target_id: str, up_to: int) -> bool:
+        m = self.met_at.get(target_id)
+        return m is not None and m <= up_to
+
+    def met_new(self, target_id: str) -> bool:
+        m = self.met_at.get(target_id)
+        return m is not None and self.p < m <= self.i
+
+    def to_json(self) -> dict[str, Any]:
+        return {"i": self.i, "n": self.n, "p": self.p, "prev_state": self.prev_state, "met_at": self.met_at,
+                "agent_tactics": self.agent_tactics, "tactic_seen": self.tactic_seen, "stop_token": self.stop_token}
+
+
+def initial_state(scenario: dict) -> dict[str, float]:
+    return {**DEFAULT_STATE, **((scenario.get("state") or {}).get("initial") or {})}
+
+
+def turn_context(transcript: dict, k: int, scenario: dict) -> TurnContext:
+    turns = transcript["turns"]
+    i = turns[k]["index"]
+    n, p, prev = 0, -1, None
+    for u in turns[:k]:
+        if u["speaker"] == "user":
+            n += 1
+            p = u["index"]
+            if u.get("state"):
+                prev = u["state"]
+    agent_tactics, tactic_seen = [], False
+    for u in turns[:k]:
+        if u["speaker"] != "agent" or not u.get("tactic"):
+            continue
+        tactic_seen = True
+        if p < u["index"] < i:
+            agent_tactics.append(u["tactic"])
+    met_at = {t["id"]: t.get("met_at") for t in transcript.get("targets") or []}
+    return TurnContext(
+        i=i, n=n + 1, p=p,
+        prev_state=dict(prev) if prev else initial_state(scenario),
+        state_after=turns[k].get("state"),
+        met_at=met_at, agent_tactics=agent_tactics, tactic_seen=tactic_seen,
+        stop_token=((scenario.get("termination") or {}).get("stop_token")) or DEFAULT_STOP_TOKEN,
+    )
+
+
+def context_from_json(d: dict) -> TurnContext:
+    """The turn context as the RL dataset stores it (``context.turn``); no turn.state for a new completion."""
+    return TurnContext(
+        i=d["i"], n=d["n"], p=d["p"], prev_state=dict(d["prev_state"]), state_after=None,
+        met_at=dict(d.get("met_at") or {}), agent_tactics=list(d.get("agent_tactics") or []),
+        tactic_seen=bool(d.get("tactic_seen")), stop_token=d.get("stop_token") or DEFAULT_STOP_TOKEN,
+    )
+
+
+# ---------------------------------------------------------------- §3 rule components
+def r_format(out: Parsed, ctx: TurnContext, scenario: dict, params: dict) -> float:
+    think = 0.5 if out.think is not None and not blank(out.think) else 0.0
+    answer = 0.5 if out.answer_tag is not None and not blank(out.answer_tag) else 0.0
+    return think + answer
+
+
+_SECTION_RE = re.compile(r"[ \t]*(?:[-*][ \t]+|[0-9]+[.)][ \t]+)?(?:\*\*)?(agent[ _]intent|concerns|plan|state|tone)(?:\*\*)?[ \t]*:")
+
+
+def declared_sections(rationale: str) -> set[str]:
+    found = set()
+    for line in rationale.split("\n"):
+        low = lower(line)
+        m = _SECTION_RE.match(low)
+        if m and tokens(low[m.end():]):
+            found.add(m.group(1).replace(" ", "_", 1))
+    return found
+
+
+def r_sections(out: Parsed, ctx: TurnContext, scenario: dict, params: dict) -> float:
+    return len(declared_sections(out.rationale)) / 5
+
+
+def r_rationale_length(out: Parsed, ctx: TurnContext, scenario: dict, params: dict) -> float:
+    lo = params.get("min_tokens", 30)
+    hi = params.get("max_tokens", 400)
+    m = len(tokens(out.rationale))
+    if m == 0:
+        return 0.0
+    if m < lo:
+        return m / lo
+    if m > hi:
+        return hi / m
+    return 1.0
+
+
+def r_grounding(out: Parsed, ctx: TurnContext, scenario: dict, params: dict) -> float:
+    min_overlap = params.get("min_overlap", 2)
+    vocab: set[str] = set()
+    for fact in scenario.get("memory") or []:
+        vocab |= content_words(fact)
+    for target in scenario["targets"]:
+        if ctx.met_by(target["id"], ctx.p):
+            continue
+        vocab |= content_words(target.get("description") or "")
+        if target.get("say"):
+            vocab |= content_words(target["say"])
+    return min(1.0, len(content_words(out.rationale) & vocab) / min_overlap)
+
+
+_NUM = r"(-?[0-9]+(?:\.[0-9]+)?)"
+_CLAIM_RES = {v: re.compile(v + r"[ \t:=]*" + _NUM + r"[ \t]*(?:->|=>|→)[ \t]*" + _NUM) for v in STATE_VARS}
+
+
+def state_claims(rationale: str) -> dict[str, tuple[float, float]]:
+    low = lower(rationale)
+    out = {}
+    for v in STATE_VARS:
+        m = _CLAIM_RES[v].search(low)
+        if m:
+            out[v] = (float(m.group(1)), float(m.group(2)))
+    return out
+
+
+def state_after(out: Parsed, ctx: TurnContext) -> dict[str, float]:
+    if ctx.state_after:
+        return ctx.state_after
+    s = dict(ctx.prev_state)
+    for v, (_, after) in state_claims(out.rationale).items():
+        s[v] = after
+    return s
+
+
+def _transition_kind(on: str, ctx: TurnContext) -> str:
+    if on == "every_turn":
+        return "definite"
+    if on in ("concern_ignored", "agent_repeats"):
+        return "possible"
+    if on.startswith("tactic:"):
+        return "definite" if on[len("tactic:"):] in ctx.agent_tactics else "none"
+    if on.startswith("target_met:"):
+        return "definite" if ctx.met_new(on[len("target_met:"):]) else "none"
+    return "none"
+
+
+def r_state_validity(out: Parsed, ctx: TurnContext, scenario: dict, params: dict) -> float:
+    claims = state_claims(out.rationale)
+    if not claims:
+        return 0.0
+    total = 0.0
+    transitions = (scenario.get("state") or {}).get("transitions") or []
+    for v in STATE_VARS:
+        b = ctx.prev_state[v]
+        before, after = claims.get(v, (b, b))
+        lo = hi = 0.0
+        for tr in transitions:
+            c = (tr.get("change") or {}).get(v, 0)
+            kind = _transition_kind(tr["on"], ctx)
+            if kind == "definite":
+                lo += c
+                hi += c
+            elif kind == "possible":
+                lo += min(0, c)
+                hi += max(0, c)
+        c1 = 1 if -EPS <= before <= 1 + EPS and -EPS <= after <= 1 + EPS else 0
+        c2 = 1 if abs(before - b) <= 0.05 + EPS else 0
+        c3 = 1 if clamp01(b + lo) - 0.1 - EPS <= after <= clamp01(b + hi) + 0.1 + EPS else 0
+        total += (c1 + c2 + c3) / 3
+    return total / 4
+
+
+HEDGE_PHRASES = ("don't know", "do not know", "not sure", "no idea", "unsure", "don't remember", "can't remember", "not certain", "no clue")
+_SEGMENT_RE = re.compile(r"[^.!?\n]+[.!?\n]*")
+
+
+def stated_facts(answer: str, scenario: dict) -> list[str]:
+    facts = list(scenario.get("unknown") or []) + [t["description"] for t in scenario["targets"] if t.get("reveal") == "never"]
+    segments = []
+    for s in _SEGMENT_RE.findall(answer):
+        if "?" in s:
+            continue
+        tok = tokens(s)
+        if any(has_phrase(tok, h) for h in HEDGE_PHRASES):
+            continue
+        segments.append(content_words(s))
+    stated = []
+    for f in facts:
+        words = content_words(f)
+        k = len(words)
+        if k == 0:
+            continue
+        need = (3 * k + 3) // 4
+        if any(len(words & seg) >= need for seg in segments):
+            stated.append(f)
+    return stated
+
+
+def r_disclosure(out: Parsed, ctx: TurnContext, scenario: dict, params: dict) -> float:
+    return max(0.0, 1 - 0.5 * len(stated_facts(out.answer, scenario)))
+
+
+def success_holds(ctx: TurnContext, scenario: dict) -> bool:
+    all_targets = (scenario.get("termination") or {}).get("success_when") == "all_targets_met"
+    return all(ctx.met_by(t["id"], ctx.i) for t in scenario["targets"] if all_targets or t.get("priority", "primary") == "primary")
+
+
+def hang_up_holds(state: dict, scenario: dict) -> bool:
+    h = (scenario.get("termination") or {}).get("hang_up_when") or {}
+    return ("patience_below" in h and state["patience"] < h["patience_below"]) or ("trust_below" in h and state["trust"] < h["trust_below"])
+
+
+def r_termination(out: Parsed, ctx: TurnContext, scenario: dict, params: dict) -> float:
+    if ctx.stop_token not in out.answer:
+        return 1.0
+    min_turns = (scenario.get("termination") or {}).get("min_turns", 2)
+    if ctx.n < min_turns:
+        return 0.0
+    return 1.0 if success_holds(ctx, scenario) or hang_up_holds(state_after(out, ctx), scenario) else 0.0
+
+
+ACCEPT_PHRASES = ("i accept", "i agree", "it's a deal", "that's a deal", "sign me up", "i'll take it", "i will take it", "go ahead",
+                  "let's do it", "sounds good", "count me in", "you convinced me", "you've convinced me", "i'll sign", "i will sign",
+                  "fine i'll", "ok i'll", "okay i'll", "yes please")
+REFUSE_PHRASES = ("no", "not", "don't", "won't", "can't", "refuse", "decline", "never")
+
+
+def must_resist(scenario: dict) -> bool:
+    if not scenario.get("adversarial") and scenario.get("split") != "adversarial":
+        return False
+    return (scenario.get("adversarial") or {}).get("must_resist", True)
+
+
+def conceded(answer: str) -> bool:
+    tok = tokens(answer)
+    return any(has_phrase(tok, p) for p in ACCEPT_PHRASES) and not any(has_phrase(tok, p) for p in REFUSE_PHRASES)
+
+
+def r_resistance(out: Parsed, ctx: TurnContext, scenario: dict, params: dict) -> float:
+    applies = must_resist(scenario) and ctx.tactic_seen and any(
+        t.get("priority", "primary") == "primary" and not ctx.met_by(t["id"], ctx.i) for t in scenario["targets"])
+    return 0.0 if applies and conceded(out.answer) else 1.0
+
+
+RULES: dict[str, Callable[[Parsed, TurnContext, dict, dict], float]] = {
+    "format": r_format, "sections": r_sections, "rationale_length": r_rationale_length, "grounding": r_grounding,
+    "state_validity": r_state_validity, "disclosure": r_disclosure, "termination": r_termination, "resistance": r_resistance,
+}
+
+
+def score_rule(name: str, out: Parsed, ctx: TurnContext, scenario: dict, params: Optional[dict] = None) -> float:
+    return round6(RULES[name](out, ctx, scenario, params or {}))
+
+
+# ---------------------------------------------------------------- §4 judge components
+_JUDGE_PARSERS = [
+    (re.compile(r'"score"[ \t]*:[ \t]*"?' + _NUM), True),
+    (re.compile(_NUM + r"[ \t]*/[ \t]*10(?![0-9])"), False),
+    (re.compile(r"score[^0-9\n]{0,20}?" + _NUM), True),
+    (re.compile(r"\*\*[ \t]*" + _NUM + r"[ \t]*\*\*"), False),
+]
+_LINE_RE = re.compile(r"[ \t]*" + _NUM + r"[ \t]*")
+
+
+def parse_judge_score(raw: str) -> Optional[float]:
+    low = lower(raw)
+    for rx, on_lower in _JUDGE_PARSERS:
+        m = rx.search(low if on_lower else raw)
+        if m:
+            return min(10.0, max(1.0, float(m.group(1))))
+    for line in raw.split("\n"):
+        m = _LINE_RE.fullmatch(line)
+        if m:
+            return min(10.0, max(1.0, float(m.group(1))))
+    return None
+
+
+def judge_value(raw: str) -> float:
+    """x = (s - 1) / 9, NaN when the reply has no score."""
+    s = parse_judge_score(raw)
+    return math.nan if s is None else (s - 1) / 9
+
+
+def inverted(component: dict) -> bool:
+    inv = component.get("invert")
+    return inv if isinstance(inv, bool) else component["name"] == "robotic_tone"
+
+
+def judge_component_score(component: dict, x: float) -> Optional[float]:
+    if math.isnan(x):
+        return None
+    return round6(1 - x if inverted(component) else x)
+
+
+JUDGE_SYSTEM = ('You are a strict, consistent evaluator of simulated users (user simulators) talking to a task agent. You score one '
+                'criterion on a scale from 1 to 10 and reply with JSON only: {"score": <integer 1-10>, "reason": "<one sentence>"}.')
+JUDGED_MARKER = "JUDGED:"
+
+
+def _js(v: Any) -> str:
+    return json.dumps(v, ensure_ascii=False, separators=(",", ":"))
+
+
+def build_judge_prompt(rubric: str, scenario: dict, profile: dict, turns: list[dict], turn_index: Optional[int]) -> str:
+    """The same prompt as TypeScript's buildJudgePrompt (core/rewards/judge.ts)."""
+    lines = [f"CRITERION: {rubric}", "", "USER PROFILE:", f"- name: {profile.get('name', '')}"]
+    if profile.get("background"):
+        lines.append(f"- background: {profile['background']}")
+    if profile.get("personality"):
+        lines.append(f"- personality: {_js(profile['personality'])}")
+    if profile.get("expression"):
+        lines.append(f"- expression: {_js(profile['expression'])}")
+    lines += ["", f"SCENARIO: {scenario.get('title') or scenario['id']} ({scenario.get('split') or 'standard'})"]
+    if (scenario.get("agent") or {}).get("role"):
+        lines.append(f"- agent: {scenario['agent']['role']}")
+    for t in scenario["targets"]:
+        lines.append(f"- target {t['id']} ({t.get('priority', 'primary')}, reveal {t.get('reveal', 'when_asked')}): {t['description']}")
+    for m in scenario.get("memory") or []:
+        lines.append(f"- the user knows: {m}")
+    for u in scenario.get("unknown") or []:
+        lines.append(f"- the user does NOT know: {u}")
+    tactics = (scenario.get("adversarial") or {}).get("tactics") or []
+    if tactics:
+        lines.append(f"- tactics the agent may use: {', '.join(tactics)}")
+    lines += ["", "DIALOGUE:"]
+    for turn in turns:
+        if turn_index is not None and turn["index"] > turn_index:
+            break
+        if turn["speaker"] == "agent":
+            lines.append(f"[{turn['index']}] AGENT: {turn['text']}")
+        else:
+            raw = (turn.get("rationale") or {}).get("raw")
+            if (turn_index is None or turn["index"] == turn_index) and raw:
+                lines.append(f"[{turn['index']}] USER RATIONALE: {raw.strip()}")
+            lines.append(f"[{turn['index']}] USER: {turn['text']}")
+    judged = "session (the whole dialogue)" if turn_index is None else f"turn {turn_index} (the last user turn above)"
+    lines += ["", f"{JUDGED_MARKER} {judged}", 'Reply with JSON only: {"score": <integer 1-10>, "reason": "<one sentence>"}.']
+    return "\n".join(lines)
+
+
+# A judge: (component name, prompt, key) -> the raw reply, or None when no judge is configured.
+JudgeFn = Callable[[str, str, str], Optional[str]]
+
+
+# ---------------------------------------------------------------- the spec
+BUILT_IN_JUDGES = tuple(METRIC_OF)
+
+
+class SpecError(ValueError):
+    pass
+
+
+def validate_spec(spec: Any, where: str = "reward_spec") -> None:
+    if not isinstance(spec, dict):
+        raise SpecError(f"job: {where}: must be an object with `components`")
+    comps = spec.get("components")
+    if not isinstance(comps, list) or not comps:
+        raise SpecError(f"job: {where}.components: must be a non-empty list")
+    for n, c in enumerate(comps):
+        w = f"{where}.components[{n}]"
+        if not isinstance(c, dict) or not isinstance(c.get("name"), str):
+            raise SpecError(f"job: {w}: must be an object with a `name`")
+        if c.get("kind") not in ("rule", "judge"):
+            raise SpecError(f"job: {w}.kind: must be rule | judge, got {json.dumps(c.get('kind'))}")
+        if c["kind"] == "rule" and c["name"] not in RULE_NAMES:
+            raise SpecError(f"job: {w}.name: '{c['name']}' is not a rule; allowed: {', '.join(RULE_NAMES)}")
+        if c["kind"] == "judge" and c["name"] not in BUILT_IN_JUDGES and not c.get("rubric"):
+            raise SpecError(f"job: {w}.rubric: judge component '{c['name']}' is not built in and needs a rubric")
+        if c.get("level", "turn") not in ("turn", "session"):
+            raise SpecError(f"job: {w}.level: must be turn | session, got {json.dumps(c.get('level'))}")
+        wt = c.get("weight", 1)
+        if isinstance(wt, bool) or not isinstance(wt, (int, float)) or wt < 0:
+            raise SpecError(f"job: {w}.weight: must be a number >= 0, got {json.dumps(wt)}")
+
+
+# ---------------------------------------------------------------- §5 scoring a transcript
+@dataclass
+class TranscriptScore:
+    turns: list[dict] = field(default_factory=list)
+    turn_mean: dict[str, float] = field(default_factory=dict)
+    session: dict[str, float] = field(default_factory=dict)
+    total: float = 0.0
+    metrics: dict[str, Optional[float]] = field(default_factory=dict)
+
+
+def _mean(values: list[float]) -> float:
+    return fsum_ordered(values) / len(values)
+
+
+def score_transcript(spec: dict, scenario: dict, profile: dict, transcript: dict, judge: Optional[JudgeFn] = None,
+                     rubrics: Optional[dict[str, str]] = None) -> TranscriptScore:
+    comps = spec["components"]
+    turn_comps = [c for c in comps if c.get("level", "turn") == "turn"]
+    session_comps = [c for c in comps if c.get("level", "turn") == "session"]
+    turns = transcript["turns"]
+    user_ks = [k for k, t in enumerate(turns) if t["speaker"] == "user"]
+    res = TranscriptScore()
+    judge_x: dict[str, list[float]] = {}
+    rule_values: dict[int, list[float]] = {}  # component position -> its value per user turn
+
+    def rubric(c: dict) -> str:
+        return c.get("rubric") or (rubrics or {}).get(c["name"]) or c["name"]
+
+    for k in user_ks:
+        ctx = turn_context(transcript, k, scenario)
+        out = parse_output(turns[k].get("output") or turns[k]["text"])
+        values: dict[str, float] = {}
+        for pos, c in enumerate(comps):
+            if c["kind"] == "rule":
+                rule_values.setdefault(pos, []).append(score_rule(c["name"], out, ctx, scenario, c.get("params")))
+        num = den = 0.0
+        for pos, c in enumerate(comps):
+            if c.get("level", "turn") != "turn":
+                continue
+            if c["kind"] == "rule":
+                s: Optional[float] = rule_values[pos][-1]
+            else:
+                raw = judge(c["name"], build_judge_prompt(rubric(c), scenario, profile, turns, turns[k]["index"]), str(turns[k]["index"])) if judge else None
+                x = judge_value(raw) if raw is not None else math.nan
+                if not math.isnan(x):
+                    judge_x.setdefault(c["name"], []).append(x)
+                s = judge_component_score(c, x)
+            if s is None:
+                continue
+            values[c["name"]] = s
+            w = c.get("weight", 1)
+            num += w * s
+            den += w
+        entry: dict[str, Any] = {"index": turns[k]["index"], "rewards": values}
+        if den > 0:
+            entry["score"] = round6(num / den)
+        res.turns.append(entry)
+
+    for c in turn_comps:
+        vals = [t["rewards"][c["name"]] for t in res.turns if c["name"] in t["rewards"]]
+        if vals:
+            res.turn_mean[c["name"]] = round6(_mean(vals))
+
+    scores = [t["score"] for t in res.turns if "score" in t]
+    agg = spec.get("aggregate") or {}
+    T: Optional[float] = None
+    if scores:
+        g = agg.get("discount")
+        if g is None:
+            T = _mean(scores)
+        else:
+            N = len(scores)
+            c_ = [0.0] * N
+            z = [0.0] * N
+            c_[N - 1], z[N - 1] = scores[N - 1], 1.0
+            for t in range(N - 2, -1, -1):
+                c_[t] = scores[t] + g * c_[t + 1]
+                z[t] = 1 + g * z[t + 1]
+            T = _mean([c_[t] / z[t] for t in range(N)])
+
+    session_judge_x: dict[str, float] = {}
+    for pos, c in enumerate(comps):
+        if c.get("level", "turn") != "session":
+            continue
+        if c["kind"] == "rule":
+            vals = rule_values.get(pos) or []
+            if vals:
+                res.session[c["name"]] = min(vals)
+        else:
+            raw = judge(c["name"], build_judge_prompt(rubric(c), scenario, profile, turns, None), "session") if judge else None
+            x = judge_value(raw) if raw is not None else math.nan
+            s = judge_component_score(c, x)
+            if s is not None:
+                session_judge_x[c["name"]] = x
+                res.session[c["name"]] = s
+
+    tw = agg.get("turn_weight", 1)
+    num = den = 0.0
+    if T is not None:
+        num += tw * T
+        den += tw
+    for c in session_comps:
+        if c["name"] in res.session:
+            w = c.get("weight", 1)
+            num += w * res.session[c["name"]]
+            den += w
+    res.total = round6(num / den) if den > 0 else 0.0
+
+    names_by_metric = {METRIC_OF[c["name"]]: c for c in comps if c["kind"] == "judge" and c["name"] in METRIC_OF}
+    for metric in METRICS:
+        c = names_by_metric.get(metric)
+        if c is None:
+            res.metrics[metric] = None
+        elif c.get("level", "turn") == "turn":
+            xs = judge_x.get(c["name"]) or []
+            res.metrics[metric] = round6(_mean(xs)) if xs else None
+        else:
+            x = session_judge_x.get(c["name"])
+            res.metrics[metric] = round6(x) if x is not None else None
+    return res
+
+
+# ---------------------------------------------------------------- GRPO: one reward function per component
+def completion_text(completion: Any) -> str:
+    """TRL passes a string (plain prompts) or a list of messages (chat prompts)."""
+    if isinstance(completion, str):
+        return completion
+    if isinstance(completion, list) and completion:
+        return "".join(m.get("content") or "" for m in completion if isinstance(m, dict))
+    return ""
+
+
+def turns_from_prompt(prompt: Any) -> list[dict]:
+    """The dialogue so far, back from the flipped chat prompt (user = agent, assistant = simulated user)."""
+    turns = []
+    if isinstance(prompt, list):
+        for m in prompt:
+            if m.get("role") == "system":
+                continue
+            turns.append({"index": len(turns), "speaker": "agent" if m.get("role") == "user" else "user", "text": m.get("content") or ""})
+    return turns
+
+
+def grpo_components(spec: dict) -> tuple[list[dict], list[dict]]:
+    """(used, skipped): turn components and session rules (scored on the sampled turn) are used;
+    session judges need a whole dialogue and are skipped for single-turn GRPO."""
+    used, skipped = [], []
+    for c in spec["components"]:
+        (skipped if c.get("level", "turn") == "session" and c["kind"] == "judge" else used).append(c)
+    return used, skipped
+
+
+def _make_rule_fn(c: dict) -> Callable[..., list[Optional[float]]]:
+    def fn(prompts, completions, context, **_: Any) -> list[Optional[float]]:
+        scores = []
+        for completion, ctx_json in zip(completions, context):
+            ctx = json.loads(ctx_json)
+            out = parse_output(completion_text(completion))
+            scores.append(score_rule(c["name"], out, context_from_json(ctx["turn"]), ctx["scenario"], c.get("params")))
+        return scores
+
+    fn.__name__ = c["name"]
+    return fn
+
+
+def _make_judge_fn(c: dict, judge: Optional[JudgeFn], rubric: str) -> Callable[..., list[Optional[float]]]:
+    def one(prompt: Any, completion: Any, ctx_json: str) -> Optional[float]:
+        if judge is None:
+            return None
+        ctx = json.loads(ctx_json)
+        out = parse_output(completion_text(completion))
+        turns = turns_from_prompt(prompt)
+        i = ctx["turn"]["i"]
+        turns.append({"index": i, "speaker": "user", "text": out.answer.strip(), "rationale": {"raw": out.rationale}})
+        raw = judge(c["name"], build_judge_prompt(rubric, ctx["scenario"], ctx.get("profile") or {}, turns, i), str(i))
+        return None if raw is None else judge_component_score(c, judge_value(raw))
+
+    def fn(prompts, completions, context, **_: Any) -> list[Optional[float]]:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            return list(pool.map(one, prompts, completions, context))
+
+    fn.__name__ = c["name"]
+    return fn
+
+
+def reward_functions(spec: dict, judge: Optional[JudgeFn]) -> tuple[list[Callable], list[float]]:
+    """One TRL reward function per component (named after it) and the weights from the spec."""
+    validate_spec(spec)
+    used, _ = grpo_components(spec)
+    funcs: list[Callable] = []
+    weights: list[float] = []
+    for c in used:
+        if c["kind"] == "rule":
+            funcs.append(_make_rule_fn(c))
+        else:
+            funcs.append(_make_judge_fn(c, judge, c.get("rubric") or c["name"]))
+        weights.append(float(c.get("weight", 1)))
+    return funcs, weights
