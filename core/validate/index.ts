@@ -1,0 +1,147 @@
+// Validation: YAML syntax, schema and semantic checks -> problems with exact ranges.
+// `analyzeText` does the per-file work once (parse, schema, local checks, symbols); the
+// cross-file part reads the workspace index and is cheap to redo when another file changes.
+import { readFile } from 'node:fs/promises';
+import { existsSync, statSync } from 'node:fs';
+import { resolve, isAbsolute } from 'node:path';
+import { glob } from 'tinyglobby';
+import { parseYaml, type ParsedYaml, type Range } from '../model/document';
+import { FILE_KINDS, IGNORED_DIRS, findWorkspaceFiles, isFileKind, kindFromPath, type FileKind } from '../model/load';
+import { extractSymbols, type FileSymbols } from '../model/symbols';
+import { WorkspaceIndex } from '../model/workspace-index';
+import { schemaProblems } from './schema-check';
+import { localProblems, crossFileProblems } from './semantic';
+import { suggest } from './suggest';
+import type { Problem } from './problem';
+
+export type { Problem, Severity, ProblemData } from './problem';
+export { formatProblem } from './problem';
+export { WorkspaceIndex };
+
+export interface Analysis {
+  file: string;
+  /** The file's kind (from `kind:`, else from its name); undefined for YAML that is not ours. */
+  kind?: FileKind;
+  parsed: ParsedYaml;
+  symbols: FileSymbols;
+  /** Syntax, schema and single-file problems. */
+  local: Problem[];
+}
+
+/** Decides the kind: `kind:` wins; `*.profile.yaml` holding `profiles:` is a collection. */
+function detectKind(parsed: ParsedYaml, file: string): { kind?: FileKind; declared?: unknown; ours: boolean } {
+  const root = parsed.root;
+  const kindPair = root?.type === 'map' ? root.items.find((p) => p.key.value === 'kind') : undefined;
+  const declared = kindPair?.value?.type === 'scalar' ? kindPair.value.value : kindPair ? kindPair.value : undefined;
+  if (isFileKind(declared)) return { kind: declared, ours: true };
+  let kind = kindFromPath(file);
+  if (kind === 'profile' && root?.type === 'map' && root.items.some((p) => p.key.value === 'profiles')) kind = 'profiles';
+  return { kind, declared, ours: kind !== undefined || kindPair !== undefined };
+}
+
+export function analyzeText(text: string, file: string): Analysis {
+  const parsed = parseYaml(text);
+  const { kind, declared, ours } = detectKind(parsed, file);
+  const local: Problem[] = [];
+  for (const e of parsed.errors) local.push({ file, range: syntaxRange(parsed, e.span), severity: e.severity, code: 'syntax', message: e.message });
+  const symbols = extractSymbols(file, kind, parsed);
+  if (!ours || parsed.errors.some((e) => e.severity === 'error')) return { file, kind, parsed, symbols, local };
+  if (declared !== undefined && !isFileKind(declared)) {
+    const root = parsed.root as Extract<typeof parsed.root, { type: 'map' }>;
+    const pair = root.items.find((p) => p.key.value === 'kind')!;
+    const hint = typeof declared === 'string' ? suggest(declared, FILE_KINDS) : undefined;
+    local.push({ file, range: parsed.lines.range((pair.value ?? pair.key).span), severity: 'error', code: 'unknown-kind', data: { suggestion: hint },
+      message: `\`kind\` must be one of ${FILE_KINDS.map((k) => `\`${k}\``).join(', ')}` + (hint ? `; did you mean \`${hint}\`?` : '') });
+    return { file, kind: undefined, parsed, symbols, local };
+  }
+  if (!kind) return { file, kind, parsed, symbols, local };
+  try {
+    local.push(...schemaProblems(file, kind, parsed));
+    local.push(...localProblems(file, kind, parsed, symbols));
+  } catch (e) {
+    // A document too deep for the validator's stack: report it instead of failing.
+    local.push({ file, range: { start: { line: 0, character: 0 }, end: { line: 0, character: parsed.lines.lineEnd(0) } }, severity: 'error', code: 'internal', message: `cannot validate this file: ${(e as Error).message}` });
+  }
+  return { file, kind, parsed, symbols, local };
+}
+
+/** A syntax error's range, kept on the line where it starts (never running to the end of the file). */
+function syntaxRange(parsed: ParsedYaml, span: [number, number]): Range {
+  const L = parsed.lines;
+  const start = L.positionAt(span[0]);
+  const lineEnd = L.lineEnd(start.line);
+  let end = Math.min(Math.max(span[1], span[0]), lineEnd);
+  if (end <= span[0]) end = Math.min(span[0] + 1, lineEnd);
+  if (end <= span[0]) {
+    // An empty line: point at its start (or the end of the previous line's content).
+    return { start, end: start };
+  }
+  return { start, end: L.positionAt(end) };
+}
+
+/** Every problem of one file. With an index, cross-file checks run too (this text stands in for the file's indexed version). */
+export function validateText(text: string, path: string, index?: WorkspaceIndex): Problem[] {
+  const a = analyzeText(text, path);
+  return sortProblems(index && a.kind ? [...a.local, ...crossFileProblems(a.symbols, index)] : a.local);
+}
+
+export function sortProblems(ps: Problem[]): Problem[] {
+  return ps.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
+}
+
+export function problemsOf(a: Analysis, index: WorkspaceIndex): Problem[] {
+  return sortProblems(a.kind && !a.local.some((p) => p.code === 'syntax' && p.severity === 'error') ? [...a.local, ...crossFileProblems(a.symbols, index)] : [...a.local]);
+}
+
+/** Reads and analyzes files, filling the index. Unreadable files become problems. */
+export async function indexFiles(index: WorkspaceIndex, files: string[]): Promise<Map<string, Analysis | Problem>> {
+  const out = new Map<string, Analysis | Problem>();
+  for (const f of files) {
+    let text: string;
+    try {
+      text = await readFile(f, 'utf8');
+    } catch (e) {
+      out.set(f, { file: f, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: 'error', code: 'unreadable', message: `cannot read file: ${(e as NodeJS.ErrnoException).code ?? String(e)}` });
+      continue;
+    }
+    const a = analyzeText(text, f);
+    index.update(a.symbols);
+    out.set(f, a);
+  }
+  return out;
+}
+
+/**
+ * Validates the workspace under `root`. `paths` (files, folders or globs, relative to the
+ * current directory) limit which files are reported; the whole workspace is always indexed so
+ * references resolve. Keys are absolute paths.
+ */
+export async function validateWorkspace(root: string, paths?: string[]): Promise<Map<string, Problem[]>> {
+  const absRoot = resolve(root);
+  const index = new WorkspaceIndex(absRoot);
+  const all = await findWorkspaceFiles(absRoot);
+  const selected = paths?.length ? await expandPaths(paths) : all;
+  const extra = selected.filter((f) => !all.includes(f));
+  const results = await indexFiles(index, [...all, ...extra]);
+  const out = new Map<string, Problem[]>();
+  for (const f of selected) {
+    const r = results.get(f);
+    if (!r) continue;
+    out.set(f, 'parsed' in r ? problemsOf(r, index) : [r]);
+  }
+  return out;
+}
+
+/** Files, folders and globs -> absolute file paths (folders: the workspace file patterns inside). */
+export async function expandPaths(paths: string[]): Promise<string[]> {
+  const out = new Set<string>();
+  for (const p of paths) {
+    const abs = isAbsolute(p) ? p : resolve(p);
+    if (existsSync(abs) && statSync(abs).isDirectory()) { for (const f of await findWorkspaceFiles(abs)) out.add(f); continue; }
+    if (existsSync(abs)) { out.add(abs); continue; }
+    const hits = await glob([p], { absolute: true, ignore: IGNORED_DIRS, dot: false });
+    if (!hits.length) throw new Error(`no file matches '${p}'`);
+    for (const h of hits) out.add(resolve(h));
+  }
+  return [...out].sort();
+}
