@@ -1,0 +1,385 @@
+// Builds the shared reward test vectors (test/vectors/*.json) from the cases below.
+// Each case names, by hand, the component values it is about (`hand`); the build fails when the
+// TypeScript interpreter disagrees, so the JSON never just records whatever the code said.
+// Run: npx tsc -b && node out/test/vectors/build.js
+import { writeFileSync, readdirSync, unlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ProfileFields, RewardSpec, Scenario, State, Transcript, Turn } from '../../core/generated/schema-types';
+import { scoreTranscript, judgedKey, judgeValue, type Judge } from '../../core/rewards';
+
+const DIR = join(__dirname, '..', '..', '..', 'test', 'vectors');
+
+const profile: ProfileFields = {
+  kind: 'profile', id: 'margaret-chen', name: 'Margaret Chen',
+  demographics: { age: 67, occupation: 'retired teacher', language: 'en-GB' },
+  expression: { verbosity: 'standard', formality: 'formal', patience: 0.6, typical_phrases: ['I beg your pardon'] },
+};
+
+const baseScenario: Scenario = {
+  kind: 'scenario', id: 'telecom-upgrade', title: 'Mobile plan upgrade call', split: 'standard',
+  profile: 'margaret-chen',
+  agent: { role: 'Outbound sales agent for Northwind Mobile', opening: 'Hello, this is Sam from Northwind Mobile.' },
+  memory: ['My current plan costs 45 dollars per month', 'I have been a customer for six years'],
+  unknown: ['the early termination fee amount', "the agent's employee number"],
+  targets: [
+    { id: 'price', description: 'Find out the total monthly price of the new plan', priority: 'primary', reveal: 'upfront' },
+    { id: 'contract', description: 'Learn the contract length and cancellation terms', priority: 'primary' },
+    { id: 'data', description: 'Get more mobile data for streaming', priority: 'secondary', say: 'I watch a lot of videos on my phone' },
+    { id: 'budget', description: 'Keep the bill under 60 dollars', priority: 'secondary', reveal: 'never' },
+  ],
+  state: {
+    initial: { trust: 0.6, emotion: 0.5, patience: 0.7, engagement: 0.6 },
+    transitions: [
+      { on: 'every_turn', change: { patience: -0.05 } },
+      { on: 'tactic:false_urgency', change: { trust: -0.2, emotion: -0.1 } },
+      { on: 'target_met:price', change: { trust: 0.1 } },
+      { on: 'concern_ignored', change: { patience: -0.1, trust: -0.05 } },
+    ],
+  },
+  termination: { max_turns: 8, min_turns: 2, hang_up_when: { patience_below: 0.2, trust_below: 0.2 } },
+};
+
+const adversarialScenario: Scenario = {
+  ...baseScenario, id: 'telecom-pressure', split: 'adversarial',
+  adversarial: { tactics: ['false_urgency', 'obfuscated_costs'], must_resist: true },
+};
+
+const rules = (...names: string[]): RewardSpec['components'] =>
+  names.map((name) => ({ name, kind: 'rule' as const })) as RewardSpec['components'];
+const spec = (components: RewardSpec['components'], aggregate?: RewardSpec['aggregate']): RewardSpec =>
+  ({ kind: 'rewards', components, ...(aggregate ? { aggregate } : {}) });
+const ALL_RULES = ['format', 'sections', 'rationale_length', 'grounding', 'state_validity', 'disclosure', 'termination', 'resistance'];
+
+/** A well-formed rationale (61 tokens) that refers to the price and contract targets. */
+function think(opts: { intent?: string; concerns?: string; plan?: string; state?: string; tone?: string } = {}): string {
+  return [
+    `Agent intent: ${opts.intent ?? 'The agent wants me to move to a bigger plan; no tactic.'}`,
+    `Concerns: ${opts.concerns ?? 'the total monthly price and the contract length come first.'}`,
+    `Plan: ${opts.plan ?? 'ask for the price before anything else.'}`,
+    `State: ${opts.state ?? 'trust 0.60 -> 0.60; patience 0.70 -> 0.65; emotion 0.50 -> 0.50; engagement 0.60 -> 0.60'}`,
+    `Tone: ${opts.tone ?? 'polite but firm, a little formal.'}`,
+  ].join('\n');
+}
+const output = (rationale: string, answer: string) => `<think>\n${rationale}\n</think>\n<answer>${answer}</answer>`;
+
+interface TurnSpec { agent?: string; tactic?: string; output?: string; text?: string; state?: State; rationaleRaw?: string }
+
+function transcript(turns: TurnSpec[], opts: { scenario?: Scenario; targets?: Record<string, number | null>; end?: Transcript['end'] } = {}): Transcript {
+  const sc = opts.scenario ?? baseScenario;
+  const out: Turn[] = [];
+  for (const t of turns) {
+    const index = out.length;
+    if (t.agent !== undefined) {
+      out.push({ index, speaker: 'agent', text: t.agent, ...(t.tactic ? { tactic: t.tactic } : {}) });
+      continue;
+    }
+    const raw = t.output ?? '';
+    const answer = /<answer>([\s\S]*?)<\/answer>/.exec(raw)?.[1] ?? t.text ?? raw;
+    out.push({
+      index, speaker: 'user', text: t.text ?? answer, output: t.output,
+      ...(t.rationaleRaw !== undefined ? { rationale: { raw: t.rationaleRaw, sections: {}, missing: [] } } : {}),
+      ...(t.state ? { state: t.state } : {}),
+    });
+  }
+  const users = out.filter((t) => t.speaker === 'user').length;
+  return {
+    run_id: 'vectors', dialogue_id: 'd0', scenario_id: sc.id, profile_id: 'margaret-chen', seed: 1,
+    simulator: 'agenda', agent: 'scripted', split: sc.split,
+    turns: out,
+    end: opts.end ?? { reason: 'max_turns', at_turn: users },
+    targets: sc.targets.map((tg) => ({ id: tg.id, met_at: opts.targets?.[tg.id] ?? null })),
+    rewards: { turn_mean: {}, session: {}, total: 0 },
+    metrics: { Role: null, Int: null, Goal: null, Rob: null, CoT: null, Stra: null, Pers: null, Con: null },
+  };
+}
+
+const S = (trust: number, emotion: number, patience: number, engagement: number): State => ({ trust, emotion, patience, engagement });
+const GOOD = output(think(), 'Before anything else, what would the new plan cost me each month, all in?');
+const AGENT = 'Hello, this is Sam from Northwind Mobile. I have a great upgrade for you.';
+
+interface Case {
+  name: string;
+  description: string;
+  spec: RewardSpec;
+  scenario?: Scenario;
+  transcript: Transcript;
+  judge_responses?: Record<string, Record<string, string>>;
+  /** Hand-computed values the interpreter must reproduce: per user turn index, and totals. */
+  hand: { turns?: Record<number, Record<string, number>>; scores?: Record<number, number>; total?: number; session?: Record<string, number>; metrics?: Record<string, number | null> };
+}
+
+const cases: Case[] = [];
+const add = (c: Case) => cases.push(c);
+
+// ---- format -------------------------------------------------------------------------------
+add({ name: 'format-pass', description: 'Think and answer tags, both non-empty: format 1; the full rationale scores on every rule.',
+  spec: spec(rules(...ALL_RULES)), transcript: transcript([{ agent: AGENT }, { output: GOOD, state: S(0.6, 0.5, 0.65, 0.6) }]),
+  hand: { turns: { 1: { format: 1, sections: 1, rationale_length: 1, grounding: 1, state_validity: 1, disclosure: 1, termination: 1, resistance: 1 } }, scores: { 1: 1 }, total: 1 } });
+add({ name: 'format-missing-answer-tags', description: 'Think tags but the reply is bare text after </think>: format 0.5; the answer is the text after </think>.',
+  spec: spec(rules('format', 'disclosure')), transcript: transcript([{ agent: AGENT }, { output: `<think>\n${think()}\n</think>\nThe early termination fee amount is 200 dollars.` }]),
+  hand: { turns: { 1: { format: 0.5, disclosure: 0.5 } }, scores: { 1: 0.5 }, total: 0.5 } });
+add({ name: 'format-no-tags', description: 'Plain text, no tags: format 0, no rationale, so sections/length/grounding/state are 0; the whole text is the answer.',
+  spec: spec(rules('format', 'sections', 'rationale_length', 'grounding', 'state_validity', 'disclosure')),
+  transcript: transcript([{ agent: AGENT }, { text: 'How much is it per month?' }]),
+  hand: { turns: { 1: { format: 0, sections: 0, rationale_length: 0, grounding: 0, state_validity: 0, disclosure: 1 } }, scores: { 1: 1 / 6 }, total: 0.166667 } });
+add({ name: 'format-closing-think-only', description: 'Only </think> (the opening tag was in the chat template): the text before it is the rationale; format 0.5 (think did not match) + 0.5 (answer).',
+  spec: spec(rules('format', 'sections')), transcript: transcript([{ agent: AGENT }, { output: `${think()}\n</think>\n<answer>What is the monthly price?</answer>` }]),
+  hand: { turns: { 1: { format: 0.5, sections: 1 } }, scores: { 1: 0.75 }, total: 0.75 } });
+add({ name: 'format-empty-think-uppercase-tags', description: 'Blank think block and upper-case tags: tags match on the ASCII-lowered text; a blank think scores 0 for its half.',
+  spec: spec(rules('format')), transcript: transcript([{ agent: AGENT }, { output: '<THINK> \n\t</THINK><Answer>Fine.</Answer>' }]),
+  hand: { turns: { 1: { format: 0.5 } }, total: 0.5 } });
+add({ name: 'format-answer-before-think', description: 'An answer block before the think block does not count: the answer is searched after </think>.',
+  spec: spec(rules('format')), transcript: transcript([{ agent: AGENT }, { output: `<answer>Hi.</answer><think>${think()}</think>` }]),
+  hand: { turns: { 1: { format: 0.5 } }, total: 0.5 } });
+add({ name: 'format-crlf', description: 'CRLF newlines are normalised before parsing.',
+  spec: spec(rules('format', 'sections')), transcript: transcript([{ agent: AGENT }, { output: GOOD.replace(/\n/g, '\r\n') }]),
+  hand: { turns: { 1: { format: 1, sections: 1 } }, total: 1 } });
+
+// ---- sections -----------------------------------------------------------------------------
+add({ name: 'sections-partial', description: 'Agent intent and Tone missing, Plan label present but empty: 2 of 5 sections.',
+  spec: spec(rules('sections')), transcript: transcript([{ agent: AGENT }, { output: output('Concerns: the price.\nPlan:\nState: trust 0.60 -> 0.60', 'How much?') }]),
+  hand: { turns: { 1: { sections: 0.4 } }, total: 0.4 } });
+add({ name: 'sections-markdown-labels', description: 'Bullets, numbering, bold labels, AGENT_INTENT and mixed case all declare sections; a duplicate counts once.',
+  spec: spec(rules('sections')),
+  transcript: transcript([{ agent: AGENT }, { output: output('1. **AGENT_INTENT:** selling an upgrade\n- **Concerns**: price\n* plan: ask\nState: trust 0.6 -> 0.6\nstate: again\n   Tone : curt', 'Price?') }]),
+  hand: { turns: { 1: { sections: 1 } }, total: 1 } });
+add({ name: 'sections-inline-not-line-start', description: 'Labels must start a line: "my plan: ..." inside a sentence does not declare Plan.',
+  spec: spec(rules('sections')), transcript: transcript([{ agent: AGENT }, { output: output('Agent intent: upsell. So my plan: ask.\nTone: calm', 'Price?') }]),
+  hand: { turns: { 1: { sections: 0.4 } }, total: 0.4 } });
+
+// ---- rationale_length ---------------------------------------------------------------------
+add({ name: 'rationale-length-short', description: '15 tokens against min_tokens 30: 15/30 = 0.5.',
+  spec: spec([{ name: 'rationale_length', kind: 'rule', params: { min_tokens: 30, max_tokens: 400 } }]),
+  transcript: transcript([{ agent: AGENT }, { output: output('one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen', 'Hm.') }]),
+  hand: { turns: { 1: { rationale_length: 0.5 } }, total: 0.5 } });
+add({ name: 'rationale-length-long', description: 'The 61-token rationale against max_tokens 20: 20/61 = 0.327869. Tokens are [A-Za-z0-9] runs ("0.60" is two tokens).',
+  spec: spec([{ name: 'rationale_length', kind: 'rule', params: { min_tokens: 1, max_tokens: 20 } }]),
+  transcript: transcript([{ agent: AGENT }, { output: GOOD }]),
+  hand: { turns: { 1: { rationale_length: 0.327869 } }, total: 0.327869 } });
+add({ name: 'rationale-length-default-params', description: 'Defaults 30..400: the 61-token rationale scores 1; an empty one 0.',
+  spec: spec(rules('rationale_length')),
+  transcript: transcript([{ agent: AGENT }, { output: GOOD }, { agent: 'Our plan is 55 a month.' }, { output: '<think></think><answer>ok</answer>' }]),
+  hand: { turns: { 1: { rationale_length: 1 }, 3: { rationale_length: 0 } }, total: 0.5 } });
+
+// ---- grounding ----------------------------------------------------------------------------
+add({ name: 'grounding-none', description: 'A rationale sharing no content word with targets or memory: 0.',
+  spec: spec(rules('grounding')), transcript: transcript([{ agent: AGENT }, { output: output('Agent intent: hello.\nPlan: greet back.', 'Hello.') }]),
+  hand: { turns: { 1: { grounding: 0 } }, total: 0 } });
+add({ name: 'grounding-partial', description: 'One shared content word ("customer", from memory) against min_overlap 2: 0.5. Section labels (plan, state, ...) are stopwords, so "Plan:" does not ground.',
+  spec: spec(rules('grounding')), transcript: transcript([{ agent: AGENT }, { output: output('Plan: remind them I am a loyal customer.', 'I am a loyal customer.') }]),
+  hand: { turns: { 1: { grounding: 0.5 } }, total: 0.5 } });
+add({ name: 'grounding-met-targets-leave-vocabulary', description: 'Words of a target met before the previous user turn no longer ground: "cancellation terms" counted on turn 1, not on turn 3 (contract met at turn 1). "say" words of active targets count ("videos").',
+  spec: spec([{ name: 'grounding', kind: 'rule', params: { min_overlap: 2 } }]),
+  transcript: transcript([{ agent: 'The contract is 12 months and cancellation terms are simple.' }, { output: output('Concerns: cancellation terms.', 'Good.') }, { agent: 'Anything else?' }, { output: output('Concerns: cancellation terms, videos.', 'I watch videos.') }], { targets: { contract: 0 } }),
+  hand: { turns: { 1: { grounding: 1 }, 3: { grounding: 0.5 } }, total: 0.75 } });
+
+// ---- state_validity -----------------------------------------------------------------------
+add({ name: 'state-valid', description: 'All four claims match the previous state and every_turn (patience -0.05).',
+  spec: spec(rules('state_validity')), transcript: transcript([{ agent: AGENT }, { output: GOOD, state: S(0.6, 0.5, 0.65, 0.6) }]),
+  hand: { turns: { 1: { state_validity: 1 } }, total: 1 } });
+add({ name: 'state-out-of-range', description: 'trust 0.60 -> 1.20: out of range (c1 = 0) and beyond the allowed change (c3 = 0) for trust: (1/3 + 1 + 1 + 1) / 4.',
+  spec: spec(rules('state_validity')), transcript: transcript([{ agent: AGENT }, { output: output(think({ state: 'trust 0.60 -> 1.20; patience 0.70 -> 0.65' }), 'Wonderful!') }]),
+  hand: { turns: { 1: { state_validity: 0.833333 } }, total: 0.833333 } });
+add({ name: 'state-wrong-before', description: 'Claims trust 0.90 -> 0.90 while the previous state says 0.6: c2 = 0 and c3 = 0 for trust (0.9 is beyond 0.6 + 0.1).',
+  spec: spec(rules('state_validity')), transcript: transcript([{ agent: AGENT }, { output: output(think({ state: 'trust 0.90 -> 0.90; patience 0.70 -> 0.65' }), 'Go on.') }]),
+  hand: { turns: { 1: { state_validity: 0.833333 } }, total: 0.833333 } });
+add({ name: 'state-tactic-transition', description: 'After false_urgency (trust -0.2, emotion -0.1) the user claims trust going UP: allowed trust range [0.4-0.1, 0.4+0.1], after 0.7 fails c3; emotion unclaimed counts as unchanged 0.5, inside [0.4-0.1, 0.4+0.1], passes: (2/3 + 1 + 1 + 1) / 4.',
+  spec: spec(rules('state_validity')),
+  transcript: transcript([{ agent: 'Only today! This offer expires in an hour.', tactic: 'false_urgency' }, { output: output(think({ state: 'trust 0.60 -> 0.70; patience 0.70 -> 0.65' }), 'Oh, then quickly.') }]),
+  hand: { turns: { 1: { state_validity: 0.916667 } }, total: 0.916667 } });
+add({ name: 'state-tactic-transition-followed', description: 'The same tactic, and the user lowers trust 0.60 -> 0.40 and emotion 0.50 -> 0.40 as the transition says: 1.',
+  spec: spec(rules('state_validity')),
+  transcript: transcript([{ agent: 'Only today! This offer expires in an hour.', tactic: 'false_urgency' }, { output: output(think({ state: 'trust 0.60 -> 0.40; emotion 0.50 -> 0.40; patience 0.70 -> 0.65 (engagement unchanged)' }), 'I do not like being rushed.') }]),
+  hand: { turns: { 1: { state_validity: 1 } }, total: 1 } });
+add({ name: 'state-no-claims', description: 'A State section without numbers: no claims, score 0.',
+  spec: spec(rules('state_validity')), transcript: transcript([{ agent: AGENT }, { output: output(think({ state: 'a bit more annoyed' }), 'Hm.') }]),
+  hand: { turns: { 1: { state_validity: 0 } }, total: 0 } });
+add({ name: 'state-possible-events-and-prev-state', description: 'Second user turn: prev_state is the first turn\'s state (patience 0.65). concern_ignored may have fired, so patience 0.65 -> 0.50 is allowed ([0.5, 0.6] ± 0.1); target_met:price fired at turn 2 (trust +0.1) so trust 0.60 -> 0.70 is allowed. Unicode arrow accepted.',
+  spec: spec(rules('state_validity')),
+  transcript: transcript([{ agent: AGENT }, { output: GOOD, state: S(0.6, 0.5, 0.65, 0.6) }, { agent: 'It is 55 a month.' }, { output: output(think({ state: 'trust 0.60 → 0.70; patience 0.65 → 0.50' }), 'I see.') }], { targets: { price: 2 } }),
+  hand: { turns: { 1: { state_validity: 1 }, 3: { state_validity: 1 } }, total: 1 } });
+
+// ---- disclosure ---------------------------------------------------------------------------
+add({ name: 'disclosure-unknown-stated', description: 'States the unknown early termination fee amount: one violation, 0.5.',
+  spec: spec(rules('disclosure')), transcript: transcript([{ agent: 'Do you know your early termination fee?' }, { output: output(think(), 'Yes. The early termination fee amount is 200 dollars.') }]),
+  hand: { turns: { 1: { disclosure: 0.5 } }, total: 0.5 } });
+add({ name: 'disclosure-question-and-hedge-ok', description: 'Asking about an unknown fact, or saying one does not know it, states nothing: 1.',
+  spec: spec(rules('disclosure')), transcript: transcript([{ agent: 'Do you know your early termination fee?' }, { output: output(think(), "I don't know the early termination fee amount. What is the early termination fee amount?") }]),
+  hand: { turns: { 1: { disclosure: 1 } }, total: 1 } });
+add({ name: 'disclosure-two-violations', description: 'States an unknown fact (3 of 4 content words of "the early termination fee amount" suffice) and a reveal: never target: 0.',
+  spec: spec(rules('disclosure')), transcript: transcript([{ agent: 'Anything else?' }, { output: output(think(), 'The termination fee amount was 200 dollars! I must keep the bill under 60 dollars.') }]),
+  hand: { turns: { 1: { disclosure: 0 } }, total: 0 } });
+add({ name: 'disclosure-rationale-is-private', description: 'Unknown facts in the rationale do not count; only the answer.',
+  spec: spec(rules('disclosure')), transcript: transcript([{ agent: AGENT }, { output: output(think({ concerns: 'the early termination fee amount is unknown to me; keep the bill under 60 dollars' }), 'What does it cost?') }]),
+  hand: { turns: { 1: { disclosure: 1 } }, total: 1 } });
+
+// ---- termination --------------------------------------------------------------------------
+add({ name: 'termination-early-stop', description: 'Stop token at user turn 1 with min_turns 2: 0 even though targets are met.',
+  spec: spec(rules('termination')), transcript: transcript([{ agent: AGENT }, { output: output(think(), 'Thank you, goodbye. ###STOP###') }], { targets: { price: 0, contract: 0 }, end: { reason: 'stop', at_turn: 1 } }),
+  hand: { turns: { 1: { termination: 0 } }, total: 0 } });
+add({ name: 'termination-success-stop', description: 'Stop at user turn 2 after both primary targets were met: 1 (secondary targets do not count by default).',
+  spec: spec(rules('termination')),
+  transcript: transcript([{ agent: AGENT }, { output: GOOD }, { agent: '55 a month, 12 months, cancel any time.' }, { output: output(think(), 'Lovely, thank you. ###STOP###') }], { targets: { price: 2, contract: 2 }, end: { reason: 'stop', at_turn: 2 } }),
+  hand: { turns: { 1: { termination: 1 }, 3: { termination: 1 } }, total: 1 } });
+add({ name: 'termination-all-targets-required', description: 'success_when: all_targets_met and a secondary target unmet: the stop scores 0.',
+  scenario: { ...baseScenario, termination: { ...baseScenario.termination, success_when: 'all_targets_met' } },
+  spec: spec(rules('termination')),
+  transcript: transcript([{ agent: AGENT }, { output: GOOD }, { agent: '55 a month, 12 months.' }, { output: output(think(), 'Thanks. ###STOP###') }], { targets: { price: 2, contract: 2 } }),
+  hand: { turns: { 1: { termination: 1 }, 3: { termination: 0 } }, total: 0.5 } });
+add({ name: 'termination-hang-up', description: 'Stop at turn 2 with targets unmet: 0 when patience is fine; the same stop with state patience 0.15 (< patience_below 0.2) scores 1. Without turn.state the claimed after value decides.',
+  spec: spec([{ name: 'termination', kind: 'rule', level: 'session' }]),
+  transcript: transcript([{ agent: AGENT }, { output: GOOD }, { agent: 'As I said, a great plan.' }, { output: output(think({ state: 'patience 0.30 -> 0.15' }), 'I have had enough. ###STOP###') }]),
+  hand: { turns: { 1: {}, 3: {} }, session: { termination: 1 }, total: 1 } });
+add({ name: 'termination-session-min', description: 'termination at session level is the minimum over turns: an unjustified stop makes it 0; with no turn components the total is the session part alone.',
+  spec: spec([{ name: 'termination', kind: 'rule', level: 'session' }]),
+  transcript: transcript([{ agent: AGENT }, { output: GOOD }, { agent: 'A great plan.' }, { output: output(think(), 'Bye. ###STOP###'), state: S(0.6, 0.5, 0.6, 0.6) }]),
+  hand: { session: { termination: 0 }, total: 0 } });
+
+// ---- resistance ---------------------------------------------------------------------------
+add({ name: 'resistance-concession-after-tactic', description: 'Adversarial, must_resist, false urgency, primary targets unmet, and the user concedes: 0.',
+  scenario: adversarialScenario, spec: spec(rules('resistance')),
+  transcript: transcript([{ agent: 'Only today! Sign now or lose it.', tactic: 'false_urgency' }, { output: output(think(), "Oh dear. Okay, sign me up.") }], { scenario: adversarialScenario }),
+  hand: { turns: { 1: { resistance: 0 } }, total: 0 } });
+add({ name: 'resistance-refusal', description: 'The same pressure, refused: 1. A later concession while a primary target is still unmet also fails (the tactic was seen before).',
+  scenario: adversarialScenario, spec: spec(rules('resistance')),
+  transcript: transcript([{ agent: 'Only today! Sign now or lose it.', tactic: 'false_urgency' }, { output: output(think(), "No, I won't be rushed. Sounds good to you, not to me.") }, { agent: 'It is 55 a month.' }, { output: output(think(), "Fine, I'll take it.") }], { scenario: adversarialScenario, targets: { price: 2 } }),
+  hand: { turns: { 1: { resistance: 1 }, 3: { resistance: 0 } }, total: 0.5 } });
+add({ name: 'resistance-after-targets-met', description: 'Accepting once every primary target is met is not a concession: 1. Standard scenarios never apply resistance.',
+  scenario: adversarialScenario, spec: spec(rules('resistance')),
+  transcript: transcript([{ agent: 'Hurry, hurry.', tactic: 'false_urgency' }, { output: output(think(), 'What is the price and the contract?') }, { agent: '55 a month, 12 months, no fees.' }, { output: output(think(), 'Sounds good, sign me up.') }], { scenario: adversarialScenario, targets: { price: 2, contract: 2 } }),
+  hand: { turns: { 1: { resistance: 1 }, 3: { resistance: 1 } }, total: 1 } });
+add({ name: 'resistance-standard-split', description: 'A standard scenario (no adversarial block): resistance always 1, even after a detected tactic and a yes.',
+  spec: spec(rules('resistance')),
+  transcript: transcript([{ agent: 'Only today!', tactic: 'false_urgency' }, { output: output(think(), 'Sign me up.') }]),
+  hand: { turns: { 1: { resistance: 1 } }, total: 1 } });
+
+// ---- judges, no judge, aggregation --------------------------------------------------------
+const JUDGE_SPEC = spec([
+  { name: 'format', kind: 'rule', weight: 1 },
+  { name: 'persona_consistency', kind: 'judge', weight: 1 },
+  { name: 'reasoning_quality', kind: 'judge', weight: 1 },
+  { name: 'strategy', kind: 'judge', weight: 1 },
+  { name: 'thought_response_alignment', kind: 'judge', weight: 1 },
+  { name: 'robotic_tone', kind: 'judge', weight: 1 },
+  { name: 'role_authenticity', kind: 'judge', level: 'session', weight: 1 },
+  { name: 'interaction', kind: 'judge', level: 'session', weight: 1 },
+  { name: 'goal_progress', kind: 'judge', level: 'session', weight: 2 },
+], { turn_weight: 1 });
+const TWO_TURNS = transcript([{ agent: AGENT }, { output: GOOD }, { agent: 'It is 55 a month.' }, { output: output(think(), 'And the contract?') }]);
+
+add({ name: 'no-judge', description: 'Judge components without a judge: left out of every mean, absent from rewards, metrics null.',
+  spec: JUDGE_SPEC, transcript: TWO_TURNS,
+  hand: { turns: { 1: { format: 1 }, 3: { format: 1 } }, scores: { 1: 1, 3: 1 }, total: 1, metrics: { Role: null, Int: null, Goal: null, Rob: null, CoT: null, Stra: null, Pers: null, Con: null } } });
+add({ name: 'judge-all-formats', description: 'Judge replies in every accepted form: JSON, "7/10", "Score: 4", "**8**", a bare number line, out-of-range 12 (clamped to 10), and an unparseable reply (no value). robotic_tone is inverted in the reward; the Rob metric keeps the raw value.',
+  spec: JUDGE_SPEC, transcript: TWO_TURNS,
+  judge_responses: {
+    persona_consistency: { 1: '{"score": 10, "reason": "spot on"}', 3: 'I would give it 7/10 overall.' },
+    reasoning_quality: { 1: 'Score: 4 (thin)', 3: 'Reasoning is solid: **8**' },
+    strategy: { 1: 'Decent.\n6\n', 3: 'no idea, sorry' },
+    thought_response_alignment: { 1: '{"score": 12}', 3: '{"score": "1"}' },
+    robotic_tone: { 1: 'Score: 1', 3: 'score of 4' },
+    role_authenticity: { session: '9/10' },
+    interaction: { session: 'Score - 7' },
+    goal_progress: { session: 'Unparseable opinion.' },
+  },
+  hand: {
+    turns: {
+      1: { format: 1, persona_consistency: 1, reasoning_quality: 0.333333, strategy: 0.555556, thought_response_alignment: 1, robotic_tone: 1 },
+      3: { format: 1, persona_consistency: 0.666667, reasoning_quality: 0.777778, thought_response_alignment: 0, robotic_tone: 0.666667 },
+    },
+    scores: { 1: 0.814815, 3: 0.622222 },
+    session: { role_authenticity: 0.888889, interaction: 0.666667 },
+    metrics: { Pers: 0.833333, CoT: 0.555556, Stra: 0.555556, Con: 0.5, Rob: 0.166667, Role: 0.888889, Int: 0.666667, Goal: null },
+  } });
+add({ name: 'discount-reward-to-go', description: 'discount 0.8 over turn scores 1, 0, 0.5: returns 1.32, 0.4, 0.5 over norms 2.44, 1.8, 1 → T = mean(0.540984, 0.222222, 0.5) = 0.421069; turn_weight 3 with a session rule at 1 (weight 1): (3T + 1) / 4 = 0.565801.',
+  spec: spec([{ name: 'format', kind: 'rule' }, { name: 'disclosure', kind: 'rule', level: 'session' }], { discount: 0.8, turn_weight: 3 }),
+  transcript: transcript([{ agent: AGENT }, { output: GOOD }, { agent: 'x' }, { text: 'plain' }, { agent: 'y' }, { output: '<think>a</think>no answer tags' }]),
+  hand: { scores: { 1: 1, 3: 0, 5: 0.5 }, session: { disclosure: 1 }, total: 0.565801 } });
+add({ name: 'discount-zero-is-plain-mean', description: 'discount 0: every return is its own turn score, T = plain mean.',
+  spec: spec(rules('format'), { discount: 0 }),
+  transcript: transcript([{ agent: AGENT }, { output: GOOD }, { agent: 'x' }, { text: 'plain' }]),
+  hand: { scores: { 1: 1, 3: 0 }, total: 0.5 } });
+add({ name: 'weights-and-zero-weight', description: 'Weighted turn mean with weights 3 and 1, and a weight-0 component that is reported but has no effect: (3*1 + 1*0.5)/4 = 0.875.',
+  spec: spec([{ name: 'format', kind: 'rule', weight: 3 }, { name: 'disclosure', kind: 'rule', weight: 1 }, { name: 'sections', kind: 'rule', weight: 0 }]),
+  transcript: transcript([{ agent: AGENT }, { output: output(think(), 'The early termination fee amount is 200 dollars.') }]),
+  hand: { turns: { 1: { format: 1, disclosure: 0.5, sections: 1 } }, scores: { 1: 0.875 }, total: 0.875 } });
+add({ name: 'no-user-turns', description: 'A dialogue that failed before any user turn: no turn part, no session values, total 0.',
+  spec: spec([{ name: 'format', kind: 'rule' }, { name: 'termination', kind: 'rule', level: 'session' }]),
+  transcript: transcript([{ agent: AGENT }], { end: { reason: 'error', at_turn: 0 } }),
+  hand: { session: {}, total: 0 } });
+add({ name: 'custom-judge-rubric-and-invert-off', description: 'A custom judge with its own rubric at session level, and robotic_tone with invert: false (scored as is).',
+  spec: spec([{ name: 'format', kind: 'rule' }, { name: 'robotic_tone', kind: 'judge', invert: false }, { name: 'politeness', kind: 'judge', level: 'session', rubric: 'Is the user polite?', weight: 1 }]),
+  transcript: transcript([{ agent: AGENT }, { output: GOOD }]),
+  judge_responses: { robotic_tone: { 1: '{"score": 4}' }, politeness: { session: 'Score: 10' } },
+  hand: { turns: { 1: { format: 1, robotic_tone: 0.333333 } }, scores: { 1: 0.666667 }, session: { politeness: 1 }, total: 0.833334, metrics: { Rob: 0.333333 } } });
+add({ name: 'full-default-like-adversarial', description: 'Every rule with weights on an adversarial dialogue of three user turns with a tactic, a resisted push, and a justified stop; discount 0.8, session termination.',
+  scenario: adversarialScenario,
+  spec: spec([
+    { name: 'format', kind: 'rule', weight: 1 }, { name: 'sections', kind: 'rule', weight: 1 },
+    { name: 'rationale_length', kind: 'rule', weight: 0.5, params: { min_tokens: 30, max_tokens: 400 } },
+    { name: 'grounding', kind: 'rule', weight: 0.5, params: { min_overlap: 2 } }, { name: 'state_validity', kind: 'rule', weight: 0.5 },
+    { name: 'disclosure', kind: 'rule', weight: 1 }, { name: 'resistance', kind: 'rule', weight: 1.5 },
+    { name: 'termination', kind: 'rule', level: 'session', weight: 1 },
+  ], { discount: 0.8, turn_weight: 2 }),
+  transcript: transcript([
+    { agent: AGENT },
+    { output: GOOD, state: S(0.6, 0.5, 0.65, 0.6) },
+    { agent: 'This price ends tonight, decide now!', tactic: 'false_urgency' },
+    { output: output(think({ intent: 'false urgency to rush me.', state: 'trust 0.60 -> 0.40; emotion 0.50 -> 0.40; patience 0.65 -> 0.60' }), "No, I will not decide tonight. What is the monthly price?"), state: S(0.4, 0.4, 0.6, 0.6) },
+    { agent: 'It is 55 a month on a 12 month contract, cancel any time for free.' },
+    { output: output(think({ plan: 'accept the plan, price and contract are clear.', state: 'trust 0.40 -> 0.50; patience 0.60 -> 0.55' }), 'That works for me, thank you. ###STOP###'), state: S(0.5, 0.4, 0.55, 0.6) },
+  ], { scenario: adversarialScenario, targets: { price: 4, contract: 4 }, end: { reason: 'stop', at_turn: 3 } }),
+  hand: { session: { termination: 1 } } });
+
+// ---- build --------------------------------------------------------------------------------
+function vectorJudge(responses: Record<string, Record<string, string>>): Judge {
+  return {
+    async score(component, prompt) {
+      const raw = responses[component]?.[judgedKey(prompt)];
+      if (raw === undefined) return { score: Number.NaN, raw: '' };
+      return { score: judgeValue(raw), raw };
+    },
+  };
+}
+
+const close = (a: number, b: number) => Math.abs(a - b) <= 1.5e-6;
+
+async function main(): Promise<void> {
+  for (const f of readdirSync(DIR)) if (f.endsWith('.json')) unlinkSync(join(DIR, f));
+  const failures: string[] = [];
+  for (const c of cases) {
+    const scenario = c.scenario ?? baseScenario;
+    const scored = await scoreTranscript(c.transcript, { scenario, profile, spec: c.spec, judge: c.judge_responses ? vectorJudge(c.judge_responses) : undefined });
+    const users = scored.turns.filter((t) => t.speaker === 'user');
+    const check = (what: string, got: number | null | undefined, want: number | null) => {
+      if (want === null ? got !== null : got === undefined || got === null || !close(got, want)) failures.push(`${c.name}: ${what} = ${got}, hand value ${want}`);
+    };
+    for (const [idx, comps] of Object.entries(c.hand.turns ?? {})) {
+      const turn = users.find((t) => t.index === Number(idx));
+      for (const [name, want] of Object.entries(comps)) check(`turn ${idx} ${name}`, turn?.rewards?.[name], want);
+    }
+    for (const [idx, want] of Object.entries(c.hand.scores ?? {})) check(`turn ${idx} score`, users.find((t) => t.index === Number(idx))?.score, want);
+    for (const [name, want] of Object.entries(c.hand.session ?? {})) check(`session ${name}`, scored.rewards.session[name], want);
+    if (c.hand.session && Object.keys(c.hand.session).length !== Object.keys(scored.rewards.session).length) failures.push(`${c.name}: session keys ${Object.keys(scored.rewards.session)}`);
+    if (c.hand.total !== undefined) check('total', scored.rewards.total, c.hand.total);
+    for (const [m, want] of Object.entries(c.hand.metrics ?? {})) check(`metric ${m}`, (scored.metrics as Record<string, number | null>)[m], want);
+    const vector = {
+      name: c.name, description: c.description, spec: c.spec, scenario, profile,
+      transcript: c.transcript,
+      ...(c.judge_responses ? { judge_responses: c.judge_responses } : {}),
+      expected: {
+        turns: users.map((t) => ({ index: t.index, rewards: t.rewards ?? {}, ...(t.score !== undefined ? { score: t.score } : {}) })),
+        rewards: scored.rewards,
+        metrics: scored.metrics,
+      },
+    };
+    writeFileSync(join(DIR, `${c.name}.json`), JSON.stringify(vector, null, 2) + '\n');
+  }
+  if (failures.length) {
+    console.error(failures.join('\n'));
+    process.exit(1);
+  }
+  console.log(`wrote ${cases.length} vectors to ${DIR}`);
+}
+
+void main();
