@@ -1,6 +1,6 @@
 // The turn context (docs/rewards.md §2): everything a turn rule needs besides the output itself.
 // Computed from the transcript and the scenario; the RL dataset stores the same fields per prompt.
-import type { Scenario, State, Transcript } from '../generated/schema-types';
+import type { ProfileFields, Scenario, State, Transcript } from '../generated/schema-types';
 import { parseOutput, type ParsedOutput } from './text';
 
 export const STATE_VARS = ['trust', 'emotion', 'patience', 'engagement'] as const;
@@ -25,8 +25,15 @@ export interface TurnContext {
   stopToken: string;
 }
 
-export function initialState(scenario: Scenario): State {
-  return { ...DEFAULT_STATE, ...(scenario.state?.initial ?? {}) } as State;
+/** scenario.state.initial, else (patience) the profile's expression.patience, else DEFAULT_STATE. */
+export function initialState(scenario: Scenario, profile?: ProfileFields): State {
+  const init = scenario.state?.initial ?? {};
+  return {
+    trust: init.trust ?? DEFAULT_STATE.trust,
+    emotion: init.emotion ?? DEFAULT_STATE.emotion,
+    patience: init.patience ?? profile?.expression?.patience ?? DEFAULT_STATE.patience,
+    engagement: init.engagement ?? DEFAULT_STATE.engagement,
+  };
 }
 
 export function userTurnIndices(t: Transcript): number[] {
@@ -36,7 +43,7 @@ export function userTurnIndices(t: Transcript): number[] {
 }
 
 /** The context of the user turn at position `k` of `t.turns` (k is a position, `turn.index` is i). */
-export function turnContext(t: Transcript, k: number, scenario: Scenario): TurnContext {
+export function turnContext(t: Transcript, k: number, scenario: Scenario, profile?: ProfileFields): TurnContext {
   const turn = t.turns[k];
   const i = turn.index;
   let n = 0;
@@ -62,7 +69,7 @@ export function turnContext(t: Transcript, k: number, scenario: Scenario): TurnC
   for (const target of t.targets ?? []) metAt.set(target.id, target.met_at ?? null);
   return {
     i, n: n + 1, p,
-    prevState: prevState ?? initialState(scenario),
+    prevState: prevState ?? initialState(scenario, profile),
     stateAfter: turn.state,
     metAt, agentTactics, tacticSeen,
     stopToken: scenario.termination?.stop_token ?? DEFAULT_STOP_TOKEN,

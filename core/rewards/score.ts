@@ -18,10 +18,10 @@ export interface ScoreContext {
 type Values = Record<string, number>;
 
 /** Rule values of every rule component (turn and session level) for the user turn at position k. */
-function ruleValues(t: Transcript, k: number, comps: NormalComponent[], scenario: Scenario): Values {
+function ruleValues(t: Transcript, k: number, comps: NormalComponent[], scenario: Scenario, profile: ProfileFields): Values {
   const turn = t.turns[k];
   const out = parseOutput(turn.output ?? turn.text);
-  const ctx = turnContext(t, k, scenario);
+  const ctx = turnContext(t, k, scenario, profile);
   const values: Values = {};
   for (const c of comps) {
     if (c.kind === 'rule' && isRuleName(c.name) && !(c.name in values)) values[c.name] = round6(RULES[c.name](out, ctx, scenario, c.params));
@@ -76,7 +76,7 @@ export async function scoreUserTurn(turnIndex: number, t: Transcript, ctx: Score
   const k = t.turns.findIndex((u) => u.index === turnIndex);
   if (k < 0 || t.turns[k].speaker !== 'user') throw new Error(`turn ${turnIndex} is not a user turn of dialogue ${t.dialogue_id}`);
   const comps = normalizeComponents(ctx.spec).filter((c) => c.level === 'turn');
-  const rules = ruleValues(t, k, comps, ctx.scenario);
+  const rules = ruleValues(t, k, comps, ctx.scenario, ctx.profile);
   const values: Values = {};
   const judged = await Promise.all(comps.map((c) => (c.kind === 'judge' ? judgeOne(c, t, ctx, turnIndex) : undefined)));
   comps.forEach((c, j) => {
@@ -104,7 +104,7 @@ export async function scoreTranscript(t: Transcript, ctx: ScoreContext): Promise
 
   // Per user turn: rules now, judges concurrently.
   const perTurn = await Promise.all(users.map(async (k) => {
-    const rules = ruleValues(t, k, comps, ctx.scenario);
+    const rules = ruleValues(t, k, comps, ctx.scenario, ctx.profile);
     const judged = await Promise.all(turnComps.map((c) => (c.kind === 'judge' ? judgeOne(c, t, ctx, t.turns[k].index) : undefined)));
     return { k, rules, judged };
   }));

@@ -102,6 +102,7 @@ interface Case {
   description: string;
   spec: RewardSpec;
   scenario?: Scenario;
+  profile?: ProfileFields;
   transcript: Transcript;
   judge_responses?: Record<string, Record<string, string>>;
   /** Hand-computed values the interpreter must reproduce: per user turn index, and totals. */
@@ -198,6 +199,13 @@ add({ name: 'state-possible-events-and-prev-state', description: 'Second user tu
   spec: spec(rules('state_validity')),
   transcript: transcript([{ agent: AGENT }, { output: GOOD, state: S(0.6, 0.5, 0.65, 0.6) }, { agent: 'It is 55 a month.' }, { output: output(think({ state: 'trust 0.60 → 0.70; patience 0.65 → 0.50' }), 'I see.') }], { targets: { price: 2 } }),
   hand: { turns: { 1: { state_validity: 1 }, 3: { state_validity: 1 } }, total: 1 } });
+
+add({ name: 'state-initial-from-profile', description: 'No state.initial: the first turn\'s prev_state is the defaults with patience from the profile (0.4). Claims trust 0.50 -> 0.50; patience 0.40 -> 0.35 pass; the same claims against the default patience 0.6 would fail c2 and c3.',
+  scenario: { ...baseScenario, state: { transitions: baseScenario.state!.transitions } },
+  profile: { ...profile, expression: { ...profile.expression, patience: 0.4 } },
+  spec: spec(rules('state_validity')),
+  transcript: transcript([{ agent: AGENT }, { output: output(think({ state: 'trust 0.50 -> 0.50; patience 0.40 -> 0.35' }), 'Yes?') }]),
+  hand: { turns: { 1: { state_validity: 1 } }, total: 1 } });
 
 // ---- disclosure ---------------------------------------------------------------------------
 add({ name: 'disclosure-unknown-stated', description: 'States the unknown early termination fee amount: one violation, 0.5.',
@@ -349,7 +357,8 @@ async function main(): Promise<void> {
   const failures: string[] = [];
   for (const c of cases) {
     const scenario = c.scenario ?? baseScenario;
-    const scored = await scoreTranscript(c.transcript, { scenario, profile, spec: c.spec, judge: c.judge_responses ? vectorJudge(c.judge_responses) : undefined });
+    const prof = c.profile ?? profile;
+    const scored = await scoreTranscript(c.transcript, { scenario, profile: prof, spec: c.spec, judge: c.judge_responses ? vectorJudge(c.judge_responses) : undefined });
     const users = scored.turns.filter((t) => t.speaker === 'user');
     const check = (what: string, got: number | null | undefined, want: number | null) => {
       if (want === null ? got !== null : got === undefined || got === null || !close(got, want)) failures.push(`${c.name}: ${what} = ${got}, hand value ${want}`);
@@ -364,7 +373,7 @@ async function main(): Promise<void> {
     if (c.hand.total !== undefined) check('total', scored.rewards.total, c.hand.total);
     for (const [m, want] of Object.entries(c.hand.metrics ?? {})) check(`metric ${m}`, (scored.metrics as Record<string, number | null>)[m], want);
     const vector = {
-      name: c.name, description: c.description, spec: c.spec, scenario, profile,
+      name: c.name, description: c.description, spec: c.spec, scenario, profile: prof,
       transcript: c.transcript,
       ...(c.judge_responses ? { judge_responses: c.judge_responses } : {}),
       expected: {
