@@ -27,7 +27,8 @@ STOPWORDS = frozenset(
   here hers herself him himself his how into its itself just let more most myself nor not now off
   once only other our ours ourselves out over own same she should some such than that the their
   theirs them themselves then there these they this those through too under until very was were
-  what when where which while who whom why will with would you your yours yourself yourselves""".split()
+  what when where which while who whom why will with would you your yours yourself yourselves
+  agent intent concerns plan state tone""".split()
 )
 RULE_NAMES = ("format", "sections", "rationale_length", "grounding", "state_validity", "disclosure", "termination", "resistance")
 METRIC_OF = {

@@ -22,10 +22,10 @@ def _common_args(job: Job) -> dict[str, Any]:
         logging_steps=hp["logging_steps"],
         save_strategy="steps" if hp["save_steps"] > 0 else "no",
         save_steps=hp["save_steps"] or 500,
-        warmup_ratio=float(hp["warmup_ratio"]),
+        warmup_steps=float(hp["warmup_ratio"]),  # transformers 5: a float < 1 is a ratio of the steps
         seed=hp["seed"],
         bf16=hp["bf16"],
-        gradient_checkpointing=hp["gradient_checkpointing"],
+        **({"gradient_checkpointing": True} if hp["gradient_checkpointing"] else {}),
         report_to="none",
         disable_tqdm=True,
         dataloader_num_workers=0,
@@ -127,6 +127,9 @@ def run_grpo(job: Job) -> dict[str, Any]:
 
 
 def _train_and_save(trainer, tokenizer, job: Job, **info: Any) -> dict[str, Any]:
+    from transformers.trainer_callback import PrinterCallback
+
+    trainer.remove_callback(PrinterCallback)  # our JSON lines replace its printed dicts
     emit("started", type=job.type, name=job.name, **info)
     result = trainer.train()
     trainer.save_model(job.output_dir)

@@ -1,0 +1,95 @@
+"""Tiny SFT and GRPO runs in-process on CPU: progress lines, metrics per reward component, artifacts."""
+
+import json
+import os
+
+import pytest
+
+from trainer.job import parse_job
+from trainer.rewards import grpo_components
+from trainer.train import run_job
+
+SPEC = {
+    "kind": "rewards",
+    "components": [
+        {"name": "format", "kind": "rule", "weight": 1},
+        {"name": "sections", "kind": "rule", "weight": 1},
+        {"name": "rationale_length", "kind": "rule", "weight": 0.5, "params": {"min_tokens": 5, "max_tokens": 100}},
+        {"name": "grounding", "kind": "rule", "weight": 0.5},
+        {"name": "state_validity", "kind": "rule", "weight": 0.5},
+        {"name": "disclosure", "kind": "rule"},
+        {"name": "resistance", "kind": "rule", "weight": 1.5},
+        {"name": "termination", "kind": "rule", "level": "session"},
+        {"name": "persona_consistency", "kind": "judge", "rubric": "Does the user stay in character?"},
+        {"name": "robotic_tone", "kind": "judge", "weight": 0.5, "rubric": "How robotic? 10 = very."},
+        {"name": "goal_progress", "kind": "judge", "level": "session", "rubric": "Goals pursued?"},
+    ],
+}
+
+
+def read_lines(path):
+    with open(path, encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def test_sft_tiny_with_lora(tmp_path, tiny_model, datasets, capsys):
+    job = parse_job({
+        "type": "sft", "base_model": tiny_model, "datasets": {"train": datasets["sft"], "validation": datasets["sft"]},
+        "output_dir": "out", "hyperparameters": {"max_steps": 3, "per_device_train_batch_size": 2, "learning_rate": 1e-3, "max_length": 256},
+        "lora": {"r": 4, "alpha": 8},
+    }, str(tmp_path))
+    summary = run_job(job)
+    out = tmp_path / "out"
+    assert summary["global_step"] == 3 and summary["artifact"] == "adapter"
+    assert (out / "adapter_model.safetensors").exists() and (out / "adapter_config.json").exists()
+    assert json.loads((out / "resolved_job.json").read_text())["lora"]["r"] == 4
+    metrics = read_lines(out / "metrics.jsonl")
+    steps = [m for m in metrics if "loss" in m]
+    assert [m["step"] for m in steps] == [1, 2, 3]
+    assert all(m["loss"] > 0 and "learning_rate" in m for m in steps)
+    assert any("tokens_per_s" in m for m in steps)
+    printed = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
+    assert [p for p in printed if "loss" in p and p.get("userlm_progress")] == steps
+
+
+def test_grpo_tiny_every_component_logged_and_judged(tmp_path, tiny_model, datasets, judge_server):
+    job = parse_job({
+        "type": "grpo", "base_model": tiny_model, "datasets": {"train": datasets["rl"]}, "output_dir": "out",
+        "hyperparameters": {"max_steps": 2, "per_device_train_batch_size": 2, "num_generations": 2, "max_completion_length": 12, "learning_rate": 1e-4},
+        "reward_spec": SPEC,
+        "judge": {"base_url": judge_server.url, "model": "judge-model", "api_key_env": "USERLM_TEST_JUDGE_KEY"},
+    }, str(tmp_path))
+    summary = run_job(job)
+    out = tmp_path / "out"
+    used, skipped = grpo_components(SPEC)
+    assert [c["name"] for c in skipped] == ["goal_progress"]
+    assert summary["components"] == [c["name"] for c in used]
+    assert (out / "model.safetensors").exists() and (out / "summary.json").exists()
+    metrics = [m for m in read_lines(out / "metrics.jsonl") if "reward" in m]
+    assert len(metrics) == 2
+    for m in metrics:
+        for c in used:
+            assert f"reward/{c['name']}" in m, f"missing reward/{c['name']} in {m}"
+        # the judge scored 7/10 -> (7-1)/9; robotic_tone is inverted
+        assert m["reward/persona_consistency"] == pytest.approx(6 / 9, abs=1e-6)
+        assert m["reward/robotic_tone"] == pytest.approx(1 - 6 / 9, abs=1e-6)
+        assert m["reward/resistance"] == 1.0  # random text concedes nothing
+    # the judge was called with the key from the named variable, and the prompt carries the rubric
+    assert judge_server.requests and all(r["auth"] == "Bearer sk-test-judge-secret-123" for r in judge_server.requests)
+    assert "CRITERION: Does the user stay in character?" in judge_server.requests[0]["body"]["messages"][1]["content"]
+    # the key is in no artifact
+    for name in os.listdir(out):
+        p = out / name
+        if p.is_file():
+            assert b"sk-test-judge-secret-123" not in p.read_bytes(), name
+
+
+def test_grpo_batch_must_fit_generations(tmp_path, tiny_model, datasets):
+    from trainer.job import JobError
+
+    job = parse_job({
+        "type": "grpo", "base_model": tiny_model, "datasets": {"train": datasets["rl"]}, "output_dir": "out",
+        "hyperparameters": {"per_device_train_batch_size": 3, "num_generations": 2}, "reward_spec": SPEC,
+    }, str(tmp_path))
+    with pytest.raises(JobError, match="must be a multiple of num_generations"):
+        run_job(job)
