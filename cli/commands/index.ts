@@ -1,5 +1,8 @@
 // The CLI's command table. Add a command by writing cli/commands/<name>.ts exporting a
 // `Command` and listing it here.
+import { exportCommand } from './export';
+import { trainCommand } from './train';
+
 export interface Command {
   /** Arguments after the command name, e.g. `<scenario> [--seed N]`. */
   usage: string;
@@ -9,3 +12,5 @@ export interface Command {
 }
 
 export const commands: Record<string, Command> = {};
+commands.export = exportCommand;
+commands.train = trainCommand;
