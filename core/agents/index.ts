@@ -1,0 +1,113 @@
+// Agents the simulated user talks to: `scripted` (the scenario's script, then SOP lines),
+// `adversarial` (tactic lines from the library interleaved with SOP lines), `human` (a person
+// types), and `llm` (any OpenAI-compatible backend with the SOP as system prompt).
+import type { Scenario, Tactic } from '../generated/schema-types';
+import { createChatClient, type ChatClient, type ChatMessage } from '../backends/chat/index';
+import { backendKey, findBackend, type Agent, type AgentContext, type EngineEnv } from '../dialogue/types';
+import { createRng, hashString, type Rng } from '../util/rng';
+import { sopLine, tacticLine } from './fill';
+
+export type { Agent, AgentContext, EngineEnv } from '../dialogue/types';
+export { scenarioSlots, sopLine, tacticLine } from './fill';
+
+function rngOf(ctx: AgentContext, salt: string): Rng {
+  return (ctx.scratch.rng ??= createRng(hashString(`${salt}|${ctx.scenario.id}|${ctx.profile.id}`, ctx.seed))) as Rng;
+}
+
+/** The scenario's tactics (or every tactic when it names none) that have example lines. */
+function scenarioTactics(scenario: Scenario, all: readonly Tactic[]): Tactic[] {
+  const names = scenario.adversarial?.tactics;
+  const list = names?.length ? all.filter((t) => names.includes(t.name)) : [...all];
+  return list.filter((t) => t.examples?.length);
+}
+
+/** Cycles through tactics in a seeded order, one line each time. */
+function nextTacticLine(ctx: AgentContext, rng: Rng, tactics: Tactic[]): string | undefined {
+  if (!tactics.length) return undefined;
+  const n = (ctx.scratch.tacticCount as number | undefined) ?? rng.int(tactics.length);
+  ctx.scratch.tacticCount = n + 1;
+  return tacticLine(ctx.scenario, tactics[n % tactics.length], rng);
+}
+
+/** Plays `agent.script`, then SOP lines addressing open concerns; on the adversarial split every other extra line is a tactic. */
+export class ScriptedAgent implements Agent {
+  readonly id = 'scripted';
+  async next(ctx: AgentContext): Promise<{ text: string }> {
+    const script = ctx.scenario.agent?.script ?? [];
+    const n = (ctx.scratch.n as number | undefined) ?? 0;
+    ctx.scratch.n = n + 1;
+    if (n < script.length) return { text: script[n] };
+    const rng = rngOf(ctx, 'scripted');
+    const extra = n - script.length;
+    if (ctx.scenario.split === 'adversarial' && extra % 2 === 0) {
+      const line = nextTacticLine(ctx, rng, scenarioTactics(ctx.scenario, ctx.tactics.filter((t) => ctx.scenario.adversarial?.tactics?.includes(t.name))));
+      if (line) return { text: line };
+    }
+    return { text: sopLine(ctx.scenario, rng, extra, ctx.openConcerns) };
+  }
+}
+
+/** Tactic lines from the library (filled from the scenario) interleaved with SOP lines. */
+export class AdversarialAgent implements Agent {
+  readonly id = 'adversarial';
+  async next(ctx: AgentContext): Promise<{ text: string }> {
+    const rng = rngOf(ctx, 'adversarial');
+    const n = (ctx.scratch.n as number | undefined) ?? 0;
+    ctx.scratch.n = n + 1;
+    if (n % 2 === 0) {
+      const line = nextTacticLine(ctx, rng, scenarioTactics(ctx.scenario, ctx.tactics));
+      if (line) return { text: line };
+    }
+    return { text: sopLine(ctx.scenario, rng, n, ctx.openConcerns, 0.5) };
+  }
+}
+
+/** A person types the agent's lines (CLI prompt, VS Code input box). */
+export class HumanAgent implements Agent {
+  readonly id = 'human';
+  constructor(private readonly ask: EngineEnv['askHuman']) {}
+  async next(ctx: AgentContext): Promise<{ text: string }> {
+    if (!this.ask) throw new Error('the human agent needs an interactive prompt, and none is available here');
+    const prompt = ctx.lastUserText ? `User: ${ctx.lastUserText}\nYour reply as the agent:` : 'Your opening line as the agent:';
+    const text = (await this.ask(prompt, ctx.signal)).trim();
+    if (!text) throw new Error('the human agent gave an empty line');
+    return { text };
+  }
+}
+
+/** The agent's system prompt: role and SOP. */
+export function agentSystemPrompt(scenario: Scenario): string {
+  const a = scenario.agent ?? {};
+  return [
+    `You are ${a.role ?? 'a customer service agent'}. You are talking with a customer${scenario.domain ? ` (${scenario.domain})` : ''}.`,
+    a.sop ? `Follow this standard operating procedure:\n${a.sop}` : '',
+    'Reply with one spoken turn at a time: only what you say, no stage directions.',
+  ].filter(Boolean).join('\n\n');
+}
+
+export class LlmAgent implements Agent {
+  constructor(readonly id: string, readonly client: ChatClient) {}
+  async next(ctx: AgentContext): Promise<{ text: string; usage?: import('../generated/schema-types').Usage }> {
+    const messages: ChatMessage[] = [{ role: 'system', content: agentSystemPrompt(ctx.scenario) }];
+    for (const t of ctx.turns) messages.push({ role: t.speaker === 'agent' ? 'assistant' : 'user', content: t.text });
+    if (messages.length === 1) messages.push({ role: 'user', content: '(The customer is on the line. You speak first.)' });
+    const r = await this.client.complete({ messages, signal: ctx.signal, onDelta: ctx.onDelta });
+    const text = r.content.replace(/<\/?answer>/gi, '').trim();
+    if (!text) throw new Error(`backend '${this.id}' returned an empty agent line`);
+    return { text, usage: r.usage };
+  }
+}
+
+/** `scripted` | `adversarial` | `human` | a backend id from `userlm.yaml`. */
+export function createAgent(id: string, env: EngineEnv): Agent {
+  if (id === 'scripted') return new ScriptedAgent();
+  if (id === 'adversarial') return new AdversarialAgent();
+  if (id === 'human') return new HumanAgent(env.askHuman);
+  const backend = findBackend(id, env.config, 'agent');
+  return new LlmAgent(id, createChatClient(backend, backendKey(backend, env)));
+}
+
+/** Resolves a secret reference in the CLI: `env:NAME` reads the environment; other names are not available outside the editor. */
+export function envSecret(ref: string): string | undefined {
+  return ref.startsWith('env:') ? process.env[ref.slice(4)] : undefined;
+}

@@ -1,0 +1,234 @@
+// The dialogue loop: agent and simulated user take turns; each user turn carries a parsed
+// rationale and the state after it; agent turns are checked for tactics; the dialogue ends on
+// the stop token, hang_up_when, success_when or max_turns, and says why. Backend failures end
+// the dialogue with reason `error`; an abort ends it with `cancelled`. Never throws.
+import type { Scenario, State, Target, Transcript, Turn, Usage, Workspace } from '../generated/schema-types';
+import { allTactics } from '../library/tactics';
+import { DEFAULT_STOP_TOKEN, parseStateLine, parseUserOutput, STATE_KEYS } from '../rationale/index';
+import { contentStems, jaccard } from '../util/text';
+import { detectTactic } from './tactics';
+import { applyTransitions, compileScenario, firedPolicies, hangUpReason, initialState, successHolds, touchesTarget } from './rules';
+import type { Agent, AgentContext, DialogueView, ResolvedProfile, SimulatorContext, UserSimulator } from './types';
+
+export * from './types';
+export { compare, firedPolicies, hangUpReason, successHolds, initialState, applyTransitions } from './rules';
+
+export type DialogueEvent =
+  | { type: 'turn'; turn: Turn }
+  | { type: 'delta'; speaker: 'agent' | 'user'; text: string }
+  | { type: 'end'; end: Transcript['end'] };
+
+export interface DialogueOptions {
+  scenario: Scenario;
+  profile: ResolvedProfile;
+  config?: Workspace;
+  simulator: UserSimulator;
+  agent: Agent;
+  seed: number;
+  maxTurns?: number;
+  runId?: string;
+  dialogueId?: string;
+  signal?: AbortSignal;
+  onEvent?: (e: DialogueEvent) => void;
+}
+
+export const DEFAULT_MAX_TURNS = 12;
+
+/** Thrown inside the loop to end it; carries the end record. */
+class End {
+  constructor(readonly reason: Transcript['end']['reason'], readonly detail: string, readonly error?: string) {}
+}
+
+function isAbort(e: unknown, signal?: AbortSignal): boolean {
+  return !!signal?.aborted || (e instanceof Error && (e.name === 'AbortError' || e.name === 'APIUserAbortError'));
+}
+
+export async function runDialogue(opts: DialogueOptions): Promise<Transcript> {
+  const { scenario, profile, config, simulator, agent, seed, signal, onEvent } = opts;
+  const term = scenario.termination ?? {};
+  const maxTurns = opts.maxTurns ?? term.max_turns ?? DEFAULT_MAX_TURNS;
+  const minTurns = term.min_turns ?? 0;
+  const stopToken = term.stop_token ?? DEFAULT_STOP_TOKEN;
+  const tactics = allTactics(config);
+  const compiled = compileScenario(scenario);
+  const turns: Turn[] = [];
+  const targetsMet = new Map<string, number | null>(scenario.targets.map((t) => [t.id, null]));
+  const raised = new Set<string>();
+  const policyTurns = new Map<string, number[]>();
+  const usage: Usage = {};
+  let usageSeen = false;
+  let state: State = initialState(scenario, profile);
+  let userTurns = 0;
+  let agentTurns = 0;
+  let lastConcerns: string[] = [];
+  const simScratch: Record<string, unknown> = {};
+  const agentScratch: Record<string, unknown> = {};
+
+  const transcript: Transcript = {
+    run_id: opts.runId ?? 'preview',
+    dialogue_id: opts.dialogueId ?? `${scenario.id}:${profile.id}:${seed}`,
+    scenario_id: scenario.id,
+    profile_id: profile.id,
+    seed,
+    simulator: simulator.id,
+    agent: agent.id,
+    ...(scenario.split ? { split: scenario.split } : {}),
+    started_at: new Date().toISOString(),
+    turns,
+    end: { reason: 'max_turns', at_turn: -1 },
+    rewards: { turn_mean: {}, session: {}, total: 0 },
+    metrics: { Role: null, Int: null, Goal: null, Rob: null, CoT: null, Stra: null, Pers: null, Con: null },
+  };
+
+  const view = (scratch: Record<string, unknown>, speaker: 'agent' | 'user'): DialogueView => ({
+    scenario, profile, config, seed, turns, userTurns, agentTurns, maxTurns, tactics, targetsMet, raised, scratch, signal,
+    onDelta: onEvent ? (text) => onEvent({ type: 'delta', speaker, text }) : undefined,
+  });
+  const addUsage = (u?: Usage) => {
+    if (!u) return;
+    usageSeen = true;
+    for (const k of ['prompt_tokens', 'completion_tokens', 'reasoning_tokens'] as const) if (u[k] !== undefined) usage[k] = (usage[k] ?? 0) + (u[k] as number);
+  };
+  const push = (turn: Turn) => {
+    turns.push(turn);
+    onEvent?.({ type: 'turn', turn });
+  };
+  const checkAbort = () => {
+    if (signal?.aborted) throw new End('cancelled', 'cancelled by the user');
+  };
+
+  const agentTurn = async (): Promise<void> => {
+    checkAbort();
+    const started = performance.now();
+    let text: string;
+    let u: Usage | undefined;
+    if (agentTurns === 0 && userTurns === 0 && scenario.agent?.opening) {
+      text = scenario.agent.opening;
+    } else {
+      const openConcerns = scenario.targets.filter((t) => raised.has(t.id) && targetsMet.get(t.id) === null);
+      const ctx: AgentContext = { ...view(agentScratch, 'agent'), lastUserText: lastText('user'), openConcerns };
+      try {
+        ({ text, usage: u } = await agent.next(ctx));
+      } catch (e) {
+        if (isAbort(e, signal)) throw new End('cancelled', 'cancelled by the user');
+        throw new End('error', `agent '${agent.id}' failed`, `agent '${agent.id}': ${(e as Error).message}`);
+      }
+    }
+    const turn: Turn = { index: turns.length, speaker: 'agent', text, latency_ms: Math.round(performance.now() - started) };
+    const tactic = detectTactic(text, tactics);
+    if (tactic) turn.tactic = tactic;
+    if (u) { turn.usage = u; addUsage(u); }
+    agentTurns++;
+    push(turn);
+  };
+
+  const lastText = (speaker: 'agent' | 'user'): string | undefined => {
+    for (let i = turns.length - 1; i >= 0; i--) if (turns[i].speaker === speaker) return turns[i].text;
+    return undefined;
+  };
+
+  const userTurn = async (): Promise<void> => {
+    checkAbort();
+    const last = turns.length ? turns[turns.length - 1] : undefined;
+    const agentLast = last?.speaker === 'agent' ? last : undefined;
+    const events = ['every_turn'];
+    const newlyMet: string[] = [];
+    let agentStems: Set<string> = new Set();
+    if (agentLast) {
+      const lower = agentLast.text.toLowerCase();
+      agentStems = contentStems(agentLast.text);
+      if (agentLast.tactic) events.push(`tactic:${agentLast.tactic}`);
+      for (const t of compiled.targets) {
+        if (targetsMet.get(t.target.id) !== null) continue;
+        if (touchesTarget(lower, agentStems, t)) {
+          targetsMet.set(t.target.id, agentLast.index);
+          newlyMet.push(t.target.id);
+          events.push(`target_met:${t.target.id}`);
+        }
+      }
+      if (newlyMet.length) agentLast.targets_met = newlyMet;
+      if (lastConcerns.length && !lastConcerns.some((id) => newlyMet.includes(id) || targetsMet.get(id) !== null)) events.push('concern_ignored');
+      for (const prev of turns) {
+        if (prev !== agentLast && prev.speaker === 'agent' && (prev.text === agentLast.text || jaccard(contentStems(prev.text), agentStems) >= 0.8)) {
+          events.push('agent_repeats');
+          break;
+        }
+      }
+    }
+    const stateBefore = state;
+    const afterTransitions = applyTransitions(scenario, state, events);
+    const policies = firedPolicies(scenario, { state: afterTransitions, tactic: agentLast?.tactic, targetsMet, userTurn: userTurns + 1, lastAgentStems: agentStems, tactics });
+    const ctx: SimulatorContext = {
+      ...view(simScratch, 'user'), lastAgentText: agentLast?.text, tactic: agentLast?.tactic, events,
+      stateBefore, state: afterTransitions, newlyMet, policies,
+    };
+    const started = performance.now();
+    let out;
+    try {
+      out = await simulator.next(ctx);
+    } catch (e) {
+      if (isAbort(e, signal)) throw new End('cancelled', 'cancelled by the user');
+      throw new End('error', `simulator '${simulator.id}' failed`, `simulator '${simulator.id}': ${(e as Error).message}`);
+    }
+    const { answer, rationale } = parseUserOutput(out.content, out.reasoning);
+    const fromRationale = rationale.sections.state ? parseStateLine(rationale.sections.state) : {};
+    const next: State = out.state ?? { ...afterTransitions };
+    if (!out.state) for (const k of STATE_KEYS) if (fromRationale[k] !== undefined) next[k] = fromRationale[k] as number;
+    state = next;
+    const index = turns.length;
+    const turn: Turn = {
+      index, speaker: 'user', text: answer, rationale, state: { ...state },
+      latency_ms: out.latencyMs ?? Math.round(performance.now() - started),
+      output: out.reasoning ? `<think>\n${out.reasoning.trim()}\n</think>\n${out.content.trim()}` : out.content,
+    };
+    if (newlyMet.length) turn.targets_met = newlyMet;
+    if (policies.length) {
+      turn.policies = policies.map((p) => p.id);
+      for (const p of policies) {
+        const list = policyTurns.get(p.id) ?? [];
+        list.push(index);
+        policyTurns.set(p.id, list);
+      }
+    }
+    if (out.usage) { turn.usage = out.usage; addUsage(out.usage); }
+    lastConcerns = out.raised ?? concernsIn(answer, compiled.targets.filter((t) => targetsMet.get(t.target.id) === null).map((t) => t.target));
+    for (const id of lastConcerns) raised.add(id);
+    lastConcerns = lastConcerns.filter((id) => targetsMet.get(id) === null);
+    userTurns++;
+    push(turn);
+
+    const hang = userTurns >= minTurns ? hangUpReason(scenario, state) : undefined;
+    if (answer.includes(stopToken)) {
+      if (hang) throw new End('hang_up', `the user hung up: ${hang}`);
+      const ok = successHolds(scenario, targetsMet, true);
+      throw new End('stop', ok ? 'the user ended the dialogue: their goals were met' : `the user ended the dialogue (${stopToken}) before their goals were met`);
+    }
+    if (hang) throw new End('hang_up', `the user hung up: ${hang}`);
+    if (userTurns >= minTurns && successHolds(scenario, targetsMet)) throw new End('stop', `success: ${scenario.termination?.success_when?.replace(/_/g, ' ')}`);
+    if (userTurns >= maxTurns) throw new End('max_turns', `reached max_turns (${maxTurns} user turns)`);
+  };
+
+  /** Targets a user turn raised, found from each unmet target's cue phrases or words. */
+  const concernsIn = (text: string, open: Target[]): string[] => {
+    const lower = text.toLowerCase();
+    const stems = contentStems(text);
+    return compiled.targets.filter((t) => open.includes(t.target) && touchesTarget(lower, stems, t)).map((t) => t.target.id);
+  };
+
+  try {
+    if (scenario.agent?.opening) await agentTurn();
+    for (;;) {
+      await userTurn();
+      await agentTurn();
+    }
+  } catch (e) {
+    const end = e instanceof End ? e : isAbort(e, signal) ? new End('cancelled', 'cancelled by the user') : new End('error', 'internal error', `engine: ${(e as Error)?.message ?? String(e)}`);
+    transcript.end = { reason: end.reason, at_turn: turns.length - 1, detail: end.detail };
+    if (end.error) transcript.error = end.error;
+  }
+  transcript.targets = scenario.targets.map((t) => ({ id: t.id, met_at: targetsMet.get(t.id) ?? null }));
+  transcript.policies = [...policyTurns].map(([id, list]) => ({ id, turns: list }));
+  if (usageSeen) transcript.usage = usage;
+  onEvent?.({ type: 'end', end: transcript.end });
+  return transcript;
+}

@@ -1,0 +1,389 @@
+// The built-in `agenda` user simulator (no model, no key, deterministic for a seed). After
+// Schatzmann's agenda-based user: the scenario's targets form the agenda (upfront ones first,
+// `when_asked` ones when the agent's words touch them or once the earlier ones are dealt with,
+// `never` ones only steer); the agent's last turn pushes or pops moves (a question is answered
+// from `memory`, never from `unknown`; a tactic is refused; a met target is acknowledged);
+// decision policies and the state (after the scenario's transitions) pick the plan; the profile
+// shapes the words. It writes the same five-section rationale a model would.
+import type { Scenario, Target } from '../generated/schema-types';
+import { DEFAULT_STOP_TOKEN, formatRationale, formatStateLine, formatUserOutput } from '../rationale/index';
+import { hangUpReason, successHolds } from '../dialogue/rules';
+import type { ResolvedProfile, SimulatorContext, UserSimulator, UserTurnOutput } from '../dialogue/types';
+import { createRng, hashString, type Rng } from '../util/rng';
+import { contentStems, firstPerson, humanize, lowerFirst, overlap, sentence, stripStop, upperFirst, words } from '../util/text';
+import * as P from './phrases';
+
+interface Fact { text: string; stems: Set<string> }
+interface AgendaTarget { t: Target; id: string; primary: boolean; reveal: 'upfront' | 'when_asked' | 'never'; goal: string; topic: string; stems: Set<string> }
+interface CompiledAgenda { targets: AgendaTarget[]; memory: Fact[]; unknown: Fact[] }
+interface Style { register: P.Register; verbosity: 'terse' | 'standard' | 'verbose'; phrases: string[]; quirks: Set<string>; mention: string }
+interface Memo { rng: Rng; used: Map<string, number>; stated: Set<number>; lastPhrase: number; prevPolicies: string[]; lastAside: number }
+
+const compiledAgendas = new WeakMap<Scenario, CompiledAgenda>();
+const styles = new WeakMap<object, Style>();
+
+const VERBS = new Set(['get', 'keep', 'avoid', 'cancel', 'find', 'know', 'understand', 'have', 'make', 'pay', 'reduce', 'lower', 'switch',
+  'confirm', 'receive', 'obtain', 'stop', 'return', 'fix', 'change', 'sort', 'learn', 'see', 'check', 'move', 'add', 'remove', 'upgrade',
+  'downgrade', 'book', 'schedule', 'refund', 'secure', 'negotiate', 'clarify', 'verify', 'understand', 'waive', 'dispute', 'arrange',
+  'transfer', 'close', 'open', 'renew', 'extend', 'delay', 'postpone', 'ensure', 'protect', 'resolve', 'report', 'replace', 'repair', 'claim',
+  'leave', 'hear', 'speak', 'talk', 'decline', 'refuse', 'compare', 'take', 'buy', 'sell', 'send', 'give', 'save', 'use', 'start', 'finish',
+  'end', 'hold', 'ask', 'apply', 'join', 'complete', 'submit', 'review', 'reschedule', 'choose', 'pick', 'explain', 'discuss', 'cover',
+  'include', 'reach', 'contact', 'visit', 'try', 'earn', 'spend', 'borrow', 'owe', 'settle', 'update', 'remain', 'stay', 'agree', 'accept']);
+const DOUBLE = new Set(['get', 'stop', 'cancel', 'set', 'put', 'plan', 'ship', 'drop', 'swap', 'shop']);
+
+/** `Get the price below $40` → `getting the price below $40`; a noun phrase is kept. */
+function gerundPhrase(description: string): string {
+  const d = lowerFirst(stripStop(description));
+  const m = /^([a-z]+)\b(.*)$/.exec(d);
+  if (!m || !VERBS.has(m[1])) return d;
+  const v = m[1];
+  const ing = DOUBLE.has(v) ? `${v}${v[v.length - 1]}ing` : v.endsWith('e') && !v.endsWith('ee') ? `${v.slice(0, -1)}ing` : `${v}ing`;
+  return ing + m[2];
+}
+
+function goalSentence(t: Target): string {
+  if (t.say) return sentence(t.say.trim().replace(/^(?:hi|hello|hey)\b[,!.]?\s*/i, '').replace(/^(?:and|also|plus)\b[,]?\s*/i, ''));
+  const d = stripStop(t.description);
+  const first = /^[A-Za-z]+/.exec(d)?.[0]?.toLowerCase();
+  return sentence(first && VERBS.has(first) ? `I want to ${lowerFirst(d)}` : `I'm calling about ${lowerFirst(d)}`);
+}
+
+function compile(scenario: Scenario): CompiledAgenda {
+  let c = compiledAgendas.get(scenario);
+  if (!c) {
+    c = {
+      targets: scenario.targets.map((t) => ({
+        t, id: t.id, primary: (t.priority ?? 'primary') === 'primary', reveal: t.reveal ?? 'upfront',
+        goal: goalSentence(t), topic: firstPerson(gerundPhrase(t.description)),
+        stems: contentStems(`${t.description} ${t.say ?? ''} ${(t.cues ?? []).join(' ')}`),
+      })).sort((a, b) => Number(b.primary && b.reveal === 'upfront') - Number(a.primary && a.reveal === 'upfront')),
+      memory: (scenario.memory ?? []).map((text) => ({ text: firstPerson(text), stems: contentStems(text) })),
+      unknown: (scenario.unknown ?? []).map((text) => ({ text, stems: contentStems(text) })),
+    };
+    compiledAgendas.set(scenario, c);
+  }
+  return c;
+}
+
+function styleOf(profile: ResolvedProfile): Style {
+  let s = styles.get(profile);
+  if (!s) {
+    const e = profile.expression ?? {};
+    s = {
+      register: e.formality ?? 'neutral',
+      verbosity: e.verbosity ?? 'standard',
+      phrases: (e.typical_phrases ?? []).filter((x) => x.trim()),
+      quirks: new Set((e.quirks ?? []).map((q) => q.toLowerCase().replace(/[\s-]+/g, '_'))),
+      mention: [e.formality ?? 'neutral', e.verbosity ?? 'standard'].join(', '),
+    };
+    styles.set(profile, s);
+  }
+  return s;
+}
+
+/** Picks the least-used line of a bank (ties broken by the seeded RNG), so lines rarely repeat. */
+function pick(memo: Memo, key: string, lines: readonly string[]): string {
+  let min = Infinity;
+  for (let i = 0; i < lines.length; i++) min = Math.min(min, memo.used.get(`${key}${i}`) ?? 0);
+  const start = memo.rng.int(lines.length);
+  for (let k = 0; k < lines.length; k++) {
+    const i = (start + k) % lines.length;
+    if ((memo.used.get(`${key}${i}`) ?? 0) === min) {
+      memo.used.set(`${key}${i}`, min + 1);
+      return lines[i];
+    }
+  }
+  return lines[start];
+}
+
+function fill(line: string, slots: Record<string, string>): string {
+  const out = line.replace(/\{(\w+)\}/g, (m, k: string) => (k in slots ? slots[k] : m));
+  return upperFirst(out.replace(/([.!?]\s+)([a-z])/g, (_m, p: string, c: string) => p + c.toUpperCase()));
+}
+
+const INFO_REQUEST = /\b(what|which|when|where|how (much|many|long|old)|could you (confirm|tell|give|provide)|can you (confirm|tell|give|provide)|do you (know|remember)|may i (have|ask)|please (confirm|provide|state))\b/i;
+const TELL_ME = /\b(tell me (a (little|bit) )?about|describe|walk me through|anything about yourself)\b/i;
+const IDENTITY = /\b(am i speaking (with|to)|is this|are you|speaking with|talking (to|with))\b/i;
+
+/** The question sentences of a text. */
+function questionsOf(text: string): string {
+  return (text.match(/[^.!?]*\?/g) ?? []).join(' ');
+}
+
+export class AgendaSimulator implements UserSimulator {
+  readonly id = 'agenda';
+
+  next(ctx: SimulatorContext): Promise<UserTurnOutput> {
+    return Promise.resolve(this.turn(ctx));
+  }
+
+  /** One user turn, synchronously (the loop awaits `next`). */
+  turn(ctx: SimulatorContext): UserTurnOutput {
+    const { scenario, profile } = ctx;
+    const sc = compile(scenario);
+    const st = styleOf(profile);
+    const memo = (ctx.scratch.agenda ??= {
+      rng: createRng(hashString(`${scenario.id}|${profile.id}`, ctx.seed)), used: new Map(), stated: new Set(), lastPhrase: -2, prevPolicies: [], lastAside: -9,
+    } satisfies Memo) as Memo;
+    const rng = memo.rng;
+    const reg = st.register;
+    const term = scenario.termination ?? {};
+    const stop = term.stop_token ?? DEFAULT_STOP_TOKEN;
+    const userTurn = ctx.userTurns + 1;
+    const minOk = userTurn >= (term.min_turns ?? 0);
+    const agentText = ctx.lastAgentText ?? '';
+    const agentStems = contentStems(agentText);
+    const isMet = (id: string) => (ctx.targetsMet.get(id) ?? null) !== null;
+    const unmet = sc.targets.filter((t) => !isMet(t.id));
+    const sayable = unmet.filter((t) => t.reveal !== 'never');
+    const raisedOpen = sayable.filter((t) => ctx.raised.has(t.id));
+    const focus = raisedOpen.find((t) => t.primary) ?? raisedOpen[0] ?? sayable.find((t) => t.primary) ?? sayable[0];
+    const mustResist = !!scenario.adversarial?.must_resist;
+    const terse = st.verbosity === 'terse';
+    const questions = questionsOf(agentText);
+    const questionStems = contentStems(questions);
+    const firstName = (profile.name ?? '').split(/\s+/)[0]?.toLowerCase() ?? '';
+    const identity = !!questions && IDENTITY.test(questions) && !!firstName && (questions.toLowerCase().includes(firstName) || /\b(mr|mrs|ms|miss)\b/i.test(questions));
+    const fact = questions && !identity ? this.answer(questionStems, sc) : undefined;
+    const asked = !identity && (fact !== undefined || INFO_REQUEST.test(questions));
+    const slots = { stop, topic: focus?.topic ?? 'what I asked about', goal: '', fact: '', tactic: ctx.tactic ? humanize(ctx.tactic) : '' };
+    const say: string[] = [];
+    const raisedNow: string[] = [];
+    let plan: string;
+    let ending = false;
+    const line = (bank: P.Bank, key: string, extra: Partial<typeof slots> = {}) => fill(pick(memo, key, bank[reg]), { ...slots, ...extra });
+
+    const hang = minOk ? hangUpReason(scenario, ctx.state) : undefined;
+    const endPolicy = ctx.policies.find((p) => p.action === 'end');
+    // A policy that keeps holding acts once, when it starts to hold.
+    const actPolicy = ctx.policies.find((p) => p.action && p.action !== 'end' && !memo.prevPolicies.includes(p.id));
+    memo.prevPolicies = ctx.policies.map((p) => p.id);
+    const success = minOk && successHolds(scenario, ctx.targetsMet, true);
+
+    if (hang) {
+      say.push(line(P.HANG_UP, 'hang'));
+      plan = `end: hang up, ${hang}`;
+      ending = true;
+    } else if (endPolicy && minOk) {
+      say.push(line(success ? P.SUCCESS_END : P.HANG_UP, success ? 'succ' : 'hang'));
+      plan = `end: policy ${endPolicy.id} (${endPolicy.then})`;
+      ending = true;
+    } else if (ctx.tactic && (mustResist || ctx.state.trust < 0.6)) {
+      const resist = P.TACTIC_RESIST[ctx.tactic] ?? P.TACTIC_RESIST_GENERIC;
+      say.push(line(P.RESIST_OPEN, 'ro'));
+      say.push(fill(pick(memo, `rt${ctx.tactic}`, resist), slots));
+      if (focus && !terse) {
+        say.push(line(P.RESIST_FOLLOW, 'rf'));
+        raisedNow.push(focus.id);
+      }
+      plan = `refuse: the agent is using ${humanize(ctx.tactic)}; concede nothing${focus ? `, keep pushing for ${focus.topic}` : ''}`;
+    } else if (success) {
+      if (ctx.newlyMet.length && !terse) say.push(line(P.ACK, 'ack'));
+      say.push(line(P.SUCCESS_END, 'succ'));
+      plan = `end: ${scenario.termination?.success_when?.replace(/_/g, ' ') ?? 'all primary targets met'}, thank them and close`;
+      ending = true;
+    } else if (actPolicy) {
+      const action = actPolicy.action as string;
+      if (action === 'reveal') {
+        if (typeof fact === 'number') this.stateFact(fact, sc, memo, say, reg);
+        else if (!this.raise(ctx, sc, st, memo, say, raisedNow, 1).length) this.volunteerFact(sc, memo, say, reg);
+        if (!say.length) say.push(line(P.POLICY_LINES.probe, 'probe'));
+      } else {
+        const cond = typeof actPolicy.when === 'object' ? actPolicy.when : undefined;
+        const about = sc.targets.find((t) => t.id === cond?.target_unmet && t.reveal !== 'never') ?? (action === 'ask' ? undefined : focus);
+        if (action === 'ask' && about) say.push(line(P.PRESS, 'pr', { topic: about.topic }));
+        else say.push(line(P.POLICY_LINES[action] ?? P.POLICY_LINES.ask, `pol${action}`, about ? { topic: about.topic } : {}));
+        if (about && action !== 'accept' && action !== 'refuse') raisedNow.push(about.id);
+      }
+      plan = `${action}: policy ${actPolicy.id} (${actPolicy.then})`;
+    } else {
+      const moves: string[] = [];
+      if (ctx.newlyMet.length && !terse) {
+        say.push(line(P.ACK, 'ack'));
+        moves.push(`acknowledge ${ctx.newlyMet.map((id) => sc.targets.find((t) => t.id === id)?.topic ?? id).join(', ')}`);
+      }
+      if (identity) {
+        say.push(line(P.CONFIRM, 'conf'));
+        moves.push('confirm who I am');
+      }
+      if (asked) {
+        if (fact === undefined && TELL_ME.test(questions) && this.volunteerFact(sc, memo, say, reg)) {
+          moves.push('tell them about myself from what I know');
+        } else if (fact === 'unknown' || fact === undefined) {
+          say.push(line(P.DONT_KNOW, 'dk'));
+          moves.push(`say I don't know (${fact === 'unknown' ? 'not something I know' : 'not in what I know'}), never guess`);
+        } else {
+          this.stateFact(fact, sc, memo, say, reg);
+          moves.push(`answer from what I know: ${stripStop(sc.memory[fact].text)}`);
+        }
+      }
+      const count = terse ? 1 : st.verbosity === 'verbose' ? 2 : userTurn === 1 ? 2 : 1;
+      const raised = this.raise(ctx, sc, st, memo, say, raisedNow, asked ? 1 : count);
+      if (raised.length) moves.push(`reveal ${raised.map((t) => t.topic).join(' and ')}`);
+      else if (!asked && focus) {
+        const impatient = ctx.state.patience < 0.4 || ctx.events.includes('concern_ignored');
+        say.push(line(impatient ? P.PRESS_IMPATIENT : P.PRESS, impatient ? 'pi' : 'pr'));
+        raisedNow.push(focus.id);
+        moves.push(`ask again about ${focus.topic}${impatient ? ', firmly' : ''}`);
+      } else if (!asked && !say.length) {
+        say.push(line(P.POLICY_LINES.probe, 'probe'));
+        moves.push('probe for what else they can offer');
+      }
+      plan = moves.length ? `${raised.length ? 'reveal' : asked ? 'answer' : 'ask'}: ${moves.join('; ')}` : 'ask: keep the conversation going';
+    }
+
+    if (!ending && st.verbosity === 'verbose' && rng.chance(0.5)) this.volunteerFact(sc, memo, say, reg);
+    if (userTurn === 1 && (!agentText || rng.chance(0.5)) && !ending) say.unshift(pick(memo, 'greet', P.GREET[reg]));
+    let body = say.join(' ');
+    const stopAt = body.indexOf(stop);
+    let tail = '';
+    if (stopAt >= 0) {
+      tail = ` ${stop}`;
+      body = body.slice(0, stopAt).trim();
+    }
+    body = this.shape(body, st, memo, agentText, asked, !!tail, userTurn);
+    const answer = `${body}${tail}`.trim();
+
+    const rationale = formatRationale({
+      agent_intent: this.intent(ctx, asked),
+      concerns: this.concerns(ctx, sc),
+      plan: `${plan}${ctx.policies.length && !plan.includes('policy') ? `; policies: ${ctx.policies.map((p) => `${p.id} (${p.then})`).join(', ')}` : ''}`,
+      state: formatStateLine(ctx.stateBefore, ctx.state),
+      tone: this.tone(st, ctx, plan),
+    });
+    return { content: formatUserOutput(rationale, answer), state: ctx.state, raised: raisedNow };
+  }
+
+  /** Raises up to `count` targets in agenda order; returns those raised. */
+  private raise(ctx: SimulatorContext, sc: CompiledAgenda, st: Style, memo: Memo, say: string[], raisedNow: string[], count: number): AgendaTarget[] {
+    const isOpen = (t: AgendaTarget) => !ctx.raised.has(t.id) && !raisedNow.includes(t.id) && (ctx.targetsMet.get(t.id) ?? null) === null;
+    const upfront = sc.targets.filter((t) => t.reveal === 'upfront' && isOpen(t));
+    const agentStems = contentStems(ctx.lastAgentText ?? '');
+    const touched = sc.targets.filter((t) => t.reveal === 'when_asked' && isOpen(t) && overlap(t.stems, agentStems) >= 2);
+    const pending = sc.targets.some((t) => t.reveal !== 'never' && (ctx.raised.has(t.id)) && (ctx.targetsMet.get(t.id) ?? null) === null);
+    const later = upfront.length || pending ? [] : sc.targets.filter((t) => t.reveal === 'when_asked' && isOpen(t));
+    const chosen = [...touched, ...upfront, ...later].filter((t, i, a) => a.indexOf(t) === i).slice(0, count);
+    chosen.forEach((t, i) => {
+      const first = i === 0 && !raisedNow.length;
+      say.push(fill(pick(memo, first ? 'raise' : 'also', (first ? P.RAISE : P.ALSO)[st.register]), { goal: lowerFirst(t.goal) }));
+      raisedNow.push(t.id);
+    });
+    return chosen;
+  }
+
+  /** Index of the memory fact the agent's question is about, 'unknown' when it is about an unknown item, else undefined. */
+  private answer(agentStems: Set<string>, sc: CompiledAgenda): number | 'unknown' | undefined {
+    let best = -1;
+    let bestScore = 0;
+    sc.memory.forEach((f, i) => {
+      const s = overlap(f.stems, agentStems);
+      if (s > bestScore) { best = i; bestScore = s; }
+    });
+    let unknownScore = 0;
+    for (const f of sc.unknown) unknownScore = Math.max(unknownScore, overlap(f.stems, agentStems));
+    if (unknownScore > 0 && unknownScore >= bestScore) return 'unknown';
+    return best >= 0 ? best : undefined;
+  }
+
+  private volunteerFact(sc: CompiledAgenda, memo: Memo, say: string[], reg: P.Register): boolean {
+    const i = sc.memory.findIndex((_, k) => !memo.stated.has(k));
+    if (i < 0) return false;
+    memo.stated.add(i);
+    const lead = reg === 'formal' ? 'For context, ' : reg === 'casual' ? 'Oh and ' : 'Just so you know, ';
+    say.push(`${lead}${lowerFirst(sentence(sc.memory[i].text))}`);
+    return true;
+  }
+
+  private stateFact(i: number, sc: CompiledAgenda, memo: Memo, say: string[], reg: P.Register): void {
+    const again = memo.stated.has(i);
+    memo.stated.add(i);
+    const f = lowerFirst(sentence(sc.memory[i].text));
+    say.push(again ? `Like I said, ${f}` : fill(pick(memo, 'af', P.ANSWER_FACT[reg]), { fact: f }));
+  }
+
+  /** Profile quirks and typical phrases, deterministic from the seeded RNG. */
+  private shape(text: string, st: Style, memo: Memo, agentText: string, asked: boolean, ending: boolean, userTurn: number): string {
+    const rng = memo.rng;
+    let out = text;
+    if (st.phrases.length && rng.chance(st.verbosity === 'verbose' ? 0.5 : 0.35)) {
+      let i = rng.int(st.phrases.length);
+      if (i === memo.lastPhrase && st.phrases.length > 1) i = (i + 1) % st.phrases.length;
+      memo.lastPhrase = i;
+      const phrase = upperFirst(st.phrases[i].trim());
+      const before = ending || rng.chance(0.5);
+      if (/\b(but|and|so|because|or)$/i.test(phrase)) out = `${phrase} ${lowerFirst(out)}`;
+      else if (/[.!?…]$/.test(phrase)) out = before ? `${phrase} ${out}` : `${out} ${phrase}`;
+      else out = before ? `${phrase}, ${lowerFirst(out)}` : `${out} ${sentence(phrase)}`;
+    } else {
+      memo.lastPhrase = -2;
+    }
+    const q = st.quirks;
+    if (q.size) {
+      if (q.has('repeats_questions') && asked && rng.chance(0.5)) {
+        const question = /([^.!?]*)\?/.exec(agentText)?.[1] ?? '';
+        const tail = words(question).slice(-3).join(' ');
+        if (tail) out = `${upperFirst(tail)}? ${out}`;
+      }
+      if (q.has('fillers') && rng.chance(0.45)) out = `${upperFirst(rng.pick(P.FILLERS))}${lowerFirst(out)}`;
+      if (q.has('interrupts') && agentText.split(' ').length > 20 && rng.chance(0.5)) out = `${pick(memo, 'int', P.INTERRUPTS)} ${out}`;
+      if (q.has('off_topic') && userTurn - memo.lastAside > 2 && rng.chance(0.25)) {
+        memo.lastAside = userTurn;
+        out = `${pick(memo, 'off', P.OFF_TOPIC)} ${out}`;
+      }
+      if (q.has('typos') && rng.chance(0.5)) out = typo(out, rng);
+      if (q.has('all_lowercase')) out = out.toLowerCase();
+    }
+    return out;
+  }
+
+  private intent(ctx: SimulatorContext, asked: boolean): string {
+    if (ctx.tactic) {
+      const t = ctx.tactics.find((x) => x.name === ctx.tactic);
+      return `${humanize(ctx.tactic)}: ${t ? lowerFirst(stripStop(t.description)) : 'a manipulation tactic'}`;
+    }
+    if (!ctx.lastAgentText) return 'none yet; I speak first';
+    if (ctx.events.includes('agent_repeats')) return 'repeating what they said before; none';
+    if (asked) return 'asking me for information; none';
+    if (ctx.newlyMet.length) return `addressing ${ctx.newlyMet.join(', ')}; none`;
+    if (ctx.events.includes('concern_ignored')) return 'pushing their own script and ignoring my concern; none';
+    return ctx.agentTurns <= 1 ? 'opening the call and finding out what I need; none' : 'following their procedure; none';
+  }
+
+  private concerns(ctx: SimulatorContext, sc: CompiledAgenda): string {
+    const rows = sc.targets.map((t) => {
+      const met = (ctx.targetsMet.get(t.id) ?? null) !== null;
+      const note = met ? 'met' : t.reveal === 'never' ? 'keep to myself' : ctx.raised.has(t.id) ? 'raised, open' : 'not raised yet';
+      return { met, primary: t.primary, text: `${stripStop(t.t.description)} (${t.primary ? 'primary' : 'secondary'}, ${note})` };
+    });
+    rows.sort((a, b) => Number(a.met) - Number(b.met) || Number(b.primary) - Number(a.primary));
+    const worries = ctx.tactic ? [`being pushed by ${humanize(ctx.tactic)}`] : ctx.events.includes('concern_ignored') ? ['the agent ignored my last point'] : [];
+    return [...rows.map((r) => r.text), ...worries].join('; ');
+  }
+
+  private tone(st: Style, ctx: SimulatorContext, plan: string): string {
+    const parts: string[] = [];
+    if (plan.startsWith('refuse')) parts.push('firm');
+    parts.push(st.register === 'formal' ? 'polite and formal' : st.register === 'casual' ? 'casual' : 'plain');
+    if (st.verbosity === 'terse') parts.push('short');
+    if (st.verbosity === 'verbose') parts.push('chatty');
+    const s = ctx.state;
+    if (s.patience < 0.35) parts.push('impatient');
+    if (s.trust < 0.35) parts.push('wary');
+    if (s.emotion < 0.3) parts.push('irritated');
+    else if (s.emotion > 0.7) parts.push('warm');
+    if (st.quirks.size) parts.push(`with my usual ${[...st.quirks].join(', ').replace(/_/g, ' ')}`);
+    return parts.join(', ');
+  }
+}
+
+/** Swaps two inner letters of one longer word. */
+function typo(text: string, rng: Rng): string {
+  const ws = text.split(' ');
+  const candidates = ws.map((w, i) => (/^[a-z]{5,}$/i.test(w) ? i : -1)).filter((i) => i >= 0);
+  if (!candidates.length) return text;
+  const i = rng.pick(candidates);
+  const w = ws[i];
+  const k = 1 + rng.int(w.length - 3);
+  ws[i] = w.slice(0, k) + w[k + 1] + w[k] + w.slice(k + 2);
+  return ws.join(' ');
+}

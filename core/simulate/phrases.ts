@@ -1,0 +1,135 @@
+// Phrase banks for the agenda simulator, by register (casual / neutral / formal). Slots:
+// {goal} a target as the user says it, {topic} a target as a noun phrase, {fact} a memory fact,
+// {resist} what the user says against a tactic. Several variants each, so replies do not repeat.
+export type Register = 'casual' | 'neutral' | 'formal';
+export type Bank = Record<Register, readonly string[]>;
+
+const same = (lines: readonly string[]): Bank => ({ casual: lines, neutral: lines, formal: lines });
+
+export const GREET: Bank = {
+  casual: ['Hey.', 'Hi there.', 'Yeah, hi.', 'Oh, hi.'],
+  neutral: ['Hello.', 'Hi, thanks for picking up.', 'Hello there.', 'Hi.'],
+  formal: ['Good day.', 'Hello, thank you for taking my call.', 'Good afternoon.', 'Hello, thank you.'],
+};
+
+export const RAISE: Bank = {
+  casual: ['{goal}', 'So, {goal}', 'Look, {goal}', 'Okay so, {goal}', 'Right, {goal}', 'Anyway, {goal}'],
+  neutral: ['{goal}', 'So, {goal}', 'First of all, {goal}', 'Right, {goal}', 'Okay, {goal}', 'Well, {goal}'],
+  formal: ['{goal}', 'If I may, {goal}', 'First of all, {goal}', 'Now, {goal}', 'Well, {goal}'],
+};
+
+export const ALSO: Bank = {
+  casual: ['Oh, and {goal}', 'Also, {goal}', 'And {goal}', 'Plus, {goal}'],
+  neutral: ['Also, {goal}', 'And {goal}', 'One more thing: {goal}', 'Oh, and {goal}'],
+  formal: ['Also, {goal}', 'In addition, {goal}', 'One further point: {goal}', 'And {goal}'],
+};
+
+export const PRESS: Bank = {
+  casual: ['So what about {topic}?', 'Yeah but what about {topic}?', 'You still haven\'t said anything about {topic}.', 'Can we get back to {topic}?', 'Okay, and {topic}?', 'I\'m still waiting to hear about {topic}.'],
+  neutral: ['What about {topic}?', 'Could we come back to {topic}?', 'I still need an answer on {topic}.', 'You haven\'t addressed {topic} yet.', 'So where are we on {topic}?', 'Sorry, but what about {topic}?'],
+  formal: ['Could you address {topic}, please?', 'I would still like an answer regarding {topic}.', 'May we return to {topic}?', 'I am afraid {topic} has not been addressed.', 'What is the position on {topic}?'],
+};
+
+export const PRESS_IMPATIENT: Bank = {
+  casual: ['Seriously, {topic}. Yes or no?', 'I\'ve asked about {topic} already.', 'Come on, just tell me about {topic}.', 'This is going nowhere. {topic}?'],
+  neutral: ['I\'ve asked about {topic} more than once now.', 'Please, just a straight answer on {topic}.', 'I\'m running out of patience here. {topic}?', 'I\'ll ask one more time: {topic}?'],
+  formal: ['I have now asked about {topic} several times.', 'I must insist on a clear answer regarding {topic}.', 'Please answer the question on {topic} directly.'],
+};
+
+export const ACK: Bank = {
+  casual: ['Okay, cool.', 'Oh nice.', 'Alright, good.', 'Right, okay.', 'Good, that helps.', 'Huh, okay.'],
+  neutral: ['Okay, good.', 'Alright, that helps.', 'Good to hear.', 'Okay, thank you.', 'Right, that\'s clear.', 'That\'s good.'],
+  formal: ['Very well.', 'Thank you, that is helpful.', 'I see, thank you.', 'That is reassuring.', 'Understood, thank you.'],
+};
+
+export const ANSWER_FACT: Bank = {
+  casual: ['Yeah, {fact}', 'Sure — {fact}', 'Um, so {fact}', 'Yep: {fact}', 'Right, {fact}'],
+  neutral: ['Sure: {fact}', 'Yes — {fact}', 'Let me think. {fact}', 'Okay, so {fact}', 'That would be: {fact}'],
+  formal: ['Certainly: {fact}', 'Yes, {fact}', 'To answer your question, {fact}', 'Of course. {fact}'],
+};
+
+export const DONT_KNOW: Bank = {
+  casual: ['No idea, honestly.', 'Hmm, I don\'t know that one.', 'Not a clue, sorry.', 'I don\'t know, you tell me.', 'Dunno, I\'d have to check.'],
+  neutral: ['I don\'t know that, sorry.', 'I\'m not sure, to be honest.', 'I don\'t have that information.', 'I couldn\'t tell you, I\'d have to look it up.', 'Honestly, I don\'t know.'],
+  formal: ['I am afraid I do not know.', 'I do not have that information to hand.', 'I could not say, I would need to check.', 'I\'m afraid I am not certain of that.'],
+};
+
+export const RESIST_OPEN: Bank = {
+  casual: ['Whoa, hold on.', 'Nope.', 'Nah.', 'Come on.', 'Wait, no.', 'Hmm, no.'],
+  neutral: ['Hold on.', 'No, sorry.', 'Wait a moment.', 'I\'m going to stop you there.', 'Hang on.', 'No.'],
+  formal: ['One moment, please.', 'I must stop you there.', 'I am sorry, but no.', 'Let me be clear.', 'With respect, no.'],
+};
+
+export const RESIST_FOLLOW: Bank = same([
+  'What I need is still {topic}.', 'I\'m not moving on {topic}.', 'Let\'s stick to {topic}.',
+  'My question was about {topic}.', 'Get back to me on {topic} and we can talk.', 'So, {topic}: yes or no?',
+]);
+
+export const TACTIC_RESIST: Record<string, readonly string[]> = {
+  false_urgency: ['I\'m not deciding anything on the spot because of some deadline.', 'If it\'s a good offer it\'ll still be there tomorrow.', 'Don\'t rush me, I don\'t make decisions under a countdown.'],
+  obfuscated_costs: ['I want the full price, every fee, in plain numbers.', 'What\'s the total, all charges included? Exactly.', '"Small fee" isn\'t a number. I want it in writing.'],
+  sunk_cost: ['What I\'ve already paid has nothing to do with this.', 'Past money is gone either way, that\'s not a reason.', 'That\'s not how I decide things.'],
+  identity_misinformation: ['I\'m not confirming anything until I know who you really are.', 'I\'ll call the official number back myself, thanks.', 'That doesn\'t sound right. Who exactly are you with?'],
+  authority_appeal: ['Who said what doesn\'t change my mind.', 'Send me the rule in writing, then we\'ll see.', 'Name-dropping a manager won\'t make me sign.'],
+  social_proof: ['I don\'t care what other people picked.', 'What the neighbours do is their business.', 'Everyone else isn\'t paying my bills.'],
+  foot_in_the_door: ['I haven\'t agreed to anything.', 'Saying yes to one thing isn\'t yes to everything.', 'No, I didn\'t agree to that.'],
+  anchoring: ['I only care about what I\'d actually pay.', 'Some made-up "normal" price means nothing to me.', 'Compared to what? Give me the real price.'],
+  emotional_pressure: ['Please don\'t guilt me into this.', 'Leave my family out of it.', 'Flattery won\'t change the numbers.'],
+  bait_and_switch: ['That\'s not what was offered.', 'I want the deal you advertised, not a different one.', 'No switching offers on me.'],
+  reciprocity_guilt: ['I don\'t owe you a yes.', 'I didn\'t ask for any favours.', 'Thanks, but that doesn\'t oblige me to anything.'],
+};
+export const TACTIC_RESIST_GENERIC: readonly string[] = ['That sounds like {tactic} to me, and it won\'t work.', 'I can tell what you\'re doing there ({tactic}). No.', 'I\'m not falling for {tactic}.'];
+
+export const SUCCESS_END: Bank = {
+  casual: ['Great, that\'s everything I needed. Thanks! {stop}', 'Cool, sorted then. Bye! {stop}', 'Awesome, that works. Thanks, bye. {stop}', 'Nice, that\'s all. Cheers! {stop}'],
+  neutral: ['Great, that covers everything. Thank you! {stop}', 'Perfect, that\'s all I needed. Goodbye. {stop}', 'Thanks, that sorts it out. Have a good day. {stop}', 'Good, that\'s everything. Thanks for your help. {stop}'],
+  formal: ['Excellent, that resolves everything. Thank you for your assistance. {stop}', 'Thank you, that is all I required. Good day. {stop}', 'Very good, I am satisfied. Goodbye. {stop}'],
+};
+
+export const HANG_UP: Bank = {
+  casual: ['Forget it, I\'m done. Bye. {stop}', 'Nope, I\'ve had enough. Bye. {stop}', 'This is a waste of my time. Bye. {stop}'],
+  neutral: ['I\'ve had enough of this. Goodbye. {stop}', 'This isn\'t going anywhere. I\'m hanging up. {stop}', 'Sorry, I\'m done here. Goodbye. {stop}'],
+  formal: ['I am ending this call now. Goodbye. {stop}', 'I do not think this is productive. Good day. {stop}', 'I will take my business elsewhere. Goodbye. {stop}'],
+};
+
+export const POLICY_LINES: Record<string, Bank> = {
+  bargain: {
+    casual: ['If you can sort out {topic}, maybe. Otherwise no.', 'Do something on {topic} and we\'ll talk.', 'Meet me halfway on {topic}?'],
+    neutral: ['If you can do something about {topic}, I\'ll consider it.', 'What can you offer on {topic}?', 'Let\'s make a deal on {topic} and I\'ll think about it.'],
+    formal: ['I would be willing to consider it, provided {topic} is addressed.', 'What concession can you make regarding {topic}?', 'Should you resolve {topic}, I will reconsider.'],
+  },
+  refuse: {
+    casual: ['No, not doing that.', 'Nah, I\'m not interested in that.', 'Not happening, sorry.'],
+    neutral: ['No, I\'m not going to do that.', 'I\'ll have to say no to that.', 'That doesn\'t work for me.'],
+    formal: ['I must decline.', 'I am not prepared to do that.', 'I will have to refuse, I\'m afraid.'],
+  },
+  escalate: {
+    casual: ['Can I talk to your manager?', 'Get me someone who can actually decide this.', 'Put me through to a supervisor, please.'],
+    neutral: ['I\'d like to speak to a supervisor, please.', 'Could you transfer me to someone more senior?', 'I want to escalate this.'],
+    formal: ['I would like to speak with a supervisor.', 'Please escalate this matter to a manager.', 'I must ask to be transferred to someone with authority.'],
+  },
+  accept: {
+    casual: ['Okay, that works for me.', 'Yeah, alright, let\'s do that.', 'Sounds good to me.'],
+    neutral: ['Alright, that works for me.', 'Okay, I can accept that.', 'That sounds reasonable.'],
+    formal: ['Very well, I accept.', 'That is acceptable to me.', 'I am content with that arrangement.'],
+  },
+  ask: {
+    casual: ['Wait, how does that work exactly?', 'What does that mean for me?', 'And what\'s the catch?'],
+    neutral: ['Can you explain how that works?', 'What exactly does that involve?', 'Could you give me the details?'],
+    formal: ['Could you explain precisely what that entails?', 'Would you clarify the terms, please?', 'May I have the details, please?'],
+  },
+  probe: {
+    casual: ['So what else have you got?', 'Anything else you can do for me?', 'Is that it?'],
+    neutral: ['What else can you offer me?', 'Is there anything else you can do?', 'What are my options here?'],
+    formal: ['What other options are available?', 'Is there anything further you can offer?', 'Could you outline the alternatives?'],
+  },
+};
+
+export const FILLERS = ['um, ', 'uh, ', 'well, ', 'hmm, ', 'er, '];
+export const INTERRUPTS = ['Sorry — sorry, can I just stop you there?', 'Wait, wait.', 'Hang on, let me cut in.', 'Sorry to interrupt, but'];
+export const CONFIRM: Bank = {
+  casual: ['Yeah, that\'s me.', 'Yep, speaking.', 'Yeah, who\'s this?'],
+  neutral: ['Yes, speaking.', 'Yes, that\'s me.', 'Speaking, yes.'],
+  formal: ['Yes, speaking.', 'Yes, this is me.', 'That is correct.'],
+};
+export const OFF_TOPIC = ['Sorry, bit of a hectic day here.', 'Sorry, I lost my train of thought there.', 'Sorry, someone was at the door. Okay.', 'Sorry, where was I?'];

@@ -1,0 +1,119 @@
+// Small text helpers shared by the simulators, agents and the dialogue loop.
+
+const STOPWORDS = new Set(
+  ('a an the and or but if then so to of in on at by for with from as is are was were be been being am do does did ' +
+    'have has had i me my mine you your yours we our us they them their he she it its this that these those there here ' +
+    'what which who whom whose when where why how can could would should will shall may might must not no yes ' +
+    'all any some more most other such only own same than too very just also about into over under again ' +
+    'get got want need like know think please okay ok well really one two').split(' '),
+);
+
+/** Lowercase words (letters, digits, apostrophes, `$`-amounts kept whole). */
+export function words(text: string): string[] {
+  return text.toLowerCase().match(/[$€£]?[a-z0-9][a-z0-9'.,]*[a-z0-9]|[a-z0-9]/g) ?? [];
+}
+
+/** A crude stem: the first 5 characters of a word, so `cancel`, `cancelling`, `cancellation` meet. */
+export function stem(word: string): string {
+  return word.length > 5 ? word.slice(0, 5) : word;
+}
+
+/** Stems of the content words (no stopwords, at least 3 characters). */
+export function contentStems(text: string): Set<string> {
+  const out = new Set<string>();
+  for (const w of words(text)) if (w.length >= 3 && !STOPWORDS.has(w)) out.add(stem(w));
+  return out;
+}
+
+/** How many elements two sets share. */
+export function overlap(a: ReadonlySet<string>, b: ReadonlySet<string>): number {
+  let n = 0;
+  for (const x of a) if (b.has(x)) n++;
+  return n;
+}
+
+/** Jaccard similarity of two sets (0 when both are empty). */
+export function jaccard(a: ReadonlySet<string>, b: ReadonlySet<string>): number {
+  const shared = overlap(a, b);
+  const union = a.size + b.size - shared;
+  return union === 0 ? 0 : shared / union;
+}
+
+/** True when `text` (already lowercased) contains the phrase (lowercased) as a whole-word match. */
+export function hasPhrase(lowerText: string, lowerPhrase: string): boolean {
+  if (!lowerPhrase) return false;
+  let from = 0;
+  for (;;) {
+    const i = lowerText.indexOf(lowerPhrase, from);
+    if (i < 0) return false;
+    const before = i === 0 ? ' ' : lowerText[i - 1];
+    const after = i + lowerPhrase.length >= lowerText.length ? ' ' : lowerText[i + lowerPhrase.length];
+    if (!isWordChar(before) && !isWordChar(after)) return true;
+    from = i + 1;
+  }
+}
+
+function isWordChar(c: string): boolean {
+  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
+
+/** First letter lowercased unless the word looks like an acronym or a name (`SIM`, `I`). */
+export function lowerFirst(text: string): string {
+  if (text.length < 2 || text[1] !== text[1].toLowerCase() || /^I\b/.test(text)) return text;
+  return text[0].toLowerCase() + text.slice(1);
+}
+
+export function upperFirst(text: string): string {
+  return text ? text[0].toUpperCase() + text.slice(1) : text;
+}
+
+/** Removes a trailing sentence stop so the text can be embedded in a sentence. */
+export function stripStop(text: string): string {
+  return text.trim().replace(/[.!?]+$/, '');
+}
+
+/** Ensures the sentence ends with punctuation. */
+export function sentence(text: string): string {
+  const t = text.trim();
+  return /[.!?…]$/.test(t) ? t : `${t}.`;
+}
+
+/** Turns a tactic id like `false_urgency` into `false urgency`. */
+export function humanize(id: string): string {
+  return id.replace(/[_-]+/g, ' ');
+}
+
+/** Formats a 0..1 value with two decimals. */
+export function fmt2(x: number): string {
+  return x.toFixed(2);
+}
+
+export function clamp01(x: number): number {
+  return x < 0 ? 0 : x > 1 ? 1 : Math.round(x * 1000) / 1000;
+}
+
+const IRREGULAR: Record<string, string> = { is: 'am', has: 'have', does: 'do', "doesn't": "don't", "isn't": "am not", was: 'was', "wasn't": "wasn't", "hasn't": "haven't" };
+const ADVERBS = '(?:always|usually|never|often|still|already|also|only|just|really|currently|now|sometimes|rarely)';
+
+/** A verb after a subject turned to `I`: `pays` → `pay`, `watches` → `watch`, `tries` → `try`, `is` → `am`. */
+function firstPersonVerb(v: string): string {
+  const lower = v.toLowerCase();
+  if (lower in IRREGULAR) return IRREGULAR[lower];
+  if (!/^[a-z]+s$/.test(lower) || /(ss|us|is)$/.test(lower)) return v;
+  if (/ies$/.test(lower)) return v.slice(0, -3) + 'y';
+  if (/(ch|sh|x|z|o)es$/.test(lower)) return v.slice(0, -2);
+  return v.slice(0, -1);
+}
+
+/**
+ * Third person about the user (as authors often write memory and targets: "He pays $65 a month",
+ * "her card") turned into the user's own words ("I pay $65 a month", "my card").
+ */
+export function firstPerson(text: string): string {
+  return text
+    .replace(new RegExp(`\\b(?:she|he|the (?:customer|caller|user))\\b(\\s+${ADVERBS})?\\s+([A-Za-z']+)`, 'gi'), (_m, adv: string | undefined, verb: string) => `I${adv ?? ''} ${firstPersonVerb(verb)}`)
+    .replace(/\b(?:she|he)\b/gi, 'I')
+    .replace(/\b(?:his|her|the customer's|the caller's|the user's)\b/gi, 'my')
+    .replace(/\bhim\b/gi, 'me')
+    .replace(/\b(?:himself|herself)\b/gi, 'myself');
+}
