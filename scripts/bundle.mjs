@@ -7,11 +7,13 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const production = process.argv.includes('--production');
 const common = { bundle: true, sourcemap: !production, minify: production, logLevel: 'warning', absWorkingDir: root };
-const node = { ...common, platform: 'node', target: 'node20', format: 'cjs' };
+// ESM dependencies (tinyglobby's fdir) read import.meta.url, which is empty in a CJS bundle.
+const importMetaShim = "var __import_meta_url = require('url').pathToFileURL(__filename).href;";
+const node = { ...common, platform: 'node', target: 'node20', format: 'cjs', define: { 'import.meta.url': '__import_meta_url' }, banner: { js: importMetaShim } };
 
 const jobs = [
-  { ...node, entryPoints: ['server/main.ts'], outfile: 'dist/server.js', banner: { js: '#!/usr/bin/env node' } },
-  { ...node, entryPoints: ['cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  { ...node, entryPoints: ['server/main.ts'], outfile: 'dist/server.js', banner: { js: `#!/usr/bin/env node\n${importMetaShim}` } },
+  { ...node, entryPoints: ['cli/main.ts'], outfile: 'dist/cli.js', banner: { js: `#!/usr/bin/env node\n${importMetaShim}` } },
   { ...node, entryPoints: ['client/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
 ];
 const webviewDir = join(root, 'client', 'webview');

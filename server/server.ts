@@ -1,0 +1,246 @@
+// The language server: LSP handlers over core's document model and workspace index.
+// Per file, one analysis (parse + schema + local checks + symbols) is kept; cross-file checks
+// are recomputed from the index, so an edit re-parses only the edited file.
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { resolve, dirname } from 'node:path';
+import { existsSync } from 'node:fs';
+import {
+  type Connection, TextDocuments, TextDocumentSyncKind, DiagnosticSeverity, FileChangeType,
+  type Diagnostic, type InitializeParams, type CompletionItem, type DocumentSymbol, type CodeAction, type InitializeResult, DidChangeWatchedFilesNotification, ResponseError, ErrorCodes,
+} from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { analyzeText, problemsOf, type Analysis, type Problem } from '../core/validate/index';
+import { WorkspaceIndex } from '../core/model/workspace-index';
+import { LineIndex } from '../core/model/document';
+import { findWorkspaceFiles, kindFromPath, findWorkspaceRoot } from '../core/model/load';
+import * as features from '../core/language/features';
+
+export const LANGUAGE_IDS = ['userlm-profile', 'userlm-scenario', 'userlm-suite', 'userlm-rewards', 'userlm-workspace'];
+
+/** Debounce after an edit before re-validating, in ms (measured by the benchmark as part of time-to-diagnostics). */
+export const DEBOUNCE_MS = 20;
+
+export function uriToPath(uri: string): string {
+  return uri.startsWith('file:') ? fileURLToPath(uri) : uri;
+}
+export function pathToUri(path: string): string {
+  return path.startsWith('/') || /^[A-Za-z]:[\\/]/.test(path) ? pathToFileURL(path).href : path;
+}
+
+const SEVERITY = { error: DiagnosticSeverity.Error, warning: DiagnosticSeverity.Warning, info: DiagnosticSeverity.Information } as const;
+
+export function toDiagnostic(p: Problem): Diagnostic {
+  return { range: p.range, severity: SEVERITY[p.severity], message: p.message, code: p.code, source: 'userlm', data: p.data };
+}
+
+interface OpenFile { version: number; analysis?: Analysis; timer?: NodeJS.Timeout; problems?: Problem[] }
+
+export function startServer(connection: Connection): void {
+  const documents = new TextDocuments(TextDocument);
+  const index = new WorkspaceIndex();
+  const open = new Map<string, OpenFile>();
+  let roots: string[] = [];
+  let indexing: Promise<void> = Promise.resolve();
+  let watchRegistration = false;
+
+  const isOurs = (doc: TextDocument): boolean => {
+    if (LANGUAGE_IDS.includes(doc.languageId)) return true;
+    if (doc.languageId !== 'yaml' && doc.languageId !== 'plaintext') return false;
+    return kindFromPath(uriToPath(doc.uri)) !== undefined || /^kind\s*:/m.test(doc.getText().slice(0, 4096));
+  };
+
+  const rootFor = (file: string): string | undefined => {
+    const r = roots.filter((x) => file.startsWith(x + '/') || file === x).sort((a, b) => b.length - a.length)[0];
+    return r ?? (file.startsWith('/') ? findWorkspaceRoot(dirname(file), existsSync) : undefined);
+  };
+
+  /** Analyzes the document now (if its analysis is stale) and updates the index. */
+  const analyze = (doc: TextDocument): Analysis => {
+    const file = uriToPath(doc.uri);
+    const entry = open.get(doc.uri) ?? { version: -1 };
+    if (entry.timer) { clearTimeout(entry.timer); entry.timer = undefined; }
+    if (entry.analysis && entry.version === doc.version) return entry.analysis;
+    const before = index.get(file);
+    const a = analyzeText(doc.getText(), file);
+    entry.analysis = a;
+    entry.version = doc.version;
+    open.set(doc.uri, entry);
+    index.update(a.symbols);
+    if (!sameDefs(before?.defs, a.symbols.defs)) revalidateOthers(doc.uri);
+    return a;
+  };
+
+  const publish = (doc: TextDocument) => {
+    const a = analyze(doc);
+    const problems = problemsOf(a, index);
+    const entry = open.get(doc.uri)!;
+    entry.problems = problems;
+    void connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics: problems.map(toDiagnostic) });
+  };
+
+  let othersTimer: NodeJS.Timeout | undefined;
+  const revalidateOthers = (except?: string) => {
+    if (othersTimer) clearTimeout(othersTimer);
+    othersTimer = setTimeout(() => {
+      othersTimer = undefined;
+      for (const d of documents.all()) if (d.uri !== except && open.has(d.uri)) publish(d);
+    }, DEBOUNCE_MS);
+  };
+
+  const schedule = (doc: TextDocument, delay: number) => {
+    const entry = open.get(doc.uri) ?? { version: -1 };
+    open.set(doc.uri, entry);
+    if (entry.timer) clearTimeout(entry.timer);
+    entry.timer = setTimeout(() => {
+      entry.timer = undefined;
+      const cur = documents.get(doc.uri);
+      if (cur) safely(() => publish(cur));
+    }, delay);
+  };
+
+  const safely = <T>(fn: () => T, fallback?: T): T => {
+    try { return fn(); } catch (e) {
+      connection.console.error(`userlm language server: ${(e as Error).stack ?? String(e)}`);
+      return fallback as T;
+    }
+  };
+
+  connection.onInitialize((params: InitializeParams): InitializeResult => {
+    const folders = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : params.rootPath ? [pathToUri(params.rootPath)] : []);
+    roots = folders.filter((u) => u.startsWith('file:')).map(uriToPath);
+    index.root = roots[0];
+    watchRegistration = !!params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration;
+    return {
+      capabilities: {
+        textDocumentSync: TextDocumentSyncKind.Incremental,
+        completionProvider: { triggerCharacters: [':', ' ', '-', '['], resolveProvider: false },
+        hoverProvider: true,
+        definitionProvider: true,
+        referencesProvider: true,
+        renameProvider: { prepareProvider: true },
+        documentSymbolProvider: true,
+        codeActionProvider: { codeActionKinds: ['quickfix'] },
+        workspace: { workspaceFolders: { supported: true } },
+      },
+      serverInfo: { name: 'userlm-language-server', version: '0.1.0' },
+    };
+  });
+
+  connection.onInitialized(() => {
+    if (watchRegistration) {
+      void connection.client.register(DidChangeWatchedFilesNotification.type, {
+        watchers: [{ globPattern: '**/{*.profile.yaml,*.scenario.yaml,*.suite.yaml,*.rewards.yaml,userlm.yaml}' }],
+      });
+    }
+    indexing = buildIndex();
+  });
+
+  /** Scans the workspace folders, yielding to requests between files. */
+  const buildIndex = async () => {
+    const started = Date.now();
+    let count = 0;
+    for (const root of roots) {
+      let files: string[] = [];
+      try { files = await findWorkspaceFiles(root); } catch (e) { connection.console.error(`cannot scan ${root}: ${(e as Error).message}`); }
+      for (const f of files) {
+        if (open.has(pathToUri(f))) continue;
+        await indexFromDisk(f);
+        if (++count % 25 === 0) await new Promise((r) => setImmediate(r));
+      }
+    }
+    connection.console.log(`userlm: indexed ${count} files in ${Date.now() - started} ms`);
+    void connection.sendNotification('userlm/indexed', { files: count, ms: Date.now() - started });
+    for (const d of documents.all()) if (open.has(d.uri)) safely(() => publish(d));
+  };
+
+  const indexFromDisk = async (file: string) => {
+    try {
+      const text = await readFile(file, 'utf8');
+      index.update(analyzeText(text, file).symbols);
+    } catch {
+      index.remove(file);
+    }
+  };
+
+  documents.onDidOpen((e) => {
+    if (!isOurs(e.document)) return;
+    open.set(e.document.uri, { version: -1 });
+    schedule(e.document, 0);
+  });
+  documents.onDidChangeContent((e) => {
+    if (!open.has(e.document.uri)) return;
+    schedule(e.document, DEBOUNCE_MS);
+  });
+  documents.onDidClose((e) => {
+    const entry = open.get(e.document.uri);
+    if (!entry) return;
+    if (entry.timer) clearTimeout(entry.timer);
+    open.delete(e.document.uri);
+    void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
+    // What is on disk is the truth again.
+    const file = uriToPath(e.document.uri);
+    if (e.document.uri.startsWith('file:')) void indexFromDisk(file).then(() => revalidateOthers());
+    else { index.remove(file); revalidateOthers(); }
+  });
+
+  connection.onDidChangeWatchedFiles(async (params) => {
+    for (const c of params.changes) {
+      if (open.has(c.uri)) continue; // the editor's text wins while the file is open
+      const file = uriToPath(c.uri);
+      if (c.type === FileChangeType.Deleted) index.remove(file);
+      else await indexFromDisk(file);
+    }
+    revalidateOthers();
+  });
+
+  const withDoc = <T>(uri: string, fallback: T, fn: (a: Analysis, doc: TextDocument) => T): T => {
+    const doc = documents.get(uri);
+    if (!doc || !open.has(uri)) return fallback;
+    return safely(() => fn(analyze(doc), doc), fallback);
+  };
+  const toUri = (f: string) => pathToUri(f);
+
+  connection.onCompletion((p) => {
+    const doc = documents.get(p.textDocument.uri);
+    const entry = open.get(p.textDocument.uri);
+    if (!doc || !entry) return [];
+    return safely(() => {
+      // Completion reads the text around the cursor; it does not wait for a pending re-analysis.
+      const last = entry.analysis && entry.version === doc.version ? entry.analysis : entry.analysis ? { ...entry.analysis, parsed: { ...entry.analysis.parsed, lines: new LineIndex(doc.getText()) } } : analyze(doc);
+      return { isIncomplete: false, items: features.complete(last, p.position, index) as unknown as CompletionItem[] };
+    }, { isIncomplete: false, items: [] as CompletionItem[] });
+  });
+  connection.onHover((p) => withDoc(p.textDocument.uri, null, (a) => features.hover(a, p.position, index) ?? null));
+  connection.onDefinition(async (p) => { await indexing; return withDoc(p.textDocument.uri, [], (a) => features.definition(a, p.position, index, toUri)); });
+  connection.onReferences(async (p) => { await indexing; return withDoc(p.textDocument.uri, [], (a) => features.references(a, p.position, index, toUri, p.context.includeDeclaration)); });
+  connection.onPrepareRename((p) => withDoc(p.textDocument.uri, null, (a) => features.prepareRename(a, p.position) ?? null));
+  connection.onRenameRequest(async (p) => {
+    await indexing;
+    const doc = documents.get(p.textDocument.uri);
+    if (!doc || !open.has(p.textDocument.uri)) return null;
+    try {
+      return features.rename(analyze(doc), p.position, p.newName, index, toUri) ?? null;
+    } catch (e) {
+      throw new ResponseError(ErrorCodes.InvalidParams, (e as Error).message);
+    }
+  });
+  connection.onDocumentSymbol((p) => withDoc(p.textDocument.uri, [] as DocumentSymbol[], (a) => features.documentSymbols(a) as unknown as DocumentSymbol[]));
+  connection.onCodeAction((p) => withDoc(p.textDocument.uri, [] as CodeAction[], (a, doc) => {
+    const entry = open.get(doc.uri)!;
+    const problems = entry.problems && entry.version === doc.version ? entry.problems : problemsOf(a, index);
+    const wanted = problems.filter((pr) => p.context.diagnostics.some((d) => d.code === pr.code && d.range.start.line === pr.range.start.line && d.range.start.character === pr.range.start.character));
+    return features.codeActions(a, wanted, toUri, rootFor(a.file)) as unknown as CodeAction[];
+  }));
+
+  documents.listen(connection);
+  connection.listen();
+}
+
+function sameDefs(a: { kind: string; id: string }[] | undefined, b: { kind: string; id: string }[]): boolean {
+  if (!a || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i].kind !== b[i].kind || a[i].id !== b[i].id) return false;
+  return true;
+}
+
+export { resolve };
