@@ -97,6 +97,7 @@ export interface RunResults {
   runDir: string;
   suiteId?: string;
   startedAt?: string;
+  status?: string;
   thresholds: Record<string, number>;
   rows: ResultsRow[];
   dialogues: ResultsDialogue[];

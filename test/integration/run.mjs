@@ -80,6 +80,11 @@ async function launch(mode, testsIndex) {
   const tmp = mkdtempSync(join(tmpdir(), `userlm-it-${mode}-`));
   const ws = join(tmp, 'workspace');
   cpSync(join(root, 'test/integration/fixture'), ws, { recursive: true });
+  if (mode === 'restricted') {
+    // a workspace setting that trusted folders would apply: Restricted Mode must ignore it
+    mkdirSync(join(ws, '.vscode'), { recursive: true });
+    writeFileSync(join(ws, '.vscode/settings.json'), JSON.stringify({ 'userlm.simulator': 'local-vllm' }, null, 2));
+  }
   const userData = join(tmp, 'user-data');
   const extDir = join(tmp, 'extensions');
   mkdirSync(join(userData, 'User'), { recursive: true });

@@ -1,1 +1,88 @@
-// placeholder
+// Eval runs: the palette command with progress, the results panel, the Test Explorer items,
+// cancelling, the Runs view (compare, report, delete).
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { api, screenshot, waitFor, wsUri } from './helpers';
+
+const lines = (f: string) => readFileSync(f, 'utf8').split('\n').filter((l) => l.trim()).length;
+
+describe('eval runs', () => {
+  let smokeDir = '';
+  let bigDir = '';
+
+  it('runs a suite with progress, writes the run and shows the results panel', async () => {
+    const a = await api();
+    const outcome: any = await vscode.commands.executeCommand('userlm.runSuite', wsUri('suites/smoke.suite.yaml'));
+    assert.ok(outcome, 'the run finished');
+    smokeDir = outcome.runDir;
+    for (const f of ['run.json', 'transcripts.jsonl', 'summary.json']) assert.ok(existsSync(join(smokeDir, f)), `${f} written`);
+    assert.equal(lines(join(smokeDir, 'transcripts.jsonl')), 4, '2 scenarios x 2 samples');
+    const progress = a.evals.progressLog();
+    assert.ok(progress.some((p) => /^4\/4 dialogues/.test(p)), `progress: ${progress.join(' | ')}`);
+    const st = await waitFor('the results panel', async () => { const s = await a.results.probe(); return s.mode === 'single' ? s : undefined; });
+    assert.equal(st.rows, 2, 'one row per scenario and split');
+    assert.equal(st.histogramBars, 10);
+    assert.match(st.text, /phone-upgrade-pressure/);
+    assert.match(st.text, /adversarial/);
+    await screenshot('results');
+  });
+
+  it('shows suites, scenarios and dialogues in the Test Explorer; a failed threshold fails at the scenario', async () => {
+    const a = await api();
+    await a.evals.discover();
+    const suites: vscode.TestItem[] = [];
+    a.evals.controller.items.forEach((i) => suites.push(i));
+    const smoke = suites.find((i) => i.description === 'smoke');
+    assert.ok(smoke, `suites: ${suites.map((s) => s.description).join(', ')}`);
+    assert.equal(smoke.children.size, 2);
+    // a threshold no dialogue can meet: every dialogue fails, located at its scenario
+    const suiteFile = wsUri('suites/smoke.suite.yaml');
+    const text = readFileSync(suiteFile.fsPath, 'utf8');
+    await vscode.workspace.fs.writeFile(suiteFile, Buffer.from(text.replace('thresholds: { total: 0.5 }', 'thresholds: { total: 1.01 }')));
+    try {
+      const outcomes = await a.evals.runTests([smoke]);
+      const scenarioResults = outcomes.filter((o) => /#phone-upgrade(-pressure)?$/.test(o.id));
+      assert.equal(scenarioResults.length, 2, JSON.stringify(outcomes.map((o) => o.id)));
+      for (const r of scenarioResults) {
+        assert.equal(r.state, 'failed');
+        assert.match(r.message!, /below threshold: total/);
+        assert.match(r.message!, /components: /);
+        assert.equal(typeof r.line, 'number');
+      }
+      assert.equal(outcomes.filter((o) => o.id.includes('/')).length, 4, 'one test item per dialogue');
+      let dialogues = 0;
+      smoke.children.forEach((s) => { dialogues += s.children.size; });
+      assert.equal(dialogues, 4);
+    } finally {
+      await vscode.workspace.fs.writeFile(suiteFile, Buffer.from(text));
+    }
+  });
+
+  it('cancels a long run cleanly, keeping the finished dialogues', async () => {
+    const a = await api();
+    const pending = vscode.commands.executeCommand<any>('userlm.runSuite', wsUri('suites/big.suite.yaml'));
+    await waitFor('a few dialogues done', () => a.evals.progressLog().some((p) => /^([3-9]|\d\d+)\//.test(p)) || undefined, 60_000, 20);
+    assert.equal(await vscode.commands.executeCommand('userlm.cancelEval'), true);
+    const outcome = await pending;
+    assert.ok(outcome.cancelled);
+    bigDir = outcome.runDir;
+    const written = lines(join(bigDir, 'transcripts.jsonl'));
+    assert.ok(written >= 3 && written < 80, `${written} dialogues written`);
+    assert.equal(a.evals.running(), false);
+  });
+
+  it('compares two runs side by side with deltas, opens a report and deletes a run', async () => {
+    const a = await api();
+    await vscode.commands.executeCommand('userlm.runs.compare', smokeDir, bigDir);
+    const st = await waitFor('the compare view', async () => { const s = await a.results.probe(); return s.mode === 'compare' ? s : undefined; });
+    assert.ok(st.deltas >= 2, `deltas: ${st.deltas}`);
+    await screenshot('compare');
+    const panel = await vscode.commands.executeCommand<vscode.WebviewPanel>('userlm.runs.report', smokeDir);
+    assert.ok(panel?.webview.html.length > 100, 'the report has content');
+    panel?.dispose();
+    assert.equal(await vscode.commands.executeCommand('userlm.runs.delete', bigDir, true), true);
+    assert.ok(!existsSync(bigDir));
+  });
+});

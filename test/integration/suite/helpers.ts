@@ -5,19 +5,24 @@ import { join } from 'node:path';
 
 export const EXTENSION_ID = 'userlm-studio.userlm-studio';
 
-/** The API the extension returns from `activate` (see client/extension.ts `ExtensionApi`). */
+/** The API the extension returns from `activate` (client/extension.ts `ExtensionApi`; kept loose
+ * here because the test project does not compile the client). */
 export interface Api {
   stats(): { activationMs: number; serverStartedMs?: number; serverReadyMs?: number };
   serverReady(): Promise<void>;
   preview: {
-    probe(): Promise<Record<string, any>>;
+    start(req: { uri: vscode.Uri; simulator?: string; agent?: string; seed?: number }): Promise<void>;
     whenDone(): Promise<any>;
+    probe(): Promise<Record<string, any>>;
     show(transcript: any, info?: any): Promise<void>;
     lastRenderMs(): number | undefined;
     reply(text: string): void;
+    stop(): void;
+    hints(doc: vscode.TextDocument): { line: number; label: string; tooltip: string }[];
   };
   results: { probe(): Promise<Record<string, any>> };
-  lastRun(): { runDir: string; summary: unknown } | undefined;
+  evals: { cancel(): boolean; running(): boolean; progressLog(): string[]; last(): any; discover(): Promise<void>; controller: vscode.TestController; runTests(items?: vscode.TestItem[]): Promise<{ id: string; state: string; message?: string; line?: number }[]> };
+  lastRefusal(): string | undefined;
 }
 
 export async function api(): Promise<Api> {

@@ -1,1 +1,90 @@
-// placeholder
+// Previews on the built-in simulator, rendered in the real webview; probed through a message
+// round trip that counts what the panel's DOM shows.
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { api, screenshot, waitFor, wsUri } from './helpers';
+
+describe('preview panel', () => {
+  let transcript: any;
+
+  it('previews a scenario on the built-in simulator with rationales, state chart and rewards', async () => {
+    const a = await api();
+    const uri = wsUri('scenarios/phone-upgrade.scenario.yaml');
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri), vscode.ViewColumn.One);
+    await vscode.commands.executeCommand('userlm.preview', uri);
+    transcript = await a.preview.whenDone();
+    assert.ok(transcript, 'the preview produced a transcript');
+    assert.equal(transcript.simulator, 'agenda');
+    const userTurns = transcript.turns.filter((t: any) => t.speaker === 'user').length;
+    assert.ok(userTurns >= 2, `only ${userTurns} user turns`);
+    const st = await waitFor('the panel to show the finished dialogue', async () => { const s = await a.preview.probe(); return s.totalsText ? s : undefined; });
+    assert.equal(st.status, 'done');
+    assert.equal(st.turns, transcript.turns.length);
+    assert.equal(st.userTurns, userTurns);
+    assert.equal(st.rationales, userTurns, 'one rationale per user turn');
+    assert.equal(st.sections, userTurns * 5, 'five labelled sections per rationale');
+    assert.ok(st.rewardBars >= userTurns, `reward bars: ${st.rewardBars}`);
+    assert.equal(st.chartLines, 4, 'trust, emotion, patience, engagement');
+    assert.ok(st.links > 0, 'target/policy ids link to the YAML');
+    assert.equal(st.totalsText, transcript.rewards.total.toFixed(2));
+    assert.match(st.metricsText, /no judge/);
+    await screenshot('preview');
+  });
+
+  it('annotates targets and policies in the editor after the preview', async () => {
+    const a = await api();
+    const doc = await vscode.workspace.openTextDocument(wsUri('scenarios/phone-upgrade.scenario.yaml'));
+    const hints = a.preview.hints(doc);
+    const lines = doc.getText().split('\n');
+    for (const t of transcript.targets ?? []) {
+      const line = lines.findIndex((l) => l.includes(`id: ${t.id}`));
+      const h = hints.find((x) => x.line === line);
+      assert.ok(h, `no hint on target ${t.id}`);
+      assert.match(h.label, t.met_at === null ? /not met/ : new RegExp(`met at turn ${t.met_at}`));
+    }
+    const provided = await vscode.commands.executeCommand<vscode.InlayHint[]>('vscode.executeInlayHintProvider', doc.uri, new vscode.Range(0, 0, doc.lineCount, 0));
+    assert.ok(provided.some((h) => /met/.test(typeof h.label === 'string' ? h.label : h.label.map((p) => p.value).join(''))), 'inlay hints reach the editor');
+  });
+
+  it('previews against the adversarial agent and shows its tactics', async () => {
+    const a = await api();
+    await vscode.commands.executeCommand('userlm.previewAdversarial', wsUri('scenarios/phone-upgrade-pressure.scenario.yaml'));
+    const t = await a.preview.whenDone();
+    assert.equal(t.agent, 'adversarial');
+    assert.ok(t.turns.some((x: any) => x.speaker === 'agent' && x.tactic), 'an agent turn used a tactic');
+    const st = await a.preview.probe();
+    assert.equal(st.turns, t.turns.length);
+  });
+
+  it('lets the author play the agent, then stops the run', async () => {
+    const a = await api();
+    await a.preview.start({ uri: wsUri('scenarios/phone-upgrade.scenario.yaml'), agent: 'human', seed: 3 });
+    await waitFor('the panel to ask for the agent line', async () => (await a.preview.probe()).askVisible || undefined);
+    a.preview.reply('Hello, I am calling about your phone plan. The premium plan is 42 a month, all fees included.');
+    await waitFor('the user to answer the typed line', async () => { const s = await a.preview.probe(); return s.userTurns >= 1 && s.askVisible ? s : undefined; });
+    a.preview.stop();
+    const t = await a.preview.whenDone();
+    assert.equal(t?.end.reason, 'cancelled');
+    const st = await waitFor('the stopped status', async () => { const s = await a.preview.probe(); return s.status === 'stopped' ? s : undefined; });
+    assert.equal(st.askVisible, false);
+    assert.match(t.turns[0].text, /premium plan is 42/);
+  });
+
+  it('renders a 200-turn transcript quickly and restores the panel after it is hidden', async () => {
+    const a = await api();
+    const turns = Array.from({ length: 200 }, (_, i) => ({ ...transcript.turns[i % transcript.turns.length], index: i }));
+    const big = { ...transcript, dialogue_id: 'bench-200', turns };
+    await a.preview.show(big, { file: wsUri('scenarios/phone-upgrade.scenario.yaml').fsPath });
+    const ms = a.preview.lastRenderMs()!;
+    console.log(`    render: 200-turn transcript in ${ms.toFixed(1)} ms`);
+    assert.ok(ms < 150, `render took ${ms} ms`);
+    assert.equal((await a.preview.probe()).turns, 200);
+    // hide the panel behind an editor in its column, then bring it back: the state is restored
+    const doc = await vscode.workspace.openTextDocument(wsUri('userlm.yaml'));
+    await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Two, preview: false });
+    await new Promise((r) => setTimeout(r, 500));
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    const restored = await waitFor('the restored panel', async () => { const s = await a.preview.probe(); return s.turns === 200 ? s : undefined; }, 20_000, 300);
+    assert.equal(restored.rationales, turns.filter((t: any) => t.speaker === 'user').length);
+  });
+});

@@ -1,0 +1,243 @@
+// Eval runs: "Run Eval Suite…" (palette, CodeLens, editor title, Test Explorer), a progress
+// notification with counts and ETA that cancels cleanly, the results panel, and test items
+// (suites → scenarios → dialogues; a failed threshold is a failed test at the scenario).
+import * as vscode from 'vscode';
+import { readFileSync } from 'node:fs';
+import { relative } from 'node:path';
+import { loadWorkspace, loadYamlFile, type Suite, type Transcript } from '../core/index';
+import { readTranscripts, resolveSuite, runSuite, type ResolvedSuite } from './engine';
+import { locateScenarioIds } from './locate';
+import { breakdown, loadRunResults, passes, type ResultsPanel } from './results';
+import type { Keys } from './secrets';
+import { requireFiles, requireTrust } from './trust';
+import { readWorkspaceConfig, rootFor } from './workspace';
+
+export interface EvalProgress { done: number; failed: number; total: number; inFlight: number; ratePerMin: number; etaSeconds: number }
+export interface EvalOutcome { runDir: string; summary: unknown; cancelled: boolean; transcripts: Transcript[]; suite: Suite; suiteFile: string }
+
+export interface TestOutcome { id: string; state: 'passed' | 'failed' | 'skipped'; message?: string; line?: number }
+
+export function formatProgress(p: EvalProgress): string {
+  const eta = !Number.isFinite(p.etaSeconds) || p.etaSeconds <= 0 ? '' : p.etaSeconds < 90 ? ` · ETA ${Math.round(p.etaSeconds)} s` : ` · ETA ${Math.round(p.etaSeconds / 60)} min`;
+  return `${p.done}/${p.total} dialogues · ${p.failed} failed · ${p.inFlight} running · ${p.ratePerMin.toFixed(0)}/min${eta}`;
+}
+
+export class Evals implements vscode.Disposable {
+  readonly controller = vscode.tests.createTestController('userlm.evals', 'UserLM Evals');
+  private readonly subs: vscode.Disposable[] = [];
+  private current: AbortController | undefined;
+  /** Every progress line shown, for the tests and the log. */
+  readonly progressLog: string[] = [];
+  last: EvalOutcome | undefined;
+  private readonly finished = new vscode.EventEmitter<EvalOutcome>();
+  readonly onDidFinish = this.finished.event;
+
+  constructor(private readonly keys: Keys, private readonly results: ResultsPanel, private readonly log: vscode.LogOutputChannel) {
+    this.controller.resolveHandler = async (item) => { if (!item) await this.discover(); };
+    this.controller.refreshHandler = async () => { await this.discover(); };
+    this.controller.createRunProfile('Run eval suite', vscode.TestRunProfileKind.Run, (req, token) => this.runTests(req, token), true);
+    const w = vscode.workspace.createFileSystemWatcher('**/*.{suite,scenario}.{yaml,yml}');
+    this.subs.push(this.controller, w, w.onDidChange(() => this.discover()), w.onDidCreate(() => this.discover()), w.onDidDelete(() => this.discover()), this.finished);
+  }
+
+  // ---------- Test Explorer ----------
+
+  /** Suites → scenarios as test items (dialogues are added as they run). */
+  async discover(): Promise<void> {
+    const root = rootFor();
+    if (!root) return;
+    const ws = await loadWorkspace(root);
+    const suites: vscode.TestItem[] = [];
+    for (const { value: suite, file } of ws.suites.values()) {
+      const item = this.controller.items.get(file) ?? this.controller.createTestItem(file, suite.title ?? suite.id, vscode.Uri.file(file));
+      item.label = suite.title ?? suite.id;
+      item.description = suite.id;
+      item.range = new vscode.Range(0, 0, 0, 0);
+      const children: vscode.TestItem[] = [];
+      let scenarios: ScenarioRef[];
+      item.error = undefined;
+      try { scenarios = scenariosOf(await resolveSuite(root, file, ws)); } catch (e) { item.error = (e as Error).message; scenarios = []; }
+      for (const s of scenarios) {
+        const id = `${file}#${s.id}`;
+        const child = item.children.get(id) ?? this.controller.createTestItem(id, s.title ?? s.id, vscode.Uri.file(s.file));
+        child.description = s.split ?? 'standard';
+        child.range = scenarioRange(s.file);
+        children.push(child);
+      }
+      item.children.replace(children);
+      suites.push(item);
+    }
+    this.controller.items.replace(suites);
+  }
+
+  /** Runs test items as the Test Explorer would; returns each item's outcome (for tests and the API). */
+  async runTestItems(items?: vscode.TestItem[]): Promise<TestOutcome[]> {
+    const cts = new vscode.CancellationTokenSource();
+    this.outcomes = [];
+    try { await this.runTests(new vscode.TestRunRequest(items), cts.token); } finally { cts.dispose(); }
+    return this.outcomes;
+  }
+
+  private outcomes: TestOutcome[] = [];
+
+  private mark(run: vscode.TestRun, item: vscode.TestItem, state: TestOutcome['state'], message?: vscode.TestMessage | vscode.TestMessage[], ms?: number): void {
+    const msgs = message ? (Array.isArray(message) ? message : [message]) : [];
+    this.outcomes.push({ id: item.id, state, message: msgs.map((m) => String(m.message)).join('\n') || undefined, line: msgs[0]?.location?.range.start.line });
+    if (state === 'passed') run.passed(item, ms);
+    else if (state === 'failed') run.failed(item, msgs, ms);
+    else run.skipped(item);
+  }
+
+  private async runTests(req: vscode.TestRunRequest, token: vscode.CancellationToken): Promise<void> {
+    await this.discover();
+    const suiteItems = new Map<string, vscode.TestItem>();
+    const add = (i: vscode.TestItem) => { const s = i.parent?.parent ?? i.parent ?? i; suiteItems.set(s.id, s); };
+    if (req.include) req.include.forEach(add); else this.controller.items.forEach(add);
+    for (const ex of req.exclude ?? []) suiteItems.delete(ex.id);
+    const run = this.controller.createTestRun(req, 'UserLM eval', true);
+    try {
+      for (const suiteItem of suiteItems.values()) {
+        if (token.isCancellationRequested) break;
+        suiteItem.children.forEach((c) => run.enqueued(c));
+        const outcome = await this.runSuite(vscode.Uri.file(suiteItem.id), { token, quiet: true });
+        if (!outcome) { suiteItem.children.forEach((c) => this.mark(run, c, 'skipped')); continue; }
+        this.report(run, suiteItem, outcome);
+      }
+    } finally {
+      run.end();
+    }
+  }
+
+  private report(run: vscode.TestRun, suiteItem: vscode.TestItem, o: EvalOutcome): void {
+    const thresholds = (o.suite.thresholds ?? {}) as Record<string, number>;
+    suiteItem.children.forEach((scenarioItem) => {
+      const scenarioId = scenarioItem.id.slice(scenarioItem.id.lastIndexOf('#') + 1);
+      const ts = o.transcripts.filter((t) => t.scenario_id === scenarioId);
+      if (!ts.length) { this.mark(run, scenarioItem, 'skipped'); return; }
+      const dialogueItems = ts.map((t) => {
+        const d = this.controller.createTestItem(`${scenarioItem.id}/${t.dialogue_id}`, t.dialogue_id, scenarioItem.uri);
+        d.range = scenarioItem.range;
+        d.description = `total ${t.rewards.total.toFixed(2)} · seed ${t.seed}`;
+        return d;
+      });
+      scenarioItem.children.replace(dialogueItems);
+      const failures: vscode.TestMessage[] = [];
+      ts.forEach((t, k) => {
+        const item = dialogueItems[k];
+        if (passes(t, thresholds)) this.mark(run, item, 'passed', undefined, sumLatency(t));
+        else {
+          const msg = new vscode.TestMessage(breakdown(t, thresholds));
+          if (scenarioItem.uri && scenarioItem.range) msg.location = new vscode.Location(scenarioItem.uri, scenarioItem.range);
+          this.mark(run, item, 'failed', msg, sumLatency(t));
+          failures.push(msg);
+        }
+      });
+      this.mark(run, scenarioItem, failures.length ? 'failed' : 'passed', failures.length ? failures : undefined);
+    });
+  }
+
+  // ---------- running a suite ----------
+
+  async pickSuite(): Promise<vscode.Uri | undefined> {
+    const files = await vscode.workspace.findFiles('**/*.{suite.yaml,suite.yml}', '**/{node_modules,.userlm}/**');
+    if (!files.length) { void vscode.window.showInformationMessage('UserLM: no *.suite.yaml files in this workspace.'); return undefined; }
+    const items = files.map((uri) => {
+      let id = '';
+      try { id = String((loadYamlFile(uri.fsPath).value as Suite)?.id ?? ''); } catch { /* shown by diagnostics */ }
+      return { label: id || vscode.workspace.asRelativePath(uri), description: vscode.workspace.asRelativePath(uri), uri };
+    });
+    return (await vscode.window.showQuickPick(items, { title: 'Run Eval Suite', placeHolder: 'Which suite?' }))?.uri;
+  }
+
+  /** Runs a suite with a progress notification; `resumeDir` continues a run. Undefined when refused or failed. */
+  async runSuite(uri: vscode.Uri | undefined, opts: { token?: vscode.CancellationToken; resumeDir?: string; quiet?: boolean } = {}): Promise<EvalOutcome | undefined> {
+    if (!requireTrust('Running an eval suite') || !requireFiles('Running an eval suite')) return undefined;
+    const suiteUri = uri ?? (await this.pickSuite());
+    if (!suiteUri) return undefined;
+    const root = rootFor(suiteUri);
+    if (!root) return undefined;
+    let suite: Suite;
+    try {
+      suite = loadYamlFile(suiteUri.fsPath).value as Suite;
+      if (!suite?.id) throw new Error('the file has no suite id');
+    } catch (e) {
+      void vscode.window.showErrorMessage(`UserLM: cannot run ${vscode.workspace.asRelativePath(suiteUri)}: ${(e as Error).message}`);
+      return undefined;
+    }
+    if (this.current) { void vscode.window.showWarningMessage('UserLM: an eval run is already in progress.'); return undefined; }
+    const abort = new AbortController();
+    this.current = abort;
+    const secret = await this.keys.lookup(readWorkspaceConfig(root));
+    const concurrency = vscode.workspace.getConfiguration('userlm').get<number>('eval.concurrency', 0) || undefined;
+    this.progressLog.length = 0;
+    const title = `${opts.resumeDir ? 'Resuming' : 'Eval'} ${suite.id}`;
+    try {
+      const res = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
+        token.onCancellationRequested(() => abort.abort());
+        opts.token?.onCancellationRequested(() => abort.abort());
+        let shown = 0;
+        progress.report({ message: 'starting…' });
+        return runSuite({
+          root, suiteFile: suiteUri.fsPath, concurrency, resumeDir: opts.resumeDir, secret, signal: abort.signal,
+          onProgress: (p: EvalProgress) => {
+            const line = formatProgress(p);
+            this.progressLog.push(line);
+            const pct = p.total ? (p.done / p.total) * 100 : 0;
+            progress.report({ message: line, increment: Math.max(0, pct - shown) });
+            shown = Math.max(shown, pct);
+          },
+        });
+      });
+      const transcripts = await readTranscripts(res.runDir);
+      const outcome: EvalOutcome = { ...res, cancelled: abort.signal.aborted, transcripts, suite, suiteFile: suiteUri.fsPath };
+      this.last = outcome;
+      this.log.info(`eval ${suite.id}: ${outcome.cancelled ? 'cancelled' : 'done'}, ${transcripts.length} dialogues in ${relative(root, res.runDir)}`);
+      this.finished.fire(outcome);
+      if (!opts.quiet || !outcome.cancelled) await this.results.show(await loadRunResults(res.runDir));
+      if (outcome.cancelled) void vscode.window.showInformationMessage(`UserLM: eval ${suite.id} cancelled after ${transcripts.length} dialogues; resume it from the Runs view.`);
+      return outcome;
+    } catch (e) {
+      const msg = (e as Error).message ?? String(e);
+      this.log.error(`eval ${suite.id} failed: ${msg}`);
+      void vscode.window.showErrorMessage(`UserLM eval ${suite.id} failed: ${msg}`);
+      return undefined;
+    } finally {
+      this.current = undefined;
+    }
+  }
+
+  /** Cancels the run in progress (what the notification's Cancel button does). */
+  cancel(): boolean {
+    if (!this.current) return false;
+    this.current.abort();
+    return true;
+  }
+
+  get running(): boolean { return !!this.current; }
+
+  dispose(): void { this.cancel(); for (const s of this.subs) s.dispose(); }
+}
+
+function sumLatency(t: Transcript): number {
+  return t.turns.reduce((a, x) => a + (x.latency_ms ?? 0), 0);
+}
+
+interface ScenarioRef { id: string; title?: string; split?: string; file: string }
+
+/** The scenarios a suite runs, in order (resolved by the engine, as a run would). */
+function scenariosOf(r: ResolvedSuite): ScenarioRef[] {
+  const out = new Map<string, ScenarioRef>();
+  for (const d of r.dialogues) if (!out.has(d.scenario.id)) out.set(d.scenario.id, { id: d.scenario.id, title: d.scenario.title, split: d.scenario.split, file: d.scenarioFile });
+  return [...out.values()];
+}
+
+function scenarioRange(file: string): vscode.Range {
+  try {
+    const text = readFileSync(file, 'utf8');
+    const m = /^id:/m.exec(text);
+    const line = m ? text.slice(0, m.index).split('\n').length - 1 : locateScenarioIds(text, file).top;
+    return new vscode.Range(line, 0, line, 0);
+  } catch {
+    return new vscode.Range(0, 0, 0, 0);
+  }
+}
