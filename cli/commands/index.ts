@@ -2,6 +2,7 @@
 // `Command` and listing it here.
 import { exportCommand } from './export';
 import { trainCommand } from './train';
+import { validateCommand } from './validate';
 
 export interface Command {
   /** Arguments after the command name, e.g. `<scenario> [--seed N]`. */
@@ -14,3 +15,4 @@ export interface Command {
 export const commands: Record<string, Command> = {};
 commands.export = exportCommand;
 commands.train = trainCommand;
+commands.validate = validateCommand;

@@ -138,17 +138,17 @@ function valueItems(a: Analysis, index: WorkspaceIndex, valuePath: string[], ran
   if (ref) {
     if (ref.event) {
       for (const e of TRANSITION_EVENTS) add(e, 12);
-      for (const t of tactics(index)) add(`tactic:${t.name}`, 13, t.description);
-      for (const id of index.ids('target', a.file)) add(`target_met:${id}`, 18);
+      for (const t of tactics(index, a.file)) add(`tactic:${t.name}`, 13, t.description);
+      for (const id of a.symbols.defs.filter((d) => d.kind === 'target').map((d) => d.id)) add(`target_met:${id}`, 18);
       return out;
     }
     for (const b of ref.builtins ?? []) add(b, 12, undefined, 'built in');
-    if (ref.kind === 'tactic') for (const t of tactics(index)) add(t.name, 13, t.description);
+    if (ref.kind === 'tactic') for (const t of tactics(index, a.file)) add(t.name, 13, t.description);
     else if (ref.kind !== 'rewards-file') {
-      const ids = LOCAL_KINDS.has(ref.kind) ? a.symbols.defs.filter((d) => d.kind === ref.kind).map((d) => d.id) : index.ids(ref.kind);
+      const ids = LOCAL_KINDS.has(ref.kind) ? a.symbols.defs.filter((d) => d.kind === ref.kind).map((d) => d.id) : index.ids(ref.kind, a.file);
       const cap = ids.length > MAX_ID_ITEMS ? ids.filter((id) => id.startsWith(prefix)).slice(0, MAX_ID_ITEMS) : ids;
       for (const id of cap) {
-        const def = LOCAL_KINDS.has(ref.kind) ? undefined : index.defs(ref.kind, id)[0];
+        const def = LOCAL_KINDS.has(ref.kind) ? undefined : index.defs(ref.kind, id, a.file)[0];
         add(id, KIND_ICON[ref.kind], def?.summary, def ? basename(def.file) : undefined);
       }
     }
@@ -165,9 +165,9 @@ function valueItems(a: Analysis, index: WorkspaceIndex, valuePath: string[], ran
   return out;
 }
 
-function tactics(index: WorkspaceIndex): { name: string; description?: string }[] {
+function tactics(index: WorkspaceIndex, file: string): { name: string; description?: string }[] {
   const out: { name: string; description?: string }[] = BUILT_IN_TACTICS.map((t) => ({ name: t.name, description: t.description }));
-  for (const id of index.ids('tactic')) if (!out.some((t) => t.name === id)) out.push({ name: id, description: 'Defined in `userlm.yaml`.' });
+  for (const id of index.ids('tactic', file)) if (!out.some((t) => t.name === id)) out.push({ name: id, description: 'Defined in `userlm.yaml`.' });
   return out;
 }
 
@@ -189,7 +189,7 @@ export function definition(a: Analysis, pos: Position, index: WorkspaceIndex, to
   const s = symbolAt(a, pos);
   if (!s) return [];
   if (s.kind === 'rewards-file' && s.ref?.target) return [{ uri: toUri(s.ref.target), range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } }];
-  const defs = LOCAL_KINDS.has(s.kind) ? a.symbols.defs.filter((d) => d.kind === s.kind && d.id === s.id) : index.defs(s.kind, s.id);
+  const defs = LOCAL_KINDS.has(s.kind) ? a.symbols.defs.filter((d) => d.kind === s.kind && d.id === s.id) : index.defs(s.kind, s.id, a.file);
   return defs.map((d) => ({ uri: toUri(d.file), range: d.range }));
 }
 
@@ -197,8 +197,8 @@ export function references(a: Analysis, pos: Position, index: WorkspaceIndex, to
   const s = symbolAt(a, pos);
   if (!s || s.kind === 'rewards-file') return [];
   const local = LOCAL_KINDS.has(s.kind);
-  const refs = local ? a.symbols.refs.filter((r) => r.kind === s.kind && r.id === s.id) : index.refs(s.kind, s.id);
-  const defs = includeDeclaration ? (local ? a.symbols.defs.filter((d) => d.kind === s.kind && d.id === s.id) : index.defs(s.kind, s.id)) : [];
+  const refs = local ? a.symbols.refs.filter((r) => r.kind === s.kind && r.id === s.id) : index.refs(s.kind, s.id, a.file);
+  const defs = includeDeclaration ? (local ? a.symbols.defs.filter((d) => d.kind === s.kind && d.id === s.id) : index.defs(s.kind, s.id, a.file)) : [];
   return [...defs, ...refs].map((x) => ({ uri: toUri(x.file), range: x.range }));
 }
 
@@ -238,10 +238,10 @@ export function hover(a: Analysis, pos: Position, index: WorkspaceIndex): Hover 
     const r = s.ref;
     if (r.builtins?.includes(r.id)) return { contents: md(`\`${r.id}\`: built in`), range: r.range };
     if (s.kind === 'tactic') {
-      const t = tactics(index).find((x) => x.name === s.id);
+      const t = tactics(index, a.file).find((x) => x.name === s.id);
       return { contents: md(t ? `**${t.name}** (tactic)\n\n${t.description ?? ''}` : `unknown tactic \`${s.id}\``), range: r.range };
     }
-    const defs = LOCAL_KINDS.has(s.kind) ? a.symbols.defs.filter((d) => d.kind === s.kind && d.id === s.id) : index.defs(s.kind, s.id);
+    const defs = LOCAL_KINDS.has(s.kind) ? a.symbols.defs.filter((d) => d.kind === s.kind && d.id === s.id) : index.defs(s.kind, s.id, a.file);
     const d = defs[0];
     const text = d ? (d.summary ?? `${s.kind} \`${s.id}\``) + `\n\nDefined in \`${basename(d.file)}\` line ${d.range.start.line + 1}` : `no ${s.kind} \`${s.id}\` in the workspace`;
     return { contents: md(text), range: r.range };

@@ -1,6 +1,6 @@
 // The workspace index: per-file symbols (ids and references with ranges), kept incrementally.
 // Updating a file replaces only that file's entries; lookups by (kind, id) are map reads.
-import { relative } from 'node:path';
+import { relative, dirname, basename, sep } from 'node:path';
 import picomatch from 'picomatch';
 import { BUILT_IN_TACTICS } from '../library/tactics';
 import { LOCAL_KINDS, type FileSymbols, type IdKind, type SymbolDef, type SymbolRef } from './symbols';
@@ -12,6 +12,9 @@ export class WorkspaceIndex {
   private readonly defsById = new Map<string, SymbolDef[]>();
   private readonly refsById = new Map<string, SymbolRef[]>();
   private readonly idsByKind = new Map<IdKind, Map<string, number>>();
+  /** Folders holding a `userlm.yaml`: each is its own workspace (ids are unique within one). */
+  private readonly wsRoots = new Set<string>();
+  private readonly scopeCache = new Map<string, string>();
   /** Bumped on every change, so callers can tell whether cached cross-file results are stale. */
   generation = 0;
 
@@ -20,6 +23,7 @@ export class WorkspaceIndex {
   update(symbols: FileSymbols): void {
     this.removeEntries(symbols.file);
     this.files.set(symbols.file, symbols);
+    if (isWorkspaceFile(symbols.file) && !this.wsRoots.has(dirname(symbols.file))) { this.wsRoots.add(dirname(symbols.file)); this.scopeCache.clear(); }
     for (const d of symbols.defs) {
       push(this.defsById, key(d.kind, d.id), d);
       const m = this.idsByKind.get(d.kind) ?? new Map<string, number>();
@@ -38,6 +42,7 @@ export class WorkspaceIndex {
     const old = this.files.get(file);
     if (!old) return false;
     this.files.delete(file);
+    if (isWorkspaceFile(file)) { this.wsRoots.delete(dirname(file)); this.scopeCache.clear(); }
     for (const d of old.defs) {
       pull(this.defsById, key(d.kind, d.id), (x) => x.file === file);
       const m = this.idsByKind.get(d.kind);
@@ -52,31 +57,54 @@ export class WorkspaceIndex {
   filePaths(): string[] { return [...this.files.keys()]; }
   get size(): number { return this.files.size; }
 
-  /** Definitions of an id. Targets and policies are looked up within `scopeFile` only. */
+  /** The workspace a file belongs to: the nearest indexed folder with `userlm.yaml` above it, else the root. */
+  scopeOf(file: string): string {
+    let s = this.scopeCache.get(file);
+    if (s === undefined) {
+      s = '';
+      for (const r of this.wsRoots) if ((file.startsWith(r + sep) || file === r) && r.length > s.length) s = r;
+      if (!s) s = this.root ?? '';
+      this.scopeCache.set(file, s);
+    }
+    return s;
+  }
+
+  private inScope<T extends { file: string }>(list: T[], kind: IdKind, scopeFile?: string): T[] {
+    if (LOCAL_KINDS.has(kind)) return list.filter((d) => d.file === scopeFile);
+    if (scopeFile === undefined || this.wsRoots.size === 0) return list;
+    const scope = this.scopeOf(scopeFile);
+    return list.filter((d) => this.scopeOf(d.file) === scope);
+  }
+
+  /** Definitions of an id seen from `scopeFile`'s workspace (targets and policies: that file only). */
   defs(kind: IdKind, id: string, scopeFile?: string): SymbolDef[] {
-    const all = this.defsById.get(key(kind, id)) ?? [];
-    return LOCAL_KINDS.has(kind) ? all.filter((d) => d.file === scopeFile) : all;
+    return this.inScope(this.defsById.get(key(kind, id)) ?? [], kind, scopeFile);
   }
 
   refs(kind: IdKind, id: string, scopeFile?: string): SymbolRef[] {
-    const all = this.refsById.get(key(kind, id)) ?? [];
-    return LOCAL_KINDS.has(kind) ? all.filter((r) => r.file === scopeFile) : all;
+    return this.inScope(this.refsById.get(key(kind, id)) ?? [], kind, scopeFile);
   }
 
-  /** Every id of a kind in the workspace (plus built-in tactics for `tactic`). */
+  /** Every id of a kind seen from `scopeFile` (plus built-in tactics for `tactic`). */
   ids(kind: IdKind, scopeFile?: string): string[] {
     if (LOCAL_KINDS.has(kind)) return (this.files.get(scopeFile ?? '')?.defs ?? []).filter((d) => d.kind === kind).map((d) => d.id);
-    const ids = [...(this.idsByKind.get(kind)?.keys() ?? [])];
+    let ids = [...(this.idsByKind.get(kind)?.keys() ?? [])];
+    if (scopeFile !== undefined && this.wsRoots.size > 0) ids = ids.filter((id) => this.defs(kind, id, scopeFile).length > 0);
     if (kind === 'tactic') for (const t of BUILT_IN_TACTICS) if (!ids.includes(t.name)) ids.push(t.name);
     return ids;
   }
 
-  /** Workspace-relative paths of indexed files matching a glob. */
-  matchGlob(pattern: string): string[] {
-    const root = this.root ?? '/';
+  /** Indexed files matching a glob relative to `scopeFile`'s workspace folder (absolute paths). */
+  matchGlob(pattern: string, scopeFile?: string): string[] {
+    const root = scopeFile ? this.scopeOf(scopeFile) : this.root ?? '/';
     const isMatch = picomatch(pattern.replace(/^\.\//, ''), { dot: false });
-    return this.filePaths().map((f) => relative(root, f).split('\\').join('/')).filter((rel) => isMatch(rel));
+    return this.filePaths().filter((f) => (f.startsWith(root + sep) || !root) && isMatch(relative(root, f).split('\\').join('/')));
   }
+}
+
+function isWorkspaceFile(file: string): boolean {
+  const b = basename(file);
+  return b === 'userlm.yaml' || b === 'userlm.yml';
 }
 
 function push<T>(m: Map<string, T[]>, k: string, v: T): void {

@@ -73,7 +73,7 @@ export function crossFileProblems(symbols: FileSymbols, index: WorkspaceIndex): 
   // Lookups see this file's current symbols in place of whatever the index holds for it.
   const defsOf = (kind: IdKind, id: string): SymbolDef[] => {
     if (LOCAL_KINDS.has(kind)) return symbols.defs.filter((d) => d.kind === kind && d.id === id);
-    return index.defs(kind, id).filter((d) => d.file !== file).concat(symbols.defs.filter((d) => d.kind === kind && d.id === id));
+    return index.defs(kind, id, file).filter((d) => d.file !== file).concat(symbols.defs.filter((d) => d.kind === kind && d.id === id));
   };
   for (const d of symbols.defs) {
     if (LOCAL_KINDS.has(d.kind)) continue;
@@ -91,7 +91,7 @@ export function crossFileProblems(symbols: FileSymbols, index: WorkspaceIndex): 
     }
     if (r.kind === 'tactic' && BUILT_IN_TACTICS.some((t) => t.name === r.id)) continue;
     if (defsOf(r.kind, r.id).length) continue;
-    const candidates = r.kind === 'profile' && index.size > 0 ? index.ids(r.kind) : LOCAL_KINDS.has(r.kind) ? symbols.defs.filter((d) => d.kind === r.kind).map((d) => d.id) : index.ids(r.kind);
+    const candidates = LOCAL_KINDS.has(r.kind) ? symbols.defs.filter((d) => d.kind === r.kind).map((d) => d.id) : index.ids(r.kind, file);
     const hint = suggest(r.id, [...candidates, ...(r.builtins ?? [])]);
     const allowed = r.builtins?.length ? ` (built in: ${r.builtins.join(', ')})` : '';
     const place = LOCAL_KINDS.has(r.kind) ? 'in this scenario' : 'in the workspace';
@@ -102,9 +102,9 @@ export function crossFileProblems(symbols: FileSymbols, index: WorkspaceIndex): 
     });
   }
   for (const g of symbols.globs) {
-    const hits = index.matchGlob(g.pattern).filter((relPath) => {
-      const f = index.get(root ? `${root}/${relPath}` : relPath);
-      return !f || f.kind === g.what || (g.what === 'profile' && f.kind === 'profiles');
+    const hits = index.matchGlob(g.pattern, file).filter((f) => {
+      const k = index.get(f)?.kind;
+      return k === g.what || (g.what === 'profile' && k === 'profiles');
     });
     if (!hits.length) out.push({ file, range: g.range, severity: 'error', code: 'glob-no-match', message: `\`${g.field}\`: \`${g.pattern}\` matches no ${g.what} file in the workspace (globs are relative to the workspace root)` });
   }
