@@ -8,3 +8,4 @@ export {
 export { RULE_NAMES, type RuleName, isRuleName, scoreRule, declaredSections, stateClaims, statedFacts, conceded } from './rules';
 export { turnContext, initialState, type TurnContext, STATE_VARS, DEFAULT_STATE } from './context';
 export { tokens, contentWords, round6, parseOutput } from './text';
+export { createJudge, routeJudges } from './backend-judge';

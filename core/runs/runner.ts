@@ -1,0 +1,282 @@
+// Eval runs and previews. runSuite: a suite's dialogues with a concurrency limit (backend calls
+// also go through each backend's shared limiter), each finished dialogue scored and appended to
+// transcripts.jsonl at once, run.json and summary.json written atomically, resume that skips
+// finished dialogues. previewDialogue: one scored dialogue with streaming events.
+import { existsSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import type { Backend, Transcript, Turn, Workspace } from '../generated/schema-types';
+import { loadWorkspace, loadYamlFile, resolveProfile } from '../model/load';
+import { runDialogue, type DialogueEvent } from '../dialogue';
+import { findBackend, backendKey, type EngineEnv, type ResolvedProfile } from '../dialogue/types';
+import { createSimulator } from '../simulate';
+import { createAgent } from '../agents';
+import { createJudge, normalizeComponents, routeJudges, scoreTranscript, scoreUserTurn, turnScore, type Judge } from '../rewards';
+import { resolveSuite, defaultSpec, type PlannedDialogue, type ResolvedSuite } from './suite';
+import { appendTranscript, createRunDir, readJson, readTranscriptLines, repairTornTail, writeJsonAtomic, DEFAULT_OUT, RUN_JSON, SUMMARY_JSON, TRANSCRIPTS } from './storage';
+import { summarize, type Summary } from './summary';
+
+declare const __USERLM_VERSION__: string | undefined;
+export const USERLM_VERSION = typeof __USERLM_VERSION__ === 'string' ? __USERLM_VERSION__ : '0.1.0';
+
+export interface Progress { done: number; failed: number; total: number; inFlight: number; ratePerMin: number; etaSeconds: number | null }
+
+export interface RunSuiteOptions {
+  root: string;
+  suiteFile: string;
+  concurrency?: number;
+  /** Where run directories go (default: the suite's `out`, else `.userlm/runs` under the root). */
+  outDir?: string;
+  /** Continue this run directory: finished dialogues are skipped. */
+  resumeDir?: string;
+  secret: (ref: string) => string | undefined;
+  signal?: AbortSignal;
+  onProgress?(p: Progress): void;
+  /** Called once the run directory exists (before any dialogue). */
+  onStart?(info: { runId: string; runDir: string; total: number; skipped: number }): void;
+}
+
+export interface RunJson {
+  run_id: string;
+  status: 'running' | 'completed' | 'cancelled' | 'failed';
+  started_at: string;
+  ended_at: string | null;
+  root: string;
+  suite_file: string;
+  suite: ResolvedSuite['suite'];
+  rewards: ResolvedSuite['spec'];
+  rewards_source: string;
+  simulator: string;
+  agent: string | null;
+  judge: string | null;
+  /** Backends the run uses, as configured (secret references only, never secret values). */
+  backends: Backend[];
+  versions: { userlm: string; node: string };
+  dialogues: number;
+  resumes: string[];
+  judge_errors: number;
+  error?: string;
+}
+
+/** The agent of a dialogue: the suite's, else the scenario's default, else the workspace default, else scripted. */
+function agentFor(r: ResolvedSuite, d: PlannedDialogue): string {
+  return r.suite.agent ?? d.scenario.agent?.default ?? r.config?.defaults?.agent ?? 'scripted';
+}
+
+/** A judge that never throws for backend failures: a failed call is "no value" and is counted. */
+function tolerantJudge(j: Judge, onError: (e: Error) => void): Judge {
+  return {
+    async score(component, prompt, signal) {
+      try { return await j.score(component, prompt, signal); } catch (e) {
+        if (signal?.aborted) throw e;
+        onError(e as Error);
+        return { score: Number.NaN, raw: '' };
+      }
+    },
+  };
+}
+
+/** The judge for a spec: `judgeId` for every judge component, a component's own `judge:` where set. */
+export function judgeFor(root: string, config: Workspace | undefined, spec: ResolvedSuite['spec'], judgeId: string | undefined, env: EngineEnv): Judge | undefined {
+  const cacheDir = join(root, '.userlm', 'judge-cache');
+  const cache = new Map<string, Judge>();
+  const make = (id: string) => {
+    let j = cache.get(id);
+    if (!j) { const b = findBackend(id, config, 'judge'); j = createJudge(b, backendKey(b, env), cacheDir); cache.set(id, j); }
+    return j;
+  };
+  const byComponent = new Map<string, Judge>();
+  for (const c of normalizeComponents(spec)) if (c.kind === 'judge' && c.judge) byComponent.set(c.name, make(c.judge));
+  return routeJudges(byComponent, judgeId ? make(judgeId) : undefined);
+}
+
+function usedBackends(config: Workspace | undefined, ids: (string | null | undefined)[]): Backend[] {
+  const want = new Set(ids.filter((x): x is string => !!x));
+  return (config?.backends ?? []).filter((b) => want.has(b.id)).map((b) => ({ ...b }));
+}
+
+function errorTranscript(d: PlannedDialogue, runId: string, simulator: string, agent: string, message: string): Transcript {
+  return {
+    run_id: runId, dialogue_id: d.id, scenario_id: d.scenario.id, profile_id: d.profile.id, seed: d.seed, simulator, agent,
+    ...(d.scenario.split ? { split: d.scenario.split } : {}),
+    started_at: new Date().toISOString(), turns: [], end: { reason: 'error', at_turn: 0, detail: 'the dialogue could not run' },
+    rewards: { turn_mean: {}, session: {}, total: 0 },
+    metrics: { Role: null, Int: null, Goal: null, Rob: null, CoT: null, Stra: null, Pers: null, Con: null },
+    error: message,
+  };
+}
+
+export async function runSuite(opts: RunSuiteOptions): Promise<{ runDir: string; summary: Summary }> {
+  const root = resolve(opts.root);
+  const r = await resolveSuite(root, opts.suiteFile);
+  const env: EngineEnv = { config: r.config, secret: opts.secret };
+  const concurrency = Math.max(1, opts.concurrency ?? r.concurrency);
+
+  let runId: string;
+  let runDir: string;
+  let runJson: RunJson;
+  const done = new Set<string>();
+  if (opts.resumeDir) {
+    runDir = resolve(opts.resumeDir);
+    if (!existsSync(join(runDir, RUN_JSON))) throw new Error(`${runDir}: not a run directory (no ${RUN_JSON})`);
+    runJson = readJson<RunJson>(join(runDir, RUN_JSON));
+    runId = runJson.run_id;
+    repairTornTail(join(runDir, TRANSCRIPTS));
+    for (const t of readTranscriptLines(runDir).transcripts) done.add(t.dialogue_id);
+    runJson = { ...runJson, status: 'running', ended_at: null, resumes: [...(runJson.resumes ?? []), new Date().toISOString()] };
+  } else {
+    const outDir = opts.outDir ? resolve(opts.outDir) : resolve(root, r.suite.out ?? DEFAULT_OUT);
+    ({ runId, runDir } = createRunDir(outDir, r.suite.id));
+    const agents = [...new Set(r.dialogues.map((d) => agentFor(r, d)))];
+    runJson = {
+      run_id: runId, status: 'running', started_at: new Date().toISOString(), ended_at: null,
+      root, suite_file: relative(root, r.suiteFile), suite: r.suite, rewards: r.spec, rewards_source: r.specSource,
+      simulator: r.simulator, agent: agents.length === 1 ? agents[0] : (r.suite.agent ?? null), judge: r.suite.judge ?? null,
+      backends: usedBackends(r.config, [r.simulator, ...agents, r.suite.judge, ...normalizeComponents(r.spec).map((c) => c.judge)]),
+      versions: { userlm: USERLM_VERSION, node: process.version }, dialogues: r.dialogues.length, resumes: [], judge_errors: 0,
+    };
+  }
+  writeJsonAtomic(join(runDir, RUN_JSON), runJson);
+  const todo = r.dialogues.filter((d) => !done.has(d.id));
+  opts.onStart?.({ runId, runDir, total: r.dialogues.length, skipped: r.dialogues.length - todo.length });
+
+  let judgeErrors = 0;
+  let lastJudgeError: string | undefined;
+  const judge = (() => {
+    const j = judgeFor(root, r.config, r.spec, r.suite.judge, env);
+    return j && tolerantJudge(j, (e) => { judgeErrors++; lastJudgeError = e.message; });
+  })();
+  if (todo.some((d) => agentFor(r, d) === 'human')) throw new Error(`${r.suiteFile}: the 'human' agent cannot play in an eval; set the suite's agent to scripted, adversarial or a backend id`);
+  const simulator = createSimulator(r.simulator, env);
+  const agents = new Map<string, ReturnType<typeof createAgent>>();
+  const agentOf = (id: string) => { let a = agents.get(id); if (!a) { a = createAgent(id, env); agents.set(id, a); } return a; };
+
+  const total = r.dialogues.length;
+  let finished = total - todo.length;
+  let finishedNow = 0;
+  let failed = 0;
+  let inFlight = 0;
+  const started = Date.now();
+  const progress = () => {
+    if (!opts.onProgress) return;
+    const minutes = (Date.now() - started) / 60000;
+    const rate = minutes > 0 ? finishedNow / minutes : 0;
+    opts.onProgress({ done: finished, failed, total, inFlight, ratePerMin: rate, etaSeconds: rate > 0 ? ((total - finished) / rate) * 60 : null });
+  };
+  progress();
+
+  let next = 0;
+  const worker = async () => {
+    while (next < todo.length && !opts.signal?.aborted) {
+      const d = todo[next++];
+      inFlight++;
+      const agentId = agentFor(r, d);
+      let t: Transcript;
+      try {
+        t = await runDialogue({
+          scenario: d.scenario, profile: d.profile, config: r.config, simulator, agent: agentOf(agentId),
+          seed: d.seed, runId, dialogueId: d.id, signal: opts.signal,
+        });
+        if (t.end.reason !== 'cancelled') t = await scoreTranscript(t, { scenario: d.scenario, profile: d.profile, spec: r.spec, judge, signal: opts.signal });
+      } catch (e) {
+        t = opts.signal?.aborted ? { ...errorTranscript(d, runId, simulator.id, agentId, ''), end: { reason: 'cancelled', at_turn: 0 } } : errorTranscript(d, runId, simulator.id, agentId, (e as Error).message);
+      }
+      inFlight--;
+      if (t.end.reason === 'cancelled') continue; // in flight at Ctrl-C: not finished, so a resume runs it again
+      appendTranscript(runDir, t);
+      finished++;
+      finishedNow++;
+      if (t.end.reason === 'error') failed++;
+      progress();
+    }
+  };
+  let runError: Error | undefined;
+  try {
+    await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(1, todo.length)) }, worker));
+  } catch (e) {
+    runError = e as Error;
+  }
+
+  const all = readTranscriptLines(runDir).transcripts;
+  const judgeComponents = normalizeComponents(r.spec).filter((c) => c.kind === 'judge').map((c) => c.name);
+  const summary = summarize({ runId, suiteId: r.suite.id, transcripts: all, thresholds: r.thresholds, judgeComponents });
+  writeJsonAtomic(join(runDir, SUMMARY_JSON), summary);
+  const complete = new Set(all.map((t) => t.dialogue_id));
+  const status: RunJson['status'] = runError ? 'failed' : r.dialogues.every((d) => complete.has(d.id)) ? 'completed' : 'cancelled';
+  writeJsonAtomic(join(runDir, RUN_JSON), {
+    ...runJson, status, ended_at: new Date().toISOString(), judge_errors: (runJson.judge_errors ?? 0) + judgeErrors,
+    ...(runError ? { error: runError.message } : lastJudgeError ? { error: `judge: ${lastJudgeError}` } : {}),
+  });
+  if (runError) throw runError;
+  return { runDir, summary };
+}
+
+// ---- previews -----------------------------------------------------------------------------
+
+export type PreviewEvent = DialogueEvent | { type: 'rewards'; turnIndex: number; rewards: Record<string, number>; score: number };
+
+export interface PreviewOptions {
+  root: string;
+  scenarioFile: string;
+  profileId?: string;
+  simulator?: string;
+  agent?: string;
+  /** Judge backend id for the judge components (default: none, rule rewards only). */
+  judge?: string;
+  seed?: number;
+  turns?: number;
+  secret: (ref: string) => string | undefined;
+  askHuman?: (prompt: string, signal?: AbortSignal) => Promise<string>;
+  signal?: AbortSignal;
+  onEvent?(e: PreviewEvent): void;
+}
+
+/** Targets met so far, from the agent turns' `targets_met` (the engine fills transcript.targets at the end). */
+function targetsSoFar(turns: readonly Turn[], ids: string[]): Transcript['targets'] {
+  const met = new Map<string, number>();
+  for (const t of turns) if (t.speaker === 'agent') for (const id of t.targets_met ?? []) if (!met.has(id)) met.set(id, t.index);
+  return ids.map((id) => ({ id, met_at: met.get(id) ?? null }));
+}
+
+export async function previewDialogue(opts: PreviewOptions): Promise<Transcript> {
+  const root = resolve(opts.root);
+  const ws = await loadWorkspace(root);
+  const file = resolve(opts.scenarioFile);
+  const loaded = loadYamlFile(file);
+  if (loaded.kind !== 'scenario') throw new Error(`${file}: not a scenario (kind: ${String(loaded.kind)})`);
+  const scenario = loaded.value as ResolvedSuite['dialogues'][number]['scenario'];
+  let profile: ResolvedProfile;
+  if (opts.profileId) {
+    const p = ws.profiles.get(opts.profileId);
+    if (!p) throw new Error(`profile '${opts.profileId}' is not in the workspace (known: ${[...ws.profiles.keys()].sort().join(', ') || 'none'})`);
+    profile = { ...p.value, id: opts.profileId, name: p.value.name ?? opts.profileId };
+  } else profile = resolveProfile(ws, scenario);
+  const config = ws.config?.value;
+  const env: EngineEnv = { config, secret: opts.secret, askHuman: opts.askHuman };
+  const { spec } = defaultSpec(ws);
+  const judge = opts.judge ? judgeFor(root, config, spec, opts.judge, env) : undefined;
+  const simulator = createSimulator(opts.simulator ?? config?.defaults?.simulator ?? 'agenda', env);
+  const agent = createAgent(opts.agent ?? scenario.agent?.default ?? config?.defaults?.agent ?? 'scripted', env);
+  const targetIds = scenario.targets.map((t) => t.id);
+  const turns: Turn[] = [];
+  const ruleSpec = { ...spec, components: spec.components.filter((c) => c.kind === 'rule') } as typeof spec;
+  const onEvent = (e: DialogueEvent) => {
+    opts.onEvent?.(e);
+    if (e.type !== 'turn') return;
+    turns.push(e.turn);
+    if (e.turn.speaker !== 'user' || !opts.onEvent) return;
+    // Streaming preview of the rule rewards (judges score the finished dialogue).
+    const partial: Transcript = {
+      run_id: 'preview', dialogue_id: 'preview', scenario_id: scenario.id, profile_id: profile.id, seed: opts.seed ?? 1,
+      simulator: simulator.id, agent: agent.id, turns, end: { reason: 'max_turns', at_turn: e.turn.index }, targets: targetsSoFar(turns, targetIds),
+      rewards: { turn_mean: {}, session: {}, total: 0 }, metrics: {},
+    };
+    void scoreUserTurn(e.turn.index, partial, { scenario, profile, spec: ruleSpec }).then((rewards) => {
+      opts.onEvent?.({ type: 'rewards', turnIndex: e.turn.index, rewards, score: turnScore(ruleSpec, rewards) ?? 0 });
+    });
+  };
+  const t = await runDialogue({
+    scenario, profile, config, simulator, agent, seed: opts.seed ?? 1, maxTurns: opts.turns,
+    runId: 'preview', signal: opts.signal, onEvent,
+  });
+  return scoreTranscript(t, { scenario, profile, spec, judge, signal: opts.signal });
+}

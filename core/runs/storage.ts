@@ -1,0 +1,103 @@
+// Run storage: transcripts.jsonl appended one whole line per write (a kill loses only dialogues in
+// flight), a torn last line repaired on resume, JSON files written atomically (temp + rename).
+import { appendFileSync, closeSync, existsSync, fstatSync, ftruncateSync, mkdirSync, openSync, readFileSync, readSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Transcript } from '../generated/schema-types';
+
+export const TRANSCRIPTS = 'transcripts.jsonl';
+export const RUN_JSON = 'run.json';
+export const SUMMARY_JSON = 'summary.json';
+export const DEFAULT_OUT = '.userlm/runs';
+
+export function writeJsonAtomic(file: string, value: unknown): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, JSON.stringify(value, null, 2) + '\n');
+  renameSync(tmp, file);
+}
+
+export function readJson<T>(file: string): T {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as T;
+  } catch (e) {
+    throw new Error(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
+/** Appends one transcript as one line, in a single write. */
+export function appendTranscript(runDir: string, t: Transcript): void {
+  appendFileSync(join(runDir, TRANSCRIPTS), JSON.stringify(t) + '\n');
+}
+
+/**
+ * Cuts a torn last line (a write interrupted by a kill) so the file ends at its last newline.
+ * Returns the number of bytes removed.
+ */
+export function repairTornTail(file: string): number {
+  if (!existsSync(file)) return 0;
+  const fd = openSync(file, 'r+');
+  try {
+    const size = fstatSync(fd).size;
+    if (size === 0) return 0;
+    const chunk = 64 * 1024;
+    const buf = Buffer.alloc(chunk);
+    let end = size;
+    while (end > 0) {
+      const start = Math.max(0, end - chunk);
+      const n = readSync(fd, buf, 0, end - start, start);
+      const nl = buf.subarray(0, n).lastIndexOf(0x0a);
+      if (nl >= 0) {
+        const keep = start + nl + 1;
+        if (keep < size) ftruncateSync(fd, keep);
+        return size - keep;
+      }
+      end = start;
+    }
+    ftruncateSync(fd, 0);
+    return size;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export interface ReadResult { transcripts: Transcript[]; bad: number }
+
+/** Every complete line of transcripts.jsonl; a line that is not JSON (a torn tail) is counted, not returned. */
+export function readTranscriptLines(runDir: string): ReadResult {
+  const file = join(runDir, TRANSCRIPTS);
+  if (!existsSync(file)) return { transcripts: [], bad: 0 };
+  const out: Transcript[] = [];
+  let bad = 0;
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    if (!line.trim()) continue;
+    try { out.push(JSON.parse(line) as Transcript); } catch { bad++; }
+  }
+  return { transcripts: out, bad };
+}
+
+export function readTranscripts(runDir: string): Transcript[] {
+  return readTranscriptLines(runDir).transcripts;
+}
+
+/** A new run directory `<out>/<suite-id>-<UTC yyyymmdd-hhmmss>[-n]`. */
+export function createRunDir(outDir: string, suiteId: string, now = new Date()): { runId: string; runDir: string } {
+  mkdirSync(outDir, { recursive: true });
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  for (let n = 1; ; n++) {
+    const runId = n === 1 ? `${suiteId}-${stamp}` : `${suiteId}-${stamp}-${n}`;
+    const runDir = resolve(outDir, runId);
+    try {
+      mkdirSync(runDir);
+      return { runId, runDir };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+  }
+}
+
+export function listRunDirs(outDir: string): string[] {
+  if (!existsSync(outDir)) return [];
+  return readdirSync(outDir, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && existsSync(join(outDir, d.name, RUN_JSON)))
+    .map((d) => resolve(outDir, d.name))
+    .sort();
+}
