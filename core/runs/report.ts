@@ -78,7 +78,7 @@ export function renderReportHtml(runDir: string): string {
   const thresholds = run.suite.thresholds ?? {};
   const verdict = s.pass ? '<span class="pass">PASS</span>' : '<span class="fail">FAIL</span>';
   const metricRows = METRICS.map((m) => ({ label: m === 'Rob' ? 'Rob (lower is better)' : m, value: s.metrics[m] }));
-  const componentRows = Object.entries(s.components).map(([k, v]) => ({ label: k, value: v }));
+  const componentRows: { label: string; value: number | null }[] = Object.entries(s.components).map(([k, v]) => ({ label: k, value: v }));
   for (const c of s.no_judge) componentRows.push({ label: c, value: null });
   const scenarioRows = Object.entries(s.by_scenario).map(([k, g]) => ({ label: k, value: g.total }));
   const dialogueRows = ts.map((t) => {
