@@ -87,7 +87,7 @@ export class OpenAIFineTuning {
   /** The job's events, oldest first. */
   async events(id: string, limit = 100): Promise<FtEvent[]> {
     const page = await this.client.fineTuning.jobs.listEvents(id, { limit });
-    return (page.data as unknown as FtEvent[]).slice().sort((a, b) => a.created_at - b.created_at);
+    return (page.data as unknown as FtEvent[]).slice().reverse().sort((a, b) => a.created_at - b.created_at); // the API lists newest first
   }
 }
 
