@@ -3,6 +3,10 @@
 import { exportCommand } from './export';
 import { trainCommand } from './train';
 import { validateCommand } from './validate';
+import { runCommand } from './run';
+import { evalCommand } from './eval';
+import { compareCommand } from './compare';
+import { reportCommand } from './report';
 
 export interface Command {
   /** Arguments after the command name, e.g. `<scenario> [--seed N]`. */
@@ -16,3 +20,7 @@ export const commands: Record<string, Command> = {};
 commands.export = exportCommand;
 commands.train = trainCommand;
 commands.validate = validateCommand;
+commands.run = runCommand;
+commands.eval = evalCommand;
+commands.compare = compareCommand;
+commands.report = reportCommand;

@@ -1,0 +1,32 @@
+// `userlm report <run> [--html FILE]`: the run's summary as text, or a self-contained HTML page.
+import { renameSync, writeFileSync } from 'node:fs';
+import { relative, resolve } from 'node:path';
+import { parseArgs } from '../args';
+import { loadSummary, renderReportHtml } from '../../core/runs';
+import { runDirArg } from '../render/paths';
+import { renderSummary } from '../render/summary';
+import { style } from '../render/style';
+import type { Command } from './index';
+
+export const reportCommand: Command = {
+  usage: '<run> [--html FILE] [--root DIR]',
+  summary: 'print a run\'s summary, or write it as a self-contained HTML page',
+  async run(args) {
+    const { positional, flags } = parseArgs(args, { values: ['html', 'root'] });
+    if (flags.help) {
+      process.stdout.write(`usage: userlm report ${this.usage}\n\nWithout --html: the summary table. With --html FILE: one HTML file with inline styles and\nSVG charts (no scripts, no remote content) that opens anywhere.\n`);
+      return 0;
+    }
+    const dir = runDirArg(positional[0], flags.root);
+    if (typeof flags.html === 'string') {
+      const file = resolve(flags.html);
+      const tmp = `${file}.${process.pid}.tmp`;
+      writeFileSync(tmp, renderReportHtml(dir));
+      renameSync(tmp, file);
+      process.stdout.write(`${relative(process.cwd(), file) || file}\n`);
+      return 0;
+    }
+    process.stdout.write(renderSummary(loadSummary(dir), style(process.stdout)));
+    return 0;
+  },
+};

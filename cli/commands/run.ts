@@ -1,0 +1,73 @@
+// `userlm run <scenario>`: one dialogue, printed as it happens (rationale inline, state changes),
+// then the reward table. `--json` prints exactly one transcript object and nothing else on stdout.
+import { createInterface } from 'node:readline';
+import { intFlag, parseArgs } from '../args';
+import { previewDialogue, defaultSpec } from '../../core/runs';
+import { loadWorkspace } from '../../core/model/load';
+import type { State } from '../../core/generated/schema-types';
+import { renderEnd, renderHeader, renderRewardTable, renderTurn } from '../render/transcript';
+import { reportFileErrors } from '../render/problems';
+import { envSecret, requireFile, rootFor } from '../render/paths';
+import { style } from '../render/style';
+import type { Command } from './index';
+
+/** The human agent's prompt: reads one line from the terminal (prompt on stderr, so --json stays clean). */
+export function terminalAsk(prompt: string, signal?: AbortSignal): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: !!process.stdin.isTTY });
+    const onAbort = () => { rl.close(); reject(Object.assign(new Error('cancelled'), { name: 'AbortError' })); };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    let answered = false;
+    rl.question(`${prompt}\nagent> `, (line) => { answered = true; signal?.removeEventListener('abort', onAbort); rl.close(); resolve(line); });
+    rl.on('close', () => { if (!answered) reject(new Error('no input: stdin closed')); });
+  });
+}
+
+export const runCommand: Command = {
+  usage: '<scenario> [--profile ID] [--simulator ID] [--agent ID] [--judge ID] [--seed N] [--turns N] [--json] [--root DIR]',
+  summary: 'preview one dialogue with rationales, state and rewards',
+  async run(args) {
+    const { positional, flags } = parseArgs(args, { values: ['profile', 'simulator', 'agent', 'judge', 'seed', 'turns', 'root'], booleans: ['json'] });
+    if (flags.help) {
+      process.stdout.write(`usage: userlm run ${this.usage}\n\nRuns one dialogue of the scenario (default: the built-in agenda simulator against the\nscenario's default agent, no key needed) and prints it with each rationale inline, the state\nchanges and a reward table. --agent human: you type the agent's lines. --judge ID scores the\njudge components with that backend. --json: one transcript object on stdout, nothing else.\n`);
+      return 0;
+    }
+    const file = requireFile(positional[0], 'scenario file');
+    const root = rootFor(file, flags.root);
+    const json = flags.json === true;
+    const errors = await reportFileErrors(root, [file]);
+    if (errors) {
+      process.stderr.write(`userlm run: ${errors} error${errors === 1 ? '' : 's'}; fix them first\n`);
+      return 1;
+    }
+    const s = style(process.stdout);
+    const ctrl = new AbortController();
+    const onSigint = () => ctrl.abort();
+    process.once('SIGINT', onSigint);
+    let lastState: State | undefined;
+    try {
+      const t = await previewDialogue({
+        root, scenarioFile: file,
+        profileId: flags.profile as string | undefined, simulator: flags.simulator as string | undefined,
+        agent: flags.agent as string | undefined, judge: flags.judge as string | undefined,
+        seed: intFlag(flags, 'seed'), turns: intFlag(flags, 'turns'),
+        secret: envSecret, askHuman: terminalAsk, signal: ctrl.signal,
+        onEvent: json ? undefined : (e) => {
+          if (e.type !== 'turn') return;
+          process.stdout.write(renderTurn(e.turn, lastState, s));
+          if (e.turn.speaker === 'user' && e.turn.state) lastState = e.turn.state;
+        },
+      });
+      if (json) {
+        process.stdout.write(JSON.stringify(t) + '\n');
+      } else {
+        const { spec } = defaultSpec(await loadWorkspace(root));
+        process.stdout.write('\n' + renderHeader(t, undefined, s) + renderEnd(t, s) + '\n' + renderRewardTable(t, spec, s));
+      }
+      if (t.end.reason === 'cancelled') return 130;
+      return t.end.reason === 'error' ? 1 : 0;
+    } finally {
+      process.removeListener('SIGINT', onSigint);
+    }
+  },
+};

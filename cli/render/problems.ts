@@ -1,0 +1,20 @@
+// Refusing files with errors: the language server's checks, printed `file:line:col: message`.
+import { existsSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { validateWorkspace } from '../../core/validate/index';
+
+/** Validates the given workspace files (plus userlm.yaml); prints errors to stderr; returns how many. */
+export async function reportFileErrors(root: string, files: string[]): Promise<number> {
+  const config = join(root, 'userlm.yaml');
+  const paths = [...new Set([...files, ...(existsSync(config) ? [config] : [])])];
+  const results = await validateWorkspace(root, paths);
+  let errors = 0;
+  for (const [file, problems] of results) {
+    for (const p of problems) {
+      if (p.severity !== 'error') continue;
+      errors++;
+      process.stderr.write(`${relative(process.cwd(), file) || file}:${p.range.start.line + 1}:${p.range.start.character + 1}: ${p.message}\n`);
+    }
+  }
+  return errors;
+}
