@@ -96,6 +96,18 @@ function pick(memo: Memo, key: string, lines: readonly string[]): string {
   return lines[start];
 }
 
+const shortHalves = new WeakMap<readonly string[], readonly string[]>();
+/** The shorter half of a bank's lines (terse speakers). */
+function shortHalf(lines: readonly string[]): readonly string[] {
+  let h = shortHalves.get(lines);
+  if (!h) {
+    const sorted = [...lines].sort((a, b) => a.length - b.length);
+    h = sorted.slice(0, Math.max(1, Math.ceil(sorted.length / 2)));
+    shortHalves.set(lines, h);
+  }
+  return h;
+}
+
 function fill(line: string, slots: Record<string, string>): string {
   const out = line.replace(/\{(\w+)\}/g, (m, k: string) => (k in slots ? slots[k] : m));
   return upperFirst(out.replace(/([.!?]\s+)([a-z])/g, (_m, p: string, c: string) => p + c.toUpperCase()));
@@ -151,7 +163,7 @@ export class AgendaSimulator implements UserSimulator {
     const raisedNow: string[] = [];
     let plan: string;
     let ending = false;
-    const line = (bank: P.Bank, key: string, extra: Partial<typeof slots> = {}) => fill(pick(memo, key, bank[reg]), { ...slots, ...extra });
+    const line = (bank: P.Bank, key: string, extra: Partial<typeof slots> = {}) => fill(pick(memo, key, terse ? shortHalf(bank[reg]) : bank[reg]), { ...slots, ...extra });
 
     const hang = minOk ? hangUpReason(scenario, ctx.state) : undefined;
     const endPolicy = ctx.policies.find((p) => p.action === 'end');
@@ -232,8 +244,10 @@ export class AgendaSimulator implements UserSimulator {
       plan = moves.length ? `${raised.length ? 'reveal' : asked ? 'answer' : 'ask'}: ${moves.join('; ')}` : 'ask: keep the conversation going';
     }
 
-    if (!ending && st.verbosity === 'verbose' && rng.chance(0.5)) this.volunteerFact(sc, memo, say, reg);
-    if (userTurn === 1 && (!agentText || rng.chance(0.5)) && !ending) say.unshift(pick(memo, 'greet', P.GREET[reg]));
+    if (!ending && st.verbosity === 'verbose' && rng.chance(0.7) && !(rng.chance(0.5) && this.volunteerFact(sc, memo, say, reg))) {
+      say.push(pick(memo, 'vt', P.VERBOSE_TAIL[reg]));
+    }
+    if (userTurn === 1 && !terse && (!agentText || rng.chance(0.5)) && !ending) say.unshift(pick(memo, 'greet', P.GREET[reg]));
     let body = say.join(' ');
     const stopAt = body.indexOf(stop);
     let tail = '';
@@ -265,7 +279,8 @@ export class AgendaSimulator implements UserSimulator {
     const chosen = [...touched, ...upfront, ...later].filter((t, i, a) => a.indexOf(t) === i).slice(0, count);
     chosen.forEach((t, i) => {
       const first = i === 0 && !raisedNow.length;
-      say.push(fill(pick(memo, first ? 'raise' : 'also', (first ? P.RAISE : P.ALSO)[st.register]), { goal: lowerFirst(t.goal) }));
+      const bank = (first ? P.RAISE : P.ALSO)[st.register];
+      say.push(fill(pick(memo, first ? 'raise' : 'also', st.verbosity === 'terse' ? shortHalf(bank) : bank), { goal: lowerFirst(t.goal) }));
       raisedNow.push(t.id);
     });
     return chosen;
@@ -305,7 +320,7 @@ export class AgendaSimulator implements UserSimulator {
   private shape(text: string, st: Style, memo: Memo, agentText: string, asked: boolean, ending: boolean, userTurn: number): string {
     const rng = memo.rng;
     let out = text;
-    if (st.phrases.length && rng.chance(st.verbosity === 'verbose' ? 0.5 : 0.35)) {
+    if (st.phrases.length && rng.chance(st.verbosity === 'verbose' ? 0.5 : st.verbosity === 'terse' ? 0.25 : 0.35)) {
       let i = rng.int(st.phrases.length);
       if (i === memo.lastPhrase && st.phrases.length > 1) i = (i + 1) % st.phrases.length;
       memo.lastPhrase = i;

@@ -125,6 +125,12 @@ export const POLICY_LINES: Record<string, Bank> = {
   },
 };
 
+export const VERBOSE_TAIL: Bank = {
+  casual: ['Honestly I just want this sorted.', 'I\'ve been meaning to deal with this for ages.', 'Sorry, I know I\'m going on a bit.', 'It\'s been bugging me all week, to be honest.'],
+  neutral: ['I just want to get this sorted properly.', 'I hope that makes sense.', 'I\'ve been meaning to call about this for a while.', 'I\'d rather get it right the first time.'],
+  formal: ['I would like to resolve this properly.', 'I hope you will understand my position.', 'I have been meaning to raise this for some time.', 'I would appreciate a clear answer.'],
+};
+
 export const FILLERS = ['um, ', 'uh, ', 'well, ', 'hmm, ', 'er, '];
 export const INTERRUPTS = ['Sorry — sorry, can I just stop you there?', 'Wait, wait.', 'Hang on, let me cut in.', 'Sorry to interrupt, but'];
 export const CONFIRM: Bank = {

@@ -13,9 +13,10 @@ export function words(text: string): string[] {
   return text.toLowerCase().match(/[$€£]?[a-z0-9][a-z0-9'.,]*[a-z0-9]|[a-z0-9]/g) ?? [];
 }
 
-/** A crude stem: the first 5 characters of a word, so `cancel`, `cancelling`, `cancellation` meet. */
+/** A crude stem: no plural `s`, then the first 5 characters, so `fees`/`fee` and `cancel`/`cancelling` meet. */
 export function stem(word: string): string {
-  return word.length > 5 ? word.slice(0, 5) : word;
+  const w = word.length > 3 && word.endsWith('s') && !word.endsWith('ss') ? word.slice(0, -1) : word;
+  return w.length > 5 ? w.slice(0, 5) : w;
 }
 
 /** Stems of the content words (no stopwords, at least 3 characters). */
