@@ -204,7 +204,7 @@ export function startServer(connection: Connection): void {
   connection.onCompletion((p) => {
     const doc = documents.get(p.textDocument.uri);
     const entry = open.get(p.textDocument.uri);
-    if (!doc || !entry) return [];
+    if (!doc || !entry) return { isIncomplete: false, items: [] };
     return safely(() => {
       // Completion reads the text around the cursor; it does not wait for a pending re-analysis.
       const last = entry.analysis && entry.version === doc.version ? entry.analysis : entry.analysis ? { ...entry.analysis, parsed: { ...entry.analysis.parsed, lines: new LineIndex(doc.getText()) } } : analyze(doc);

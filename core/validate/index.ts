@@ -43,7 +43,7 @@ export function analyzeText(text: string, file: string): Analysis {
   const parsed = parseYaml(text);
   const { kind, declared, ours } = detectKind(parsed, file);
   const local: Problem[] = [];
-  for (const e of parsed.errors) local.push({ file, range: syntaxRange(parsed, e.span), severity: e.severity, code: 'syntax', message: e.message });
+  for (const e of parsed.errors) local.push({ file, ...placeSyntaxError(parsed, e.span, e.message), severity: e.severity, code: 'syntax' });
   const symbols = extractSymbols(file, kind, parsed);
   if (!ours || parsed.errors.some((e) => e.severity === 'error')) return { file, kind, parsed, symbols, local };
   if (declared !== undefined && !isFileKind(declared)) {
@@ -63,6 +63,45 @@ export function analyzeText(text: string, file: string): Analysis {
     local.push({ file, range: { start: { line: 0, character: 0 }, end: { line: 0, character: parsed.lines.lineEnd(0) } }, severity: 'error', code: 'internal', message: `cannot validate this file: ${(e as Error).message}` });
   }
   return { file, kind, parsed, symbols, local };
+}
+
+const UNCLOSED = /Missing closing "?'?quote|end with a [\]}]/;
+const OPENERS: Record<string, string> = { '"': 'double quote', "'": 'single quote', '[': '`]`', '{': '`}`' };
+
+/**
+ * Where to show a syntax error. The parser reports an unclosed quote or bracket where it gave
+ * up (often the end of the file); point instead at the last value before that which opens one
+ * and does not close it on its line.
+ */
+function placeSyntaxError(parsed: ParsedYaml, span: [number, number], message: string): { range: Range; message: string } {
+  if (UNCLOSED.test(message)) {
+    const L = parsed.lines;
+    const last = L.lineOf(span[0]);
+    for (let l = Math.min(last, L.lineCount - 1); l >= 0; l--) {
+      const t = L.lineText(l);
+      const m = /^(\s*(?:-\s+)*(?:[^\s#'"[\]{}:][^:#]*:\s+)?)(["'[{])/.exec(t);
+      if (!m || /^\s*#/.test(t)) continue;
+      const open = m[2];
+      const body = t.slice(m[1].length + 1);
+      const closed = open === '"' ? /(^|[^\\])"/.test(body) : open === "'" ? body.includes("'") : balanced(open + body);
+      if (closed) continue;
+      const start = L.starts[l] + m[1].length;
+      return { range: { start: L.positionAt(start), end: L.positionAt(L.lineEnd(l)) }, message: `unclosed ${OPENERS[open]}: this value opens one and it is never closed` };
+    }
+  }
+  return { range: syntaxRange(parsed, span), message };
+}
+
+function balanced(s: string): boolean {
+  let depth = 0;
+  let quote = '';
+  for (const ch of s) {
+    if (quote) { if (ch === quote) quote = ''; continue; }
+    if (ch === '"' || ch === "'") quote = ch;
+    else if (ch === '[' || ch === '{') depth++;
+    else if (ch === ']' || ch === '}') depth--;
+  }
+  return depth <= 0;
 }
 
 /** A syntax error's range, kept on the line where it starts (never running to the end of the file). */

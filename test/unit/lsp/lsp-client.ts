@@ -1,0 +1,125 @@
+// A small LSP client for tests and the benchmark: spawns a server process over stdio and speaks
+// JSON-RPC with vscode-languageserver-protocol.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { pathToFileURL } from 'node:url';
+import { join } from 'node:path';
+import {
+  createProtocolConnection, StreamMessageReader, StreamMessageWriter, type ProtocolConnection,
+  type Diagnostic, type PublishDiagnosticsParams,
+} from 'vscode-languageserver-protocol/node';
+
+export const ROOT = join(__dirname, '..', '..', '..', '..');
+export const SERVER = join(ROOT, 'dist', 'server.js');
+export const uri = (file: string) => pathToFileURL(file).href;
+
+export interface StartOptions {
+  command?: string[];
+  rootDir: string;
+  /** Answers to workspace/configuration requests (by section). */
+  settings?: Record<string, unknown>;
+  initializationOptions?: unknown;
+  /** Wait for the server's `userlm/indexed` notification. */
+  waitIndexed?: boolean;
+}
+
+export class LspClient {
+  readonly conn: ProtocolConnection;
+  private readonly versions = new Map<string, number>();
+  private readonly latest = new Map<string, PublishDiagnosticsParams & { at: number }>();
+  private waiters: { uri: string; pred: (p: PublishDiagnosticsParams) => boolean; resolve: (p: PublishDiagnosticsParams) => void }[] = [];
+  stderr = '';
+  indexed?: { files: number; ms: number };
+  private exited = false;
+
+  private constructor(readonly proc: ChildProcess, private readonly settings: Record<string, unknown>) {
+    this.conn = createProtocolConnection(new StreamMessageReader(proc.stdout!), new StreamMessageWriter(proc.stdin!));
+    proc.stderr!.on('data', (d) => { this.stderr += String(d); });
+    proc.on('exit', () => { this.exited = true; });
+    this.conn.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => {
+      this.latest.set(p.uri, { ...p, at: performance.now() });
+      this.waiters = this.waiters.filter((w) => {
+        if (w.uri === p.uri && w.pred(p)) { w.resolve(p); return false; }
+        return true;
+      });
+    });
+    this.conn.onRequest('workspace/configuration', (p: { items: { section?: string }[] }) => p.items.map((i) => (i.section ? this.settings[i.section] ?? null : this.settings)));
+    this.conn.onRequest('client/registerCapability', () => null);
+    this.conn.onRequest('window/workDoneProgress/create', () => null);
+    this.conn.onNotification('window/logMessage', () => undefined);
+    this.conn.listen();
+  }
+
+  get alive(): boolean { return !this.exited; }
+
+  static async start(opts: StartOptions): Promise<LspClient> {
+    const cmd = opts.command ?? [process.execPath, SERVER, '--stdio'];
+    const proc = spawn(cmd[0], cmd.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
+    const c = new LspClient(proc, opts.settings ?? {});
+    const indexed = new Promise<void>((resolve) => c.conn.onNotification('userlm/indexed', (p: { files: number; ms: number }) => { c.indexed = p; resolve(); }));
+    await c.conn.sendRequest('initialize', {
+      processId: process.pid, rootUri: uri(opts.rootDir), workspaceFolders: [{ uri: uri(opts.rootDir), name: 'ws' }],
+      initializationOptions: opts.initializationOptions,
+      capabilities: {
+        workspace: { configuration: true, didChangeWatchedFiles: { dynamicRegistration: false }, workspaceEdit: { documentChanges: true, resourceOperations: ['create'] } },
+        textDocument: { publishDiagnostics: { relatedInformation: true, versionSupport: true }, completion: { completionItem: { snippetSupport: true } }, hover: { contentFormat: ['markdown'] }, synchronization: { didSave: true } },
+      },
+    });
+    await c.conn.sendNotification('initialized', {});
+    if (opts.waitIndexed) await indexed;
+    return c;
+  }
+
+  version(file: string): number { return this.versions.get(uri(file)) ?? 0; }
+
+  async open(file: string, text: string, languageId = 'yaml'): Promise<void> {
+    this.versions.set(uri(file), 1);
+    await this.conn.sendNotification('textDocument/didOpen', { textDocument: { uri: uri(file), languageId, version: 1, text } });
+  }
+
+  async change(file: string, text: string): Promise<void> {
+    const v = this.version(file) + 1;
+    this.versions.set(uri(file), v);
+    await this.conn.sendNotification('textDocument/didChange', { textDocument: { uri: uri(file), version: v }, contentChanges: [{ text }] });
+  }
+
+  /** Sends an incremental edit (replace a range). */
+  async edit(file: string, range: { start: { line: number; character: number }; end: { line: number; character: number } }, text: string): Promise<void> {
+    const v = this.version(file) + 1;
+    this.versions.set(uri(file), v);
+    await this.conn.sendNotification('textDocument/didChange', { textDocument: { uri: uri(file), version: v }, contentChanges: [{ range, text }] });
+  }
+
+  async close(file: string): Promise<void> {
+    await this.conn.sendNotification('textDocument/didClose', { textDocument: { uri: uri(file) } });
+  }
+
+  /** The next diagnostics for a file that satisfy `pred` (default: for the current version, when the server sends versions). */
+  diagnostics(file: string, pred?: (p: PublishDiagnosticsParams) => boolean, timeoutMs = 15000): Promise<Diagnostic[]> {
+    const u = uri(file);
+    const want = pred ?? ((p: PublishDiagnosticsParams) => p.version === undefined || p.version === this.version(file));
+    const last = this.latest.get(u);
+    if (last && want(last) && !pred) return Promise.resolve(last.diagnostics);
+    return new Promise((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error(`no diagnostics for ${file} within ${timeoutMs} ms`)), timeoutMs);
+      this.waiters.push({ uri: u, pred: want, resolve: (p) => { clearTimeout(t); resolve(p.diagnostics); } });
+    });
+  }
+
+  /** Waits for the next publish for a file, whatever it holds. */
+  nextDiagnostics(file: string, timeoutMs = 15000): Promise<Diagnostic[]> {
+    return this.diagnostics(file, () => true, timeoutMs);
+  }
+
+  request<T>(method: string, params: unknown): Promise<T> { return this.conn.sendRequest(method, params) as Promise<T>; }
+
+  async stop(): Promise<void> {
+    if (this.exited) return;
+    try {
+      await Promise.race([this.conn.sendRequest('shutdown'), new Promise((r) => setTimeout(r, 2000))]);
+      await this.conn.sendNotification('exit');
+    } catch { /* already gone */ }
+    await new Promise((r) => setTimeout(r, 50));
+    if (!this.exited) this.proc.kill();
+    this.conn.dispose();
+  }
+}
