@@ -1,11 +1,10 @@
 // `userlm eval <suite>`: runs a suite with a progress bar on stderr, then prints the summary table
 // and the run directory. Exit 1 when a threshold fails or a dialogue errored; Ctrl-C stops cleanly
 // (finished dialogues are kept; `--resume RUN_DIR` continues).
-import { relative } from 'node:path';
 import { intFlag, parseArgs, UsageError } from '../args';
 import { resolveSuite, runSuite } from '../../core/runs';
 import { reportFileErrors } from '../render/problems';
-import { envSecret, requireFile, rootFor, runDirArg } from '../render/paths';
+import { envSecret, requireFile, rootFor, runDirArg, shown } from '../render/paths';
 import { ProgressBar } from '../render/progress';
 import { renderSummary } from '../render/summary';
 import { style } from '../render/style';
@@ -67,9 +66,9 @@ export const evalCommand: Command = {
       bar.done();
       runDir = result.runDir;
       process.stdout.write('\n' + renderSummary(result.summary, out));
-      process.stdout.write(`run directory: ${relative(process.cwd(), runDir) || runDir}\n`);
+      process.stdout.write(`run directory: ${shown(runDir)}\n`);
       if (ctrl.signal.aborted) {
-        process.stderr.write(err.yellow(`stopped; resume with: userlm eval ${positional[0]} --resume ${relative(process.cwd(), runDir) || runDir}\n`));
+        process.stderr.write(err.yellow(`stopped; resume with: userlm eval ${positional[0]} --resume ${shown(runDir)}\n`));
         return 130;
       }
       return result.summary.pass ? 0 : 1;

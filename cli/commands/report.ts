@@ -1,9 +1,9 @@
 // `userlm report <run> [--html FILE]`: the run's summary as text, or a self-contained HTML page.
 import { renameSync, writeFileSync } from 'node:fs';
-import { relative, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { parseArgs } from '../args';
 import { loadSummary, renderReportHtml } from '../../core/runs';
-import { runDirArg } from '../render/paths';
+import { runDirArg, shown } from '../render/paths';
 import { renderSummary } from '../render/summary';
 import { style } from '../render/style';
 import type { Command } from './index';
@@ -23,7 +23,7 @@ export const reportCommand: Command = {
       const tmp = `${file}.${process.pid}.tmp`;
       writeFileSync(tmp, renderReportHtml(dir));
       renameSync(tmp, file);
-      process.stdout.write(`${relative(process.cwd(), file) || file}\n`);
+      process.stdout.write(`${shown(file)}\n`);
       return 0;
     }
     process.stdout.write(renderSummary(loadSummary(dir), style(process.stdout)));

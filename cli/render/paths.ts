@@ -1,6 +1,6 @@
 // Locating the workspace root and run directories from command-line arguments.
 import { existsSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { findWorkspaceRoot } from '../../core/model/load';
 import { DEFAULT_OUT, RUN_JSON } from '../../core/runs';
 import { UsageError } from '../args';
@@ -31,4 +31,10 @@ export function runDirArg(arg: string | undefined, rootFlag: unknown): string {
 /** Secrets in the CLI: only environment variables named `env:NAME` in userlm.yaml. */
 export function envSecret(ref: string): string | undefined {
   return ref.startsWith('env:') ? process.env[ref.slice(4)] : undefined;
+}
+
+/** A path as the user should see it: relative to the current folder when inside it, else absolute. */
+export function shown(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel && !rel.startsWith('..') ? rel : resolve(path);
 }

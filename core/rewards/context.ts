@@ -22,6 +22,8 @@ export interface TurnContext {
   metAt: Map<string, number | null>;
   agentTactics: string[];
   tacticSeen: boolean;
+  /** Decision policies that fired at this turn (turn.policies). */
+  policies: string[];
   stopToken: string;
 }
 
@@ -71,7 +73,7 @@ export function turnContext(t: Transcript, k: number, scenario: Scenario, profil
     i, n: n + 1, p,
     prevState: prevState ?? initialState(scenario, profile),
     stateAfter: turn.state,
-    metAt, agentTactics, tacticSeen,
+    metAt, agentTactics, tacticSeen, policies: turn.policies ?? [],
     stopToken: scenario.termination?.stop_token ?? DEFAULT_STOP_TOKEN,
   };
 }

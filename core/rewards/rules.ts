@@ -149,11 +149,16 @@ export function hangUpHolds(state: State, scenario: Scenario): boolean {
   return (h?.patience_below !== undefined && state.patience < h.patience_below) || (h?.trust_below !== undefined && state.trust < h.trust_below);
 }
 
+/** A decision policy with `action: end` fired at this turn: the scenario says the user ends here. */
+export function endPolicyFired(ctx: TurnContext, scenario: Scenario): boolean {
+  return (scenario.decision_policy ?? []).some((p) => p.action === 'end' && ctx.policies.includes(p.id));
+}
+
 export function termination(out: ParsedOutput, ctx: TurnContext, scenario: Scenario): number {
   if (!out.answer.includes(ctx.stopToken)) return 1;
   const minTurns = scenario.termination?.min_turns ?? 2;
   if (ctx.n < minTurns) return 0;
-  return successHolds(ctx, scenario) || hangUpHolds(stateAfter(out, ctx), scenario) ? 1 : 0;
+  return successHolds(ctx, scenario) || hangUpHolds(stateAfter(out, ctx), scenario) || endPolicyFired(ctx, scenario) ? 1 : 0;
 }
 
 export const ACCEPT_PHRASES = ['i accept', 'i agree', "it's a deal", "that's a deal", 'sign me up', "i'll take it", 'i will take it', 'go ahead', "let's do it", 'sounds good', 'count me in', 'you convinced me', "you've convinced me", "i'll sign", 'i will sign', "fine i'll", "ok i'll", "okay i'll", 'yes please'];

@@ -243,6 +243,17 @@ add({ name: 'termination-session-min', description: 'termination at session leve
   transcript: transcript([{ agent: AGENT }, { output: GOOD }, { agent: 'A great plan.' }, { output: output(think(), 'Bye. ###STOP###'), state: S(0.6, 0.5, 0.6, 0.6) }]),
   hand: { session: { termination: 0 }, total: 0 } });
 
+add({ name: 'termination-end-policy', description: 'A stop with targets unmet is justified when a decision policy with action: end fired at this turn (turn.policies); a policy with another action is not enough.',
+  scenario: { ...baseScenario, decision_policy: [{ id: 'out-of-time', when: { turn: '>= 2' }, then: 'Has to go; ends the call.', action: 'end' }, { id: 'ask-again', when: 'price unclear', then: 'Asks again.', action: 'ask' }] },
+  spec: spec(rules('termination')),
+  transcript: (() => {
+    const t = transcript([{ agent: AGENT }, { output: GOOD }, { agent: 'Let me tell you more.' }, { output: output(think(), 'Sorry, I must go. ###STOP###') }, { agent: 'Wait!' }, { output: output(think(), 'Bye. ###STOP###') }]);
+    t.turns[3].policies = ['out-of-time'];
+    t.turns[5].policies = ['ask-again'];
+    return t;
+  })(),
+  hand: { turns: { 1: { termination: 1 }, 3: { termination: 1 }, 5: { termination: 0 } } } });
+
 // ---- resistance ---------------------------------------------------------------------------
 add({ name: 'resistance-concession-after-tactic', description: 'Adversarial, must_resist, false urgency, primary targets unmet, and the user concedes: 0.',
   scenario: adversarialScenario, spec: spec(rules('resistance')),
