@@ -1,0 +1,204 @@
+// The chat client through the real `openai` SDK against the local server (real HTTP, real SSE).
+import { strict as assert } from 'node:assert';
+import type { Backend } from '../../../core/generated/schema-types';
+import { ChatError, createChatClient, Limiter } from '../../../core/backends/chat/index';
+import { parseUserOutput } from '../../../core/rationale/index';
+import { startOpenAIServer, type OpenAIServer } from '../../support/openai-server';
+
+const SIM_SYSTEM = 'You are playing a user, Pat. When you are done, end your answer with ###STOP###.';
+const MESSAGES = [{ role: 'system' as const, content: SIM_SYSTEM }, { role: 'user' as const, content: 'Hello, how can I help?' }];
+let n = 0;
+
+describe('engine: OpenAI-compatible chat client', function () {
+  this.timeout(20000);
+  let server: OpenAIServer;
+  beforeEach(async () => { server = await startOpenAIServer(); });
+  afterEach(async () => { await server.close(); });
+
+  /** A backend with a fresh id (each has its own shared limiter). */
+  const backend = (over: Partial<Backend> = {}): Backend => ({ id: `test-${++n}`, type: 'openai-compatible', base_url: server.url, model: 'sim-think', ...over });
+  const fast = { retryBaseMs: 20, retryMaxMs: 3000 };
+
+  for (const stream of [true, false]) {
+    for (const [model, reasoning] of [['sim-reasoning', 'reasoning'], ['sim-reasoning_content', 'reasoning_content'], ['sim-think', 'think_tags'], ['sim-reasoning', 'auto'], ['sim-reasoning_content', 'auto'], ['sim-think', 'auto']] as const) {
+      it(`reads reasoning from ${model} with reasoning: ${reasoning} (${stream ? 'streamed' : 'JSON'})`, async () => {
+        const deltas: string[] = [];
+        const r = await createChatClient(backend({ model, reasoning, stream }), undefined).complete({ messages: MESSAGES, onDelta: (d) => deltas.push(d) });
+        assert.match(r.reasoning ?? '', /^Agent intent: .*\nConcerns: .*\nPlan: .*\nState: trust .*\nTone: /);
+        assert.equal(r.content, '<answer>Hi. I got your message about my account, what is this about?</answer>');
+        const parsed = parseUserOutput(r.content, r.reasoning);
+        assert.deepEqual(parsed.rationale.missing, []);
+        assert.equal(parsed.answer, 'Hi. I got your message about my account, what is this about?');
+        if (stream) assert.ok(deltas.length >= 2 && deltas.join('').length > 0, 'content arrives in deltas');
+        else assert.equal(deltas.length, 0);
+        assert.equal(server.requests[0].body.stream ?? false, stream);
+        assert.ok(r.usage && r.usage.prompt_tokens! > 0 && r.usage.completion_tokens! > 0 && r.usage.reasoning_tokens !== undefined, JSON.stringify(r.usage));
+      });
+    }
+  }
+
+  it('a field-only reasoning setting ignores the other field', async () => {
+    const r = await createChatClient(backend({ model: 'sim-reasoning_content', reasoning: 'reasoning' }), undefined).complete({ messages: MESSAGES });
+    assert.equal(r.reasoning, undefined);
+  });
+
+  it('a server with no reasoning at all gives the answer and the parser reports the missing rationale', async () => {
+    const r = await createChatClient(backend({ model: 'sim-plain' }), undefined).complete({ messages: MESSAGES });
+    assert.equal(r.reasoning, undefined);
+    const parsed = parseUserOutput(r.content, r.reasoning);
+    assert.ok(parsed.rationale.missing.includes('think_tags'));
+    assert.equal(parsed.answer, 'Hi. I got your message about my account, what is this about?');
+  });
+
+  it('sends max_tokens or max_completion_tokens per backend, temperature and stream_options', async () => {
+    await createChatClient(backend({ max_tokens: 300, temperature: 0.6, top_p: 0.9 }), undefined).complete({ messages: MESSAGES });
+    await createChatClient(backend({ max_tokens: 300, max_tokens_field: 'max_completion_tokens', stream: false }), undefined).complete({ messages: MESSAGES, maxTokens: 77 });
+    const [a, b] = server.requests.map((r) => r.body);
+    assert.equal(a.max_tokens, 300);
+    assert.equal(a.max_completion_tokens, undefined);
+    assert.equal(a.temperature, 0.6);
+    assert.equal(a.top_p, 0.9);
+    assert.deepEqual(a.stream_options, { include_usage: true });
+    assert.equal(b.max_completion_tokens, 77);
+    assert.equal(b.max_tokens, undefined);
+    assert.equal(b.stream, undefined);
+    assert.deepEqual(a.messages, MESSAGES);
+  });
+
+  it('sends the key as a Bearer token, and no Authorization header without a key', async () => {
+    await createChatClient(backend(), 'sk-test-123456').complete({ messages: MESSAGES });
+    await createChatClient(backend(), undefined).complete({ messages: MESSAGES });
+    assert.equal(server.requests[0].headers.authorization, 'Bearer sk-test-123456');
+    assert.equal(server.requests[1].headers.authorization, undefined);
+  });
+
+  it('retries on 429 honouring Retry-After', async () => {
+    server.faults.push('429:1');
+    const started = Date.now();
+    const r = await createChatClient(backend(), undefined, { retryBaseMs: 10, retryMaxMs: 5000 }).complete({ messages: MESSAGES });
+    const took = Date.now() - started;
+    assert.equal(r.attempts, 2);
+    assert.equal(server.requests.length, 2);
+    assert.ok(took >= 950, `waited only ${took} ms`);
+  });
+
+  it('retries on 500 and 503 with backoff', async () => {
+    server.faults.push('500', '503');
+    const r = await createChatClient(backend(), undefined, fast).complete({ messages: MESSAGES });
+    assert.equal(r.attempts, 3);
+    assert.match(r.content, /<answer>/);
+  });
+
+  for (const fault of ['cut', 'cut_clean', 'broken_json']) {
+    for (const stream of [true, false]) {
+      if (fault === 'cut_clean' && !stream) continue;
+      it(`retries after ${fault} (${stream ? 'streamed' : 'JSON'})`, async () => {
+        server.faults.push(fault);
+        const r = await createChatClient(backend({ stream }), undefined, fast).complete({ messages: MESSAGES });
+        assert.equal(r.attempts, 2);
+        assert.match(r.content, /^<think>|^<answer>|<answer>/);
+        assert.match(r.reasoning ?? '', /Agent intent/);
+      });
+    }
+  }
+
+  it('times out a hanging request and retries', async () => {
+    server.faults.push('hang');
+    const started = Date.now();
+    const r = await createChatClient(backend({ timeout_ms: 300 }), undefined, fast).complete({ messages: MESSAGES });
+    assert.equal(r.attempts, 2);
+    assert.ok(Date.now() - started >= 290);
+  });
+
+  it('gives up after max_retries with a clear error that never holds the key', async () => {
+    const key = 'sk-secret-abcdef123456';
+    server.faults.push('500', '500', '500', '500');
+    await assert.rejects(
+      createChatClient(backend({ id: 'flaky', max_retries: 2 }), key, fast).complete({ messages: MESSAGES }),
+      (e: Error) => {
+        assert.ok(e instanceof ChatError);
+        assert.match(e.message, /^backend 'flaky' \(model sim-think at http:\/\/127\.0\.0\.1:\d+\/v1\): HTTP 500: injected fault 500; gave up after 3 attempts$/);
+        assert.ok(!e.message.includes(key) && !String(e.stack).includes(key));
+        return true;
+      },
+    );
+    assert.equal(server.requests.length, 3);
+  });
+
+  it('does not retry a 401 and does not echo the key', async () => {
+    await server.close();
+    server = await startOpenAIServer({ requireKey: 'right-key' });
+    const key = 'wrong-key-987654';
+    await assert.rejects(createChatClient(backend(), key, fast).complete({ messages: MESSAGES }), (e: Error) => {
+      assert.match(e.message, /HTTP 401: Incorrect API key provided\.$/);
+      assert.ok(!e.message.includes(key));
+      return true;
+    });
+    assert.equal(server.requests.length, 1);
+  });
+
+  it('reports a server that is not there', async () => {
+    await assert.rejects(createChatClient(backend({ base_url: 'http://127.0.0.1:9/v1', max_retries: 1 }), undefined, fast).complete({ messages: MESSAGES }), /connection failed.*gave up after 2 attempts/);
+  });
+
+  it('aborts mid-stream without retrying', async () => {
+    server.faults.push('slow');
+    const ac = new AbortController();
+    const deltas: string[] = [];
+    await assert.rejects(
+      createChatClient(backend({ model: 'sim-reasoning', stream: true }), undefined, fast).complete({
+        messages: MESSAGES, signal: ac.signal, onDelta: (d) => { deltas.push(d); ac.abort(); },
+      }),
+      (e: Error) => e.name === 'AbortError',
+    );
+    assert.equal(deltas.length, 1);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(server.requests.length, 1);
+  });
+
+  it('an aborted signal stops a retry wait', async () => {
+    server.faults.push('429:30');
+    const ac = new AbortController();
+    setTimeout(() => ac.abort(), 200);
+    const started = Date.now();
+    await assert.rejects(createChatClient(backend(), undefined, { retryMaxMs: 60000 }).complete({ messages: MESSAGES, signal: ac.signal }), (e: Error) => e.name === 'AbortError');
+    assert.ok(Date.now() - started < 2000);
+  });
+
+  it('holds a backend to its concurrency through the shared limiter', async () => {
+    await server.close();
+    server = await startOpenAIServer({ latencyMs: 80 });
+    const b = backend({ concurrency: 2 });
+    const clients = [createChatClient(b, undefined), createChatClient(b, undefined)];
+    await Promise.all(Array.from({ length: 6 }, (_, i) => clients[i % 2].complete({ messages: MESSAGES })));
+    assert.equal(server.stats.maxInFlight, 2);
+  });
+
+  it('spaces requests by requests_per_minute', async () => {
+    const b = backend({ requests_per_minute: 600 }); // one per 100 ms
+    const c = createChatClient(b, undefined);
+    const started = Date.now();
+    await Promise.all(Array.from({ length: 4 }, () => c.complete({ messages: MESSAGES })));
+    assert.ok(Date.now() - started >= 290, `took ${Date.now() - started} ms`);
+  });
+
+  it('Limiter: queued waiters can be aborted', async () => {
+    const l = new Limiter(1);
+    const release = await l.acquire();
+    const ac = new AbortController();
+    const waiting = l.acquire(ac.signal);
+    ac.abort();
+    await assert.rejects(waiting, /cancelled/);
+    release();
+    const again = await l.acquire();
+    assert.equal(l.inFlight, 1);
+    again();
+    assert.equal(l.inFlight, 0);
+  });
+
+  it('serves /v1/models', async () => {
+    const res = await fetch(`${server.url}/models`);
+    const body = (await res.json()) as { data: { id: string }[] };
+    assert.ok(body.data.some((m) => m.id === 'sim-think'));
+  });
+});
