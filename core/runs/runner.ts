@@ -3,6 +3,7 @@
 // transcripts.jsonl at once, run.json and summary.json written atomically, resume that skips
 // finished dialogues. previewDialogue: one scored dialogue with streaming events.
 import { existsSync } from 'node:fs';
+import { setMaxListeners } from 'node:events';
 import { join, relative, resolve } from 'node:path';
 import type { Backend, Transcript, Turn, Workspace } from '../generated/schema-types';
 import { loadWorkspace, loadYamlFile, resolveProfile } from '../model/load';
@@ -109,6 +110,12 @@ export async function runSuite(opts: RunSuiteOptions): Promise<{ runDir: string;
   const root = resolve(opts.root);
   const r = await resolveSuite(root, opts.suiteFile);
   const env: EngineEnv = { config: r.config, secret: opts.secret };
+  // One signal for every dialogue and backend call of the run (many listeners at once is expected).
+  const ctrl = new AbortController();
+  setMaxListeners(0, ctrl.signal);
+  if (opts.signal?.aborted) ctrl.abort();
+  opts.signal?.addEventListener('abort', () => ctrl.abort(), { once: true });
+  const signal = ctrl.signal;
   const concurrency = Math.max(1, opts.concurrency ?? r.concurrency);
 
   let runId: string;
@@ -166,7 +173,7 @@ export async function runSuite(opts: RunSuiteOptions): Promise<{ runDir: string;
 
   let next = 0;
   const worker = async () => {
-    while (next < todo.length && !opts.signal?.aborted) {
+    while (next < todo.length && !signal.aborted) {
       const d = todo[next++];
       inFlight++;
       const agentId = agentFor(r, d);
@@ -174,11 +181,11 @@ export async function runSuite(opts: RunSuiteOptions): Promise<{ runDir: string;
       try {
         t = await runDialogue({
           scenario: d.scenario, profile: d.profile, config: r.config, simulator, agent: agentOf(agentId),
-          seed: d.seed, runId, dialogueId: d.id, signal: opts.signal,
+          seed: d.seed, runId, dialogueId: d.id, signal,
         });
-        if (t.end.reason !== 'cancelled') t = await scoreTranscript(t, { scenario: d.scenario, profile: d.profile, spec: r.spec, judge, signal: opts.signal });
+        if (t.end.reason !== 'cancelled') t = await scoreTranscript(t, { scenario: d.scenario, profile: d.profile, spec: r.spec, judge, signal });
       } catch (e) {
-        t = opts.signal?.aborted ? { ...errorTranscript(d, runId, simulator.id, agentId, ''), end: { reason: 'cancelled', at_turn: 0 } } : errorTranscript(d, runId, simulator.id, agentId, (e as Error).message);
+        t = signal.aborted ? { ...errorTranscript(d, runId, simulator.id, agentId, ''), end: { reason: 'cancelled', at_turn: 0 } } : errorTranscript(d, runId, simulator.id, agentId, (e as Error).message);
       }
       inFlight--;
       if (t.end.reason === 'cancelled') continue; // in flight at Ctrl-C: not finished, so a resume runs it again
