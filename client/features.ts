@@ -8,9 +8,10 @@ import { PreviewPanel, registerPreviewSerializer, type PreviewRequest } from './
 import type { PreviewInfo, RenderedState, ResultsRenderedState } from './protocol';
 import { ResultsPanel, registerResultsSerializer } from './results';
 import { RunsView } from './runsView';
-import type { Keys } from './secrets';
+import { Keys } from './secrets';
+import { RolesStatus, selectBackends } from './status';
 import { lastRefusal } from './trust';
-import { roleChoices, rootFor } from './workspace';
+import { readWorkspaceConfig, roleChoices, rootFor } from './workspace';
 
 /** What `activate` returns besides stats: used by the integration tests and other extensions. */
 export interface FeaturesApi {
@@ -29,8 +30,9 @@ export interface FeaturesApi {
   lastRefusal(): string | undefined;
 }
 
-export function registerFeatures(context: vscode.ExtensionContext, deps: { log: vscode.LogOutputChannel; keys: Keys }): FeaturesApi {
-  const { log, keys } = deps;
+export function registerFeatures(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): FeaturesApi {
+  const keys = new Keys(context.secrets);
+  const status = new RolesStatus();
   const preview = new PreviewPanel(context, keys, log);
   const hints = new PreviewHints();
   const findScenarioFile = async (id: string) => {
@@ -43,7 +45,11 @@ export function registerFeatures(context: vscode.ExtensionContext, deps: { log: 
   const selector = LANGUAGE_IDS.map((language) => ({ language }));
 
   context.subscriptions.push(
-    preview, hints, results, evals, runs,
+    status, preview, hints, results, evals, runs,
+    vscode.commands.registerCommand('userlm.showOutput', () => log.show()),
+    vscode.commands.registerCommand('userlm.selectBackends', selectBackends),
+    vscode.commands.registerCommand('userlm.setApiKey', (backendId?: string, key?: string) => setApiKey(keys, backendId, key)),
+    vscode.commands.registerCommand('userlm.deleteApiKey', (backendId?: string) => deleteApiKey(keys, backendId)),
     registerPreviewSerializer(preview),
     registerResultsSerializer(results),
     preview.onDidFinish(({ file, transcript }) => hints.set(file, transcript)),
@@ -96,4 +102,32 @@ async function previewWith(preview: PreviewPanel, uri?: vscode.Uri): Promise<voi
   const seedText = await vscode.window.showInputBox({ title: 'Preview: seed', value: String(vscode.workspace.getConfiguration('userlm').get<number>('preview.seed', 0)), validateInput: (v) => (/^\d+$/.test(v.trim()) ? undefined : 'a whole number') });
   if (seedText === undefined) return;
   await preview.start({ uri: u, simulator, agent: agent === 'scenario default' ? undefined : agent, seed: Number(seedText) });
+}
+
+/** Stores a backend's key in SecretStorage under the backend's id (never in settings or files). */
+async function setApiKey(keys: Keys, backendId?: string, key?: string): Promise<void> {
+  const id = backendId ?? (await pickBackend('Set the API key of which backend?'));
+  if (!id) return;
+  const value = key ?? (await vscode.window.showInputBox({ title: `API key for ${id}`, prompt: 'Stored in VS Code secret storage; never written to settings or files.', password: true, ignoreFocusOut: true, validateInput: (v) => (v.trim() ? undefined : 'The key is empty') }));
+  if (!value) return;
+  await keys.store(id, value.trim());
+  void vscode.window.showInformationMessage(`UserLM: API key for '${id}' stored in secret storage.`);
+}
+
+async function deleteApiKey(keys: Keys, backendId?: string): Promise<void> {
+  const id = backendId ?? (await pickBackend('Delete the API key of which backend?'));
+  if (!id) return;
+  await keys.delete(id);
+}
+
+async function pickBackend(title: string): Promise<string | undefined> {
+  const cfg = readWorkspaceConfig(rootFor());
+  const items = [
+    ...(cfg?.backends ?? []).map((b) => ({ label: b.id, description: `${b.model} · ${b.base_url}` })),
+    ...(cfg?.training ?? []).map((t) => ({ label: t.id, description: `training · ${t.type}` })),
+  ];
+  if (items.length === 0) {
+    return vscode.window.showInputBox({ title, prompt: 'No backends in userlm.yaml; type the backend id or secret name' });
+  }
+  return (await vscode.window.showQuickPick(items, { title }))?.label;
 }

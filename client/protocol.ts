@@ -2,6 +2,7 @@
 // Imported by both sides: the extension (Node) and the webview scripts (browser bundles), so it
 // holds types and pure helpers only.
 import type { Transcript, Turn } from '../core/generated/schema-types';
+import type { Comparison } from '../core/runs/compare';
 
 export type { Transcript, Turn };
 
@@ -105,7 +106,7 @@ export interface RunResults {
 
 export type ToResults =
   | { type: 'show'; mode: 'single'; a: RunResults }
-  | { type: 'show'; mode: 'compare'; a: RunResults; b: RunResults }
+  | { type: 'show'; mode: 'compare'; a: RunResults; b: RunResults; comparison: Comparison }
   | { type: 'probe'; id: number };
 
 export interface ResultsRenderedState { mode: string; tables: number; rows: number; histogramBars: number; deltas: number; text: string }

@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Transcript } from '../core/index';
-import { missedThresholds, readTranscripts, RUN_JSON, summarizeGroup, type RunJson } from './engine';
+import { missedThresholds, readTranscripts, RUN_JSON, summarizeGroup, type Comparison, type RunJson } from './engine';
 import type { FromResults, ResultsRenderedState, ResultsRow, RunResults, ToResults } from './protocol';
 import type { PreviewPanel } from './preview';
 import { panelOptions, Probes, webviewHtml } from './webviewHtml';
@@ -87,12 +87,12 @@ export class ResultsPanel implements vscode.Disposable {
     await this.preview.show(t, { file: await this.findScenarioFile(t.scenario_id), source: `run ${basename(runDir)} · ${dialogueId}` });
   }
 
-  async show(a: RunResults, b?: RunResults): Promise<void> {
-    this.shown = b ? { type: 'show', mode: 'compare', a, b } : { type: 'show', mode: 'single', a };
-    const title = b ? `Compare ${a.runId} → ${b.runId}` : `Results: ${a.runId}`;
+  async show(a: RunResults, b?: { run: RunResults; comparison: Comparison }): Promise<void> {
+    this.shown = b ? { type: 'show', mode: 'compare', a, b: b.run, comparison: b.comparison } : { type: 'show', mode: 'single', a };
+    const title = b ? `Compare ${a.runId} → ${b.run.runId}` : `Results: ${a.runId}`;
     if (!this.panel) {
       const ready = new Promise<void>((r) => this.rendered.push(r));
-      this.adopt(vscode.window.createWebviewPanel(RESULTS_VIEW_TYPE, title, { viewColumn: vscode.ViewColumn.Active, preserveFocus: false }, panelOptions(this.context.extensionUri)));
+      this.adopt(vscode.window.createWebviewPanel(RESULTS_VIEW_TYPE, title, { viewColumn: vscode.ViewColumn.One, preserveFocus: false }, panelOptions(this.context.extensionUri)));
       await Promise.race([ready, new Promise((r) => setTimeout(r, 15_000))]);
     } else {
       this.panel.reveal();

@@ -1,9 +1,9 @@
 // The Runs view: past eval runs with open, compare (side by side with deltas), report, resume
 // and delete.
 import * as vscode from 'vscode';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
-import { listRuns, renderReportHtml, SUMMARY_JSON, type Summary } from './engine';
+import { compareRuns, listRuns, renderReportHtml } from './engine';
 import type { Evals } from './evals';
 import { loadRunResults, readRunJson, type ResultsPanel } from './results';
 import { rootFor } from './workspace';
@@ -24,16 +24,10 @@ export class RunItem extends vscode.TreeItem {
 
 /** Runs as the engine lists them, newest first, with their status and pass counts. */
 export async function findRuns(root: string): Promise<RunEntry[]> {
-  return (await listRuns(root)).map(({ runDir }) => {
-    const run = readRunJson(runDir);
-    const runId = run.run_id ?? basename(runDir);
-    let counts = '';
-    try {
-      const s = JSON.parse(readFileSync(join(runDir, SUMMARY_JSON), 'utf8')) as Summary;
-      counts = `${s.passed}/${s.dialogues} passed`;
-    } catch { /* no summary yet */ }
-    const when = run.started_at ? run.started_at.replace('T', ' ').slice(0, 16) : '';
-    return { runId, runDir, label: runId, description: [run.status, counts, when].filter(Boolean).join(' · ') };
+  return listRuns(root).reverse().map((r) => {
+    const when = r.started_at ? r.started_at.replace('T', ' ').slice(0, 16) : '';
+    const counts = `${r.passed}/${r.finished}${r.finished < r.dialogues ? ` of ${r.dialogues}` : ''} passed`;
+    return { runId: r.id, runDir: r.dir, label: r.id, description: [r.status, counts, when].filter(Boolean).join(' · ') };
   });
 }
 
@@ -69,8 +63,8 @@ export class RunsView implements vscode.TreeDataProvider<RunItem>, vscode.Dispos
   getTreeItem(i: RunItem): RunItem { return i; }
 
   private async resolve(i: RunItem | string | undefined, title: string): Promise<string | undefined> {
-    if (typeof i === 'string') return i;
-    if (i) return i.run.runDir;
+    if (typeof i === 'string' && i) return i;
+    if (i instanceof RunItem) return i.run.runDir;
     const root = rootFor();
     const runs = root ? await findRuns(root) : [];
     return (await vscode.window.showQuickPick(runs.map((r) => ({ label: r.label, description: r.description, runDir: r.runDir })), { title }))?.runDir;
@@ -86,7 +80,7 @@ export class RunsView implements vscode.TreeDataProvider<RunItem>, vscode.Dispos
     if (!a) return;
     const b = other ? await this.resolve(other, '') : await this.pickOther(a);
     if (!b) return;
-    await this.results.show(await loadRunResults(a), await loadRunResults(b));
+    await this.results.show(await loadRunResults(a), { run: await loadRunResults(b), comparison: compareRuns(a, b) });
   }
 
   private async pickOther(a: string): Promise<string | undefined> {
@@ -100,7 +94,7 @@ export class RunsView implements vscode.TreeDataProvider<RunItem>, vscode.Dispos
   async report(i?: RunItem | string): Promise<vscode.WebviewPanel | undefined> {
     const dir = await this.resolve(i, 'Report of which run?');
     if (!dir) return undefined;
-    const html = await renderReportHtml(dir);
+    const html = renderReportHtml(dir);
     const panel = vscode.window.createWebviewPanel('userlm.report', `Report: ${basename(dir)}`, vscode.ViewColumn.Active, { enableScripts: false, localResourceRoots: [] });
     const csp = `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:;">`;
     panel.webview.html = /<head[^>]*>/i.test(html) ? html.replace(/<head([^>]*)>/i, `<head$1>${csp}`) : `<!DOCTYPE html><html><head>${csp}</head><body>${html}</body></html>`;

@@ -1,2 +1,2 @@
-// First import of the extension: the time its bundle started loading (activation figure).
+// The first import of the extension: when its bundle started to evaluate (the activation figure).
 export const loadStarted = performance.now();

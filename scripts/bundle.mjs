@@ -15,6 +15,7 @@ const jobs = [
   { ...node, entryPoints: ['server/main.ts'], outfile: 'dist/server.js', banner: { js: `#!/usr/bin/env node\n${importMetaShim}` } },
   { ...node, entryPoints: ['cli/main.ts'], outfile: 'dist/cli.js', banner: { js: `#!/usr/bin/env node\n${importMetaShim}` } },
   { ...node, entryPoints: ['client/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
+  { ...node, entryPoints: ['client/features.ts'], outfile: 'dist/features.js', external: ['vscode'] },
 ];
 const webviewDir = join(root, 'client', 'webview');
 if (existsSync(webviewDir)) {

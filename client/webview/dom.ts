@@ -78,6 +78,6 @@ export function histogram(values: number[], bins = 10, width = 320, height = 90)
     const bh = (c / max) * height;
     svg.append(s('rect', { class: 'hbar', x: i * bw + 1, y: height - bh, width: bw - 2, height: bh, 'data-count': c }, s('title', null, `${(i / bins).toFixed(1)}–${((i + 1) / bins).toFixed(1)}: ${c}`)));
   });
-  for (const t of [0, 0.5, 1]) svg.append(s('text', { class: 'axis', x: Math.min(width - 12, t * width), y: height + 13 }, t.toFixed(1)));
+  for (const t of [0, 0.5, 1]) svg.append(s('text', { class: 'axis', x: t * width, y: height + 13, 'text-anchor': t === 0 ? 'start' : t === 1 ? 'end' : 'middle' }, t.toFixed(1)));
   return svg;
 }

@@ -225,6 +225,7 @@ window.addEventListener('message', (ev: MessageEvent<ToPreview>) => {
     case 'end':
       if (model) { model.transcript = m.transcript; model.turns = m.transcript.turns; model.streaming = undefined; model.ask = undefined; }
       render();
+      document.getElementById('totals')?.scrollIntoView({ block: 'start' });
       break;
     case 'status':
       if (model) { model.status = m.status; model.error = m.error; if (m.status !== 'running') model.ask = undefined; }

@@ -1,7 +1,8 @@
 // The results panel (browser side): a run's table per scenario and split (dialogues, pass/fail,
 // mean total, paper metrics), a histogram of totals, the dialogues (open one in the preview
 // panel); or two runs side by side with deltas.
-import type { FromResults, ResultsRenderedState, ResultsRow, RunResults, ToResults } from '../protocol';
+import type { FromResults, ResultsRenderedState, RunResults, ToResults } from '../protocol';
+import type { Comparison, Delta, GroupComparison } from '../../core/runs/compare';
 import { PAPER_METRICS } from '../protocol';
 import { fmt, h, histogram } from './dom';
 
@@ -13,14 +14,13 @@ const app = document.getElementById('app')!;
 type Shown = Extract<ToResults, { type: 'show' }>;
 let shown = vscode.getState() as Shown | undefined;
 
-const key = (r: ResultsRow) => `${r.scenarioId}\u0000${r.split}`;
-const rate = (r: ResultsRow) => (r.dialogues ? r.passed / r.dialogues : 0);
+const rate = (r: RunResults['rows'][number]) => (r.dialogues ? r.passed / r.dialogues : 0);
 
 function render(): void {
   app.replaceChildren();
   if (!shown) { app.append(h('p', { class: 'empty' }, 'Run an eval suite to see results here.')); return; }
   if (shown.mode === 'single') app.append(single(shown.a));
-  else app.append(compare(shown.a, shown.b));
+  else app.append(compare(shown.a, shown.b, shown.comparison));
 }
 
 function runHeader(r: RunResults): HTMLElement {
@@ -38,7 +38,7 @@ function single(r: RunResults): HTMLElement {
   const noJudge = metricCols.length === 0;
   const table = h('table', { class: 'results' },
     h('tr', null, h('th', null, 'scenario'), h('th', null, 'split'), h('th', null, 'dialogues'), h('th', null, 'passed'), h('th', null, 'errors'), h('th', null, 'mean total'), metricCols.map((m) => h('th', null, m === 'Rob' ? 'Rob ↓' : m)), noJudge ? h('th', null, 'paper metrics') : null),
-    r.rows.map((row) => h('tr', { class: row.passed === row.dialogues ? 'pass' : 'fail' },
+    r.rows.map((row) => h('tr', null,
       h('td', null, row.scenarioId), h('td', null, row.split), h('td', null, row.dialogues),
       h('td', { class: row.passed === row.dialogues ? 'pass' : 'fail' }, `${row.passed} (${(rate(row) * 100).toFixed(0)}%)`),
       h('td', null, row.errors), h('td', null, fmt(row.meanTotal)),
@@ -55,35 +55,37 @@ function single(r: RunResults): HTMLElement {
     h('h2', null, 'Dialogues'), dialogues);
 }
 
-function delta(a: number | null | undefined, b: number | null | undefined, lowerIsBetter = false): HTMLElement {
-  if (typeof a !== 'number' || typeof b !== 'number') return h('td', { class: 'dim' }, '—');
-  const d = b - a;
-  const better = lowerIsBetter ? d < 0 : d > 0;
-  return h('td', { class: `delta ${Math.abs(d) < 1e-9 ? '' : better ? 'up' : 'down'}` }, `${d >= 0 ? '+' : ''}${d.toFixed(2)}`);
+function deltaCell(d: Delta | undefined, lowerIsBetter: boolean): HTMLElement {
+  if (!d || d.delta === null) return h('td', { class: 'dim' }, d && (d.a !== null || d.b !== null) ? `${fmt(d.a)} → ${fmt(d.b)}` : '—');
+  const better = lowerIsBetter ? d.delta < 0 : d.delta > 0;
+  return h('td', { class: `delta ${Math.abs(d.delta) < 1e-9 ? '' : better ? 'up' : 'down'}`, title: `${fmt(d.a)} → ${fmt(d.b)}` },
+    `${fmt(d.a)} → ${fmt(d.b)} `, h('b', null, `(${d.delta >= 0 ? '+' : ''}${d.delta.toFixed(2)})`));
 }
 
-function compare(a: RunResults, b: RunResults): HTMLElement {
-  const rowsB = new Map(b.rows.map((r) => [key(r), r]));
-  const rowsA = new Map(a.rows.map((r) => [key(r), r]));
-  const keys = [...new Set([...rowsA.keys(), ...rowsB.keys()])];
-  const metricCols = PAPER_METRICS.filter((m) => [...a.rows, ...b.rows].some((row) => typeof row.metrics[m] === 'number'));
-  const table = h('table', { class: 'compare-table' },
-    h('tr', null, h('th', null, 'scenario'), h('th', null, 'split'), h('th', null, 'pass A'), h('th', null, 'pass B'), h('th', null, 'Δ pass'), h('th', null, 'total A'), h('th', null, 'total B'), h('th', null, 'Δ total'), metricCols.map((m) => h('th', null, `Δ ${m}`))),
-    keys.map((k) => {
-      const ra = rowsA.get(k), rb = rowsB.get(k);
-      const any = (ra ?? rb)!;
-      return h('tr', null, h('td', null, any.scenarioId), h('td', null, any.split),
-        h('td', null, ra ? `${ra.passed}/${ra.dialogues}` : '—'), h('td', null, rb ? `${rb.passed}/${rb.dialogues}` : '—'),
-        delta(ra && rate(ra), rb && rate(rb)),
-        h('td', null, fmt(ra?.meanTotal)), h('td', null, fmt(rb?.meanTotal)), delta(ra?.meanTotal, rb?.meanTotal),
-        metricCols.map((m) => delta(ra?.metrics[m], rb?.metrics[m], m === 'Rob')));
-    }));
+/** One table of a comparison: a row per group (scenario, split or overall), a column per value. */
+function comparisonTable(title: string, groups: Record<string, GroupComparison>, keys: string[]): HTMLElement {
+  return h('div', null, h('h2', null, title),
+    h('table', { class: 'compare-table' },
+      h('tr', null, h('th', null, title.split(' ').pop()), h('th', null, 'dialogues'), keys.map((k) => h('th', null, k === 'Rob' ? 'Rob ↓' : k))),
+      Object.entries(groups).map(([name, g]) => h('tr', null, h('td', null, name), h('td', null, `${g.dialogues.a} → ${g.dialogues.b}`), keys.map((k) => deltaCell(g.values[k], k === 'Rob'))))));
+}
+
+function compare(a: RunResults, b: RunResults, c: Comparison): HTMLElement {
+  const all = [c.overall, ...Object.values(c.by_scenario), ...Object.values(c.by_split)];
+  const has = (k: string) => all.some((g) => g.values[k] && (g.values[k].a !== null || g.values[k].b !== null));
+  const keys = ['total', 'pass_rate', ...PAPER_METRICS.filter(has)];
+  const components = Object.keys(c.overall.values).filter((k) => !keys.includes(k) && !(PAPER_METRICS as readonly string[]).includes(k));
   return h('div', null,
-    h('h1', null, `Compare ${a.runId} → ${b.runId}`),
-    table,
+    h('header', null, h('h1', null, `Compare ${a.runId} → ${b.runId}`),
+      h('div', { class: 'meta' }, h('span', null, 'A ', h('code', null, a.suiteId ?? a.runId)), h('span', null, 'B ', h('code', null, b.suiteId ?? b.runId)),
+        PAPER_METRICS.some(has) ? null : h('span', { class: 'dim' }, 'paper metrics: no judge'))),
+    comparisonTable('By scenario', c.by_scenario, keys),
+    comparisonTable('By split', c.by_split, keys),
+    comparisonTable('Overall', { overall: c.overall }, keys),
+    components.length ? comparisonTable('Components overall', { overall: c.overall }, components) : null,
     h('div', { class: 'compare' },
-      h('div', null, runHeader(a), histogram(a.dialogues.map((d) => d.total))),
-      h('div', null, runHeader(b), histogram(b.dialogues.map((d) => d.total)))));
+      h('div', null, h('h2', null, `A: ${a.runId}`), histogram(a.dialogues.map((d) => d.total))),
+      h('div', null, h('h2', null, `B: ${b.runId}`), histogram(b.dialogues.map((d) => d.total)))));
 }
 
 function probe(): ResultsRenderedState {

@@ -4,7 +4,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { api, screenshot, waitFor, wsUri } from './helpers';
+import { api, chatServer, screenshot, useBackendPort, waitFor, wsUri } from './helpers';
 
 const lines = (f: string) => readFileSync(f, 'utf8').split('\n').filter((l) => l.trim()).length;
 
@@ -51,7 +51,7 @@ describe('eval runs', () => {
         assert.match(r.message!, /components: /);
         assert.equal(typeof r.line, 'number');
       }
-      assert.equal(outcomes.filter((o) => o.id.includes('/')).length, 4, 'one test item per dialogue');
+      assert.equal(outcomes.filter((o) => /#[^/]+\//.test(o.id)).length, 4, 'one test item per dialogue');
       let dialogues = 0;
       smoke.children.forEach((s) => { dialogues += s.children.size; });
       assert.equal(dialogues, 4);
@@ -62,15 +62,26 @@ describe('eval runs', () => {
 
   it('cancels a long run cleanly, keeping the finished dialogues', async () => {
     const a = await api();
-    const pending = vscode.commands.executeCommand<any>('userlm.runSuite', wsUri('suites/big.suite.yaml'));
-    await waitFor('a few dialogues done', () => a.evals.progressLog().some((p) => /^([3-9]|\d\d+)\//.test(p)) || undefined, 60_000, 20);
-    assert.equal(await vscode.commands.executeCommand('userlm.cancelEval'), true);
-    const outcome = await pending;
-    assert.ok(outcome.cancelled);
-    bigDir = outcome.runDir;
-    const written = lines(join(bigDir, 'transcripts.jsonl'));
-    assert.ok(written >= 3 && written < 80, `${written} dialogues written`);
-    assert.equal(a.evals.running(), false);
+    // a simulator behind a real (slow) OpenAI-compatible server: 40 ms a reply
+    const { server, port } = await chatServer([], 40);
+    const restore = await useBackendPort(port);
+    try {
+      await vscode.commands.executeCommand('userlm.setApiKey', 'local-vllm', 'sk-userlm-test-SECRET-eval');
+      const pending = vscode.commands.executeCommand<any>('userlm.runSuite', wsUri('suites/big.suite.yaml'));
+      await waitFor('a few dialogues done', () => a.evals.progressLog().some((p) => /^([3-9]|\d\d+)\/120 /.test(p)) || undefined, 60_000, 20);
+      assert.equal(await vscode.commands.executeCommand('userlm.cancelEval'), true);
+      const outcome = await pending;
+      assert.ok(outcome, 'the run returned');
+      const log = a.evals.progressLog();
+      assert.ok(outcome.cancelled, `not cancelled: ${log.length} progress lines, last ${log[log.length - 1]}`);
+      bigDir = outcome.runDir;
+      const written = lines(join(bigDir, 'transcripts.jsonl'));
+      assert.ok(written >= 3 && written < 120, `${written} dialogues written`);
+      assert.equal(a.evals.running(), false);
+    } finally {
+      server.close();
+      await restore();
+    }
   });
 
   it('compares two runs side by side with deltas, opens a report and deletes a run', async () => {

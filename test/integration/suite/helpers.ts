@@ -1,6 +1,7 @@
 // Helpers shared by the integration tests (they run inside the real extension host).
 import * as vscode from 'vscode';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 
 export const EXTENSION_ID = 'userlm-studio.userlm-studio';
@@ -62,4 +63,37 @@ export async function screenshot(name: string): Promise<void> {
   const before = existsSync(file) ? require('node:fs').statSync(file).mtimeMs : 0;
   console.log(`[[screenshot:${name}]]`);
   await waitFor(`screenshot ${name}`, () => existsSync(file) && require('node:fs').statSync(file).mtimeMs > before, 20_000, 200);
+}
+
+/** A minimal OpenAI chat-completions server (plain and streaming) that records the auth header. */
+export function chatServer(seen: string[], latencyMs = 0): Promise<{ server: Server; port: number }> {
+  const reply = '<think>\nAgent intent: greeting.\nConcerns: the total monthly cost.\nPlan: ask the price.\nState: trust 0.50 -> 0.50; patience 0.70 -> 0.70\nTone: polite.\n</think>\n<answer>What is the total per month? ###STOP###</answer>';
+  const server = createServer((req, res) => {
+    seen.push(String(req.headers.authorization ?? ''));
+    let body = '';
+    req.on('data', (d) => { body += d; });
+    req.on('end', () => setTimeout(() => {
+      const stream = (() => { try { return !!JSON.parse(body).stream; } catch { return false; } })();
+      const base = { id: 'c1', created: 0, model: 'm' };
+      if (!stream) {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ ...base, object: 'chat.completion', choices: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant', content: reply } }], usage: { prompt_tokens: 10, completion_tokens: 20, total_tokens: 30 } }));
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write(`data: ${JSON.stringify({ ...base, object: 'chat.completion.chunk', choices: [{ index: 0, delta: { role: 'assistant', content: reply }, finish_reason: null }] })}\n\n`);
+      res.write(`data: ${JSON.stringify({ ...base, object: 'chat.completion.chunk', choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] })}\n\n`);
+      res.end('data: [DONE]\n\n');
+    }, latencyMs));
+  });
+  return new Promise((r) => server.listen(0, '127.0.0.1', () => r({ server, port: (server.address() as { port: number }).port })));
+}
+
+
+/** Points the fixture's `local-vllm` backend at a local port; returns a function that restores userlm.yaml. */
+export async function useBackendPort(port: number): Promise<() => Promise<void>> {
+  const cfgUri = wsUri('userlm.yaml');
+  const original = readFileSync(cfgUri.fsPath, 'utf8');
+  await vscode.workspace.fs.writeFile(cfgUri, Buffer.from(original.replace('http://127.0.0.1:9/v1', `http://127.0.0.1:${port}/v1`)));
+  return async () => { await vscode.workspace.fs.writeFile(cfgUri, Buffer.from(original)); };
 }

@@ -36,6 +36,8 @@ describe('language features', () => {
       return labels.includes('maria-lopez') ? labels : undefined;
     });
     assert.ok(list.includes('dev-patel'), list.join(', '));
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    await vscode.workspace.fs.delete(uri);
   });
 
   it('goes to the definition of a profile id', async () => {

@@ -60,14 +60,14 @@ describe('preview panel', () => {
     const a = await api();
     await a.preview.start({ uri: wsUri('scenarios/phone-upgrade.scenario.yaml'), agent: 'human', seed: 3 });
     await waitFor('the panel to ask for the agent line', async () => (await a.preview.probe()).askVisible || undefined);
-    a.preview.reply('Hello, I am calling about your phone plan. The premium plan is 42 a month, all fees included.');
+    a.preview.reply('Good morning, this is Anna from TelcoOne. Do you have a minute to talk about your phone plan?');
     await waitFor('the user to answer the typed line', async () => { const s = await a.preview.probe(); return s.userTurns >= 1 && s.askVisible ? s : undefined; });
     a.preview.stop();
     const t = await a.preview.whenDone();
     assert.equal(t?.end.reason, 'cancelled');
     const st = await waitFor('the stopped status', async () => { const s = await a.preview.probe(); return s.status === 'stopped' ? s : undefined; });
     assert.equal(st.askVisible, false);
-    assert.match(t.turns[0].text, /premium plan is 42/);
+    assert.match(t.turns[0].text, /Anna from TelcoOne/);
   });
 
   it('renders a 200-turn transcript quickly and restores the panel after it is hidden', async () => {
