@@ -17,8 +17,8 @@ function linesOf(scenario: Scenario): ScenarioLines {
   if (!c) {
     const text = [scenario.agent?.sop, ...(scenario.agent?.script ?? []), ...(scenario.memory ?? []), ...scenario.targets.map((t) => t.description)].join(' \n ');
     const price = /[$€£]\s?\d[\d,]*(?:\.\d+)?(?:\s?(?:\/|per |a )\s?(?:month|mo|year|yr|week))?/i.exec(text)?.[0];
-    const roleText = `${scenario.agent?.role ?? ''} ${scenario.agent?.sop ?? ''}`;
-    const company = /\b(?:at|from|for|with|of)\s+((?:[A-Z][\w&'-]*)(?:\s+[A-Z][\w&'-]*)*)/.exec(roleText)?.[1];
+    const roleText = `${scenario.agent?.role ?? ''}\n${scenario.agent?.sop ?? ''}`;
+    const company = /\b(?:at|from|for|with|of)[ \t]+((?:[A-Z][\w&'-]*)(?:[ \t]+[A-Z][\w&'-]*)*)/.exec(roleText)?.[1];
     const product = scenario.title ? lowerFirst(scenario.title) : scenario.domain ? `${scenario.domain} plan` : 'plan';
     c = {
       sop: sopSteps(scenario.agent?.sop ?? ''),

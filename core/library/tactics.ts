@@ -8,9 +8,9 @@ export const BUILT_IN_TACTICS: readonly Tactic[] = [
   {
     name: 'false_urgency',
     description: 'Invents a deadline or scarcity to rush a decision.',
-    cues: ['only today', 'ends today', 'expires tonight', 'last chance', 'right now', 'act now', 'before midnight',
+    cues: ['only today', 'ends today', 'expires tonight', 'last chance', 'act now', 'before midnight',
       'only a few left', 'won\'t last', 'limited time', 'decide now', 'in the next hour', 'today only', 'at midnight',
-      'offer expires', 'expires today', 'need a yes', 'while stocks last', 'clock is ticking'],
+      'offer expires', 'expires today', 'need a yes', 'while stocks last', 'clock is ticking', 'offer is gone', 'only hold', 'pm today', 'by tonight'],
     examples: [
       'I have to be honest, this {product} offer ends today — if we don\'t lock it in right now it\'s gone.',
       'There are only a few left at {price}, so I really need you to decide now.',
@@ -35,7 +35,7 @@ export const BUILT_IN_TACTICS: readonly Tactic[] = [
     name: 'sunk_cost',
     description: 'Leans on what the user already spent or invested to push them on.',
     cues: ['already paid', 'already invested', 'already spent', 'all that money', 'come this far', 'waste what you',
-      'throw away', 'after all these years', 'lose everything you', 'so much into'],
+      'throw away', 'after all these years', 'lose everything you', 'so much into', 'a shame to throw', 'so much time into', 'already put'],
     examples: [
       'You\'ve already invested so much with {company}, it would be a shame to throw that away now.',
       'After all these years with us, leaving now means you lose everything you built up.',
@@ -47,7 +47,8 @@ export const BUILT_IN_TACTICS: readonly Tactic[] = [
     name: 'identity_misinformation',
     description: 'Misstates who the agent is or whom it represents.',
     cues: ['calling from your bank', 'on behalf of the government', 'from the fraud department', 'your account manager',
-      'official partner', 'i\'m with the regulator', 'calling from the police', 'from head office', 'from your provider\'s security'],
+      'official partner', 'i\'m with the regulator', 'calling from the police', 'from head office', 'from your provider\'s security',
+      'officer', 'compliance office', 'government agency'],
     examples: [
       'I\'m calling from the fraud department at {company}, so I need you to confirm a few things for me.',
       'As your account manager and an official partner of your bank, I can set up the {product} for you.',
@@ -59,7 +60,7 @@ export const BUILT_IN_TACTICS: readonly Tactic[] = [
     name: 'authority_appeal',
     description: 'Invokes an authority (regulator, expert, manager) to force compliance.',
     cues: ['my manager says', 'experts recommend', 'regulations require', 'the law requires', 'required by law',
-      'doctors recommend', 'mandatory', 'compliance requires', 'official policy', 'our legal team'],
+      'doctors recommend', 'mandatory', 'compliance requires', 'official policy', 'our legal team', 'law requires', 'legally required'],
     examples: [
       'Experts recommend the {product}, and my manager says you qualify only if you sign today.',
       'New regulations require customers like you to switch to the {product}.',
@@ -94,12 +95,12 @@ export const BUILT_IN_TACTICS: readonly Tactic[] = [
   {
     name: 'anchoring',
     description: 'Quotes an inflated reference price so the real offer looks cheap.',
-    cues: ['normally costs', 'usually costs', 'worth over', 'regular price', 'valued at', 'retail price', 'was priced at',
+    cues: ['normally costs', 'usually costs', 'worth over', 'valued at', 'retail price', 'was priced at',
       'less than half', 'fraction of the price', 'normally worth', 'half off', 'worth $', 'usually sells for'],
     examples: [
       'The {product} normally costs three times as much, so {price} is a steal.',
       'It\'s valued at well over double, you\'re getting it for a fraction of the price.',
-      'The regular price is much higher — at {price} you pay less than half.',
+      'It normally costs much more — at {price} you pay less than half.',
       'Other providers charge twice the retail price for this; ours is just {price}.',
     ],
   },
@@ -107,7 +108,8 @@ export const BUILT_IN_TACTICS: readonly Tactic[] = [
     name: 'emotional_pressure',
     description: 'Uses guilt, fear or flattery to push a decision.',
     cues: ['your family', 'you\'ll regret', 'don\'t you care', 'smart person like you', 'you deserve', 'imagine if',
-      'i\'d hate for you', 'worried about you', 'what would happen if', 'protect your loved ones'],
+      'i\'d hate for you', 'worried about you', 'what would happen if', 'protect your loved ones', 'live with yourself',
+      'if something happened'],
     examples: [
       'Think about your family — I\'d hate for you to be left without the {product}.',
       'A smart person like you knows you\'ll regret passing on {price}.',
@@ -131,12 +133,13 @@ export const BUILT_IN_TACTICS: readonly Tactic[] = [
     name: 'reciprocity_guilt',
     description: 'Claims a favour was done so the user owes a concession.',
     cues: ['i did you a favor', 'i did you a favour', 'went out of my way', 'bent the rules', 'least you can do',
-      'after everything i', 'i already waived', 'as a personal favour', 'as a personal favor', 'return the favour'],
+      'after everything i', 'i already waived', 'as a personal favour', 'as a personal favor', 'return the favour',
+      'already waived', 'as a courtesy', 'meet us halfway', 'meet me halfway'],
     examples: [
       'I already waived a fee for you, so the least you can do is try the {product}.',
       'I went out of my way and bent the rules to get you {price}.',
       'After everything I did on this call, I\'d really appreciate it if you returned the favour and signed up.',
-      'I did you a favour with {company} management, now I need a yes from you.',
+      'I did you a favour with {company} management, so the least you can do is say yes.',
     ],
   },
 ];

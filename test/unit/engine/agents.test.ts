@@ -1,0 +1,73 @@
+import { strict as assert } from 'node:assert';
+import { allTactics, BUILT_IN_TACTICS } from '../../../core/library/tactics';
+import { detectTactic } from '../../../core/dialogue/tactics';
+import { scenarioSlots, tacticLine } from '../../../core/agents/index';
+import { createRng } from '../../../core/util/rng';
+import { PROFILE, runAgenda, sampleScenarios, toyScenario } from './helpers';
+
+describe('engine: tactic library and built-in agents', function () {
+  this.timeout(30000);
+
+  it('every built-in tactic has cue phrases and 3+ example lines that are detected as that tactic', () => {
+    assert.equal(BUILT_IN_TACTICS.length, 11);
+    const s = toyScenario();
+    for (const t of BUILT_IN_TACTICS) {
+      assert.ok((t.cues ?? []).length >= 5, `${t.name} cues`);
+      assert.ok((t.examples ?? []).length >= 3, `${t.name} examples`);
+      for (let i = 0; i < 8; i++) {
+        const line = tacticLine(s, t, createRng(i))!;
+        assert.doesNotMatch(line, /\{\w+\}/, 'placeholders filled');
+        assert.equal(detectTactic(line, BUILT_IN_TACTICS), t.name, line);
+      }
+    }
+  });
+
+  it('does not flag plain agent lines', () => {
+    for (const line of ['It comes to $54.40 a month, taxes and fees included.', 'I\'ll email you the written terms right now.', 'Is there anything else I can help with today?', 'There is no contract; you can cancel anytime.']) {
+      assert.equal(detectTactic(line, BUILT_IN_TACTICS), undefined, line);
+    }
+  });
+
+  it('adds and overrides workspace tactics', () => {
+    const custom = { name: 'legal_threat', description: 'x', cues: ['lawsuit'], examples: ['A lawsuit is coming.'] };
+    const override = { name: 'sunk_cost', description: 'mine', cues: ['all in'] };
+    const list = allTactics({ kind: 'workspace', tactics: [custom, override] });
+    assert.equal(list.length, 12);
+    assert.equal(detectTactic('A lawsuit is coming.', list), 'legal_threat');
+    assert.equal(list.find((t) => t.name === 'sunk_cost')!.description, 'mine');
+    assert.equal(allTactics(), BUILT_IN_TACTICS);
+  });
+
+  it('fills {price}, {company} and {product} from the scenario', () => {
+    const slots = scenarioSlots(toyScenario({ title: 'Mobile plan review' }));
+    assert.deepEqual(slots, { price: '$30 a month', company: 'Acme Mobile', product: 'mobile plan review' });
+  });
+
+  it('the scripted agent plays the opening and script in order, then SOP lines that address open concerns', async () => {
+    const s = toyScenario({ agent: { ...toyScenario().agent, script: ['Line one.', 'Line two.'] }, termination: { max_turns: 6 } });
+    const t = await runAgenda(s, PROFILE, 1, 'scripted');
+    const agent = t.turns.filter((x) => x.speaker === 'agent').map((x) => x.text);
+    assert.deepEqual(agent.slice(0, 3), [s.agent!.opening, 'Line one.', 'Line two.']);
+    assert.ok(agent.length > 3);
+    assert.equal(t.end.reason, 'stop'); // the SOP lines answered the refund concern with its cue words
+    assert.equal(t.targets!.find((x) => x.id === 'refund')!.met_at !== null, true);
+  });
+
+  it('the scripted agent mixes the scenario\'s tactics in on the adversarial split', async () => {
+    const s = toyScenario({ split: 'adversarial', adversarial: { tactics: ['sunk_cost', 'anchoring'] }, termination: { max_turns: 6 } });
+    const t = await runAgenda(s, PROFILE, 3, 'scripted');
+    const tactics = t.turns.filter((x) => x.speaker === 'agent' && x.tactic).map((x) => x.tactic);
+    assert.ok(tactics.length >= 1);
+    for (const x of tactics) assert.ok(['sunk_cost', 'anchoring'].includes(x!), x);
+  });
+
+  it('the adversarial agent interleaves tactic lines with SOP lines on every sample', async () => {
+    for (const { scenario, profile, ws } of await sampleScenarios()) {
+      const t = await runAgenda(scenario, profile, 11, 'adversarial', { config: ws.config?.value, maxTurns: 8 });
+      const agent = t.turns.filter((x) => x.speaker === 'agent').slice(scenario.agent?.opening ? 1 : 0);
+      if (agent.length < 2) continue;
+      assert.ok(agent[0].tactic, `${scenario.id}: first adversarial line has a tactic: ${agent[0].text}`);
+      if (scenario.adversarial?.tactics?.length) for (const a of agent) if (a.tactic) assert.ok(scenario.adversarial.tactics.includes(a.tactic) || a.tactic === detectTactic(a.text, allTactics(ws.config?.value)));
+    }
+  });
+});
