@@ -14,8 +14,6 @@ import sys
 import time
 from typing import Any
 
-from transformers import TrainerCallback
-
 PROGRESS_TAG = "userlm_progress"
 
 
@@ -34,7 +32,9 @@ def progress_line(logs: dict[str, Any], step: int, tokens_per_s: float | None) -
     return out
 
 
-class JsonProgressCallback(TrainerCallback):
+class JsonProgress:
+    """Turns the trainer's logs into progress lines (used through ``make_callback``)."""
+
     def __init__(self, output_dir: str, stream=None):
         os.makedirs(output_dir, exist_ok=True)
         self.path = os.path.join(output_dir, "metrics.jsonl")
@@ -61,6 +61,16 @@ class JsonProgressCallback(TrainerCallback):
         with open(self.path, "a", encoding="utf-8") as f:
             f.write(text + "\n")
         print(text, file=self.stream, flush=True)
+
+
+def make_callback(output_dir: str):
+    """A transformers TrainerCallback writing the progress lines (transformers imported only here)."""
+    from transformers import TrainerCallback
+
+    class JsonProgressCallback(JsonProgress, TrainerCallback):
+        pass
+
+    return JsonProgressCallback(output_dir)
 
 
 def emit(event: str, **fields: Any) -> None:

@@ -124,6 +124,7 @@ class TurnContext:
     agent_tactics: list[str]
     tactic_seen: bool
     stop_token: str
+    policies: list[str] = field(default_factory=list)
 
     def met_by(self, target_id: str, up_to: int) -> bool:
         m = self.met_at.get(target_id)
@@ -135,14 +136,25 @@ class TurnContext:
 
     def to_json(self) -> dict[str, Any]:
         return {"i": self.i, "n": self.n, "p": self.p, "prev_state": self.prev_state, "met_at": self.met_at,
-                "agent_tactics": self.agent_tactics, "tactic_seen": self.tactic_seen, "stop_token": self.stop_token}
+                "agent_tactics": self.agent_tactics, "tactic_seen": self.tactic_seen, "stop_token": self.stop_token,
+                "policies": self.policies}
 
 
-def initial_state(scenario: dict) -> dict[str, float]:
-    return {**DEFAULT_STATE, **((scenario.get("state") or {}).get("initial") or {})}
+def initial_state(scenario: dict, profile: Optional[dict] = None) -> dict[str, float]:
+    """Each variable from scenario.state.initial, else (patience only) the profile's expression.patience, else the default."""
+    init = (scenario.get("state") or {}).get("initial") or {}
+    out = {}
+    for v in STATE_VARS:
+        if init.get(v) is not None:
+            out[v] = init[v]
+        elif v == "patience" and ((profile or {}).get("expression") or {}).get("patience") is not None:
+            out[v] = profile["expression"]["patience"]
+        else:
+            out[v] = DEFAULT_STATE[v]
+    return out
 
 
-def turn_context(transcript: dict, k: int, scenario: dict) -> TurnContext:
+def turn_context(transcript: dict, k: int, scenario: dict, profile: Optional[dict] = None) -> TurnContext:
     turns = transcript["turns"]
     i = turns[k]["index"]
     n, p, prev = 0, -1, None
@@ -162,10 +174,11 @@ def turn_context(transcript: dict, k: int, scenario: dict) -> TurnContext:
     met_at = {t["id"]: t.get("met_at") for t in transcript.get("targets") or []}
     return TurnContext(
         i=i, n=n + 1, p=p,
-        prev_state=dict(prev) if prev else initial_state(scenario),
+        prev_state=dict(prev) if prev else initial_state(scenario, profile),
         state_after=turns[k].get("state"),
         met_at=met_at, agent_tactics=agent_tactics, tactic_seen=tactic_seen,
         stop_token=((scenario.get("termination") or {}).get("stop_token")) or DEFAULT_STOP_TOKEN,
+        policies=list(turns[k].get("policies") or []),
     )
 
 
@@ -175,6 +188,7 @@ def context_from_json(d: dict) -> TurnContext:
         i=d["i"], n=d["n"], p=d["p"], prev_state=dict(d["prev_state"]), state_after=None,
         met_at=dict(d.get("met_at") or {}), agent_tactics=list(d.get("agent_tactics") or []),
         tactic_seen=bool(d.get("tactic_seen")), stop_token=d.get("stop_token") or DEFAULT_STOP_TOKEN,
+        policies=list(d.get("policies") or []),
     )
 
 
@@ -330,13 +344,18 @@ def hang_up_holds(state: dict, scenario: dict) -> bool:
     return ("patience_below" in h and state["patience"] < h["patience_below"]) or ("trust_below" in h and state["trust"] < h["trust_below"])
 
 
+def end_policy_fired(ctx: TurnContext, scenario: dict) -> bool:
+    """A decision policy with `action: end` fired at this turn: the scenario says the user ends here."""
+    return any(p.get("action") == "end" and p.get("id") in ctx.policies for p in scenario.get("decision_policy") or [])
+
+
 def r_termination(out: Parsed, ctx: TurnContext, scenario: dict, params: dict) -> float:
     if ctx.stop_token not in out.answer:
         return 1.0
     min_turns = (scenario.get("termination") or {}).get("min_turns", 2)
     if ctx.n < min_turns:
         return 0.0
-    return 1.0 if success_holds(ctx, scenario) or hang_up_holds(state_after(out, ctx), scenario) else 0.0
+    return 1.0 if success_holds(ctx, scenario) or hang_up_holds(state_after(out, ctx), scenario) or end_policy_fired(ctx, scenario) else 0.0
 
 
 ACCEPT_PHRASES = ("i accept", "i agree", "it's a deal", "that's a deal", "sign me up", "i'll take it", "i will take it", "go ahead",
@@ -522,8 +541,8 @@ def score_transcript(spec: dict, scenario: dict, profile: dict, transcript: dict
         return c.get("rubric") or (rubrics or {}).get(c["name"]) or c["name"]
 
     for k in user_ks:
-        ctx = turn_context(transcript, k, scenario)
-        out = parse_output(turns[k].get("output") or turns[k]["text"])
+        ctx = turn_context(transcript, k, scenario, profile)
+        out = parse_output(turns[k]["output"] if turns[k].get("output") is not None else turns[k]["text"])
         values: dict[str, float] = {}
         for pos, c in enumerate(comps):
             if c["kind"] == "rule":

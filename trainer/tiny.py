@@ -65,7 +65,7 @@ def build_model(tokenizer, size: str = "tiny", seed: int = 0):
         num_attention_heads=heads,
         num_key_value_heads=heads,
         intermediate_size=inter,
-        max_position_embeddings=2048,
+        max_position_embeddings=4096,
         pad_token_id=tokenizer.pad_token_id,
         eos_token_id=tokenizer.eos_token_id,
         bos_token_id=None,

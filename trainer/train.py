@@ -7,7 +7,7 @@ import os
 from typing import Any
 
 from .job import Job, JobError
-from .progress import JsonProgressCallback, emit
+from .progress import emit, make_callback
 
 
 def _common_args(job: Job) -> dict[str, Any]:
@@ -83,9 +83,14 @@ def run_sft(job: Job) -> dict[str, Any]:
         eval_dataset=val,
         processing_class=tokenizer,
         peft_config=_peft_config(job),
-        callbacks=[JsonProgressCallback(job.output_dir)],
+        callbacks=[make_callback(job.output_dir)],
     )
-    return _train_and_save(trainer, tokenizer, job, samples=len(train))
+    if len(trainer.train_dataset) == 0:  # TRL drops samples whose target is cut off by max_length
+        raise JobError(
+            f"job: hyperparameters.max_length: no training sample fits in {job.hyperparameters['max_length']} tokens "
+            "(the simulator prompt and dialogue come first and the target was cut off); raise max_length"
+        )
+    return _train_and_save(trainer, tokenizer, job, samples=len(trainer.train_dataset))
 
 
 def run_grpo(job: Job) -> dict[str, Any]:
@@ -121,7 +126,7 @@ def run_grpo(job: Job) -> dict[str, Any]:
         train_dataset=train,
         processing_class=tokenizer,
         peft_config=_peft_config(job),
-        callbacks=[JsonProgressCallback(job.output_dir)],
+        callbacks=[make_callback(job.output_dir)],
     )
     return _train_and_save(trainer, tokenizer, job, samples=len(train), components=[f.__name__ for f in funcs])
 

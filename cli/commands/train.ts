@@ -90,7 +90,7 @@ async function confirm(question: string): Promise<boolean> {
   }
 }
 
-const SUBMIT_VALUES = ['backend', 'type', 'base-model', 'dataset', 'rewards', 'judge', 'hp', 'name', 'min-total', 'split', 'seed', 'price-per-mtok', 'grader-model'];
+const SUBMIT_VALUES = ['output-dir', 'backend', 'type', 'base-model', 'dataset', 'rewards', 'judge', 'hp', 'name', 'min-total', 'split', 'seed', 'price-per-mtok', 'grader-model'];
 
 async function submit(a: ParsedArgs, ctx: Ctx): Promise<number> {
   const backend = findTrainingBackend(ctx.config, a.flags.backend as string | undefined);
@@ -104,7 +104,7 @@ async function submit(a: ParsedArgs, ctx: Ctx): Promise<number> {
   const data = datasetFile ? readDatasetFile(datasetFile, type) : await datasetFromRuns(runs, type === 'sft' ? 'sft' : 'rl', datasetFlags(a.flags), ctx.root);
   if (!data.train.length) throw new UsageError('the dataset has no training samples (check --min-total and the runs)');
   const hp = parseHyperparameters(a.flags.hp as string | undefined);
-  const opts: TrainJobOptions = { type, baseModel, name: a.flags.name as string | undefined, hyperparameters: hp };
+  const opts: TrainJobOptions = { type, baseModel, name: a.flags.name as string | undefined, hyperparameters: hp, outputDir: a.flags['output-dir'] as string | undefined };
   if (type === 'grpo') opts.rewardSpec = loadRewardSpec(ctx, a.flags.rewards as string | undefined);
   const judgeId = (a.flags.judge as string | undefined) ?? ctx.config?.defaults?.judge;
   if (type === 'grpo' && judgeId) {
@@ -196,14 +196,25 @@ function ftClient(backend: TrainingBackend): OpenAIFineTuning {
   return new OpenAIFineTuning({ apiKey: token, baseURL: backend.address });
 }
 
+/** The last `n` non-empty lines of a log. */
+export function logTail(logs: string, n: number): string {
+  return logs.split('\n').filter((l) => l.trim()).slice(-n).map((l) => `  ${l}`).join('\n');
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function status(a: ParsedArgs, backend: TrainingBackend): Promise<number> {
   const id = requireId(a, 'show');
   if (backend.type === 'ray') {
-    const j = await rayClient(backend).getJob(id);
+    const client = rayClient(backend);
+    const j = await client.getJob(id);
     out(`${j.submission_id}: ${j.status}${j.message ? ` — ${j.message}` : ''}`);
-    return j.status === 'FAILED' ? 1 : 0;
+    if (j.status === 'FAILED') {
+      out('last lines of the log:');
+      out(logTail(await client.getLogs(id), 20));
+      return 1;
+    }
+    return 0;
   }
   const j = await ftClient(backend).retrieve(id);
   out(`${j.id}: ${j.status}${j.fine_tuned_model ? ` → ${j.fine_tuned_model}` : ''}${j.error?.message ? ` — ${j.error.message}` : ''}`);
@@ -267,7 +278,7 @@ export const trainCommand: Command = {
     const [sub, ...rest] = args;
     const help = `usage:
   userlm train submit --backend ID --type sft|grpo --base-model M (--runs RUN... | --dataset FILE)
-                      [--rewards FILE] [--judge BACKEND] [--hp k=v,...] [--name N] [--min-total X]
+                      [--rewards FILE] [--judge BACKEND] [--hp k=v,...] [--name N] [--output-dir DIR] [--min-total X]
                       [--split 0.9] [--seed N] [--price-per-mtok P] [--grader-model M] [--yes]
   userlm train status JOB [--backend ID]
   userlm train logs JOB [--backend ID] [--follow]

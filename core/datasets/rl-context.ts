@@ -14,6 +14,8 @@ export interface RlTurnContext {
   agent_tactics: string[];
   tactic_seen: boolean;
   stop_token: string;
+  /** Decision policies that fired at this turn in the source dialogue. */
+  policies: string[];
 }
 
 export interface RlContext {
@@ -29,7 +31,7 @@ export interface RlContext {
   must_resist: boolean;
   turn: RlTurnContext;
   /** The scenario fields the rewards read: targets (with reveal rules), memory, unknown, state, termination, adversarial. */
-  scenario: Pick<Scenario, 'id' | 'title' | 'split' | 'agent' | 'targets' | 'memory' | 'unknown' | 'state' | 'termination' | 'adversarial'>;
+  scenario: Pick<Scenario, 'id' | 'title' | 'split' | 'agent' | 'targets' | 'memory' | 'unknown' | 'state' | 'termination' | 'adversarial' | 'decision_policy'>;
   /** The profile fields the judge prompt shows. */
   profile: Pick<ProfileFields, 'name' | 'background' | 'personality' | 'expression'>;
 }
@@ -41,7 +43,7 @@ function pick<T extends object, K extends keyof T>(obj: T, keys: readonly K[]): 
 }
 
 export function rlContext(t: Transcript, k: number, scenario: Scenario, profile: ProfileFields): RlContext {
-  const ctx = turnContext(t, k, scenario);
+  const ctx = turnContext(t, k, scenario, profile);
   const prev = t.turns[k - 1];
   const metAt: Record<string, number | null> = {};
   for (const [id, at] of ctx.metAt) metAt[id] = at;
@@ -56,9 +58,9 @@ export function rlContext(t: Transcript, k: number, scenario: Scenario, profile:
     must_resist: mustResist(scenario),
     turn: {
       i: ctx.i, n: ctx.n, p: ctx.p, prev_state: ctx.prevState, met_at: metAt,
-      agent_tactics: ctx.agentTactics, tactic_seen: ctx.tacticSeen, stop_token: ctx.stopToken,
+      agent_tactics: ctx.agentTactics, tactic_seen: ctx.tacticSeen, stop_token: ctx.stopToken, policies: ctx.policies,
     },
-    scenario: pick(scenario, ['id', 'title', 'split', 'agent', 'targets', 'memory', 'unknown', 'state', 'termination', 'adversarial'] as const),
+    scenario: pick(scenario, ['id', 'title', 'split', 'agent', 'targets', 'memory', 'unknown', 'state', 'termination', 'adversarial', 'decision_policy'] as const),
     profile: pick(profile as ProfileFields & { name?: string }, ['name', 'background', 'personality', 'expression'] as const),
   };
 }

@@ -23,6 +23,8 @@ export interface TrainJobOptions {
   lora?: { r?: number; alpha?: number; dropout?: number; target_modules?: string | string[] } | null;
   rewardSpec?: RewardSpec;
   judge?: JudgeRef;
+  /** Where the artifacts go on the cluster (default: `output` in the job's working directory). */
+  outputDir?: string;
 }
 
 /** Paths inside the package. */
@@ -45,7 +47,7 @@ export function buildJobJson(opts: TrainJobOptions, hasValidation: boolean): Rec
     name: opts.name ?? `userlm-${opts.type}`,
     base_model: opts.baseModel,
     datasets: hasValidation ? { train: PACKAGE_PATHS.train, validation: PACKAGE_PATHS.validation } : { train: PACKAGE_PATHS.train },
-    output_dir: PACKAGE_PATHS.output,
+    output_dir: opts.outputDir ?? PACKAGE_PATHS.output,
     hyperparameters: opts.hyperparameters ?? {},
   };
   if (opts.lora) job.lora = opts.lora;

@@ -1,6 +1,10 @@
-// A client for the Ray Jobs REST API (the dashboard, port 8265 by default), over plain fetch.
+// A client for the Ray Jobs REST API (the dashboard, port 8265 by default), over node:http(s).
+// Not fetch: undici always sends `Sec-Fetch-Mode`, and the dashboard refuses non-GET requests
+// carrying it as "browser traffic" (405).
 // Endpoints: GET /api/version; GET|PUT /api/packages/gcs/<name>; POST /api/jobs/;
 // GET /api/jobs/; GET /api/jobs/<id>; GET /api/jobs/<id>/logs; POST /api/jobs/<id>/stop.
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { buildZip, rayPackageName, type ZipEntry } from './zip';
 
 export type RayJobStatus = 'PENDING' | 'RUNNING' | 'STOPPED' | 'SUCCEEDED' | 'FAILED';
@@ -41,16 +45,31 @@ export interface RayClientOptions {
   /** Sent as `Authorization: Bearer <token>` when set. */
   token?: string;
   timeoutMs?: number;
-  fetch?: typeof fetch;
+}
+
+interface HttpResponse { status: number; text: string }
+
+/** One HTTP request with a body; rejects with the socket error (ECONNREFUSED, ...) or on timeout. */
+function send(url: string, method: string, headers: Record<string, string>, body: Buffer | undefined, timeoutMs: number): Promise<HttpResponse> {
+  return new Promise((resolve, reject) => {
+    const u = new URL(url);
+    const req = (u.protocol === 'https:' ? httpsRequest : httpRequest)(u, { method, headers: body ? { ...headers, 'Content-Length': String(body.length) } : headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.setTimeout(timeoutMs, () => req.destroy(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })));
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 export class RayJobsClient {
   private readonly base: string;
-  private readonly fetchImpl: typeof fetch;
 
   constructor(private readonly opts: RayClientOptions) {
     this.base = opts.address.replace(/\/+$/, '');
-    this.fetchImpl = opts.fetch ?? fetch;
   }
 
   async version(): Promise<{ ray_version: string; version: string }> {
@@ -131,28 +150,28 @@ export class RayJobsClient {
     const url = this.base + path;
     const headers: Record<string, string> = {};
     if (this.opts.token) headers.Authorization = `Bearer ${this.opts.token}`;
-    let payload: string | Uint8Array | undefined;
+    let payload: Buffer | undefined;
     if (Buffer.isBuffer(body)) {
-      payload = new Uint8Array(body);
+      payload = body;
       headers['Content-Type'] = 'application/zip';
     } else if (body !== undefined) {
-      payload = JSON.stringify(body);
+      payload = Buffer.from(JSON.stringify(body));
       headers['Content-Type'] = 'application/json';
     }
-    let res: Response;
+    let res: HttpResponse;
     try {
-      res = await this.fetchImpl(url, { method, headers, body: payload, signal: AbortSignal.timeout(this.opts.timeoutMs ?? 60_000) });
+      res = await send(url, method, headers, payload, this.opts.timeoutMs ?? 60_000);
     } catch (e) {
-      const cause = (e as { cause?: { code?: string } }).cause?.code ?? (e as Error).name;
+      const cause = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
       throw new RayError(`cannot reach the Ray dashboard at ${this.base} (${cause}): is the cluster running and the address right (default port 8265)?`);
     }
     if (res.status === 404 && o.allow404) return NOT_FOUND;
-    const text = await res.text();
+    const text = res.text;
     if (res.status === 401 || res.status === 403) {
       throw new RayError(`the Ray dashboard at ${this.base} refused the request (${res.status}): ${this.opts.token ? 'the token was not accepted' : 'it needs a token; set `token` on the training backend'}`, res.status);
     }
     if (res.status === 404) throw new RayError(`${o.what ?? path} not found on the Ray cluster at ${this.base} (404)${detail(text)}`, 404);
-    if (!res.ok) throw new RayError(`Ray ${method} ${path} failed with ${res.status}${detail(text)}`, res.status);
+    if (res.status < 200 || res.status >= 300) throw new RayError(`Ray ${method} ${path} failed with ${res.status}${detail(text)}`, res.status);
     if (!text) return {};
     try {
       return JSON.parse(text) as unknown;

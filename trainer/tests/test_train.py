@@ -93,3 +93,12 @@ def test_grpo_batch_must_fit_generations(tmp_path, tiny_model, datasets):
     }, str(tmp_path))
     with pytest.raises(JobError, match="must be a multiple of num_generations"):
         run_job(job)
+
+
+def test_sft_max_length_too_small_is_a_clear_error(tmp_path, tiny_model, datasets):
+    from trainer.job import JobError
+
+    job = parse_job({"type": "sft", "base_model": tiny_model, "datasets": {"train": datasets["sft"]}, "output_dir": "out",
+                     "hyperparameters": {"max_steps": 1, "max_length": 8}}, str(tmp_path))
+    with pytest.raises(JobError, match="no training sample fits in 8 tokens"):
+        run_job(job)

@@ -68,7 +68,7 @@ describe('training datasets: export', () => {
     assert.equal(first.context.min_turns, 2);
     assert.deepEqual(first.context.turn, {
       i: 1, n: 1, p: -1, prev_state: { trust: 0.6, emotion: 0.5, patience: 0.7, engagement: 0.6 },
-      met_at: { price: 4, budget: null }, agent_tactics: ['false_urgency'], tactic_seen: true, stop_token: '###STOP###',
+      met_at: { price: 4, budget: null }, agent_tactics: ['false_urgency'], tactic_seen: true, stop_token: '###STOP###', policies: [],
     });
     assert.deepEqual(first.context.scenario.unknown, ['the early termination fee amount']);
     assert.equal(first.context.scenario.targets[1].reveal, 'never');

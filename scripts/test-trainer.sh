@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# The trainer's tests: sets up .venv when missing (scripts/setup-python.sh), starts a real Ray head
+# on 127.0.0.1 (token auth, dashboard on a free port, 2 CPUs, temp dir under /tmp), runs pytest
+# (trainer/tests) and the Ray mocha tests (out/test/ray) with RAY_ADDRESS set, and always stops Ray.
+# Exits non-zero when any test fails.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup-python.sh
+VENV=${USERLM_VENV:-.venv}
+PY="$VENV/bin/python"
+[ -f out/test/ray/jobs.test.js ] || npx tsc -b
+
+TMP=$(mktemp -d /tmp/userlm-ray.XXXXXX)
+read -r GCS_PORT DASH_PORT CLIENT_PORT AGENT_PORT < <("$PY" - <<'PY'
+import socket
+socks = [socket.socket() for _ in range(4)]
+for s in socks:
+    s.bind(("127.0.0.1", 0))
+print(" ".join(str(s.getsockname()[1]) for s in socks))
+for s in socks:
+    s.close()
+PY
+)
+export RAY_AUTH_MODE=token
+RAY_AUTH_TOKEN=$("$PY" -c 'import secrets; print(secrets.token_hex(16))')
+export RAY_AUTH_TOKEN
+# The judge key lives in the cluster's environment only; jobs name the variable, never the value.
+USERLM_TEST_JUDGE_KEY="sk-judge-$("$PY" -c 'import secrets; print(secrets.token_hex(8))')"
+export USERLM_TEST_JUDGE_KEY
+export RAY_USAGE_STATS_ENABLED=0
+# The head runs from the venv, so job entrypoints (`python -m trainer ...`) find the trainer's deps.
+PATH="$(cd "$VENV/bin" && pwd):$PATH"
+export PATH
+
+cleanup() {
+  "$VENV/bin/ray" stop --force >/dev/null 2>&1 || true
+  rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+echo "test-trainer: starting a Ray head (dashboard 127.0.0.1:$DASH_PORT)"
+"$VENV/bin/ray" start --head --node-ip-address 127.0.0.1 --port "$GCS_PORT" \
+  --dashboard-host 127.0.0.1 --dashboard-port "$DASH_PORT" --include-dashboard true \
+  --ray-client-server-port "$CLIENT_PORT" --dashboard-agent-listen-port "$AGENT_PORT" \
+  --min-worker-port 30000 --max-worker-port 30999 \
+  --num-cpus 2 --temp-dir "$TMP/ray" --disable-usage-stats > "$TMP/ray-start.log" 2>&1 \
+  || { cat "$TMP/ray-start.log"; exit 1; }
+for _ in $(seq 1 60); do
+  if curl -sf -H "Authorization: Bearer $RAY_AUTH_TOKEN" "http://127.0.0.1:$DASH_PORT/api/version" >/dev/null; then break; fi
+  sleep 1
+done
+curl -sf -H "Authorization: Bearer $RAY_AUTH_TOKEN" "http://127.0.0.1:$DASH_PORT/api/version" >/dev/null \
+  || { echo "test-trainer: the Ray dashboard did not come up"; cat "$TMP/ray-start.log"; exit 1; }
+
+status=0
+echo "test-trainer: pytest trainer/tests"
+"$PY" -m pytest -q -p no:cacheprovider trainer/tests || status=1
+echo "test-trainer: mocha out/test/ray"
+RAY_ADDRESS="http://127.0.0.1:$DASH_PORT" USERLM_TEST_RAY_TOKEN="$RAY_AUTH_TOKEN" \
+  npx mocha --no-config --timeout 600000 --exit 'out/test/ray/**/*.test.js' || status=1
+exit $status
