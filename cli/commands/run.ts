@@ -11,16 +11,40 @@ import { envSecret, requireFile, rootFor } from '../render/paths';
 import { style } from '../render/style';
 import type { Command } from './index';
 
-/** The human agent's prompt: reads one line from the terminal (prompt on stderr, so --json stays clean). */
-export function terminalAsk(prompt: string, signal?: AbortSignal): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: !!process.stdin.isTTY });
-    const onAbort = () => { rl.close(); reject(Object.assign(new Error('cancelled'), { name: 'AbortError' })); };
-    signal?.addEventListener('abort', onAbort, { once: true });
-    let answered = false;
-    rl.question(`${prompt}\nagent> `, (line) => { answered = true; signal?.removeEventListener('abort', onAbort); rl.close(); resolve(line); });
-    rl.on('close', () => { if (!answered) reject(new Error('no input: stdin closed')); });
-  });
+/**
+ * The human agent's prompt: one line from the terminal per call (prompt on stderr, so --json
+ * stays clean). One readline interface for the whole dialogue, so piped input is not lost.
+ */
+export function createTerminalAsk(): { ask(prompt: string, signal?: AbortSignal): Promise<string>; close(): void } {
+  let rl: ReturnType<typeof createInterface> | undefined;
+  const lines: string[] = [];
+  const waiting: { resolve(line: string): void; reject(e: Error): void }[] = [];
+  let closed = false;
+  const open = () => {
+    if (rl) return;
+    rl = createInterface({ input: process.stdin, terminal: false });
+    rl.on('line', (line) => { const w = waiting.shift(); if (w) w.resolve(line); else lines.push(line); });
+    rl.on('close', () => { closed = true; for (const w of waiting.splice(0)) w.reject(new Error('no input: stdin closed')); });
+  };
+  return {
+    ask(prompt, signal) {
+      open();
+      process.stderr.write(`${prompt}\nagent> `);
+      const queued = lines.shift();
+      if (queued !== undefined) return Promise.resolve(queued);
+      if (closed) return Promise.reject(new Error('no input: stdin closed'));
+      return new Promise((resolve, reject) => {
+        const entry = { resolve, reject };
+        waiting.push(entry);
+        signal?.addEventListener('abort', () => {
+          const i = waiting.indexOf(entry);
+          if (i >= 0) waiting.splice(i, 1);
+          reject(Object.assign(new Error('cancelled'), { name: 'AbortError' }));
+        }, { once: true });
+      });
+    },
+    close() { rl?.close(); },
+  };
 }
 
 export const runCommand: Command = {
@@ -45,13 +69,14 @@ export const runCommand: Command = {
     const onSigint = () => ctrl.abort();
     process.once('SIGINT', onSigint);
     let lastState: State | undefined;
+    const terminal = createTerminalAsk();
     try {
       const t = await previewDialogue({
         root, scenarioFile: file,
         profileId: flags.profile as string | undefined, simulator: flags.simulator as string | undefined,
         agent: flags.agent as string | undefined, judge: flags.judge as string | undefined,
         seed: intFlag(flags, 'seed'), turns: intFlag(flags, 'turns'),
-        secret: envSecret, askHuman: terminalAsk, signal: ctrl.signal,
+        secret: envSecret, askHuman: (p, sig) => terminal.ask(p, sig), signal: ctrl.signal,
         onEvent: json ? undefined : (e) => {
           if (e.type !== 'turn') return;
           process.stdout.write(renderTurn(e.turn, lastState, s));
@@ -67,6 +92,7 @@ export const runCommand: Command = {
       if (t.end.reason === 'cancelled') return 130;
       return t.end.reason === 'error' ? 1 : 0;
     } finally {
+      terminal.close();
       process.removeListener('SIGINT', onSigint);
     }
   },
