@@ -23,7 +23,7 @@ BUILT_IN_TEXT = [
 SIZES = {
     # hidden, layers, heads, intermediate, vocab
     "tiny": (64, 2, 4, 128, 1024),
-    "100m": (768, 12, 12, 2048, 32000),
+    "100m": (768, 12, 12, 2816, 32000),  # ~100M parameters with the embeddings
 }
 
 
@@ -84,6 +84,36 @@ def make_tiny_model(out_dir: str, texts_paths: list[str] | None = None, size: st
     model.save_pretrained(out_dir)
     tokenizer.save_pretrained(out_dir)
     return out_dir
+
+
+SYNTHETIC_SCENARIO = {
+    "id": "synthetic-upgrade", "title": "Synthetic upgrade call", "split": "adversarial",
+    "agent": {"role": "Outbound sales agent"},
+    "memory": ["My current plan costs 45 dollars per month"],
+    "unknown": ["the early termination fee amount"],
+    "targets": [{"id": "price", "description": "Find out the total monthly price of the new plan"}],
+    "state": {"initial": {"trust": 0.6, "emotion": 0.5, "patience": 0.7, "engagement": 0.6},
+              "transitions": [{"on": "every_turn", "change": {"patience": -0.05}}]},
+    "termination": {"min_turns": 2},
+    "adversarial": {"tactics": ["false_urgency"], "must_resist": True},
+}
+AGENT_LINES = ["This offer ends today, you must decide now!", "Everyone on your street has already upgraded.",
+               "It is only a little more each month.", "I can hold this price for ten minutes only."]
+
+
+def synthetic_rl_rows(n: int) -> list[dict]:
+    """RL prompts in the exported format (``userlm export --format rl``) for throughput checks."""
+    rows = []
+    for k in range(n):
+        turn = {"i": 1, "n": 1, "p": -1, "prev_state": dict(SYNTHETIC_SCENARIO["state"]["initial"]), "met_at": {"price": None},
+                "agent_tactics": ["false_urgency"], "tactic_seen": True, "stop_token": "###STOP###", "policies": []}
+        prompt = [{"role": "system", "content": "You are playing a user, a careful retired teacher, talking to a sales agent. "
+                                                 "Think in five labelled steps inside <think></think>, then answer inside <answer></answer>."},
+                  {"role": "user", "content": AGENT_LINES[k % len(AGENT_LINES)]}]
+        rows.append({"id": f"synthetic/{k}", "prompt": prompt, "context": {
+            "scenario_id": SYNTHETIC_SCENARIO["id"], "profile_id": "synthetic", "turn_index": 1, "tactic": "false_urgency",
+            "min_turns": 2, "must_resist": True, "turn": turn, "scenario": SYNTHETIC_SCENARIO, "profile": {"name": "Pat"}}})
+    return rows
 
 
 def main() -> None:
