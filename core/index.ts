@@ -18,3 +18,6 @@ export { createChatClient, ChatError, Limiter, backendLimiter, DEFAULT_MAX_RETRI
 export type { ChatClient, ChatRequest, ChatResult, ChatMessage, ChatClientOptions } from './backends/chat/index';
 export { createRng, hashString } from './util/rng';
 export type { Rng } from './util/rng';
+// Training: datasets from runs (SFT / RL exports) and training backends (Ray Jobs, OpenAI fine-tuning).
+export * as datasets from './datasets';
+export * as training from './training';
