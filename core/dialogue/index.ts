@@ -7,7 +7,7 @@ import { allTactics } from '../library/tactics';
 import { DEFAULT_STOP_TOKEN, parseStateLine, parseUserOutput, STATE_KEYS } from '../rationale/index';
 import { contentStems, jaccard } from '../util/text';
 import { detectTactic } from './tactics';
-import { applyTransitions, compileScenario, firedPolicies, hangUpReason, initialState, successHolds, touchesTarget } from './rules';
+import { applyTransitions, compileScenario, firedPolicies, hangUpReason, initialState, successHolds, targetsTouched } from './rules';
 import type { Agent, AgentContext, DialogueView, ResolvedProfile, SimulatorContext, UserSimulator } from './types';
 
 export * from './types';
@@ -62,6 +62,18 @@ export async function runDialogue(opts: DialogueOptions): Promise<Transcript> {
   let agentTurns = 0;
   let lastConcerns: string[] = [];
   const simScratch: Record<string, unknown> = {};
+  /** Earlier agent turns (text and content stems), for `agent_repeats`. */
+  const agentSaid: { text: string; stems: ReadonlySet<string> }[] = [];
+  /** The agent says what it said before: the same text, or 80% of the same content words. */
+  const repeats = (text: string, stems: ReadonlySet<string>): boolean => {
+    for (const prev of agentSaid) {
+      if (prev.text === text) return true;
+      const small = Math.min(prev.stems.size, stems.size);
+      const big = Math.max(prev.stems.size, stems.size);
+      if (small >= 0.8 * big && jaccard(prev.stems, stems) >= 0.8) return true;
+    }
+    return false;
+  };
   const agentScratch: Record<string, unknown> = {};
 
   const transcript: Transcript = {
@@ -135,12 +147,12 @@ export async function runDialogue(opts: DialogueOptions): Promise<Transcript> {
     const newlyMet: string[] = [];
     let agentStems: Set<string> = new Set();
     if (agentLast) {
-      const lower = agentLast.text.toLowerCase();
       agentStems = contentStems(agentLast.text);
       if (agentLast.tactic) events.push(`tactic:${agentLast.tactic}`);
+      const touched = targetsTouched(compiled, agentLast.text);
       for (const t of compiled.targets) {
         if (targetsMet.get(t.target.id) !== null) continue;
-        if (touchesTarget(lower, agentStems, t)) {
+        if (touched.has(t.target.id)) {
           targetsMet.set(t.target.id, agentLast.index);
           newlyMet.push(t.target.id);
           events.push(`target_met:${t.target.id}`);
@@ -148,12 +160,8 @@ export async function runDialogue(opts: DialogueOptions): Promise<Transcript> {
       }
       if (newlyMet.length) agentLast.targets_met = newlyMet;
       if (lastConcerns.length && !lastConcerns.some((id) => newlyMet.includes(id) || targetsMet.get(id) !== null)) events.push('concern_ignored');
-      for (const prev of turns) {
-        if (prev !== agentLast && prev.speaker === 'agent' && (prev.text === agentLast.text || jaccard(contentStems(prev.text), agentStems) >= 0.8)) {
-          events.push('agent_repeats');
-          break;
-        }
-      }
+      if (repeats(agentLast.text, agentStems)) events.push('agent_repeats');
+      agentSaid.push({ text: agentLast.text, stems: agentStems });
     }
     const stateBefore = state;
     const afterTransitions = applyTransitions(scenario, state, events);
@@ -170,14 +178,16 @@ export async function runDialogue(opts: DialogueOptions): Promise<Transcript> {
       if (isAbort(e, signal)) throw new End('cancelled', 'cancelled by the user');
       throw new End('error', `simulator '${simulator.id}' failed`, `simulator '${simulator.id}': ${(e as Error).message}`);
     }
-    const { answer, rationale } = parseUserOutput(out.content, out.reasoning);
-    const fromRationale = rationale.sections.state ? parseStateLine(rationale.sections.state) : {};
-    const next: State = out.state ?? { ...afterTransitions };
-    if (!out.state) for (const k of STATE_KEYS) if (fromRationale[k] !== undefined) next[k] = fromRationale[k] as number;
+    const { answer, rationale } = out.parsed ?? parseUserOutput(out.content, out.reasoning);
+    const next: State = out.state ? { ...out.state } : { ...afterTransitions };
+    if (!out.state && rationale.sections.state) {
+      const fromRationale = parseStateLine(rationale.sections.state);
+      for (const k of STATE_KEYS) if (fromRationale[k] !== undefined) next[k] = fromRationale[k] as number;
+    }
     state = next;
     const index = turns.length;
     const turn: Turn = {
-      index, speaker: 'user', text: answer, rationale, state: { ...state },
+      index, speaker: 'user', text: answer, rationale, state: next,
       latency_ms: out.latencyMs ?? Math.round(performance.now() - started),
       output: out.reasoning ? `<think>\n${out.reasoning.trim()}\n</think>\n${out.content.trim()}` : out.content,
     };
@@ -210,9 +220,8 @@ export async function runDialogue(opts: DialogueOptions): Promise<Transcript> {
 
   /** Targets a user turn raised, found from each unmet target's cue phrases or words. */
   const concernsIn = (text: string, open: Target[]): string[] => {
-    const lower = text.toLowerCase();
-    const stems = contentStems(text);
-    return compiled.targets.filter((t) => open.includes(t.target) && touchesTarget(lower, stems, t)).map((t) => t.target.id);
+    const touched = targetsTouched(compiled, text);
+    return open.filter((t) => touched.has(t.id)).map((t) => t.id);
   };
 
   try {

@@ -15,6 +15,9 @@ export interface CompiledTarget {
 export interface CompiledScenario {
   targets: CompiledTarget[];
   policyStems: Map<string, Set<string>>;
+  /** Memo: target ids an agent text touches. */
+  touches: Map<string, ReadonlySet<string>>;
+  primary: Target[];
 }
 
 const cache = new WeakMap<Scenario, CompiledScenario>();
@@ -29,6 +32,8 @@ export function compileScenario(scenario: Scenario): CompiledScenario {
         stems: contentStems(`${t.description} ${t.say ?? ''} ${(t.cues ?? []).join(' ')}`),
       })),
       policyStems: new Map((scenario.decision_policy ?? []).filter((p) => typeof p.when === 'string').map((p) => [p.id, whenStems(p.when as string)])),
+      touches: new Map(),
+      primary: scenario.targets.filter((t) => (t.priority ?? 'primary') === 'primary'),
     };
     cache.set(scenario, c);
   }
@@ -75,13 +80,33 @@ export function touchesTarget(lowerText: string, stems: ReadonlySet<string>, t: 
   return overlap(stems, t.stems) >= Math.min(2, t.stems.size);
 }
 
+/** The ids of the targets a text touches (memoised per scenario: scripted lines repeat across dialogues). */
+export function targetsTouched(c: CompiledScenario, text: string): ReadonlySet<string> {
+  let hit = c.touches.get(text);
+  if (!hit) {
+    const lower = text.toLowerCase();
+    const stems = contentStems(text);
+    hit = new Set(c.targets.filter((t) => touchesTarget(lower, stems, t)).map((t) => t.target.id));
+    if (c.touches.size >= 1000) c.touches.clear();
+    c.touches.set(text, hit);
+  }
+  return hit;
+}
+
 /** `< 0.3`, `>= 6`, `== 1`, or a bare number (equality). Unreadable comparisons never hold. */
+const comparisons = new Map<string, [string | undefined, number] | null>();
+
 export function compare(value: number, cmp: string | number): boolean {
   if (typeof cmp === 'number') return value === cmp;
-  const m = /^\s*(<=|>=|==|!=|<|>|=)?\s*(-?\d*\.?\d+)\s*$/.exec(cmp);
-  if (!m) return false;
-  const x = Number(m[2]);
-  switch (m[1]) {
+  let parsed = comparisons.get(cmp);
+  if (parsed === undefined) {
+    const m = /^\s*(<=|>=|==|!=|<|>|=)?\s*(-?\d*\.?\d+)\s*$/.exec(cmp);
+    parsed = m ? [m[1], Number(m[2])] : null;
+    if (comparisons.size < 1000) comparisons.set(cmp, parsed);
+  }
+  if (!parsed) return false;
+  const x = parsed[1];
+  switch (parsed[0]) {
     case '<': return value < x;
     case '<=': return value <= x;
     case '>': return value > x;
@@ -158,6 +183,9 @@ export function hangUpReason(scenario: Scenario, state: State): string | undefin
 export function successHolds(scenario: Scenario, targetsMet: ReadonlyMap<string, number | null>, orDefault = false): boolean {
   const rule = scenario.termination?.success_when ?? (orDefault ? 'all_primary_targets_met' : undefined);
   if (!rule) return false;
-  const relevant = scenario.targets.filter((t) => rule === 'all_targets_met' || (t.priority ?? 'primary') === 'primary');
-  return relevant.length > 0 && relevant.every((t) => (targetsMet.get(t.id) ?? null) !== null);
+  const c = compileScenario(scenario);
+  const relevant = rule === 'all_targets_met' ? scenario.targets : c.primary;
+  if (!relevant.length) return false;
+  for (const t of relevant) if ((targetsMet.get(t.id) ?? null) === null) return false;
+  return true;
 }

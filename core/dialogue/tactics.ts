@@ -2,12 +2,13 @@
 import type { Tactic } from '../generated/schema-types';
 import { hasPhrase } from '../util/text';
 
-const compiled = new WeakMap<readonly Tactic[], { name: string; cues: string[] }[]>();
+interface Compiled { list: { name: string; cues: string[] }[]; memo: Map<string, string | undefined> }
+const compiled = new WeakMap<readonly Tactic[], Compiled>();
 
-function cuesOf(tactics: readonly Tactic[]): { name: string; cues: string[] }[] {
+function compile(tactics: readonly Tactic[]): Compiled {
   let c = compiled.get(tactics);
   if (!c) {
-    c = tactics.map((t) => ({ name: t.name, cues: (t.cues ?? []).map((x) => x.toLowerCase().replace(/’/g, "'")).filter(Boolean) }));
+    c = { list: tactics.map((t) => ({ name: t.name, cues: (t.cues ?? []).map((x) => x.toLowerCase().replace(/’/g, "'")).filter(Boolean) })), memo: new Map() };
     compiled.set(tactics, c);
   }
   return c;
@@ -15,10 +16,19 @@ function cuesOf(tactics: readonly Tactic[]): { name: string; cues: string[] }[] 
 
 /** The tactic whose cue phrases occur most often in the text (first in library order on a tie), or undefined. */
 export function detectTactic(text: string, tactics: readonly Tactic[]): string | undefined {
+  const c = compile(tactics);
+  if (c.memo.has(text)) return c.memo.get(text);
+  const found = detect(text, c.list);
+  if (c.memo.size >= 2000) c.memo.clear();
+  c.memo.set(text, found);
+  return found;
+}
+
+function detect(text: string, list: Compiled['list']): string | undefined {
   const lower = text.toLowerCase().replace(/’/g, "'");
   let best: string | undefined;
   let bestHits = 0;
-  for (const t of cuesOf(tactics)) {
+  for (const t of list) {
     let hits = 0;
     for (const cue of t.cues) if (hasPhrase(lower, cue)) hits++;
     if (hits > bestHits) {

@@ -62,6 +62,8 @@ export interface UserTurnOutput {
   raised?: string[];
   usage?: Usage;
   latencyMs?: number;
+  /** What `parseUserOutput(content, reasoning)` gives, when the simulator already knows it (saves a parse). */
+  parsed?: { answer: string; rationale: NonNullable<Turn['rationale']> };
 }
 
 export interface UserSimulator {

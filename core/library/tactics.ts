@@ -148,8 +148,15 @@ export const BUILT_IN_TACTICS: readonly Tactic[] = [
 export function allTactics(config?: Workspace): Tactic[] {
   const extra = config?.tactics ?? [];
   if (!extra.length) return BUILT_IN_TACTICS as Tactic[];
+  const cached = merged.get(extra);
+  if (cached) return cached;
   const byName = new Map<string, Tactic>();
   for (const t of BUILT_IN_TACTICS) byName.set(t.name, t);
   for (const t of extra) byName.set(t.name, t);
-  return [...byName.values()];
+  const list = [...byName.values()];
+  merged.set(extra, list);
+  return list;
 }
+
+/** One merged list per workspace `tactics` array, so detection caches stay warm across dialogues. */
+const merged = new WeakMap<readonly Tactic[], Tactic[]>();

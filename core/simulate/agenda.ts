@@ -14,9 +14,9 @@ import { contentStems, firstPerson, humanize, lowerFirst, overlap, sentence, str
 import * as P from './phrases';
 
 interface Fact { text: string; stems: Set<string> }
-interface AgendaTarget { t: Target; id: string; primary: boolean; reveal: 'upfront' | 'when_asked' | 'never'; goal: string; topic: string; stems: Set<string> }
+interface AgendaTarget { t: Target; id: string; primary: boolean; reveal: 'upfront' | 'when_asked' | 'never'; goal: string; topic: string; stems: Set<string>; label: string }
 interface CompiledAgenda { targets: AgendaTarget[]; memory: Fact[]; unknown: Fact[] }
-interface Style { register: P.Register; verbosity: 'terse' | 'standard' | 'verbose'; phrases: string[]; quirks: Set<string>; mention: string }
+interface Style { register: P.Register; verbosity: 'terse' | 'standard' | 'verbose'; phrases: string[]; quirks: Set<string>; quirkTone: string }
 interface Memo { rng: Rng; used: Map<string, number>; stated: Set<number>; lastPhrase: number; prevPolicies: string[]; lastAside: number }
 
 const compiledAgendas = new WeakMap<Scenario, CompiledAgenda>();
@@ -54,7 +54,7 @@ function compile(scenario: Scenario): CompiledAgenda {
     c = {
       targets: scenario.targets.map((t) => ({
         t, id: t.id, primary: (t.priority ?? 'primary') === 'primary', reveal: t.reveal ?? 'upfront',
-        goal: goalSentence(t), topic: firstPerson(gerundPhrase(t.description)),
+        goal: goalSentence(t), topic: firstPerson(gerundPhrase(t.description)), label: `${stripStop(t.description)} (${(t.priority ?? 'primary') === 'primary' ? 'primary' : 'secondary'}, `,
         stems: contentStems(`${t.description} ${t.say ?? ''} ${(t.cues ?? []).join(' ')}`),
       })).sort((a, b) => Number(b.primary && b.reveal === 'upfront') - Number(a.primary && a.reveal === 'upfront')),
       memory: (scenario.memory ?? []).map((text) => ({ text: firstPerson(text), stems: contentStems(text) })),
@@ -74,7 +74,7 @@ function styleOf(profile: ResolvedProfile): Style {
       verbosity: e.verbosity ?? 'standard',
       phrases: (e.typical_phrases ?? []).filter((x) => x.trim()),
       quirks: new Set((e.quirks ?? []).map((q) => q.toLowerCase().replace(/[\s-]+/g, '_'))),
-      mention: [e.formality ?? 'neutral', e.verbosity ?? 'standard'].join(', '),
+      quirkTone: (e.quirks ?? []).length ? `with my usual ${(e.quirks ?? []).join(', ').replace(/_/g, ' ')}` : '',
     };
     styles.set(profile, s);
   }
@@ -119,7 +119,8 @@ const IDENTITY = /\b(am i speaking (with|to)|is this|are you|speaking with|talki
 
 /** The question sentences of a text. */
 function questionsOf(text: string): string {
-  return (text.match(/[^.!?]*\?/g) ?? []).join(' ');
+  if (!text.includes('?')) return '';
+  return text.split(/(?<=[.!?])\s+/).filter((s) => s.endsWith('?')).join(' ');
 }
 
 export class AgendaSimulator implements UserSimulator {
@@ -258,14 +259,17 @@ export class AgendaSimulator implements UserSimulator {
     body = this.shape(body, st, memo, agentText, asked, !!tail, userTurn);
     const answer = `${body}${tail}`.trim();
 
-    const rationale = formatRationale({
-      agent_intent: this.intent(ctx, asked),
-      concerns: this.concerns(ctx, sc),
-      plan: `${plan}${ctx.policies.length && !plan.includes('policy') ? `; policies: ${ctx.policies.map((p) => `${p.id} (${p.then})`).join(', ')}` : ''}`,
+    const oneLine = (x: string) => (/[\n\r\t]/.test(x) ? x.replace(/\s+/g, ' ').trim() : x) || 'none';
+    const sections = {
+      agent_intent: oneLine(this.intent(ctx, asked)),
+      concerns: oneLine(this.concerns(ctx, sc)),
+      plan: oneLine(`${plan}${ctx.policies.length && !plan.includes('policy') ? `; policies: ${ctx.policies.map((p) => `${p.id} (${p.then})`).join(', ')}` : ''}`),
       state: formatStateLine(ctx.stateBefore, ctx.state),
-      tone: this.tone(st, ctx, plan),
-    });
-    return { content: formatUserOutput(rationale, answer), state: ctx.state, raised: raisedNow };
+      tone: oneLine(this.tone(st, ctx, plan)),
+    };
+    const raw = formatRationale(sections);
+    // The loop would parse this back to exactly `parsed` (a test checks); handing it over saves the parse.
+    return { content: formatUserOutput(raw, answer), state: ctx.state, raised: raisedNow, parsed: { answer, rationale: { raw, sections: { ...sections }, missing: [] } } };
   }
 
   /** Raises up to `count` targets in agenda order; returns those raised. */
@@ -368,7 +372,7 @@ export class AgendaSimulator implements UserSimulator {
     const rows = sc.targets.map((t) => {
       const met = (ctx.targetsMet.get(t.id) ?? null) !== null;
       const note = met ? 'met' : t.reveal === 'never' ? 'keep to myself' : ctx.raised.has(t.id) ? 'raised, open' : 'not raised yet';
-      return { met, primary: t.primary, text: `${stripStop(t.t.description)} (${t.primary ? 'primary' : 'secondary'}, ${note})` };
+      return { met, primary: t.primary, text: `${t.label}${note})` };
     });
     rows.sort((a, b) => Number(a.met) - Number(b.met) || Number(b.primary) - Number(a.primary));
     const worries = ctx.tactic ? [`being pushed by ${humanize(ctx.tactic)}`] : ctx.events.includes('concern_ignored') ? ['the agent ignored my last point'] : [];
@@ -386,7 +390,7 @@ export class AgendaSimulator implements UserSimulator {
     if (s.trust < 0.35) parts.push('wary');
     if (s.emotion < 0.3) parts.push('irritated');
     else if (s.emotion > 0.7) parts.push('warm');
-    if (st.quirks.size) parts.push(`with my usual ${[...st.quirks].join(', ').replace(/_/g, ' ')}`);
+    if (st.quirkTone) parts.push(st.quirkTone);
     return parts.join(', ');
   }
 }

@@ -19,10 +19,16 @@ export function stem(word: string): string {
   return w.length > 5 ? w.slice(0, 5) : w;
 }
 
-/** Stems of the content words (no stopwords, at least 3 characters). */
+const stemCache = new Map<string, Set<string>>();
+
+/** Stems of the content words (no stopwords, at least 3 characters). Cached: treat the set as read-only. */
 export function contentStems(text: string): Set<string> {
-  const out = new Set<string>();
+  let out = stemCache.get(text);
+  if (out) return out;
+  out = new Set<string>();
   for (const w of words(text)) if (w.length >= 3 && !STOPWORDS.has(w)) out.add(stem(w));
+  if (stemCache.size >= 2000) stemCache.clear();
+  stemCache.set(text, out);
   return out;
 }
 

@@ -3,7 +3,8 @@ import type { Scenario, Transcript } from '../../../core/generated/schema-types'
 import { runDialogue } from '../../../core/dialogue/index';
 import type { Agent, AgentContext, UserSimulator } from '../../../core/dialogue/types';
 import { AgendaSimulator } from '../../../core/simulate/index';
-import { envSecret } from '../../../core/agents/index';
+import { createAgent, envSecret } from '../../../core/agents/index';
+import { parseUserOutput } from '../../../core/rationale/index';
 import { PROFILE, runAgenda, sampleScenarios, stable, toyScenario } from './helpers';
 
 /** An agent that says fixed lines, then repeats a neutral one. */
@@ -55,6 +56,20 @@ describe('engine: agenda simulator', function () {
         assert.match(u.rationale!.sections.state!, /^trust \d\.\d\d -> \d\.\d\d; emotion .*; patience .*; engagement /);
         assert.ok(u.text.length > 0);
         assert.ok(u.state);
+      }
+    }
+  });
+
+  it('hands over exactly what parsing its own output gives', async () => {
+    const sim = new AgendaSimulator();
+    const spy: UserSimulator = { id: 'agenda', next: async (ctx) => {
+      const out = await sim.next(ctx);
+      assert.deepEqual(out.parsed, parseUserOutput(out.content, out.reasoning));
+      return out;
+    } };
+    for (const { scenario, profile, ws } of await sampleScenarios()) {
+      for (let seed = 1; seed <= 5; seed++) {
+        await runDialogue({ scenario, profile, config: ws.config?.value, seed, simulator: spy, agent: createAgent(seed % 2 ? 'scripted' : 'adversarial', { secret: envSecret }) });
       }
     }
   });
