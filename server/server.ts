@@ -59,7 +59,7 @@ export function startServer(connection: Connection): void {
   const analyze = (doc: TextDocument): Analysis => {
     const file = uriToPath(doc.uri);
     const entry = open.get(doc.uri) ?? { version: -1 };
-    if (entry.timer) { clearTimeout(entry.timer); entry.timer = undefined; }
+    // A pending publish stays scheduled: it will reuse this analysis.
     if (entry.analysis && entry.version === doc.version) return entry.analysis;
     const before = index.get(file);
     const a = analyzeText(doc.getText(), file);

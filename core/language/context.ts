@@ -25,7 +25,9 @@ const KEY = /^("[^"]*"|'[^']*'|[^\s#'"\-?:,[\]{}][^:#]*?|-[^\s:][^:#]*?)\s*:(?: 
 interface LineShape { indent: number; dashes: number[]; column: number; key?: string; valueText?: string }
 
 function shape(text: string): LineShape | undefined {
-  if (/^\s*(#.*)?$/.test(text)) return undefined;
+  let i = 0;
+  while (i < text.length && (text[i] === ' ' || text[i] === '\t')) i++;
+  if (i === text.length || text[i] === '#') return undefined;
   const m = LEAD.exec(text)!;
   const indent = m[1].length;
   const dashes: number[] = [];

@@ -104,26 +104,56 @@ function slowParse(text: string, lines: LineIndex): ParsedYaml {
   const errors: SyntaxIssue[] = [];
   let root: YNode | null = null;
   let value: unknown;
+  // yaml makes an Error per problem; with a deep document and a host that keeps long stack
+  // traces (test runners do) capturing them costs seconds. Their stacks are never used.
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
   try {
     const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false, keepSourceTokens: false });
     for (const e of doc.errors) errors.push({ message: firstLine(e.message), span: [e.pos[0], e.pos[1]], severity: 'error' });
     for (const w of doc.warnings) errors.push({ message: firstLine(w.message), span: [w.pos[0], w.pos[1]], severity: 'warning' });
     root = convert(doc.contents as YamlNode | null);
+    const badKey = findCollectionKey(doc.contents as YamlNode | null);
     try {
+      if (badKey) {
+        errors.push({ message: 'a mapping key must be a plain value, not a list or mapping', span: badKey, severity: 'error' });
+        throw new Bail();
+      }
       value = doc.toJS({ maxAliasCount: MAX_ALIASES });
     } catch (e) {
+      if (e instanceof Bail) throw e;
       const span: Span = root ? root.span : [0, Math.min(text.length, 1)];
       errors.push({ message: `cannot build the document's value: ${firstLine((e as Error).message)}`, span, severity: 'error' });
     }
   } catch (e) {
+    if (e instanceof Bail) return { text, lines, root, value: undefined, errors, fast: false };
     // The parser itself gave up (e.g. nesting too deep for the stack).
     errors.push({ message: `cannot parse this file: ${firstLine((e as Error).message)}`, span: [0, lines.lineEnd(0)], severity: 'error' });
     root = null;
+  } finally {
+    Error.stackTraceLimit = limit;
   }
   return { text, lines, root, value, errors, fast: false };
 }
 
 function firstLine(s: string): string { return s.split('\n')[0]; }
+
+/** The span of a key that is a list or mapping (toJS cannot make an object key of it). */
+function findCollectionKey(node: YamlNode | null): Span | undefined {
+  const stack: unknown[] = [node];
+  let budget = 200000;
+  while (stack.length && budget-- > 0) {
+    const n = stack.pop();
+    if (isMap(n)) {
+      for (const p of n.items) {
+        const k = p.key as YamlNode | null;
+        if (k && (isMap(k) || isSeq(k))) return k.range ? [k.range[0], k.range[1]] : [0, 0];
+        stack.push(p.value);
+      }
+    } else if (isSeq(n)) for (const i of n.items) stack.push(i);
+  }
+  return undefined;
+}
 
 function convert(node: YamlNode | null | undefined): YNode | null {
   if (!node) return null;
@@ -412,8 +442,7 @@ class FastParser {
     if (body.length === 0) value = '';
     else {
       value = literal ? body.join('\n') : fold(body);
-      const lastLineHasBreak = lastContentLine + 1 < this.n;
-      if (!strip && lastLineHasBreak) value += '\n';
+      if (!strip) value += '\n';
     }
     const start = this.col(l, c);
     const end = lastContentLine === l ? this.lines.lineEnd(l) : this.lines.lineEnd(lastContentLine);

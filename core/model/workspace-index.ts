@@ -97,7 +97,12 @@ export class WorkspaceIndex {
   /** Indexed files matching a glob relative to `scopeFile`'s workspace folder (absolute paths). */
   matchGlob(pattern: string, scopeFile?: string): string[] {
     const root = scopeFile ? this.scopeOf(scopeFile) : this.root ?? '/';
-    const isMatch = picomatch(pattern.replace(/^\.\//, ''), { dot: false });
+    let isMatch: (p: string) => boolean;
+    try {
+      isMatch = picomatch(pattern.replace(/^\.\//, ''), { dot: false });
+    } catch {
+      return []; // not a usable glob (e.g. longer than picomatch accepts): it matches nothing
+    }
     return this.filePaths().filter((f) => (f.startsWith(root + sep) || !root) && isMatch(relative(root, f).split('\\').join('/')));
   }
 }

@@ -43,7 +43,16 @@ export function analyzeText(text: string, file: string): Analysis {
   const parsed = parseYaml(text);
   const { kind, declared, ours } = detectKind(parsed, file);
   const local: Problem[] = [];
-  for (const e of parsed.errors) local.push({ file, ...placeSyntaxError(parsed, e.span, e.message), severity: e.severity, code: 'syntax' });
+  const shown = parsed.errors.slice(0, MAX_SYNTAX_ERRORS);
+  let unclosed: { range: Range; message: string } | null | undefined;
+  for (const e of shown) {
+    const placed = UNCLOSED.test(e.message) ? (unclosed === undefined ? (unclosed = findUnclosed(parsed, e.span)) : unclosed) : null;
+    local.push({ file, ...(placed ?? { range: syntaxRange(parsed, e.span), message: e.message }), severity: e.severity, code: 'syntax' });
+  }
+  if (parsed.errors.length > shown.length) {
+    const last = local[local.length - 1];
+    local.push({ ...last, message: `…and ${parsed.errors.length - shown.length} more syntax errors after this one` });
+  }
   const symbols = extractSymbols(file, kind, parsed);
   if (!ours || parsed.errors.some((e) => e.severity === 'error')) return { file, kind, parsed, symbols, local };
   if (declared !== undefined && !isFileKind(declared)) {
@@ -69,12 +78,14 @@ const UNCLOSED = /Missing closing "?'?quote|end with a [\]}]/;
 const OPENERS: Record<string, string> = { '"': 'double quote', "'": 'single quote', '[': '`]`', '{': '`}`' };
 
 /**
- * Where to show a syntax error. The parser reports an unclosed quote or bracket where it gave
+ * Where to show an unclosed quote or bracket. The parser reports an unclosed quote or bracket where it gave
  * up (often the end of the file); point instead at the last value before that which opens one
  * and does not close it on its line.
  */
-function placeSyntaxError(parsed: ParsedYaml, span: [number, number], message: string): { range: Range; message: string } {
-  if (UNCLOSED.test(message)) {
+const MAX_SYNTAX_ERRORS = 20;
+
+function findUnclosed(parsed: ParsedYaml, span: [number, number]): { range: Range; message: string } | null {
+  {
     const L = parsed.lines;
     const last = L.lineOf(span[0]);
     for (let l = Math.min(last, L.lineCount - 1); l >= 0; l--) {
@@ -89,7 +100,7 @@ function placeSyntaxError(parsed: ParsedYaml, span: [number, number], message: s
       return { range: { start: L.positionAt(start), end: L.positionAt(L.lineEnd(l)) }, message: `unclosed ${OPENERS[open]}: this value opens one and it is never closed` };
     }
   }
-  return { range: syntaxRange(parsed, span), message };
+  return null;
 }
 
 function balanced(s: string): boolean {
