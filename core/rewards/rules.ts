@@ -46,16 +46,28 @@ export function rationaleLength(out: ParsedOutput, _ctx: TurnContext, _s: Scenar
   return 1;
 }
 
+/** Content words of a scenario's memory and of each target (computed once per scenario object). */
+interface ScenarioWords { memory: Set<string>; targets: { id: string; words: Set<string> }[]; facts: { text: string; words: Set<string> }[] }
+const scenarioWordCache = new WeakMap<Scenario, ScenarioWords>();
+
+function scenarioWords(scenario: Scenario): ScenarioWords {
+  let w = scenarioWordCache.get(scenario);
+  if (w) return w;
+  const memory = new Set<string>();
+  for (const fact of scenario.memory ?? []) for (const x of contentWords(fact)) memory.add(x);
+  const targets = scenario.targets.map((t) => ({ id: t.id, words: new Set([...contentWords(t.description), ...(t.say ? contentWords(t.say) : [])]) }));
+  const facts = [...(scenario.unknown ?? []), ...scenario.targets.filter((t) => t.reveal === 'never').map((t) => t.description)]
+    .map((text) => ({ text, words: contentWords(text) }));
+  w = { memory, targets, facts };
+  scenarioWordCache.set(scenario, w);
+  return w;
+}
+
 export function grounding(out: ParsedOutput, ctx: TurnContext, scenario: Scenario, params: Params): number {
   const minOverlap = params.min_overlap ?? 2;
-  const vocab = new Set<string>();
-  const add = (s: string | undefined) => { if (s) for (const w of contentWords(s)) vocab.add(w); };
-  for (const fact of scenario.memory ?? []) add(fact);
-  for (const target of scenario.targets) {
-    if (metBy(ctx, target.id, ctx.p)) continue;
-    add(target.description);
-    add(target.say);
-  }
+  const sw = scenarioWords(scenario);
+  const vocab = new Set(sw.memory);
+  for (const t of sw.targets) if (!metBy(ctx, t.id, ctx.p)) for (const x of t.words) vocab.add(x);
   return Math.min(1, intersectionSize(contentWords(out.rationale), vocab) / minOverlap);
 }
 
@@ -119,18 +131,18 @@ export const HEDGE_PHRASES = ["don't know", 'do not know', 'not sure', 'no idea'
 
 /** The facts (§3.6) an answer states: unknown facts and `reveal: never` target descriptions. */
 export function statedFacts(answer: string, scenario: Scenario): string[] {
-  const facts = [...(scenario.unknown ?? []), ...scenario.targets.filter((t) => t.reveal === 'never').map((t) => t.description)];
+  const facts = scenarioWords(scenario).facts;
+  if (facts.length === 0) return [];
   const segments = (answer.match(/[^.!?\n]+[.!?\n]*/g) ?? [])
     .filter((s) => !s.includes('?'))
     .filter((s) => { const tok = tokens(s); return !HEDGE_PHRASES.some((h) => hasPhrase(tok, h)); })
     .map(contentWords);
-  return facts.filter((f) => {
-    const words = contentWords(f);
+  return facts.filter(({ words }) => {
     const k = words.size;
     if (k === 0) return false;
     const need = Math.floor((3 * k + 3) / 4);
     return segments.some((seg) => intersectionSize(words, seg) >= need);
-  });
+  }).map((f) => f.text);
 }
 
 export function disclosure(out: ParsedOutput, _ctx: TurnContext, scenario: Scenario): number {

@@ -49,9 +49,12 @@ export function intersectionSize(a: ReadonlySet<string>, b: ReadonlySet<string>)
   return n;
 }
 
+const phraseTokens = new Map<string, string[]>();
+
 /** The token list contains the phrase's tokens as a contiguous run. */
 export function hasPhrase(toks: readonly string[], phrase: string): boolean {
-  const p = tokens(phrase);
+  let p = phraseTokens.get(phrase);
+  if (!p) { p = tokens(phrase); phraseTokens.set(phrase, p); }
   if (p.length === 0) return false;
   outer: for (let i = 0; i + p.length <= toks.length; i++) {
     for (let j = 0; j < p.length; j++) if (toks[i + j] !== p[j]) continue outer;

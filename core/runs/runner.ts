@@ -13,7 +13,7 @@ import { createSimulator } from '../simulate';
 import { createAgent } from '../agents';
 import { createJudge, normalizeComponents, routeJudges, scoreTranscript, scoreUserTurn, turnScore, type Judge } from '../rewards';
 import { resolveSuite, defaultSpec, type PlannedDialogue, type ResolvedSuite } from './suite';
-import { appendTranscript, createRunDir, readJson, readTranscriptLines, repairTornTail, writeJsonAtomic, DEFAULT_OUT, RUN_JSON, SUMMARY_JSON, TRANSCRIPTS } from './storage';
+import { TranscriptWriter, createRunDir, readJson, readTranscriptLines, repairTornTail, writeJsonAtomic, DEFAULT_OUT, RUN_JSON, SUMMARY_JSON, TRANSCRIPTS } from './storage';
 import { summarize, type Summary } from './summary';
 
 declare const __USERLM_VERSION__: string | undefined;
@@ -171,6 +171,7 @@ export async function runSuite(opts: RunSuiteOptions): Promise<{ runDir: string;
   };
   progress();
 
+  const writer = new TranscriptWriter(runDir);
   let next = 0;
   const worker = async () => {
     while (next < todo.length && !signal.aborted) {
@@ -189,7 +190,7 @@ export async function runSuite(opts: RunSuiteOptions): Promise<{ runDir: string;
       }
       inFlight--;
       if (t.end.reason === 'cancelled') continue; // in flight at Ctrl-C: not finished, so a resume runs it again
-      appendTranscript(runDir, t);
+      writer.append(t);
       finished++;
       finishedNow++;
       if (t.end.reason === 'error') failed++;
@@ -201,6 +202,8 @@ export async function runSuite(opts: RunSuiteOptions): Promise<{ runDir: string;
     await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(1, todo.length)) }, worker));
   } catch (e) {
     runError = e as Error;
+  } finally {
+    writer.close();
   }
 
   const all = readTranscriptLines(runDir).transcripts;

@@ -1,6 +1,6 @@
 // Run storage: transcripts.jsonl appended one whole line per write (a kill loses only dialogues in
 // flight), a torn last line repaired on resume, JSON files written atomically (temp + rename).
-import { appendFileSync, closeSync, existsSync, fstatSync, ftruncateSync, mkdirSync, openSync, readFileSync, readSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, fstatSync, ftruncateSync, mkdirSync, openSync, readFileSync, readSync, readdirSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Transcript } from '../generated/schema-types';
 
@@ -26,6 +26,27 @@ export function readJson<T>(file: string): T {
 /** Appends one transcript as one line, in a single write. */
 export function appendTranscript(runDir: string, t: Transcript): void {
   appendFileSync(join(runDir, TRANSCRIPTS), JSON.stringify(t) + '\n');
+}
+
+/**
+ * transcripts.jsonl opened once for appending (O_APPEND): each transcript is one line written
+ * with one write call, so a kill loses only dialogues in flight (and at worst tears the last line,
+ * which a resume repairs).
+ */
+export class TranscriptWriter {
+  private fd: number;
+  constructor(runDir: string) {
+    this.fd = openSync(join(runDir, TRANSCRIPTS), 'a');
+  }
+  append(t: Transcript): void {
+    const buf = Buffer.from(JSON.stringify(t) + '\n', 'utf8');
+    let off = 0;
+    while (off < buf.length) off += writeSync(this.fd, buf, off, buf.length - off);
+  }
+  close(): void {
+    if (this.fd >= 0) closeSync(this.fd);
+    this.fd = -1;
+  }
 }
 
 /**

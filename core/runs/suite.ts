@@ -55,10 +55,10 @@ export async function resolveSuite(root: string, suiteFile: string, ws?: Workspa
   const samples = suite.samples ?? 1;
   const dialogues: PlannedDialogue[] = [];
   for (const sc of scenarios) {
+    const scenario = suite.max_turns ? { ...sc.value, termination: { ...sc.value.termination, max_turns: suite.max_turns } } : sc.value;
     for (const profile of resolveProfiles(values, suite, sc.value, file)) {
       for (let sample = 0; sample < samples; sample++) {
         const id = `${sc.value.id}:${profile.id}:${sample}`;
-        const scenario = suite.max_turns ? { ...sc.value, termination: { ...sc.value.termination, max_turns: suite.max_turns } } : sc.value;
         dialogues.push({ id, scenario, scenarioFile: sc.file, profile, sample, seed: dialogueSeed(baseSeed, id) });
       }
     }

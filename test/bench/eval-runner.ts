@@ -1,0 +1,71 @@
+// Benchmark: the eval runner against the local OpenAI-compatible server (run in its own process,
+// so this process's CPU time is the runner's own) with a fixed 50 ms per call.
+// 400 dialogues at concurrency 32 must finish within 10% of the ideal time
+// (dialogues / concurrency x calls per dialogue x 50 ms), and the runner's CPU time per turn
+// must stay under 1 ms. Run: npm run bench:eval
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { join } from 'node:path';
+import { runSuite, readTranscripts } from '../../core/runs';
+import { localWorkspaceYaml, REPO, sampleWorkspace } from '../unit/runs/fixtures';
+
+const DIALOGUES = 400;
+const CONCURRENCY = 32;
+const LATENCY_MS = 50;
+
+async function startServerProcess(): Promise<{ url: string; stop(): void }> {
+  const child = spawn(process.execPath, [join(REPO, 'out/test/support/openai-server-main.js'), '--latency-ms', String(LATENCY_MS)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise<string>((resolve, reject) => {
+    const rl = createInterface({ input: child.stdout! });
+    rl.once('line', (line) => { const m = /^listening (\S+)/.exec(line); if (m) resolve(m[1]); else reject(new Error(`unexpected: ${line}`)); });
+    child.once('exit', (code) => reject(new Error(`server exited (${code})`)));
+  });
+  return { url, stop: () => child.kill('SIGTERM') };
+}
+
+async function main(): Promise<void> {
+  const server = await startServerProcess();
+  const ws = sampleWorkspace();
+  try {
+    const stream = process.argv.includes('--stream');
+    // Evals need no streaming deltas, so the bench backend answers in one JSON body (`stream: false`);
+    // `--stream` measures the SSE path instead.
+    ws.write('userlm.yaml', localWorkspaceYaml(server.url).replace('    max_retries: 0', `    max_retries: 0\n    stream: ${stream}`));
+    const scenarios = ['telecom-upgrade', 'refund-damaged-blender', 'insurance-renewal-review', 'recruiting-screening-call', 'debt-collection-hardship'];
+    ws.write('suites/bench.suite.yaml', `kind: suite\nid: bench\nscenarios: [${scenarios.join(', ')}]\nsamples: ${DIALOGUES / scenarios.length}\nsimulator: sim\nagent: scripted\nconcurrency: ${CONCURRENCY}\n`);
+    process.env.USERLM_TEST_KEY = 'bench-key';
+    const secret = (ref: string) => (ref.startsWith('env:') ? process.env[ref.slice(4)] : undefined);
+    // Warm-up (JIT, connection setup) on a small run, then the measured run.
+    ws.write('suites/warm.suite.yaml', 'kind: suite\nid: warm\nscenarios: [telecom-upgrade]\nsamples: 8\nsimulator: sim\nagent: scripted\nconcurrency: 8\n');
+    await runSuite({ root: ws.root, suiteFile: join(ws.root, 'suites/warm.suite.yaml'), secret });
+
+    // Measured from the first dialogue to the written summary (suite loading excluded).
+    let cpu0 = process.cpuUsage();
+    let t0 = performance.now();
+    const { runDir, summary } = await runSuite({
+      root: ws.root, suiteFile: join(ws.root, 'suites/bench.suite.yaml'), secret,
+      onStart: () => { cpu0 = process.cpuUsage(); t0 = performance.now(); },
+    });
+    const wallMs = performance.now() - t0;
+    const cpu = process.cpuUsage(cpu0);
+    const ts = readTranscripts(runDir);
+    const userTurns = ts.reduce((n, t) => n + t.turns.filter((u) => u.speaker === 'user').length, 0);
+    const allTurns = ts.reduce((n, t) => n + t.turns.length, 0);
+    const callsPerDialogue = userTurns / ts.length; // the llm simulator makes one call per user turn; the scripted agent none
+    const idealMs = (ts.length / CONCURRENCY) * callsPerDialogue * LATENCY_MS;
+    const ratio = wallMs / idealMs;
+    const cpuMs = (cpu.user + cpu.system) / 1000;
+    const cpuPerTurn = cpuMs / allTurns;
+    console.log(`eval runner: ${ts.length} dialogues (${summary.errors} errors), concurrency ${CONCURRENCY}, ${LATENCY_MS} ms per call, ${callsPerDialogue.toFixed(2)} calls per dialogue, ${stream ? 'streamed (SSE)' : 'not streamed'}`);
+    console.log(`  wall ${wallMs.toFixed(0)} ms, ideal ${idealMs.toFixed(0)} ms, measured/ideal ${ratio.toFixed(3)} (target <= 1.10)`);
+    console.log(`  runner CPU ${cpuMs.toFixed(0)} ms for ${allTurns} turns (${userTurns} user turns): ${cpuPerTurn.toFixed(3)} ms per turn, ${(cpuMs / userTurns).toFixed(3)} ms per user turn (target < 1 ms per turn)`);
+    const ok = ts.length === DIALOGUES && summary.errors === 0 && ratio <= 1.1 && cpuPerTurn < 1;
+    console.log(ok ? 'OK' : 'FAILED');
+    process.exitCode = ok ? 0 : 1;
+  } finally {
+    server.stop();
+    ws.dispose();
+  }
+}
+
+void main();
