@@ -8,7 +8,7 @@ import { DEFAULT_STOP_TOKEN, parseStateLine, parseUserOutput, STATE_KEYS } from 
 import { contentStems, jaccard } from '../util/text';
 import { detectTactic } from './tactics';
 import { applyTransitions, compileScenario, firedPolicies, hangUpReason, initialState, successHolds, targetsTouched } from './rules';
-import type { Agent, AgentContext, DialogueView, ResolvedProfile, SimulatorContext, UserSimulator } from './types';
+import type { Agent, AgentContext, ResolvedProfile, SimulatorContext, UserSimulator } from './types';
 
 export * from './types';
 export { compare, firedPolicies, hangUpReason, successHolds, initialState, applyTransitions } from './rules';
@@ -92,10 +92,8 @@ export async function runDialogue(opts: DialogueOptions): Promise<Transcript> {
     metrics: { Role: null, Int: null, Goal: null, Rob: null, CoT: null, Stra: null, Pers: null, Con: null },
   };
 
-  const view = (scratch: Record<string, unknown>, speaker: 'agent' | 'user'): DialogueView => ({
-    scenario, profile, config, seed, turns, userTurns, agentTurns, maxTurns, tactics, targetsMet, raised, scratch, signal,
-    onDelta: onEvent ? (text) => onEvent({ type: 'delta', speaker, text }) : undefined,
-  });
+  const userDelta = onEvent ? (text: string) => onEvent({ type: 'delta', speaker: 'user', text }) : undefined;
+  const agentDelta = onEvent ? (text: string) => onEvent({ type: 'delta', speaker: 'agent', text }) : undefined;
   const addUsage = (u?: Usage) => {
     if (!u) return;
     usageSeen = true;
@@ -118,7 +116,10 @@ export async function runDialogue(opts: DialogueOptions): Promise<Transcript> {
       text = scenario.agent.opening;
     } else {
       const openConcerns = scenario.targets.filter((t) => raised.has(t.id) && targetsMet.get(t.id) === null);
-      const ctx: AgentContext = { ...view(agentScratch, 'agent'), lastUserText: lastText('user'), openConcerns };
+      const ctx: AgentContext = {
+        scenario, profile, config, seed, turns, userTurns, agentTurns, maxTurns, tactics, targetsMet, raised, scratch: agentScratch, signal, onDelta: agentDelta,
+        lastUserText: lastText('user'), openConcerns,
+      };
       try {
         ({ text, usage: u } = await agent.next(ctx));
       } catch (e) {
@@ -167,7 +168,8 @@ export async function runDialogue(opts: DialogueOptions): Promise<Transcript> {
     const afterTransitions = applyTransitions(scenario, state, events);
     const policies = firedPolicies(scenario, { state: afterTransitions, tactic: agentLast?.tactic, targetsMet, userTurn: userTurns + 1, lastAgentStems: agentStems, tactics });
     const ctx: SimulatorContext = {
-      ...view(simScratch, 'user'), lastAgentText: agentLast?.text, tactic: agentLast?.tactic, events,
+      scenario, profile, config, seed, turns, userTurns, agentTurns, maxTurns, tactics, targetsMet, raised, scratch: simScratch, signal, onDelta: userDelta,
+      lastAgentText: agentLast?.text, tactic: agentLast?.tactic, events,
       stateBefore, state: afterTransitions, newlyMet, policies,
     };
     const started = performance.now();

@@ -58,7 +58,9 @@ export function initialState(scenario: Scenario, profile: ProfileFields): State 
 /** Applies every transition whose event occurred, in the scenario's order, clamping to 0..1. */
 export function applyTransitions(scenario: Scenario, state: State, events: readonly string[]): State {
   const out = { ...state };
-  for (const tr of scenario.state?.transitions ?? []) {
+  const transitions = scenario.state?.transitions;
+  if (!transitions) return out;
+  for (const tr of transitions) {
     if (!events.includes(tr.on)) continue;
     for (const k of STATE_KEYS) {
       const d = tr.change[k];

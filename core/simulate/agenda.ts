@@ -17,7 +17,7 @@ interface Fact { text: string; stems: Set<string> }
 interface AgendaTarget { t: Target; id: string; primary: boolean; reveal: 'upfront' | 'when_asked' | 'never'; goal: string; topic: string; stems: Set<string>; label: string }
 interface CompiledAgenda { targets: AgendaTarget[]; memory: Fact[]; unknown: Fact[] }
 interface Style { register: P.Register; verbosity: 'terse' | 'standard' | 'verbose'; phrases: string[]; quirks: Set<string>; quirkTone: string }
-interface Memo { rng: Rng; used: Map<string, number>; stated: Set<number>; lastPhrase: number; prevPolicies: string[]; lastAside: number }
+interface Memo { rng: Rng; used: Map<string, number[]>; stated: Set<number>; lastPhrase: number; prevPolicies: string[]; lastAside: number }
 
 const compiledAgendas = new WeakMap<Scenario, CompiledAgenda>();
 const styles = new WeakMap<object, Style>();
@@ -83,13 +83,18 @@ function styleOf(profile: ResolvedProfile): Style {
 
 /** Picks the least-used line of a bank (ties broken by the seeded RNG), so lines rarely repeat. */
 function pick(memo: Memo, key: string, lines: readonly string[]): string {
+  let counts = memo.used.get(key);
+  if (!counts || counts.length < lines.length) {
+    counts = new Array<number>(lines.length).fill(0);
+    memo.used.set(key, counts);
+  }
   let min = Infinity;
-  for (let i = 0; i < lines.length; i++) min = Math.min(min, memo.used.get(`${key}${i}`) ?? 0);
+  for (let i = 0; i < lines.length; i++) if (counts[i] < min) min = counts[i];
   const start = memo.rng.int(lines.length);
   for (let k = 0; k < lines.length; k++) {
     const i = (start + k) % lines.length;
-    if ((memo.used.get(`${key}${i}`) ?? 0) === min) {
-      memo.used.set(`${key}${i}`, min + 1);
+    if (counts[i] === min) {
+      counts[i]++;
       return lines[i];
     }
   }
@@ -369,14 +374,18 @@ export class AgendaSimulator implements UserSimulator {
   }
 
   private concerns(ctx: SimulatorContext, sc: CompiledAgenda): string {
-    const rows = sc.targets.map((t) => {
-      const met = (ctx.targetsMet.get(t.id) ?? null) !== null;
-      const note = met ? 'met' : t.reveal === 'never' ? 'keep to myself' : ctx.raised.has(t.id) ? 'raised, open' : 'not raised yet';
-      return { met, primary: t.primary, text: `${t.label}${note})` };
-    });
-    rows.sort((a, b) => Number(a.met) - Number(b.met) || Number(b.primary) - Number(a.primary));
-    const worries = ctx.tactic ? [`being pushed by ${humanize(ctx.tactic)}`] : ctx.events.includes('concern_ignored') ? ['the agent ignored my last point'] : [];
-    return [...rows.map((r) => r.text), ...worries].join('; ');
+    // Open primary targets first, then open secondary ones, then those already met.
+    const open1: string[] = [];
+    const open2: string[] = [];
+    const met: string[] = [];
+    for (const t of sc.targets) {
+      if ((ctx.targetsMet.get(t.id) ?? null) !== null) met.push(`${t.label}met)`);
+      else (t.primary ? open1 : open2).push(`${t.label}${t.reveal === 'never' ? 'keep to myself' : ctx.raised.has(t.id) ? 'raised, open' : 'not raised yet'})`);
+    }
+    const rows = open1.concat(open2, met);
+    if (ctx.tactic) rows.push(`being pushed by ${humanize(ctx.tactic)}`);
+    else if (ctx.events.includes('concern_ignored')) rows.push('the agent ignored my last point');
+    return rows.join('; ');
   }
 
   private tone(st: Style, ctx: SimulatorContext, plan: string): string {
