@@ -5,20 +5,19 @@ import * as vscode from 'vscode';
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { loadWorkspace, loadYamlFile, type Suite, type Transcript } from '../core/index';
-import { readTranscripts, resolveSuite, runSuite, type ResolvedSuite } from './engine';
+import { readTranscripts, resolveSuite, runSuite, type Progress, type ResolvedSuite } from './engine';
 import { locateScenarioIds } from './locate';
 import { breakdown, loadRunResults, passes, type ResultsPanel } from './results';
 import type { Keys } from './secrets';
 import { requireFiles, requireTrust } from './trust';
 import { readWorkspaceConfig, rootFor } from './workspace';
 
-export interface EvalProgress { done: number; failed: number; total: number; inFlight: number; ratePerMin: number; etaSeconds: number }
 export interface EvalOutcome { runDir: string; summary: unknown; cancelled: boolean; transcripts: Transcript[]; suite: Suite; suiteFile: string }
 
 export interface TestOutcome { id: string; state: 'passed' | 'failed' | 'skipped'; message?: string; line?: number }
 
-export function formatProgress(p: EvalProgress): string {
-  const eta = !Number.isFinite(p.etaSeconds) || p.etaSeconds <= 0 ? '' : p.etaSeconds < 90 ? ` · ETA ${Math.round(p.etaSeconds)} s` : ` · ETA ${Math.round(p.etaSeconds / 60)} min`;
+export function formatProgress(p: Progress): string {
+  const eta = p.etaSeconds === null || !Number.isFinite(p.etaSeconds) || p.etaSeconds <= 0 ? '' : p.etaSeconds < 90 ? ` · ETA ${Math.round(p.etaSeconds)} s` : ` · ETA ${Math.round(p.etaSeconds / 60)} min`;
   return `${p.done}/${p.total} dialogues · ${p.failed} failed · ${p.inFlight} running · ${p.ratePerMin.toFixed(0)}/min${eta}`;
 }
 
@@ -179,7 +178,7 @@ export class Evals implements vscode.Disposable {
         progress.report({ message: 'starting…' });
         return runSuite({
           root, suiteFile: suiteUri.fsPath, concurrency, resumeDir: opts.resumeDir, secret, signal: abort.signal,
-          onProgress: (p: EvalProgress) => {
+          onProgress: (p: Progress) => {
             const line = formatProgress(p);
             this.progressLog.push(line);
             const pct = p.total ? (p.done / p.total) * 100 : 0;

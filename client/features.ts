@@ -21,11 +21,12 @@ export interface FeaturesApi {
     probe(): Promise<RenderedState>;
     show(transcript: Transcript, info?: Partial<PreviewInfo>): Promise<void>;
     lastRenderMs(): number | undefined;
+    scroll(to: 'top' | 'end'): void;
     reply(text: string): void;
     stop(): void;
     hints(doc: vscode.TextDocument): { line: number; label: string; tooltip: string }[];
   };
-  results: { probe(): Promise<ResultsRenderedState> };
+  results: { probe(): Promise<ResultsRenderedState>; openDialogue(runDir: string, dialogueId: string): Promise<void> };
   evals: { cancel(): boolean; running(): boolean; progressLog(): string[]; last(): EvalOutcome | undefined; discover(): Promise<void>; controller: vscode.TestController; runTests(items?: vscode.TestItem[]): Promise<TestOutcome[]> };
   lastRefusal(): string | undefined;
 }
@@ -70,11 +71,12 @@ export function registerFeatures(context: vscode.ExtensionContext, log: vscode.L
       probe: () => preview.probe(),
       show: (t, info) => preview.show(t, info),
       lastRenderMs: () => preview.lastRenderMs(),
+      scroll: (to) => preview.scroll(to),
       reply: (text) => preview.reply(text),
       stop: () => preview.stop(),
       hints: (doc) => hints.hintsFor(doc),
     },
-    results: { probe: () => results.probe() },
+    results: { probe: () => results.probe(), openDialogue: (runDir, id) => results.openDialogue(runDir, id) },
     evals: { cancel: () => evals.cancel(), running: () => evals.running, progressLog: () => [...evals.progressLog], last: () => evals.last, discover: () => evals.discover(), controller: evals.controller, runTests: (items) => evals.runTestItems(items) },
     lastRefusal: () => lastRefusal,
   };

@@ -1,15 +1,27 @@
-// The language client: starts dist/server.js for the project's own language ids.
+// The language client for the project's language ids. The server process (dist/server.js
+// --stdio) is spawned first, before the client library is even loaded, so it boots while the
+// rest of the extension loads; the client then talks to that process.
 import * as vscode from 'vscode';
-import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import { fork, type ChildProcess } from 'node:child_process';
+import type { LanguageClient, LanguageClientOptions, ServerOptions } from 'vscode-languageclient/node';
 
 export const LANGUAGE_IDS = ['userlm-profile', 'userlm-scenario', 'userlm-suite', 'userlm-rewards', 'userlm-workspace'] as const;
 export const WATCHED_FILES = '**/{*.profile.yaml,*.profile.yml,*.scenario.yaml,*.scenario.yml,*.suite.yaml,*.suite.yml,*.rewards.yaml,*.rewards.yml,userlm.yaml,userlm.yml}';
 
-export function createLanguageClient(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): LanguageClient {
-  const module = context.asAbsolutePath('dist/server.js');
-  const serverOptions: ServerOptions = {
-    run: { module, transport: TransportKind.stdio },
-    debug: { module, transport: TransportKind.stdio, options: { execArgv: ['--nolazy', '--inspect=6011'] } },
+/** Starts the server process (stdio transport, as `userlm-language-server --stdio`). */
+export function spawnServer(context: vscode.ExtensionContext): ChildProcess {
+  return fork(context.asAbsolutePath('dist/server.js'), ['--stdio'], { silent: true, execArgv: [], cwd: context.extensionPath });
+}
+
+/** The client over an already spawned server; a restart spawns a fresh process. */
+export function createLanguageClient(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, first: ChildProcess): LanguageClient {
+  // loaded here, after the server process started (a lazy require keeps it out of the bundle's start-up)
+  const { LanguageClient } = require('vscode-languageclient/node') as typeof import('vscode-languageclient/node');
+  let pending: ChildProcess | undefined = first;
+  const serverOptions: ServerOptions = async () => {
+    const child = pending ?? spawnServer(context);
+    pending = undefined;
+    return child;
   };
   const watcher = vscode.workspace.createFileSystemWatcher(WATCHED_FILES);
   context.subscriptions.push(watcher);
@@ -20,9 +32,8 @@ export function createLanguageClient(context: vscode.ExtensionContext, log: vsco
     outputChannel: vscode.window.createOutputChannel('UserLM Language Server'),
     progressOnInitialization: true,
     initializationOptions: { trusted: vscode.workspace.isTrusted },
-    middleware: {},
   };
-  log.info(`starting the language server ${module}`);
+  log.info(`language server: ${context.asAbsolutePath('dist/server.js')} --stdio (pid ${first.pid})`);
   // the client id `userlm` makes vscode-languageclient read the `userlm.trace.server` setting
   return new LanguageClient('userlm', 'UserLM Language Server', serverOptions, clientOptions);
 }

@@ -222,6 +222,7 @@ export class PreviewPanel implements vscode.Disposable {
     return this.probes.ask((id) => this.post({ type: 'probe', id }));
   }
   lastRenderMs(): number | undefined { return this.lastRender?.ms; }
+  scroll(to: 'top' | 'end'): void { this.post({ type: 'scroll', to }); }
   reply(text: string): void { if (this.ask) this.onMessage({ type: 'human', id: this.ask.id, text }); }
   get current(): PreviewModel | undefined { return this.model; }
 

@@ -58,6 +58,8 @@ export interface RenderedState {
   totalsText: string;
   metricsText: string;
   askVisible: boolean;
+  /** The totals say "no judge" (no paper metrics measured). */
+  noJudge: boolean;
   renderMs: number;
 }
 
@@ -69,7 +71,8 @@ export type ToPreview =
   | { type: 'end'; transcript: Transcript }
   | { type: 'status'; status: PreviewStatus; error?: string }
   | { type: 'ask'; id: number; prompt: string }
-  | { type: 'probe'; id: number };
+  | { type: 'probe'; id: number }
+  | { type: 'scroll'; to: 'top' | 'end' };
 
 export type FromPreview =
   | { type: 'ready' }

@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import { existsSync, rmSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { compareRuns, listRuns, renderReportHtml } from './engine';
-import type { Evals } from './evals';
+import type { EvalOutcome, Evals } from './evals';
 import { loadRunResults, readRunJson, type ResultsPanel } from './results';
 import { rootFor } from './workspace';
 
@@ -101,14 +101,14 @@ export class RunsView implements vscode.TreeDataProvider<RunItem>, vscode.Dispos
     return panel;
   }
 
-  async resume(i?: RunItem | string): Promise<void> {
+  async resume(i?: RunItem | string): Promise<EvalOutcome | undefined> {
     const dir = await this.resolve(i, 'Resume which run?');
     if (!dir) return;
     const json = readRunJson(dir);
     const root = json.root ?? rootFor();
     const file = json.suite_file && root ? (existsSync(json.suite_file) ? json.suite_file : join(root, json.suite_file)) : undefined;
     if (!file || !existsSync(file)) { void vscode.window.showErrorMessage(`UserLM: cannot resume ${basename(dir)}: its suite file is not recorded in run.json or no longer exists.`); return; }
-    await this.evals.runSuite(vscode.Uri.file(file), { resumeDir: dir });
+    return this.evals.runSuite(vscode.Uri.file(file), { resumeDir: dir });
   }
 
   async delete(i?: RunItem | string, confirmed = false): Promise<boolean> {

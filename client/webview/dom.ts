@@ -49,7 +49,8 @@ export function fmt(v: number | null | undefined, digits = 2): string {
 /** Splits `text` into text nodes and clickable spans for the given ids (whole words only). */
 export function linkify(text: string, ids: string[], onClick: (id: string) => void, kindOf: (id: string) => string): (Node | string)[] {
   if (!ids.length || !text) return [text];
-  const re = new RegExp(`(?<![\\w-])(${ids.map(escapeRe).sort((a, b) => b.length - a.length).join('|')})(?![\\w-])`, 'g');
+  const re = idPattern(ids);
+  re.lastIndex = 0;
   const out: (Node | string)[] = [];
   let last = 0;
   for (const m of text.matchAll(re)) {
@@ -61,6 +62,14 @@ export function linkify(text: string, ids: string[], onClick: (id: string) => vo
   }
   if (last < text.length) out.push(text.slice(last));
   return out;
+}
+
+let cached: { key: string; re: RegExp } | undefined;
+/** One regular expression for a set of ids (compiled once per set, not once per text). */
+function idPattern(ids: string[]): RegExp {
+  const key = ids.join('\u0000');
+  if (cached?.key !== key) cached = { key, re: new RegExp(`(?<![\\w-])(${ids.map(escapeRe).sort((a, b) => b.length - a.length).join('|')})(?![\\w-])`, 'g') };
+  return cached.re;
 }
 
 function escapeRe(s: string): string {

@@ -148,7 +148,7 @@ function totalsView(t: Transcript): HTMLElement {
     h('h3', null, 'Paper metrics', noJudge ? h('span', { class: 'nojudge' }, ' — no judge') : null),
     h('table', { class: 'metrics', id: 'metrics' },
       h('tr', null, PAPER_METRICS.map((k) => h('th', { title: k === 'Rob' ? 'robotic tone: lower is better' : '' }, k === 'Rob' ? 'Rob ↓' : k))),
-      h('tr', null, PAPER_METRICS.map((k) => h('td', null, t.metrics[k] === null || t.metrics[k] === undefined ? 'no judge' : fmt(t.metrics[k]))))),
+      h('tr', null, PAPER_METRICS.map((k) => h('td', null, t.metrics[k] === null || t.metrics[k] === undefined ? (noJudge ? '—' : 'no judge') : fmt(t.metrics[k]))))),
     t.targets?.length ? h('div', { class: 'targets' }, h('h3', null, 'Targets'), t.targets.map((x) => h('div', null, ...linked(x.id), x.met_at === null ? h('span', { class: 'flag missing' }, 'not met') : h('span', { class: 'ok' }, ` met at turn ${x.met_at}`)))) : null,
     t.policies?.length ? h('div', { class: 'policies' }, h('h3', null, 'Decision policies'), t.policies.map((p) => h('div', null, ...linked(p.id), ` fired at turn${p.turns.length > 1 ? 's' : ''} ${p.turns.join(', ')}`))) : null);
 }
@@ -199,6 +199,7 @@ function probe(): RenderedState {
     totalsText: document.getElementById('total')?.textContent ?? '',
     metricsText: document.getElementById('metrics')?.textContent ?? '',
     askVisible: !!document.getElementById('ask'),
+    noJudge: !!document.querySelector('#totals .nojudge'),
     renderMs: lastRenderMs,
   };
 }
@@ -237,6 +238,10 @@ window.addEventListener('message', (ev: MessageEvent<ToPreview>) => {
       break;
     case 'probe':
       post({ type: 'probe', id: m.id, state: probe() });
+      return;
+    case 'scroll':
+      (m.to === 'top' ? document.body : document.getElementById('totals'))?.scrollIntoView({ block: 'start' });
+      window.scrollTo({ top: m.to === 'top' ? 0 : document.body.scrollHeight });
       return;
   }
   save();

@@ -179,6 +179,7 @@ function scanForLeaks(dirs, secret) {
   const walk = (p) => {
     const st = statSync(p);
     if (st.isDirectory()) { for (const e of readdirSync(p)) walk(join(p, e)); return; }
+    if (!st.isFile()) return; // sockets, pipes
     if (st.size < 20_000_000 && readFileSync(p).includes(secret)) hits.push(p);
   };
   for (const d of dirs) if (existsSync(d)) walk(d);

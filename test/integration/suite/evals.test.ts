@@ -27,6 +27,12 @@ describe('eval runs', () => {
     assert.match(st.text, /phone-upgrade-pressure/);
     assert.match(st.text, /adversarial/);
     await screenshot('results');
+    // a dialogue of the run, opened in the preview panel
+    const t = outcome.transcripts[0];
+    await a.results.openDialogue(smokeDir, t.dialogue_id);
+    const shown = await a.preview.probe();
+    assert.equal(shown.turns, t.turns.length);
+    assert.equal(shown.totalsText, t.rewards.total.toFixed(2));
   });
 
   it('shows suites, scenarios and dialogues in the Test Explorer; a failed threshold fails at the scenario', async () => {
@@ -60,7 +66,7 @@ describe('eval runs', () => {
     }
   });
 
-  it('cancels a long run cleanly, keeping the finished dialogues', async () => {
+  it('cancels a long run cleanly, keeping the finished dialogues, and resumes it', async () => {
     const a = await api();
     // a simulator behind a real (slow) OpenAI-compatible server: 40 ms a reply
     const { server, port } = await chatServer([], 40);
@@ -78,6 +84,10 @@ describe('eval runs', () => {
       const written = lines(join(bigDir, 'transcripts.jsonl'));
       assert.ok(written >= 3 && written < 120, `${written} dialogues written`);
       assert.equal(a.evals.running(), false);
+      // resume from the Runs view: the finished dialogues are skipped, the rest run
+      await vscode.commands.executeCommand('userlm.runs.resume', bigDir);
+      assert.equal(lines(join(bigDir, 'transcripts.jsonl')), 120);
+      assert.equal(JSON.parse(readFileSync(join(bigDir, 'run.json'), 'utf8')).status, 'completed');
     } finally {
       server.close();
       await restore();

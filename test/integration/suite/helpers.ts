@@ -9,7 +9,7 @@ export const EXTENSION_ID = 'userlm-studio.userlm-studio';
 /** The API the extension returns from `activate` (client/extension.ts `ExtensionApi`; kept loose
  * here because the test project does not compile the client). */
 export interface Api {
-  stats(): { activationMs: number; serverStartedMs?: number; serverReadyMs?: number };
+  stats(): { activationMs: number; clientMs?: number; featuresMs?: number; serverReadyMs?: number };
   serverReady(): Promise<void>;
   preview: {
     start(req: { uri: vscode.Uri; simulator?: string; agent?: string; seed?: number }): Promise<void>;
@@ -17,11 +17,12 @@ export interface Api {
     probe(): Promise<Record<string, any>>;
     show(transcript: any, info?: any): Promise<void>;
     lastRenderMs(): number | undefined;
+    scroll(to: 'top' | 'end'): void;
     reply(text: string): void;
     stop(): void;
     hints(doc: vscode.TextDocument): { line: number; label: string; tooltip: string }[];
   };
-  results: { probe(): Promise<Record<string, any>> };
+  results: { probe(): Promise<Record<string, any>>; openDialogue(runDir: string, dialogueId: string): Promise<void> };
   evals: { cancel(): boolean; running(): boolean; progressLog(): string[]; last(): any; discover(): Promise<void>; controller: vscode.TestController; runTests(items?: vscode.TestItem[]): Promise<{ id: string; state: string; message?: string; line?: number }[]> };
   lastRefusal(): string | undefined;
 }

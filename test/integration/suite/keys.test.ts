@@ -14,7 +14,7 @@ function filesContaining(dir: string, needle: string, out: string[] = []): strin
     const p = join(dir, e);
     const st = statSync(p);
     if (st.isDirectory()) filesContaining(p, needle, out);
-    else if (st.size < 20_000_000 && readFileSync(p, 'utf8').includes(needle)) out.push(p);
+    else if (st.isFile() && st.size < 20_000_000 && readFileSync(p, 'utf8').includes(needle)) out.push(p);
   }
   return out;
 }

@@ -27,8 +27,11 @@ describe('preview panel', () => {
     assert.equal(st.chartLines, 4, 'trust, emotion, patience, engagement');
     assert.ok(st.links > 0, 'target/policy ids link to the YAML');
     assert.equal(st.totalsText, transcript.rewards.total.toFixed(2));
-    assert.match(st.metricsText, /no judge/);
+    assert.ok(st.noJudge, 'the paper metrics say "no judge"');
+    assert.match(st.metricsText, /Role.*Con/);
     await screenshot('preview');
+    a.preview.scroll('top');
+    await screenshot('preview-top');
   });
 
   it('annotates targets and policies in the editor after the preview', async () => {
@@ -73,12 +76,22 @@ describe('preview panel', () => {
   it('renders a 200-turn transcript quickly and restores the panel after it is hidden', async () => {
     const a = await api();
     const turns = Array.from({ length: 200 }, (_, i) => ({ ...transcript.turns[i % transcript.turns.length], index: i }));
+    // one user turn whose rationale lacks four sections: each is flagged
+    const k = turns.findIndex((t: any) => t.speaker === 'user');
+    turns[k] = { ...turns[k], rationale: { raw: 'Agent intent: a sales call', sections: { agent_intent: 'a sales call' }, missing: ['concerns', 'plan', 'state', 'tone'] } };
     const big = { ...transcript, dialogue_id: 'bench-200', turns };
-    await a.preview.show(big, { file: wsUri('scenarios/phone-upgrade.scenario.yaml').fsPath });
-    const ms = a.preview.lastRenderMs()!;
-    console.log(`    render: 200-turn transcript in ${ms.toFixed(1)} ms`);
+    // the median of 5 full renders (the machine is shared: single runs are noisy)
+    const times: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      await a.preview.show({ ...big, dialogue_id: `bench-200-${i}` }, { file: wsUri('scenarios/phone-upgrade.scenario.yaml').fsPath });
+      times.push(a.preview.lastRenderMs()!);
+    }
+    const ms = [...times].sort((x, y) => x - y)[2];
+    console.log(`    render: 200-turn transcript in ${ms.toFixed(1)} ms (median of 5: ${times.map((t) => t.toFixed(0)).join(', ')})`);
     assert.ok(ms < 150, `render took ${ms} ms`);
-    assert.equal((await a.preview.probe()).turns, 200);
+    const shown = await a.preview.probe();
+    assert.equal(shown.turns, 200);
+    assert.equal(shown.missingFlags, 4, 'the four missing sections are flagged');
     // hide the panel behind an editor in its column, then bring it back: the state is restored
     const doc = await vscode.workspace.openTextDocument(wsUri('userlm.yaml'));
     await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Two, preview: false });

@@ -3,9 +3,9 @@
 // (the workspace's `userlm.simulator`) are ignored.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { api, waitFor, wsRoot, wsUri } from './helpers';
+import { api, screenshot, waitFor, wsRoot, wsUri } from './helpers';
 
 describe('restricted mode (untrusted folder)', () => {
   it('runs untrusted', () => {
@@ -33,13 +33,14 @@ describe('restricted mode (untrusted folder)', () => {
     const a = await api();
     await a.preview.start({ uri: wsUri('scenarios/phone-upgrade.scenario.yaml'), simulator: 'local-vllm' });
     assert.match(a.lastRefusal() ?? '', /network backend local-vllm.*Restricted Mode/);
+    await screenshot('restricted');
   });
 
   it('ignores the workspace\'s restricted settings and previews on the built-in simulator', async () => {
     const a = await api();
-    const inspected = vscode.workspace.getConfiguration('userlm').inspect<string>('simulator');
-    assert.equal(inspected?.workspaceValue, 'local-vllm', 'the fixture sets it in .vscode/settings.json');
-    assert.equal(vscode.workspace.getConfiguration('userlm').get('simulator'), '', 'restricted: not applied');
+    const onDisk = JSON.parse(readFileSync(join(wsRoot(), '.vscode', 'settings.json'), 'utf8'));
+    assert.equal(onDisk['userlm.simulator'], 'local-vllm', 'the folder sets a network simulator');
+    assert.equal(vscode.workspace.getConfiguration('userlm').get('simulator'), '', 'restricted setting: not applied');
     await vscode.commands.executeCommand('userlm.preview', wsUri('scenarios/phone-upgrade.scenario.yaml'));
     const t = await a.preview.whenDone();
     assert.equal(t?.simulator, 'agenda');
