@@ -136,7 +136,7 @@ describe('cli: eval kill-and-resume with SIGKILL against a local server', functi
     server = await startOpenAIServer({ latencyMs: 60, requireKey: KEY });
     ws = sampleWorkspace();
     ws.write('userlm.yaml', localWorkspaceYaml(server.url));
-    ws.write('suites/llm.suite.yaml', 'kind: suite\nid: llm\nscenarios: [telecom-upgrade, refund-damaged-blender, insurance-renewal-review]\nsamples: 4\nsimulator: sim\nagent: scripted\nconcurrency: 3\n');
+    ws.write('suites/llm.suite.yaml', 'kind: suite\nid: llm\nscenarios: [telecom-upgrade, refund-damaged-blender, insurance-renewal-review]\nsamples: 6\nsimulator: sim\nagent: scripted\nconcurrency: 3\n');
   });
   after(async () => { await server.close(); ws.dispose(); });
 
@@ -156,17 +156,17 @@ describe('cli: eval kill-and-resume with SIGKILL against a local server', functi
     child.kill('SIGKILL');
     await new Promise((r) => child.once('exit', r));
     const kept = lines(file);
-    assert.ok(kept.length >= 3 && kept.length < 12, `kept ${kept.length}`);
+    assert.ok(kept.length >= 3 && kept.length < 18, `kept ${kept.length}`);
     for (const l of kept) JSON.parse(l); // every line complete
     appendFileSync(file, '{"run_id":"llm-torn","dialogue_id":"telecom-up'); // what a kill mid-write would leave
     const runDir = join(file, '..');
 
     const r = await cliAsync(['eval', 'suites/llm.suite.yaml', '--resume', runDir], ws.root, { USERLM_TEST_KEY: KEY });
     assert.equal(r.code, 0, r.stderr + r.stdout);
-    assert.match(r.stderr, new RegExp(`12 dialogues \\(${kept.length} already finished\\)`));
+    assert.match(r.stderr, new RegExp(`18 dialogues \\(${kept.length} already finished\\)`));
     const after = lines(file).map((l) => JSON.parse(l) as Transcript);
-    assert.equal(after.length, 12, 'no loss');
-    assert.equal(new Set(after.map((t) => t.dialogue_id)).size, 12, 'no duplicate');
+    assert.equal(after.length, 18, 'no loss');
+    assert.equal(new Set(after.map((t) => t.dialogue_id)).size, 18, 'no duplicate');
     assert.deepEqual(after.slice(0, kept.length).map((t) => JSON.stringify(t)), kept, 'finished dialogues untouched');
     assert.ok(after.every((t) => t.end.reason !== 'error'));
     assert.ok(server.requests.length > 0 && server.requests.every((q) => q.headers.authorization === `Bearer ${KEY}`));
