@@ -336,8 +336,8 @@ export class AgendaSimulator implements UserSimulator {
       const phrase = upperFirst(st.phrases[i].trim());
       const before = ending || rng.chance(0.5);
       if (/\b(but|and|so|because|or)$/i.test(phrase)) out = `${phrase} ${lowerFirst(out)}`;
-      else if (/[.!?…]$/.test(phrase)) out = before ? `${phrase} ${out}` : `${out} ${phrase}`;
-      else out = before ? `${phrase}, ${lowerFirst(out)}` : `${out} ${sentence(phrase)}`;
+      else if (/[.!?…]$/.test(phrase) || phrase.split(' ').length > 3) out = before ? `${sentence(phrase)} ${out}` : `${out} ${sentence(phrase)}`;
+      else out = before ? `${phrase}, ${lowerFirst(out)}` : `${out} ${sentence(phrase)}`; // a short lead-in: "honestly, ..."
     } else {
       memo.lastPhrase = -2;
     }
