@@ -75,6 +75,9 @@ export class HumanAgent implements Agent {
   }
 }
 
+/** The agent's first message when it speaks first. */
+export const AGENT_CALL_CONNECTS = '(The customer is on the line. You speak first.)';
+
 /** The agent's system prompt: role and SOP. */
 export function agentSystemPrompt(scenario: Scenario): string {
   const a = scenario.agent ?? {};
@@ -89,8 +92,9 @@ export class LlmAgent implements Agent {
   constructor(readonly id: string, readonly client: ChatClient) {}
   async next(ctx: AgentContext): Promise<{ text: string; usage?: import('../generated/schema-types').Usage }> {
     const messages: ChatMessage[] = [{ role: 'system', content: agentSystemPrompt(ctx.scenario) }];
+    // Chat templates want a `user` message first: when the agent speaks first, a stage line opens the call.
+    if (ctx.turns[0]?.speaker !== 'user') messages.push({ role: 'user', content: AGENT_CALL_CONNECTS });
     for (const t of ctx.turns) messages.push({ role: t.speaker === 'agent' ? 'assistant' : 'user', content: t.text });
-    if (messages.length === 1) messages.push({ role: 'user', content: '(The customer is on the line. You speak first.)' });
     const r = await this.client.complete({ messages, signal: ctx.signal, onDelta: ctx.onDelta });
     const text = r.content.replace(/<\/?answer>/gi, '').trim();
     if (!text) throw new Error(`backend '${this.id}' returned an empty agent line`);

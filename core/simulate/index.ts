@@ -22,9 +22,10 @@ export class LlmSimulator implements UserSimulator {
       this.prompts.set(ctx.scenario, system);
     }
     const messages: ChatMessage[] = [{ role: 'system', content: system }];
-    // The model plays the user, so the agent's lines are its `user` messages.
+    // The model plays the user, so the agent's lines are its `user` messages. Chat templates want
+    // a `user` message first: when the user speaks first, a stage line opens the call.
+    if (ctx.turns[0]?.speaker !== 'agent') messages.push({ role: 'user', content: CALL_CONNECTS });
     for (const t of ctx.turns) messages.push({ role: t.speaker === 'agent' ? 'user' : 'assistant', content: t.text });
-    if (messages.length === 1) messages.push({ role: 'user', content: CALL_CONNECTS });
     const r = await this.client.complete({ messages, signal: ctx.signal, onDelta: ctx.onDelta });
     return { content: r.content, reasoning: r.reasoning, usage: r.usage, latencyMs: r.latencyMs };
   }

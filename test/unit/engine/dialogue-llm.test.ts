@@ -57,6 +57,8 @@ describe('engine: dialogues with model backends', function () {
       assert.equal(last[1].content, toyScenario().agent!.opening);
       assert.equal(last[2].role, 'assistant');
       assert.equal(last[2].content, users[0].text);
+      const first = server.requests[0].body.messages;
+      assert.deepEqual(first.slice(1).map((m: { role: string }) => m.role), ['user']);
       if (sim === 'sim-think') {
         assert.equal(server.requests[0].headers.authorization, 'Bearer sk-sim-key-000111');
         assert.ok(events.some((e) => e.type === 'delta' && e.speaker === 'user'));
@@ -75,8 +77,21 @@ describe('engine: dialogues with model backends', function () {
     assert.equal(agentTurns[1].text, 'It comes to a total of $42 a month, including taxes and fees.'); // the server's second agent line
     const body = server.requests[0].body;
     assert.match(body.messages[0].content, /^You are a support agent at Acme Mobile[\s\S]*Offer the Basic plan at \$30 a month/);
-    assert.equal(body.messages[1].role, 'assistant');
-    assert.equal(body.messages[2].role, 'user');
+    assert.deepEqual(body.messages.slice(1).map((m: { role: string }) => m.role), ['user', 'assistant', 'user']);
+    assert.equal(body.messages[1].content, '(The customer is on the line. You speak first.)');
+    assert.equal(body.messages[2].content, toyScenario().agent!.opening);
+  });
+
+  it('opens with a stage line when the user speaks first (no agent opening)', async () => {
+    const env = { config, secret };
+    const s = toyScenario({ agent: { role: 'an agent', sop: 'Help.' } });
+    const t = await runDialogue({ scenario: s, profile: PROFILE, config, seed: 1, simulator: createSimulator('sim-reasoning', env), agent: createAgent('agent-llm', env) });
+    assert.equal(t.error, undefined, t.error);
+    assert.equal(t.turns[0].speaker, 'user');
+    const simCall = server.requests.find((r) => r.body.model === 'sim-reasoning' && r.body.messages.length > 3)!.body.messages;
+    assert.deepEqual(simCall.slice(1, 4).map((m: { role: string; content: string }) => [m.role, m.content.slice(0, 16)]), [['user', '(The call connec'], ['assistant', t.turns[0].text.slice(0, 16)], ['user', t.turns[1].text.slice(0, 16)]]);
+    const agentCall = server.requests.find((r) => r.body.model === 'agent-model')!.body.messages;
+    assert.deepEqual(agentCall.slice(1).map((m: { role: string }) => m.role), ['user']);
   });
 
   it('ends with reason error naming the backend when it fails, without throwing', async () => {
