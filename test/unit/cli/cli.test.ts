@@ -172,4 +172,34 @@ describe('cli: eval kill-and-resume with SIGKILL against a local server', functi
     assert.ok(server.requests.length > 0 && server.requests.every((q) => q.headers.authorization === `Bearer ${KEY}`));
     assert.deepEqual(filesContaining(ws.root, KEY), [], 'the key is written nowhere');
   });
+
+  it('Ctrl-C (SIGINT) stops cleanly: exit 130, finished dialogues kept, run marked cancelled, resume hint', async () => {
+    const env = { ...process.env, NO_COLOR: '1', USERLM_TEST_KEY: KEY };
+    const child = spawn(process.execPath, [CLI, 'eval', 'suites/llm.suite.yaml', '--out', 'int-runs'], { cwd: ws.root, env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    const outDir = join(ws.root, 'int-runs');
+    let file = '';
+    const deadline = Date.now() + 60000;
+    for (;;) {
+      await new Promise((r) => setTimeout(r, 25));
+      const dirs = existsSync(outDir) ? readdirSync(outDir) : [];
+      if (dirs.length) file = join(outDir, dirs[0], 'transcripts.jsonl');
+      if (file && existsSync(file) && lines(file).length >= 2) break;
+      assert.ok(Date.now() < deadline, 'the eval never wrote 2 dialogues');
+    }
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((r) => child.once('close', r));
+    assert.equal(code, 130, stderr);
+    assert.match(stderr, /stopping/);
+    assert.match(stderr, /resume with: userlm eval suites\/llm\.suite\.yaml --resume /);
+    const kept = lines(file).map((l) => JSON.parse(l) as Transcript);
+    assert.ok(kept.length >= 2 && kept.length < 18, `kept ${kept.length}`);
+    assert.ok(kept.every((t) => t.end.reason !== 'cancelled' && t.end.reason !== 'error'));
+    const run = JSON.parse(readFileSync(join(file, '..', 'run.json'), 'utf8')) as { status: string };
+    assert.equal(run.status, 'cancelled');
+    assert.match(stdout, /run directory: /);
+  });
 });
