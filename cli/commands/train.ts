@@ -2,16 +2,14 @@
 // or OpenAI fine-tuning. Submit prints a summary (samples, tokens, cost) and asks before uploading.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline/promises';
 import { findWorkspaceRoot, loadWorkspace, loadYamlFile, resolveFrom } from '../../core/model/load';
-import { toJsonl, validationPath, estimateTokens, type ExportResult, type RlSample, type SftSample } from '../../core/datasets';
+import { validationPath, estimateTokens, type ExportResult, type RlSample, type SftSample } from '../../core/datasets';
 import { envSecret } from '../../core/agents';
 import type { RewardSpec, TrainingBackend, Workspace } from '../../core/generated/schema-types';
 import {
-  RayJobsClient, OpenAIFineTuning, FT_TERMINAL, TERMINAL_STATUSES, assertNoSecrets, buildJobJson, buildZip, compileGrader,
-  entrypointFor, estimateJob, findTrainingBackend, formatEstimate, judgeRefFor, packageEntries, reinforcementRows, trainingToken,
-  type JobType, type TrainJobOptions,
+  cancelJob, estimateSubmission, findTrainingBackend, followJob, formatEstimate, getJobInfo, getJobLog, judgeRefFor, listJobInfos,
+  submitTrainingJob, trainingToken, type JobInfo, type JobType, type TrainJobOptions,
 } from '../../core/training';
 import { parseArgs, UsageError, type ParsedArgs } from '../args';
 import { datasetFlags, datasetFromRuns, formatSummary, numberFlag } from './export';
@@ -107,18 +105,13 @@ async function submit(a: ParsedArgs, ctx: Ctx): Promise<number> {
   const opts: TrainJobOptions = { type, baseModel, name: a.flags.name as string | undefined, hyperparameters: hp, outputDir: a.flags['output-dir'] as string | undefined };
   if (type === 'grpo') opts.rewardSpec = loadRewardSpec(ctx, a.flags.rewards as string | undefined);
   const judgeId = (a.flags.judge as string | undefined) ?? ctx.config?.defaults?.judge;
-  if (type === 'grpo' && judgeId) {
+  if (type === 'grpo' && judgeId && backend.type === 'ray') {
     const jb = (ctx.config?.backends ?? []).find((b) => b.id === judgeId);
     if (!jb) throw new UsageError(`--judge ${judgeId}: no such backend in userlm.yaml`);
     opts.judge = judgeRefFor(jb);
   }
-  const estimate = estimateJob({
-    type, samples: data.train.length, datasetTokens: data.summary.estimatedTokens,
-    epochs: typeof hp.num_train_epochs === 'number' ? hp.num_train_epochs : 1,
-    numGenerations: typeof hp.num_generations === 'number' ? hp.num_generations : undefined,
-    maxCompletionLength: typeof hp.max_completion_length === 'number' ? hp.max_completion_length : undefined,
-    pricePerMTokens: numberFlag(a.flags, 'price-per-mtok'),
-  });
+  const price = numberFlag(a.flags, 'price-per-mtok');
+  const estimate = estimateSubmission({ type, data, hyperparameters: hp, pricePerMTokens: price });
   out(`training job: ${type} on ${baseModel} via ${backend.type} backend '${backend.id}'`);
   if (!datasetFile) out(formatSummary(data.summary));
   out(formatEstimate(estimate));
@@ -126,57 +119,21 @@ async function submit(a: ParsedArgs, ctx: Ctx): Promise<number> {
     process.stderr.write(process.stdin.isTTY ? 'cancelled: nothing was uploaded\n' : 'not confirmed: nothing was uploaded (pass --yes to submit without a prompt)\n');
     return 1;
   }
-  const token = trainingToken(backend, envSecret);
-  const id = backend.type === 'ray'
-    ? await submitRay(backend, token, opts, data, type)
-    : await submitOpenAI(backend, token, opts, data, type, (a.flags['grader-model'] as string | undefined) ?? 'gpt-4.1-mini');
+  const id = await submitTrainingJob({
+    ...opts, backend, token: trainingToken(backend, envSecret), data, pricePerMTokens: price,
+    trainerDir: backend.type === 'ray' && (backend.entrypoint ?? 'trainer') === 'trainer' ? findTrainerDir() : undefined,
+    rewardsPy: backend.type === 'openai-fine-tuning' && type === 'grpo' ? readFileSync(join(findTrainerDir(), 'rewards.py'), 'utf8') : undefined,
+    graderModel: a.flags['grader-model'] as string | undefined,
+    secrets: secretValues(),
+  }, (note) => out(`note: ${note}`));
   out(`submitted: ${id}`);
   out(`follow it: userlm train logs ${id} --backend ${backend.id} --follow`);
   return 0;
 }
 
-async function submitRay(backend: TrainingBackend, token: string | undefined, opts: TrainJobOptions, data: ExportResult, type: JobType): Promise<string> {
-  if (!backend.address) throw new Error(`training backend '${backend.id}' needs an address (the Ray dashboard, e.g. http://127.0.0.1:8265)`);
-  const ours = (backend.entrypoint ?? 'trainer') === 'trainer';
-  const job = buildJobJson(opts, data.validation.length > 0);
-  const entries = packageEntries({
-    trainerDir: ours ? findTrainerDir() : undefined,
-    job,
-    train: toJsonl(data.train),
-    validation: data.validation.length ? toJsonl(data.validation) : undefined,
-  });
-  assertNoSecrets(entries, [token, ...secretValues()]);
-  const client = new RayJobsClient({ address: backend.address, token });
-  const workingDir = await client.uploadPackage(buildZip(entries));
-  const submissionId = `userlm-${type}-${new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14)}-${randomBytes(3).toString('hex')}`;
-  return client.submitJob({
-    entrypoint: entrypointFor(backend),
-    submission_id: submissionId,
-    runtime_env: { working_dir: workingDir },
-    metadata: { userlm: 'train', type, base_model: opts.baseModel, samples: String(data.train.length), backend: backend.id },
-    ...(backend.resources?.gpus !== undefined ? { entrypoint_num_gpus: backend.resources.gpus } : {}),
-    ...(backend.resources?.cpus !== undefined ? { entrypoint_num_cpus: backend.resources.cpus } : {}),
-  });
-}
-
 /** Values of the environment's variables that look like secrets: never in an upload. */
 function secretValues(): string[] {
   return Object.entries(process.env).filter(([k]) => /KEY|TOKEN|SECRET|PASSWORD/i.test(k)).map(([, v]) => v ?? '').filter((v) => v.length >= 8);
-}
-
-async function submitOpenAI(backend: TrainingBackend, token: string | undefined, opts: TrainJobOptions, data: ExportResult, type: JobType, graderModel: string): Promise<string> {
-  if (!token) throw new Error(`training backend '${backend.id}' needs a token (the OpenAI API key, e.g. token: env:OPENAI_API_KEY)`);
-  const ft = new OpenAIFineTuning({ apiKey: token, baseURL: backend.address });
-  const rows = (s: (SftSample | RlSample)[]) => (type === 'sft' ? s : reinforcementRows(s as RlSample[]));
-  const trainFile = await ft.uploadFile('train.jsonl', toJsonl(rows(data.train)));
-  const validationFile = data.validation.length ? await ft.uploadFile('validation.jsonl', toJsonl(rows(data.validation))) : undefined;
-  const hp = Object.fromEntries(Object.entries(opts.hyperparameters ?? {}).filter(([, v]) => typeof v === 'number')) as Record<string, number>;
-  const common = { model: opts.baseModel, trainingFile: trainFile, validationFile, suffix: opts.name, metadata: { userlm: 'train', type }, hyperparameters: hp };
-  if (type === 'sft') return (await ft.createSupervised(common)).id;
-  const rewardsPy = readFileSync(join(findTrainerDir(), 'rewards.py'), 'utf8');
-  const { grader, skipped } = compileGrader(opts.rewardSpec!, { rewardsPy, graderModel });
-  for (const s of skipped) out(`note: ${s.name} left out of the grader: ${s.reason}`);
-  return (await ft.createReinforcement({ ...common, grader })).id;
 }
 
 function requireId(a: ParsedArgs, what: string): string {
@@ -185,88 +142,47 @@ function requireId(a: ParsedArgs, what: string): string {
   return id;
 }
 
-function rayClient(backend: TrainingBackend): RayJobsClient {
-  if (!backend.address) throw new Error(`training backend '${backend.id}' needs an address`);
-  return new RayJobsClient({ address: backend.address, token: trainingToken(backend, envSecret) });
-}
-
-function ftClient(backend: TrainingBackend): OpenAIFineTuning {
-  const token = trainingToken(backend, envSecret);
-  if (!token) throw new Error(`training backend '${backend.id}' needs a token`);
-  return new OpenAIFineTuning({ apiKey: token, baseURL: backend.address });
-}
-
 /** The last `n` non-empty lines of a log. */
 export function logTail(logs: string, n: number): string {
   return logs.split('\n').filter((l) => l.trim()).slice(-n).map((l) => `  ${l}`).join('\n');
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+function describe(j: JobInfo): string {
+  return `${j.id}: ${j.status}${j.result ? ` → ${j.result}` : ''}${j.message ? ` — ${j.message}` : ''}`;
+}
 
 async function status(a: ParsedArgs, backend: TrainingBackend): Promise<number> {
   const id = requireId(a, 'show');
-  if (backend.type === 'ray') {
-    const client = rayClient(backend);
-    const j = await client.getJob(id);
-    out(`${j.submission_id}: ${j.status}${j.message ? ` — ${j.message}` : ''}`);
-    if (j.status === 'FAILED') {
-      out('last lines of the log:');
-      out(logTail(await client.getLogs(id), 20));
-      return 1;
-    }
-    return 0;
-  }
-  const j = await ftClient(backend).retrieve(id);
-  out(`${j.id}: ${j.status}${j.fine_tuned_model ? ` → ${j.fine_tuned_model}` : ''}${j.error?.message ? ` — ${j.error.message}` : ''}`);
-  return j.status === 'failed' ? 1 : 0;
+  const token = trainingToken(backend, envSecret);
+  const j = await getJobInfo(backend, token, id);
+  out(describe(j));
+  if (!j.failed) return 0;
+  out('last lines of the log:');
+  out(logTail(await getJobLog(backend, token, id), 20));
+  return 1;
 }
 
 async function logs(a: ParsedArgs, backend: TrainingBackend): Promise<number> {
   const id = requireId(a, 'follow');
-  const follow = a.flags.follow === true;
-  if (backend.type === 'ray') {
-    const client = rayClient(backend);
-    if (!follow) { process.stdout.write(await client.getLogs(id)); return 0; }
-    const job = await client.followLogs(id, (t) => process.stdout.write(t));
-    out(`job ${id}: ${job.status}${job.message ? ` — ${job.message}` : ''}`);
-    return job.status === 'SUCCEEDED' ? 0 : 1;
+  const token = trainingToken(backend, envSecret);
+  if (a.flags.follow !== true) {
+    process.stdout.write(await getJobLog(backend, token, id));
+    return 0;
   }
-  const ft = ftClient(backend);
-  const seen = new Set<string>();
-  for (;;) {
-    for (const e of await ft.events(id)) {
-      if (seen.has(e.id)) continue;
-      seen.add(e.id);
-      out(`${new Date(e.created_at * 1000).toISOString()} ${e.level} ${e.message}`);
-    }
-    if (!follow) return 0;
-    const j = await ft.retrieve(id);
-    if (FT_TERMINAL.includes(j.status)) { out(`job ${id}: ${j.status}`); return j.status === 'succeeded' ? 0 : 1; }
-    await sleep(5000);
-  }
+  const j = await followJob(backend, token, id, (t) => process.stdout.write(t));
+  out(`job ${describe(j)}`);
+  return j.succeeded ? 0 : 1;
 }
 
 async function cancel(a: ParsedArgs, backend: TrainingBackend): Promise<number> {
   const id = requireId(a, 'cancel');
-  if (backend.type === 'ray') {
-    const stopped = await rayClient(backend).stopJob(id);
-    out(stopped ? `stopping ${id}` : `${id} was not running`);
-    return 0;
-  }
-  const j = await ftClient(backend).cancel(id);
-  out(`${j.id}: ${j.status}`);
+  out(`${id}: ${await cancelJob(backend, trainingToken(backend, envSecret), id)}`);
   return 0;
 }
 
 async function list(backend: TrainingBackend): Promise<number> {
-  if (backend.type === 'ray') {
-    const jobs = (await rayClient(backend).listJobs()).sort((x, y) => (y.start_time ?? 0) - (x.start_time ?? 0));
-    for (const j of jobs) out(`${j.submission_id}\t${j.status}\t${j.metadata?.type ?? ''}\t${j.metadata?.base_model ?? j.entrypoint}`);
-    if (!jobs.length) out('no jobs');
-    return 0;
-  }
-  const jobs = await ftClient(backend).list();
-  for (const j of jobs) out(`${j.id}\t${j.status}\t${j.method?.type ?? ''}\t${j.model}`);
+  const jobs = await listJobInfos(backend, trainingToken(backend, envSecret));
+  for (const j of jobs) out(`${j.id}\t${j.status}\t${j.type ?? ''}\t${j.model ?? ''}`);
   if (!jobs.length) out('no jobs');
   return 0;
 }

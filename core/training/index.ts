@@ -6,6 +6,7 @@ export * from './ray';
 export * from './job';
 export * from './grader';
 export * from './openai-ft';
+export * from './submit';
 
 /** The workspace's training backend by id; with no id, the only one there is. */
 export function findTrainingBackend(config: Workspace | undefined, id?: string): TrainingBackend {

@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { RayJobsClient, buildJobJson, buildZip, packageEntries, TRAINER_ENTRYPOINT, type RayJob, type TrainJobOptions } from '../../core/training';
+import { RayJobsClient, buildJobJson, buildZip, packageEntries, followJob, parseProgress, TRAINER_ENTRYPOINT, type RayJob, type TrainJobOptions } from '../../core/training';
 import { buildDataset, readTranscripts, toJsonl, workspaceSource } from '../../core/datasets';
 import { loadWorkspace } from '../../core/model/load';
 import { makeWorkspace, REWARDS_YAML } from '../unit/training/fixture';
@@ -83,11 +83,13 @@ describe('Ray jobs (real Ray head, CPU)', function () {
   it('a tiny SFT job with LoRA succeeds: progress lines with loss, adapter and resolved job written', async () => {
     const out = join(work, 'sft-out');
     const id = await submit({ type: 'sft', baseModel: model, outputDir: out, hyperparameters: { max_steps: 3, per_device_train_batch_size: 2, learning_rate: 0.001, max_length: 4096 }, lora: { r: 4, alpha: 8 } }, sft.train, sft.validation);
-    const { job, logs } = await finished(id);
-    assert.equal(job.status, 'SUCCEEDED', logs.slice(-3000));
-    const steps = progressLines(logs).filter((p) => p.loss !== undefined);
+    let streamed = '';
+    const info = await followJob({ id: 'ray', type: 'ray', address: ADDRESS }, TOKEN, id, (t) => { streamed += t; }, { intervalMs: 500 });
+    assert.ok(info.succeeded, streamed.slice(-3000));
+    assert.equal(info.status, 'SUCCEEDED');
+    const steps = parseProgress(streamed).filter((p) => p.loss !== undefined);
     assert.deepEqual(steps.map((p) => p.step), [1, 2, 3]);
-    assert.ok(steps.every((p) => typeof p.learning_rate === 'number'));
+    assert.ok(steps.every((p) => typeof p.learning_rate === 'number' && (p.loss as number) > 0));
     assert.ok(existsSync(join(out, 'adapter_model.safetensors')));
     assert.ok(existsSync(join(out, 'metrics.jsonl')));
     assert.equal(JSON.parse(readFileSync(join(out, 'resolved_job.json'), 'utf8')).type, 'sft');

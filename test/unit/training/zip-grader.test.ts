@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildZip, crc32, rayPackageName, compileGrader, packageEntries, trainerEntries, buildJobJson, specWithRubrics, estimateJob, entrypointFor, TRAINER_ENTRYPOINT } from '../../../core/training';
+import { parseProgress, buildZip, crc32, rayPackageName, compileGrader, packageEntries, trainerEntries, buildJobJson, specWithRubrics, estimateJob, entrypointFor, TRAINER_ENTRYPOINT } from '../../../core/training';
 import { BUILT_IN_RUBRICS } from '../../../core/rewards/judge';
 import type { RewardSpec } from '../../../core/generated/schema-types';
 
@@ -115,5 +115,12 @@ describe('training: job.json and estimates', () => {
     assert.equal(entrypointFor({ id: 'r' }), TRAINER_ENTRYPOINT);
     assert.equal(entrypointFor({ id: 'r', entrypoint: 'verl', command: 'python3 -m verl.trainer.main_ppo' }), 'python3 -m verl.trainer.main_ppo');
     assert.throws(() => entrypointFor({ id: 'r', entrypoint: 'custom' }), /no `command`/);
+  });
+});
+
+describe('training: progress lines', () => {
+  it('parseProgress reads the trainer lines out of a mixed log', () => {
+    const log = 'Loading weights...\n(raylet) {"userlm_progress": 1, "step": 1, "loss": 2.5, "reward/format": 0.5, "learning_rate": 1e-4}\n{"loss": 9}\n{"userlm_progress": 1, "event": "finished"}\n{"userlm_progress": 1, "step": 2, "reward": 0.7}';
+    assert.deepEqual(parseProgress(log), [{ step: 1, loss: 2.5, 'reward/format': 0.5, learning_rate: 1e-4 }, { step: 2, reward: 0.7 }]);
   });
 });
