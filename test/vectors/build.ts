@@ -136,6 +136,11 @@ add({ name: 'format-crlf', description: 'CRLF newlines are normalised before par
   spec: spec(rules('format', 'sections')), transcript: transcript([{ agent: AGENT }, { output: GOOD.replace(/\n/g, '\r\n') }]),
   hand: { turns: { 1: { format: 1, sections: 1 } }, total: 1 } });
 
+add({ name: 'text-ascii-lowering', description: 'Only A-Z are lowered and only [A-Za-z0-9] runs are tokens: "TOTAL MONTHLY PRICE" grounds; "Ｐrice" (fullwidth P) gives the token "rice"; "naïve" gives "na" and "ve"; a Kelvin sign (U+212A) is not a k, so "\u212Aeep" does not match "keep". Labels in capitals (PLAN:) still declare sections. 14 tokens against min_tokens 20.',
+  spec: spec([{ name: 'grounding', kind: 'rule', params: { min_overlap: 4 } }, { name: 'sections', kind: 'rule' }, { name: 'rationale_length', kind: 'rule', params: { min_tokens: 20, max_tokens: 400 } }, { name: 'disclosure', kind: 'rule' }]),
+  transcript: transcript([{ agent: AGENT }, { output: output('AGENT INTENT: selling\nCONCERNS: the TOTAL MONTHLY PRICE, Ｐrice, naïve questions\nPLAN: ask', 'I must \u212Aeep the bill under 60 dollars.') }]),
+  hand: { turns: { 1: { grounding: 0.75, sections: 0.6, rationale_length: 0.7, disclosure: 1 } }, total: 0.7625 } });
+
 // ---- sections -----------------------------------------------------------------------------
 add({ name: 'sections-partial', description: 'Agent intent and Tone missing, Plan label present but empty: 2 of 5 sections.',
   spec: spec(rules('sections')), transcript: transcript([{ agent: AGENT }, { output: output('Concerns: the price.\nPlan:\nState: trust 0.60 -> 0.60', 'How much?') }]),
