@@ -116,25 +116,6 @@ export class RayJobsClient {
     return res.stopped === true;
   }
 
-  /**
-   * Follows a job's log: calls `onText` with each new piece of output (polling the logs endpoint)
-   * until the job reaches a terminal status; returns that final job.
-   */
-  async followLogs(id: string, onText: (text: string) => void, opts: { intervalMs?: number; signal?: AbortSignal } = {}): Promise<RayJob> {
-    let seen = 0;
-    for (;;) {
-      const job = await this.getJob(id);
-      const logs = await this.getLogs(id);
-      if (logs.length > seen) {
-        onText(logs.slice(seen));
-        seen = logs.length;
-      }
-      if (TERMINAL_STATUSES.includes(job.status)) return job;
-      if (opts.signal?.aborted) return job;
-      await sleep(opts.intervalMs ?? 1000);
-    }
-  }
-
   /** Polls until the job is in a terminal status (or the timeout passes) and returns it. */
   async waitForJob(id: string, opts: { timeoutMs?: number; intervalMs?: number } = {}): Promise<RayJob> {
     const deadline = Date.now() + (opts.timeoutMs ?? 10 * 60_000);
