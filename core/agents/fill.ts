@@ -1,10 +1,16 @@
 // Agent lines derived from a scenario: SOP steps spoken by the agent, lines that address the
-// user's open concerns, and tactic lines with {product}/{price}/{company} filled in.
+// user's open concerns (the scenario's own script lines when one covers the concern), and tactic
+// lines with {product}/{price}/{company} filled in.
 import type { Scenario, Tactic, Target } from '../generated/schema-types';
 import type { Rng } from '../util/rng';
-import { lowerFirst, sentence, stripStop } from '../util/text';
+import { hasPhrase, lowerFirst, secondPerson, sentence, stripStop, upperFirst } from '../util/text';
 
-interface ScenarioLines { sop: string[]; slots: Record<string, string> }
+interface ScenarioLines {
+  sop: { text: string; imperative: boolean }[];
+  /** Script lines that address each target (they use one of its cues). */
+  answers: Map<string, string[]>;
+  slots: Record<string, string>;
+}
 const cache = new WeakMap<Scenario, ScenarioLines>();
 
 /** Placeholders for tactic lines, read from the scenario (with neutral fallbacks). */
@@ -12,54 +18,79 @@ export function scenarioSlots(scenario: Scenario): Record<string, string> {
   return linesOf(scenario).slots;
 }
 
+const PRODUCT = /\b((?:[A-Z][\w+&'-]*[ \t]+){0,3}(?:plan|package|bundle|policy|card|loan|subscription|membership|upgrade|cover|coverage|protection|service|account|contract))\b/g;
+
+/** What the agent sells: a named product ("Premium Guardian package") when the agent's text has one, else a generic noun. */
+function productName(agentText: string): string | undefined {
+  const found = [...agentText.matchAll(PRODUCT)].map((m) => m[1].split(/[ \t]+/).filter((w, i) => i > 0 || !IMPERATIVE.test(w)).join(' '));
+  return found.find((p) => /[A-Z]/.test(p)) ?? found[0];
+}
+
 function linesOf(scenario: Scenario): ScenarioLines {
   let c = cache.get(scenario);
   if (!c) {
-    const text = [scenario.agent?.sop, ...(scenario.agent?.script ?? []), ...(scenario.memory ?? []), ...scenario.targets.map((t) => t.description)].join(' \n ');
-    const price = /[$€£]\s?\d[\d,]*(?:\.\d+)?(?:\s?(?:\/|per |a )\s?(?:month|mo|year|yr|week))?/i.exec(text)?.[0];
-    const roleText = `${scenario.agent?.role ?? ''}\n${scenario.agent?.sop ?? ''}`;
-    const company = /\b(?:at|from|for|with|of)[ \t]+((?:[A-Z][\w&'-]*)(?:[ \t]+[A-Z][\w&'-]*)*)/.exec(roleText)?.[1];
-    const product = scenario.title ? lowerFirst(scenario.title) : scenario.domain ? `${scenario.domain} plan` : 'plan';
+    const a = scenario.agent ?? {};
+    const text = [a.sop, ...(a.script ?? []), ...(scenario.memory ?? []), ...scenario.targets.map((t) => t.description)].join(' \n ');
+    const price = [...text.matchAll(/[$€£]\s?\d[\d,]*(?:\.\d+)?(?:\s?(?:\/|per |a )\s?(?:month|mo|year|yr|week))?/gi)].map((m) => m[0]).find((p) => !/^\D+0(?:\.0+)?$/.test(p));
+    const company = /\b(?:at|from|for|with|of)[ \t]+((?:[A-Z][\w&'-]*)(?:[ \t]+[A-Z][\w&'-]*)*)/.exec(`${a.role ?? ''}\n${a.sop ?? ''}`)?.[1];
+    const agentText = [a.sop, a.opening, ...(a.script ?? [])].join('\n');
+    const named = productName(agentText);
+    const answers = new Map<string, string[]>();
+    for (const t of scenario.targets) {
+      const cues = (t.cues ?? []).map((x) => x.toLowerCase());
+      answers.set(t.id, (a.script ?? []).filter((line) => cues.some((cue) => hasPhrase(line.toLowerCase(), cue))));
+    }
     c = {
-      sop: sopSteps(scenario.agent?.sop ?? ''),
-      slots: { price: price ?? 'this price', company: company ?? 'us', product: product.replace(/^the /i, '') },
+      sop: sopSteps(a.sop ?? ''),
+      answers,
+      slots: { price: price ?? 'this price', company: company ?? 'us', product: named ? named.replace(/^(?:the|our|a)\s+/i, '') : 'plan' },
     };
     cache.set(scenario, c);
   }
   return c;
 }
 
-/** SOP text → lines the agent could say: one per step, third person turned to second. */
-function sopSteps(sop: string): string[] {
+const IMPERATIVE = /^(?:greet|introduce|confirm|verify|check|explain|offer|ask|tell|pitch|answer|close|listen|book|schedule|get|give|send|note|mention|thank|apologi[sz]e|state|describe|find|make|present|propose|review|collect|record|escalate|transfer|end|keep|stay|remind|inform|quote|discuss|set|arrange|follow|identify|acknowledge|let|try|use|avoid|never|always|do|don't|be|stress|emphasi[sz]e|highlight|recommend|suggest|provide|request|capture|secure|push|upsell|handle|resolve|process|issue|waive|apply)\b/i;
+
+/** SOP text → steps the agent can speak, with internal notes (parentheses) removed and the customer addressed as "you". */
+function sopSteps(sop: string): { text: string; imperative: boolean }[] {
   return sop
     .split(/\n+|(?<=[.!?])\s+/)
-    .map((s) => s.replace(/^\s*(?:\d+[.)]|[-*•])\s*/, '').trim())
+    .map((s) => s.replace(/^\s*(?:\d+[.)]|[-*•])\s*/, '').replace(/\s*\([^)]*\)/g, '').trim())
     .filter((s) => s.length > 8)
-    .map((s) => stripStop(s)
-      .replace(/\bthe customer's\b/gi, 'your').replace(/\bthe caller's\b/gi, 'your').replace(/\bthe user's\b/gi, 'your')
-      .replace(/\b(?:the )?(?:customer|caller|user|client)s?\b/gi, 'you'));
+    .map((s) => {
+      const text = secondPerson(stripStop(s)).replace(/\b(?:customers|callers|clients)\b/gi, 'customers like you');
+      return { text, imperative: IMPERATIVE.test(text) };
+    });
 }
 
-const STEP_LEADS = ['Next, I need to {step}.', 'Let me {step}.', 'As a next step, I\'ll {step}.', 'Okay, so I\'m going to {step}.', 'Part of the process: I {step}.'];
+const STEP_LEADS = ['Next, I need to {step}.', 'Let me {step}.', 'As a next step, I\'ll {step}.', 'Okay, so I\'m going to {step}.', 'Now I\'d like to {step}.'];
 const CONCERN_LINES = [
-  'I hear you on {desc}. Regarding {cue}, I can confirm we can sort that out for you.',
-  'About {cue}: I\'ve checked, and yes, that is something we can do.',
-  'Understood. On {cue}, here is what I can offer: we take care of it today.',
-  'Good question about {cue}. Let me confirm that it\'s covered.',
+  'About {topic}: {cue}, and I can confirm that for you.',
+  'Right, {topic}. I\'ve checked: {cue}.',
+  'On {topic}, here\'s where we are: {cue}.',
 ];
 const GENERIC = ['Is there anything else I can help you with today?', 'Does that answer your question?', 'Let me know how you would like to proceed.', 'Is there something specific you want me to look into?'];
 
-/** A plausible agent line from the SOP, or one that addresses the top open concern (using its cue words). */
-export function sopLine(scenario: Scenario, rng: Rng, turn: number, concerns: readonly Target[], addressRate = 0.8): string {
+/**
+ * A plausible agent line: with probability `addressRate` one that addresses the top open concern
+ * (a script line that covers it, else a line with its cue words), otherwise the next SOP step.
+ * `said` holds the agent's earlier lines, which are not repeated when there is another choice.
+ */
+export function sopLine(scenario: Scenario, rng: Rng, turn: number, concerns: readonly Target[], addressRate = 0.8, said: ReadonlySet<string> = new Set()): string {
+  const lines = linesOf(scenario);
   const top = concerns[0];
   if (top && rng.chance(addressRate)) {
-    const cue = top.cues?.length ? top.cues[rng.int(top.cues.length)] : lowerFirst(stripStop(top.description));
-    return rng.pick(CONCERN_LINES).replace('{cue}', cue).replace('{desc}', lowerFirst(stripStop(top.description)));
+    const fresh = (lines.answers.get(top.id) ?? []).filter((l) => !said.has(l));
+    if (fresh.length) return fresh[0];
+    const topic = lowerFirst(stripStop(secondPerson(top.description)));
+    const cue = top.cues?.length ? top.cues[rng.int(top.cues.length)] : topic;
+    return sentence(upperFirst(rng.pick(CONCERN_LINES).replace('{cue}', cue).replace('{topic}', topic)));
   }
-  const steps = linesOf(scenario).sop;
+  const steps = lines.sop;
   if (steps.length && turn < steps.length * 2) {
     const step = steps[turn % steps.length];
-    return sentence(rng.pick(STEP_LEADS).replace('{step}', lowerFirst(step)));
+    return step.imperative ? sentence(rng.pick(STEP_LEADS).replace('{step}', lowerFirst(step.text))) : sentence(upperFirst(step.text));
   }
   return rng.pick(GENERIC);
 }

@@ -14,6 +14,11 @@ function rngOf(ctx: AgentContext, salt: string): Rng {
   return (ctx.scratch.rng ??= createRng(hashString(`${salt}|${ctx.scenario.id}|${ctx.profile.id}`, ctx.seed))) as Rng;
 }
 
+/** What the agent said so far in this dialogue. */
+function saidBy(ctx: AgentContext): Set<string> {
+  return new Set(ctx.turns.filter((t) => t.speaker === 'agent').map((t) => t.text));
+}
+
 /** The scenario's tactics (or every tactic when it names none) that have example lines. */
 function scenarioTactics(scenario: Scenario, all: readonly Tactic[]): Tactic[] {
   const names = scenario.adversarial?.tactics;
@@ -43,7 +48,7 @@ export class ScriptedAgent implements Agent {
       const line = nextTacticLine(ctx, rng, scenarioTactics(ctx.scenario, ctx.tactics.filter((t) => ctx.scenario.adversarial?.tactics?.includes(t.name))));
       if (line) return { text: line };
     }
-    return { text: sopLine(ctx.scenario, rng, extra, ctx.openConcerns) };
+    return { text: sopLine(ctx.scenario, rng, extra, ctx.openConcerns, 0.8, saidBy(ctx)) };
   }
 }
 
@@ -58,7 +63,7 @@ export class AdversarialAgent implements Agent {
       const line = nextTacticLine(ctx, rng, scenarioTactics(ctx.scenario, ctx.tactics));
       if (line) return { text: line };
     }
-    return { text: sopLine(ctx.scenario, rng, n, ctx.openConcerns, 0.5) };
+    return { text: sopLine(ctx.scenario, rng, n, ctx.openConcerns, 0.5, saidBy(ctx)) };
   }
 }
 

@@ -99,17 +99,31 @@ export function clamp01(x: number): number {
   return x < 0 ? 0 : x > 1 ? 1 : Math.round(x * 1000) / 1000;
 }
 
-const IRREGULAR: Record<string, string> = { is: 'am', has: 'have', does: 'do', "doesn't": "don't", "isn't": "am not", was: 'was', "wasn't": "wasn't", "hasn't": "haven't" };
+const IRREGULAR: Record<string, [string, string]> = {
+  is: ['am', 'are'], has: ['have', 'have'], does: ['do', 'do'], "doesn't": ["don't", "don't"], "isn't": ['am not', "aren't"],
+  was: ['was', 'were'], "wasn't": ["wasn't", "weren't"], "hasn't": ["haven't", "haven't"],
+};
 const ADVERBS = '(?:always|usually|never|often|still|already|also|only|just|really|currently|now|sometimes|rarely)';
 
-/** A verb after a subject turned to `I`: `pays` → `pay`, `watches` → `watch`, `tries` → `try`, `is` → `am`. */
-function firstPersonVerb(v: string): string {
+/** A verb after a subject turned to `I` (person 1) or `you` (2): `pays` → `pay`, `watches` → `watch`, `is` → `am` / `are`. */
+function baseVerb(v: string, person: 1 | 2): string {
   const lower = v.toLowerCase();
-  if (lower in IRREGULAR) return IRREGULAR[lower];
+  if (lower in IRREGULAR) return IRREGULAR[lower][person - 1];
   if (!/^[a-z]+s$/.test(lower) || /(ss|us|is)$/.test(lower)) return v;
   if (/ies$/.test(lower)) return v.slice(0, -3) + 'y';
   if (/(ch|sh|x|z|o)es$/.test(lower)) return v.slice(0, -2);
   return v.slice(0, -1);
+}
+
+function person(text: string, p: 1 | 2): string {
+  const [subject, possessive, object, reflexive] = p === 1 ? ['I', 'my', 'me', 'myself'] : ['you', 'your', 'you', 'yourself'];
+  return text
+    .replace(/\b(?:his|her|the customer's|the caller's|the user's)\b/gi, possessive)
+    .replace(new RegExp(`\\b(?:she|he|the (?:customer|caller|user))\\b(\\s+${ADVERBS})?\\s+([A-Za-z']+)`, 'gi'), (m, adv: string | undefined, verb: string) =>
+      /^(?:a|an|the|to|and|or|for|with|of|in|on|at|by|about|that|this|it|if|when|so|up|your|my|you|me|I)$/i.test(verb) ? m : `${subject}${adv ?? ''} ${baseVerb(verb, p)}`)
+    .replace(/\b(?:she|he)\b/gi, subject)
+    .replace(/\b(?:the customer|the caller|the user|him)\b/gi, object)
+    .replace(/\b(?:himself|herself)\b/gi, reflexive);
 }
 
 /**
@@ -117,10 +131,10 @@ function firstPersonVerb(v: string): string {
  * "her card") turned into the user's own words ("I pay $65 a month", "my card").
  */
 export function firstPerson(text: string): string {
-  return text
-    .replace(new RegExp(`\\b(?:she|he|the (?:customer|caller|user))\\b(\\s+${ADVERBS})?\\s+([A-Za-z']+)`, 'gi'), (_m, adv: string | undefined, verb: string) => `I${adv ?? ''} ${firstPersonVerb(verb)}`)
-    .replace(/\b(?:she|he)\b/gi, 'I')
-    .replace(/\b(?:his|her|the customer's|the caller's|the user's)\b/gi, 'my')
-    .replace(/\bhim\b/gi, 'me')
-    .replace(/\b(?:himself|herself)\b/gi, 'myself');
+  return person(text, 1);
+}
+
+/** The same, addressed to the user by the agent ("her card" → "your card"). */
+export function secondPerson(text: string): string {
+  return person(text, 2);
 }

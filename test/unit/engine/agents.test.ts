@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { allTactics, BUILT_IN_TACTICS } from '../../../core/library/tactics';
 import { detectTactic } from '../../../core/dialogue/tactics';
-import { scenarioSlots, tacticLine } from '../../../core/agents/index';
+import { scenarioSlots, sopLine, tacticLine } from '../../../core/agents/index';
 import { createRng } from '../../../core/util/rng';
 import { PROFILE, runAgenda, sampleScenarios, toyScenario } from './helpers';
 
@@ -40,7 +40,9 @@ describe('engine: tactic library and built-in agents', function () {
 
   it('fills {price}, {company} and {product} from the scenario', () => {
     const slots = scenarioSlots(toyScenario({ title: 'Mobile plan review' }));
-    assert.deepEqual(slots, { price: '$30 a month', company: 'Acme Mobile', product: 'mobile plan review' });
+    assert.deepEqual(slots, { price: '$30 a month', company: 'Acme Mobile', product: 'Basic plan' });
+    const bare = scenarioSlots(toyScenario({ agent: { role: 'an agent', sop: 'Be nice. It costs $0 upfront.' }, memory: [] }));
+    assert.deepEqual(bare, { price: 'this price', company: 'us', product: 'plan' });
   });
 
   it('the scripted agent plays the opening and script in order, then SOP lines that address open concerns', async () => {
@@ -51,6 +53,26 @@ describe('engine: tactic library and built-in agents', function () {
     assert.ok(agent.length > 3);
     assert.equal(t.end.reason, 'stop'); // the SOP lines answered the refund concern with its cue words
     assert.equal(t.targets!.find((x) => x.id === 'refund')!.met_at !== null, true);
+  });
+
+  it('answers an open concern with the script line that covers it, then with its cue words', async () => {
+    const s = toyScenario({ agent: { ...toyScenario().agent, script: ['Hello.', 'Sure, I can refund the charge today.'] } });
+    const rng = createRng(1);
+    const refund = s.targets[0];
+    assert.equal(sopLine(s, rng, 0, [refund], 1), 'Sure, I can refund the charge today.');
+    const again = sopLine(s, rng, 0, [refund], 1, new Set(['Sure, I can refund the charge today.']));
+    assert.match(again, /refund issued|refund the charge/);
+    assert.equal(detectTactic(again, BUILT_IN_TACTICS), undefined);
+  });
+
+  it('speaks SOP steps in the second person without internal notes', () => {
+    const s = toyScenario({ agent: { role: 'an agent', sop: '1. Verify the customer\'s identity (compliance rule 7).\n2. Customers usually want the Basic plan.' } });
+    const lines = new Set<string>();
+    for (let i = 0; i < 20; i++) lines.add(sopLine(s, createRng(i), i % 2, []));
+    for (const l of lines) {
+      assert.doesNotMatch(l, /customer's|compliance rule|\(/, l);
+      assert.match(l, /verify your identity|Customers like you usually want the Basic plan/, l);
+    }
   });
 
   it('the scripted agent mixes the scenario\'s tactics in on the adversarial split', async () => {
