@@ -184,7 +184,8 @@ export async function runSuite(opts: RunSuiteOptions): Promise<{ runDir: string;
           scenario: d.scenario, profile: d.profile, config: r.config, simulator, agent: agentOf(agentId),
           seed: d.seed, runId, dialogueId: d.id, signal,
         });
-        if (t.end.reason !== 'cancelled') t = await scoreTranscript(t, { scenario: d.scenario, profile: d.profile, spec: r.spec, judge, signal });
+        // Rule rewards for every finished dialogue; no judge calls for one that broke off with an error.
+        if (t.end.reason !== 'cancelled') t = await scoreTranscript(t, { scenario: d.scenario, profile: d.profile, spec: r.spec, judge: t.end.reason === 'error' ? undefined : judge, signal });
       } catch (e) {
         t = signal.aborted ? { ...errorTranscript(d, runId, simulator.id, agentId, ''), end: { reason: 'cancelled', at_turn: 0 } } : errorTranscript(d, runId, simulator.id, agentId, (e as Error).message);
       }
