@@ -655,12 +655,18 @@ def turns_from_prompt(prompt: Any) -> list[dict]:
     return turns
 
 
-def grpo_components(spec: dict) -> tuple[list[dict], list[dict]]:
-    """(used, skipped): turn components and session rules (scored on the sampled turn) are used;
-    session judges need a whole dialogue and are skipped for single-turn GRPO."""
+def grpo_components(spec: dict, has_judge: bool = True) -> tuple[list[dict], list[dict]]:
+    """(used, skipped) components for single-turn GRPO. Turn components and session rules (scored on
+    the sampled turn) are used; session judges need a whole dialogue; with no judge configured,
+    judge components have no value ("no judge") and are left out. Skipped entries carry a `reason`."""
     used, skipped = [], []
     for c in spec["components"]:
-        (skipped if c.get("level", "turn") == "session" and c["kind"] == "judge" else used).append(c)
+        if c["kind"] == "judge" and c.get("level", "turn") == "session":
+            skipped.append({**c, "reason": "session-level judge: needs a whole dialogue"})
+        elif c["kind"] == "judge" and not has_judge:
+            skipped.append({**c, "reason": "no judge configured"})
+        else:
+            used.append(c)
     return used, skipped
 
 
@@ -699,16 +705,17 @@ def _make_judge_fn(c: dict, judge: Optional[JudgeFn], rubric: str) -> Callable[.
     return fn
 
 
-def reward_functions(spec: dict, judge: Optional[JudgeFn]) -> tuple[list[Callable], list[float]]:
-    """One TRL reward function per component (named after it) and the weights from the spec."""
+def reward_functions(spec: dict, judge: Optional[JudgeFn]) -> tuple[list[Callable], list[float], list[dict]]:
+    """One TRL reward function per component (named after it), the weights normalised to sum 1 (so
+    TRL's weighted sum is the spec's weighted-mean turn score), and the skipped components."""
     validate_spec(spec)
-    used, _ = grpo_components(spec)
+    used, skipped = grpo_components(spec, judge is not None)
+    total = fsum_ordered(float(c.get("weight", 1)) for c in used)
+    if not used or total <= 0:
+        raise SpecError("job: reward_spec: no component can score a single turn with weight > 0 (add a rule, or configure a judge)")
     funcs: list[Callable] = []
     weights: list[float] = []
     for c in used:
-        if c["kind"] == "rule":
-            funcs.append(_make_rule_fn(c))
-        else:
-            funcs.append(_make_judge_fn(c, judge, c.get("rubric") or c["name"]))
-        weights.append(float(c.get("weight", 1)))
-    return funcs, weights
+        funcs.append(_make_rule_fn(c) if c["kind"] == "rule" else _make_judge_fn(c, judge, c.get("rubric") or c["name"]))
+        weights.append(float(c.get("weight", 1)) / total)
+    return funcs, weights, skipped

@@ -98,7 +98,7 @@ def run_grpo(job: Job) -> dict[str, Any]:
 
     from .data import rl_dataset
     from .judge import judge_from_job
-    from .rewards import reward_functions
+    from .rewards import SpecError, reward_functions
 
     hp = job.hyperparameters
     if (hp["per_device_train_batch_size"] * hp["gradient_accumulation_steps"]) % hp["num_generations"]:
@@ -109,7 +109,10 @@ def run_grpo(job: Job) -> dict[str, Any]:
         )
     train = rl_dataset(job.train_file)
     assert job.reward_spec is not None
-    funcs, weights = reward_functions(job.reward_spec, judge_from_job(job.judge, job.reward_spec))
+    try:
+        funcs, weights, skipped = reward_functions(job.reward_spec, judge_from_job(job.judge, job.reward_spec))
+    except SpecError as e:
+        raise JobError(str(e)) from None
     model, tokenizer = _load_model_and_tokenizer(job)
     args = GRPOConfig(
         **_common_args(job),
@@ -128,7 +131,8 @@ def run_grpo(job: Job) -> dict[str, Any]:
         peft_config=_peft_config(job),
         callbacks=[make_callback(job.output_dir)],
     )
-    return _train_and_save(trainer, tokenizer, job, samples=len(train), components=[f.__name__ for f in funcs])
+    return _train_and_save(trainer, tokenizer, job, samples=len(train), components=[f.__name__ for f in funcs],
+                           skipped={c["name"]: c["reason"] for c in skipped})
 
 
 def _train_and_save(trainer, tokenizer, job: Job, **info: Any) -> dict[str, Any]:

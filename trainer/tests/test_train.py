@@ -64,6 +64,7 @@ def test_grpo_tiny_every_component_logged_and_judged(tmp_path, tiny_model, datas
     used, skipped = grpo_components(SPEC)
     assert [c["name"] for c in skipped] == ["goal_progress"]
     assert summary["components"] == [c["name"] for c in used]
+    assert summary["skipped"] == {"goal_progress": "session-level judge: needs a whole dialogue"}
     assert (out / "model.safetensors").exists() and (out / "summary.json").exists()
     metrics = [m for m in read_lines(out / "metrics.jsonl") if "reward" in m]
     assert len(metrics) == 2
@@ -102,3 +103,23 @@ def test_sft_max_length_too_small_is_a_clear_error(tmp_path, tiny_model, dataset
                      "hyperparameters": {"max_steps": 1, "max_length": 8}}, str(tmp_path))
     with pytest.raises(JobError, match="no training sample fits in 8 tokens"):
         run_job(job)
+
+
+def test_grpo_without_judge_uses_rules_with_normalised_weights(tmp_path, tiny_model, datasets):
+    from trainer.rewards import reward_functions
+
+    funcs, weights, skipped = reward_functions(SPEC, None)
+    assert [f.__name__ for f in funcs] == ["format", "sections", "rationale_length", "grounding", "state_validity", "disclosure", "resistance", "termination"]
+    assert abs(sum(weights) - 1) < 1e-12 and weights[0] == 1 / 7  # rule weights 1+1+.5+.5+.5+1+1.5+1 = 7
+    assert {c["name"]: c["reason"] for c in skipped} == {
+        "persona_consistency": "no judge configured", "robotic_tone": "no judge configured", "goal_progress": "session-level judge: needs a whole dialogue"}
+    job = parse_job({
+        "type": "grpo", "base_model": tiny_model, "datasets": {"train": datasets["rl"]}, "output_dir": "out",
+        "hyperparameters": {"max_steps": 1, "per_device_train_batch_size": 2, "num_generations": 2, "max_completion_length": 8},
+        "reward_spec": SPEC,
+    }, str(tmp_path))
+    run_job(job)
+    m = [x for x in read_lines(tmp_path / "out" / "metrics.jsonl") if "reward" in x][0]
+    expected = sum(w * m[f"reward/{f.__name__}"] for f, w in zip(funcs, weights))
+    assert abs(m["reward"] - expected) < 1e-5  # TRL's weighted sum is the spec's weighted mean
+    assert "reward/persona_consistency" not in m
