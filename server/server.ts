@@ -15,11 +15,14 @@ import { WorkspaceIndex } from '../core/model/workspace-index';
 import { LineIndex } from '../core/model/document';
 import { findWorkspaceFiles, kindFromPath, findWorkspaceRoot } from '../core/model/load';
 import * as features from '../core/language/features';
+import { parseYaml } from '../core/model/document';
+import { AnalysisWorker } from './worker';
 
 export const LANGUAGE_IDS = ['userlm-profile', 'userlm-scenario', 'userlm-suite', 'userlm-rewards', 'userlm-workspace'];
 
 /** Debounce after an edit before re-validating, in ms (measured by the benchmark as part of time-to-diagnostics). */
-export const DEBOUNCE_MS = 20;
+export const DEBOUNCE_MS = 10;
+const TIMING = !!process.env.USERLM_TRACE_TIMING;
 
 export function uriToPath(uri: string): string {
   return uri.startsWith('file:') ? fileURLToPath(uri) : uri;
@@ -34,9 +37,13 @@ export function toDiagnostic(p: Problem): Diagnostic {
   return { range: p.range, severity: SEVERITY[p.severity], message: p.message, code: p.code, source: 'userlm', data: p.data };
 }
 
-interface OpenFile { version: number; analysis?: Analysis; timer?: NodeJS.Timeout; problems?: Problem[] }
+interface OpenFile { version: number; analysis?: Analysis; timer?: NodeJS.Timeout; problems?: Problem[]; inWorker?: number }
 
-export function startServer(connection: Connection): void {
+/** Texts longer than this (characters) are analyzed on the worker thread. */
+export const WORKER_THRESHOLD = 1_000_000;
+
+export function startServer(connection: Connection, script?: string): void {
+  const worker = script ? new AnalysisWorker(script) : undefined;
   const documents = new TextDocuments(TextDocument);
   const index = new WorkspaceIndex();
   const open = new Map<string, OpenFile>();
@@ -61,8 +68,22 @@ export function startServer(connection: Connection): void {
     const entry = open.get(doc.uri) ?? { version: -1 };
     // A pending publish stays scheduled: it will reuse this analysis.
     if (entry.analysis && entry.version === doc.version) return entry.analysis;
-    const before = index.get(file);
+    if (worker && doc.getText().length > WORKER_THRESHOLD) {
+      // Never block on a huge file: answer from its last analysis (or its text alone) while the worker runs.
+      const text = doc.getText();
+      const last = entry.analysis;
+      return last ? { ...last, parsed: { ...last.parsed, text, lines: new LineIndex(text), root: null } } : stubAnalysis(file, text);
+    }
+    const t0 = TIMING ? performance.now() : 0;
     const a = analyzeText(doc.getText(), file);
+    const t1 = TIMING ? performance.now() : 0;
+    adopt(doc, entry, a);
+    if (TIMING) process.stderr.write(`timing: analyze ${(t1 - t0).toFixed(1)} ms, index ${(performance.now() - t1).toFixed(1)} ms\n`);
+    return a;
+  };
+
+  const adopt = (doc: TextDocument, entry: OpenFile, a: Analysis): Analysis => {
+    const before = index.get(a.file);
     entry.analysis = a;
     entry.version = doc.version;
     open.set(doc.uri, entry);
@@ -71,12 +92,37 @@ export function startServer(connection: Connection): void {
     return a;
   };
 
-  const publish = (doc: TextDocument) => {
-    const a = analyze(doc);
+  const send = (doc: TextDocument, a: Analysis) => {
+    const t0 = TIMING ? performance.now() : 0;
     const problems = problemsOf(a, index);
+    if (TIMING) process.stderr.write(`timing: problemsOf ${(performance.now() - t0).toFixed(1)} ms\n`);
     const entry = open.get(doc.uri)!;
     entry.problems = problems;
     void connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics: problems.map(toDiagnostic) });
+    if (TIMING) process.stderr.write(`timing: sent v${doc.version} at ${performance.now().toFixed(1)}\n`);
+  };
+
+  const publish = (doc: TextDocument) => {
+    const entry = open.get(doc.uri);
+    if (!entry) return;
+    if (worker && doc.getText().length > WORKER_THRESHOLD && !(entry.analysis && entry.version === doc.version)) {
+      if (entry.inWorker === doc.version) return;
+      entry.inWorker = doc.version;
+      const version = doc.version;
+      worker.analyze(doc.getText(), uriToPath(doc.uri)).then((a) => {
+        const cur = documents.get(doc.uri);
+        const e = open.get(doc.uri);
+        if (!cur || !e || cur.version !== version) return; // superseded; the newer version has its own job
+        safely(() => send(cur, adopt(cur, e, a)));
+      }, (err: Error) => {
+        connection.console.error(`userlm: analysis worker failed (${err.message}); analyzing on the main thread`);
+        const cur = documents.get(doc.uri);
+        const e = open.get(doc.uri);
+        if (cur && e && cur.version === version) safely(() => send(cur, adopt(cur, e, analyzeText(cur.getText(), uriToPath(cur.uri)))));
+      });
+      return;
+    }
+    send(doc, analyze(doc));
   };
 
   let othersTimer: NodeJS.Timeout | undefined;
@@ -151,6 +197,7 @@ export function startServer(connection: Connection): void {
     }
     connection.console.log(`userlm: indexed ${count} files in ${Date.now() - started} ms`);
     void connection.sendNotification('userlm/indexed', { files: count, ms: Date.now() - started });
+    setImmediate(warmUp);
     for (const d of documents.all()) if (open.has(d.uri)) safely(() => publish(d));
   };
 
@@ -170,6 +217,7 @@ export function startServer(connection: Connection): void {
   });
   documents.onDidChangeContent((e) => {
     if (!open.has(e.document.uri)) return;
+    if (TIMING) process.stderr.write(`timing: change v${e.document.version} at ${performance.now().toFixed(1)}\n`);
     schedule(e.document, DEBOUNCE_MS);
   });
   documents.onDidClose((e) => {
@@ -225,7 +273,11 @@ export function startServer(connection: Connection): void {
       throw new ResponseError(ErrorCodes.InvalidParams, (e as Error).message);
     }
   });
-  connection.onDocumentSymbol((p) => withDoc(p.textDocument.uri, [] as DocumentSymbol[], (a) => features.documentSymbols(a) as unknown as DocumentSymbol[]));
+  connection.onDocumentSymbol((p) => withDoc(p.textDocument.uri, [] as DocumentSymbol[], (a) => {
+    // A worker-analyzed file has no tree on this thread: parse it now (the user asked for it).
+    const withTree = a.parsed.root === null && a.parsed.text.trim() ? { ...a, parsed: parseYaml(a.parsed.text) } : a;
+    return features.documentSymbols(withTree) as unknown as DocumentSymbol[];
+  }));
   connection.onCodeAction((p) => withDoc(p.textDocument.uri, [] as CodeAction[], (a, doc) => {
     const entry = open.get(doc.uri)!;
     const problems = entry.problems && entry.version === doc.version ? entry.problems : problemsOf(a, index);
@@ -235,6 +287,26 @@ export function startServer(connection: Connection): void {
 
   documents.listen(connection);
   connection.listen();
+}
+
+/**
+ * Runs the parser and validators once over generated files at start-up (about 100 ms of idle
+ * time), so the first large file a user opens does not pay for just-in-time compilation.
+ */
+export function warmUp(): void {
+  const scenario = ['kind: scenario', 'id: warm-up', 'profile: nobody', 'targets:'];
+  for (let i = 0; i < 400; i++) scenario.push(`  - id: t${i}`, `    description: "warm #${i}"`, '    priority: primary', `    cues: [a, 'b']`);
+  const profiles = ['kind: profiles', 'profiles:'];
+  for (let i = 0; i < 400; i++) profiles.push(`  - id: p${i}`, `    name: P ${i}`, '    expression: {verbosity: terse, patience: 0.5}');
+  for (let k = 0; k < 3; k++) {
+    analyzeText(scenario.join('\n'), '/warm-up/w.scenario.yaml');
+    analyzeText(profiles.join('\n'), '/warm-up/w.profile.yaml');
+  }
+}
+
+function stubAnalysis(file: string, text: string): Analysis {
+  const kind = kindFromPath(file);
+  return { file, kind, local: [], symbols: { file, kind, defs: [], refs: [], globs: [] }, parsed: { text, lines: new LineIndex(text), root: null, value: undefined, errors: [], fast: false } };
 }
 
 function sameDefs(a: { kind: string; id: string }[] | undefined, b: { kind: string; id: string }[]): boolean {

@@ -270,17 +270,19 @@ class FastParser {
       const close = ch === '"' ? findDoubleClose(rest, 1) : findSingleClose(rest, 1);
       if (close < 0) return -1;
       let i = close + 1;
-      while (rest[i] === ' ') i++;
-      return rest[i] === ':' && (i + 1 === rest.length || rest[i + 1] === ' ') ? i : -1;
+      while (rest.charCodeAt(i) === 32) i++;
+      return rest[i] === ':' && (i + 1 === rest.length || rest.charCodeAt(i + 1) === 32) ? i : -1;
     }
     if (ch === undefined || INDICATORS.has(ch)) return -1;
-    if ((ch === '-' || ch === '?' || ch === ':') && (rest.length === 1 || rest[1] === ' ')) return -1;
-    for (let i = 1; i < rest.length; i++) {
-      const x = rest[i];
-      if (x === ':' && (i + 1 === rest.length || rest[i + 1] === ' ')) return i;
-      if (x === '#' && rest[i - 1] === ' ') return -1;
+    if ((ch === '-' || ch === '?' || ch === ':') && (rest.length === 1 || rest.charCodeAt(1) === 32)) return -1;
+    const hash = rest.indexOf(' #');
+    let from = 1;
+    for (;;) {
+      const i = rest.indexOf(':', from);
+      if (i < 0 || (hash >= 0 && hash < i)) return -1;
+      if (i + 1 === rest.length || rest.charCodeAt(i + 1) === 32) return i;
+      from = i + 1;
     }
-    return -1;
   }
 
   private seq(l: number, c: number): [YSeq, number] {
@@ -324,9 +326,13 @@ class FastParser {
       const colon = this.keyEnd(rest);
       if (colon < 0) bail();
       const key = this.key(rest, colon, this.col(line, c));
-      const k = String(key.value);
-      if (seen.has(k) || k === '<<') bail();
-      seen.add(k);
+      const k = key.value as string;
+      if (k === '<<') bail();
+      if (items.length < 16) { for (const it of items) if (it.key.value === k) bail(); } else {
+        if (seen.size === 0) for (const it of items) seen.add(it.key.value as string);
+        if (seen.has(k)) bail();
+        seen.add(k);
+      }
       let v = colon + 1;
       while (rest[v] === ' ') v++;
       let value: YNode | null = null;
@@ -337,7 +343,7 @@ class FastParser {
         else if (nl < this.n && this.indents[nl] === c && this.isDash(nl, c)) [value, after] = this.seq(nl, c);
         else after = line + 1;
       } else {
-        if (this.keyEnd(rest.slice(v)) >= 0 || rest.startsWith('- ', v)) bail();
+        // `key: a: b` and `key: - x` are errors; inlineValue bails on both.
         [value, after] = this.inlineValue(line, c + v, c);
       }
       items.push({ key, value, span: [key.span[0], value ? value.span[1] : this.col(line, c + colon + 1)] });
@@ -356,7 +362,7 @@ class FastParser {
   }
 
   private key(rest: string, colon: number, offset: number): YScalar {
-    const trimmed = rest.slice(0, colon).replace(/ +$/, '');
+    const trimmed = rest.slice(0, trimSpacesEnd(rest, colon));
     const ch = trimmed[0];
     if (ch === '"' || ch === "'") {
       const s = ch === '"' ? unescapeDouble(trimmed.slice(1, -1)) : trimmed.slice(1, -1).replace(/''/g, "'");
@@ -386,11 +392,9 @@ class FastParser {
       node = fp.value();
       used = fp.i;
     } else {
-      if (ch === undefined || INDICATORS.has(ch) || ((ch === '?' || ch === ':') && (rest.length === 1 || rest[1] === ' '))) bail();
-      let e = rest.length;
+      if (ch === undefined || INDICATORS.has(ch) || ((ch === '?' || ch === ':' || ch === '-') && (rest.length === 1 || rest[1] === ' '))) bail();
       const hash = rest.indexOf(' #');
-      if (hash >= 0) e = hash;
-      const s = rest.slice(0, e).replace(/ +$/, '');
+      const s = rest.slice(0, trimSpacesEnd(rest, hash >= 0 ? hash : rest.length));
       if (s.includes(': ') || s.endsWith(':')) bail();
       node = { type: 'scalar', value: resolvePlain(s), span: [offset, offset + s.length] };
       used = s.length;
@@ -448,6 +452,12 @@ class FastParser {
     const end = lastContentLine === l ? this.lines.lineEnd(l) : this.lines.lineEnd(lastContentLine);
     return [{ type: 'scalar', value, span: [start, end] }, lastContentLine + 1];
   }
+}
+
+/** The end of `s.slice(0, end)` without trailing spaces. */
+function trimSpacesEnd(s: string, end: number): number {
+  while (end > 0 && s.charCodeAt(end - 1) === 32) end--;
+  return end;
 }
 
 function fold(lines: string[]): string {

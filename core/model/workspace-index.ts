@@ -21,6 +21,16 @@ export class WorkspaceIndex {
   constructor(public root?: string) {}
 
   update(symbols: FileSymbols): void {
+    const old = this.files.get(symbols.file);
+    if (old && sameIds(old.defs, symbols.defs) && sameIds(old.refs, symbols.refs)) {
+      // The common edit: same ids, moved text. Refresh ranges in place; the maps stay valid.
+      old.defs.forEach((d, i) => Object.assign(d, symbols.defs[i]));
+      old.refs.forEach((r, i) => Object.assign(r, symbols.refs[i]));
+      old.globs = symbols.globs;
+      old.kind = symbols.kind;
+      this.generation++;
+      return;
+    }
     this.removeEntries(symbols.file);
     this.files.set(symbols.file, symbols);
     if (isWorkspaceFile(symbols.file) && !this.wsRoots.has(dirname(symbols.file))) { this.wsRoots.add(dirname(symbols.file)); this.scopeCache.clear(); }
@@ -105,6 +115,12 @@ export class WorkspaceIndex {
     }
     return this.filePaths().filter((f) => (f.startsWith(root + sep) || !root) && isMatch(relative(root, f).split('\\').join('/')));
   }
+}
+
+function sameIds(a: { kind: IdKind; id: string }[], b: { kind: IdKind; id: string }[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i].kind !== b[i].kind || a[i].id !== b[i].id) return false;
+  return true;
 }
 
 function isWorkspaceFile(file: string): boolean {

@@ -71,9 +71,17 @@ export function crossFileProblems(symbols: FileSymbols, index: WorkspaceIndex): 
   const root = index.root;
   const rel = (f: string) => (root ? relative(root, f) : f);
   // Lookups see this file's current symbols in place of whatever the index holds for it.
+  const own = new Map<string, SymbolDef[]>();
+  for (const d of symbols.defs) {
+    const k = `${d.kind}:${d.id}`;
+    const list = own.get(k);
+    if (list) list.push(d); else own.set(k, [d]);
+  }
   const defsOf = (kind: IdKind, id: string): SymbolDef[] => {
-    if (LOCAL_KINDS.has(kind)) return symbols.defs.filter((d) => d.kind === kind && d.id === id);
-    return index.defs(kind, id, file).filter((d) => d.file !== file).concat(symbols.defs.filter((d) => d.kind === kind && d.id === id));
+    const mine = own.get(`${kind}:${id}`) ?? [];
+    if (LOCAL_KINDS.has(kind)) return mine;
+    const others = index.defs(kind, id, file);
+    return others.length === 0 ? mine : others.filter((d) => d.file !== file).concat(mine);
   };
   for (const d of symbols.defs) {
     if (LOCAL_KINDS.has(d.kind)) continue;

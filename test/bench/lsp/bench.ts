@@ -1,0 +1,202 @@
+// `npm run bench:lsp`: this language server side by side with Red Hat's yaml-language-server
+// (given this project's scenario schema) on a generated 10,000-line scenario, plus workspace
+// indexing and a 20,000-profile collection. Prints every figure; not part of `npm test`.
+import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import type { Diagnostic, CompletionList } from 'vscode-languageserver-protocol';
+import { LspClient, ROOT, uri } from '../../unit/lsp/lsp-client';
+import { schemaFiles } from '../../../core/generated/schemas';
+
+const YLS = join(ROOT, 'node_modules', 'yaml-language-server', 'bin', 'yaml-language-server');
+const TARGETS = 2500;
+
+type Json = Record<string, unknown>;
+
+/** One self-contained schema: every cross-file `$ref` copied into `definitions` under a prefixed name. */
+export function bundleSchema(name: string): Json {
+  const files = schemaFiles as unknown as Record<string, Json>;
+  const defs: Record<string, unknown> = {};
+  const pending: [string, string][] = [];
+  const rewrite = (node: unknown, file: string): unknown => {
+    if (Array.isArray(node)) return node.map((n) => rewrite(n, file));
+    if (!node || typeof node !== 'object') return node;
+    const out: Json = {};
+    for (const [k, v] of Object.entries(node as Json)) {
+      if (k === '$ref' && typeof v === 'string') {
+        const [f, frag = ''] = v.split('#');
+        const target = f ? f.replace(/\.schema\.json$/, '') : file;
+        if (target === name && !f) { out[k] = v; continue; }
+        const defName = `${target}__${frag.replace(/^\/definitions\//, '').replace(/\//g, '_') || 'root'}`;
+        if (!(defName in defs)) { defs[defName] = null; pending.push([target, frag]); }
+        out[k] = `#/definitions/${defName}`;
+      } else out[k] = k === '$id' ? undefined : rewrite(v, file);
+    }
+    return out;
+  };
+  const root = rewrite(files[name], name) as Json;
+  while (pending.length) {
+    const [file, frag] = pending.pop()!;
+    let node: unknown = files[file];
+    for (const part of frag.split('/').filter(Boolean)) node = (node as Json)[part];
+    const defName = `${file}__${frag.replace(/^\/definitions\//, '').replace(/\//g, '_') || 'root'}`;
+    const copy = rewrite(node, file) as Json;
+    if (!frag) delete copy.definitions;
+    defs[defName] = copy;
+    // Definitions of a copied file referenced as '#/definitions/x' inside it were rewritten to file__x above.
+  }
+  root.definitions = { ...(root.definitions as Json), ...defs };
+  return JSON.parse(JSON.stringify(root));
+}
+
+export function bigScenario(targets = TARGETS): { text: string; invalid: number } {
+  const lines = ['kind: scenario', 'id: big-scenario', 'profile: bench-person', 'split: standard', 'targets:'];
+  let invalid = 0;
+  for (let i = 0; i < targets; i++) {
+    const bad = i % 50 === 7;
+    if (bad) invalid++;
+    lines.push(`  - id: target-${i}`, `    description: The user wants outcome number ${i} settled today`, `    priority: ${bad ? 'primry' : i % 3 ? 'primary' : 'secondary'}`, `    reveal: when_asked`);
+  }
+  return { text: lines.join('\n') + '\n', invalid };
+}
+
+const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
+const fmt = (ms: number) => `${ms.toFixed(ms < 10 ? 1 : 0)} ms`;
+
+interface Side { open: number; edit: number; completion: number; diagsOpen: number; diagsEdit: number }
+
+async function measure(name: string, c: LspClient, file: string, text: string, languageId: string, expected: number, warm: boolean): Promise<Side> {
+  const until = (pred: (d: Diagnostic[]) => boolean) => new Promise<Diagnostic[]>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`${name}: no diagnostics within 120 s`)), 120000);
+    const check = () => c.nextDiagnostics(file, 120000).then((d) => { if (pred(d)) { clearTimeout(t); resolve(d); } else check(); }, reject);
+    check();
+  });
+  const enumErrors = (d: Diagnostic[]) => d.filter((x) => /primry/.test(text.split('\n')[x.range.start.line] ?? '') && x.range.start.line === x.range.end.line);
+  if (warm) {
+    // Warm both processes up with a small file of the same kind (JIT, schema compilation).
+    const small = join(dirname(file), 'warm.scenario.yaml');
+    const smallText = bigScenario(20).text;
+    const w = c.nextDiagnostics(small, 120000);
+    await c.open(small, smallText, languageId);
+    await w;
+  }
+  let t0 = performance.now();
+  const first = until((d) => enumErrors(d).length >= expected);
+  await c.open(file, text, languageId);
+  const d1 = await first;
+  const open = performance.now() - t0;
+  // A one-character edit in a description near the end of the file.
+  const line = text.split('\n').length - 4;
+  const lineText = text.split('\n')[line];
+  const col = lineText.indexOf('settled');
+  t0 = performance.now();
+  const editVersion = c.version(file) + 1;
+  const next = c.diagnostics(file, (p) => p.version === undefined || p.version === editVersion, 120000);
+  await c.edit(file, { start: { line, character: col }, end: { line, character: col + 1 } }, 'S');
+  const d2 = await next;
+  const edit = performance.now() - t0;
+  // Completion at `priority: ` of the last target.
+  const pLine = text.split('\n').length - 3;
+  const times: number[] = [];
+  for (let i = 0; i < 10; i++) {
+    const s = performance.now();
+    const r = await c.request<CompletionList | unknown[]>('textDocument/completion', { textDocument: { uri: uri(file) }, position: { line: pLine, character: 14 } });
+    times.push(performance.now() - s);
+    const items = Array.isArray(r) ? r : (r as CompletionList).items;
+    if (i === 0 && !items.some((x) => (x as { label: string }).label === 'secondary')) console.log(`  note: ${name} completion did not offer 'secondary'`);
+  }
+  return { open, edit, completion: median(times), diagsOpen: enumErrors(d1).length, diagsEdit: enumErrors(d2).length };
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'userlm-bench-'));
+  const write = (rel: string, text: string) => { const p = join(dir, rel); mkdirSync(dirname(p), { recursive: true }); writeFileSync(p, text); return p; };
+  const results: Record<string, unknown> = {};
+  try {
+    write('userlm.yaml', 'kind: workspace\n');
+    write('profiles/bench.profile.yaml', 'kind: profile\nid: bench-person\nname: Bench Person\n');
+    const schemaPath = write('schema/scenario.bundled.schema.json', JSON.stringify(bundleSchema('scenario'), null, 1));
+    const { text, invalid } = bigScenario();
+    console.log(`10,000-line scenario: ${text.split('\n').length - 1} lines, ${TARGETS} targets, ${invalid} invalid priority values\n`);
+
+    // --- this server
+    const ours = await LspClient.start({ rootDir: dir, waitIndexed: true });
+    const oursFile = write('scenarios/big.scenario.yaml', text);
+    const a = await measure('userlm', ours, oursFile, text, 'userlm-scenario', invalid, true);
+    await ours.stop();
+
+    // --- yaml-language-server 1.19, given the bundled scenario schema
+    const yamlSettings = { validate: true, completion: true, hover: true, format: { enable: false }, schemaStore: { enable: false }, schemas: { [uri(schemaPath)]: ['*.scenario.yaml'] }, maxItemsComputed: 100000 };
+    const yls = await LspClient.start({ rootDir: dir, command: [process.execPath, YLS, '--stdio'], settings: { yaml: yamlSettings, '[yaml]': {}, editor: {}, http: {} } });
+    await yls.conn.sendNotification('workspace/didChangeConfiguration', { settings: { yaml: yamlSettings } });
+    const b = await measure('yaml-language-server', yls, oursFile, text, 'yaml', invalid, true);
+    await yls.stop();
+
+    const row = (label: string, x: number, y: number) => console.log(`${label.padEnd(34)} ${fmt(x).padStart(10)} ${fmt(y).padStart(12)} ${(y / x).toFixed(1).padStart(8)}x`);
+    console.log(`${''.padEnd(34)} ${'userlm'.padStart(10)} ${'yaml-ls 1.19'.padStart(12)} ${'ratio'.padStart(9)}`);
+    row('open -> diagnostics', a.open, b.open);
+    row('1-char edit -> diagnostics', a.edit, b.edit);
+    row('completion (median of 10)', a.completion, b.completion);
+    console.log(`invalid values reported (open/edit): userlm ${a.diagsOpen}/${a.diagsEdit}, yaml-language-server ${b.diagsOpen}/${b.diagsEdit}, expected ${invalid}`);
+    results.big = { userlm: a, yamlLanguageServer: b, ratioOpen: b.open / a.open, ratioEdit: b.edit / a.edit, invalid };
+
+    // --- a workspace of 2,000 scenario + profile files
+    const wsDir = mkdtempSync(join(tmpdir(), 'userlm-bench-ws-'));
+    try {
+      writeFileSync(join(wsDir, 'userlm.yaml'), 'kind: workspace\n');
+      mkdirSync(join(wsDir, 'profiles'));
+      mkdirSync(join(wsDir, 'scenarios'));
+      for (let i = 0; i < 1000; i++) {
+        writeFileSync(join(wsDir, 'profiles', `p${i}.profile.yaml`), `kind: profile\nid: person-${i}\nname: Person ${i}\ndemographics:\n  age: ${20 + (i % 60)}\n  occupation: worker\npersonality:\n  mbti: ISTJ\n  traits: [careful, direct]\nexpression:\n  verbosity: terse\n  patience: 0.5\n`);
+        writeFileSync(join(wsDir, 'scenarios', `s${i}.scenario.yaml`), `kind: scenario\nid: scenario-${i}\nprofile: person-${i}\nsplit: standard\ntargets:\n  - id: price\n    description: Pay less\n  - id: contract\n    description: No contract\ndecision_policy:\n  - id: p\n    when: {target_unmet: price}\n    then: ask again\nstate:\n  initial: {trust: 0.5}\n  transitions:\n    - on: target_met:price\n      change: {trust: 0.1}\n`);
+      }
+      const t0 = performance.now();
+      const c = await LspClient.start({ rootDir: wsDir, waitIndexed: true });
+      const wall = performance.now() - t0;
+      console.log(`\nworkspace of 2,000 files (1,000 scenarios + 1,000 profiles): indexed in ${fmt(c.indexed!.ms)} (server), ${fmt(wall)} from spawn to indexed`);
+      // A reference across the index resolves.
+      const f = join(wsDir, 'scenarios', 'new.scenario.yaml');
+      await c.open(f, 'kind: scenario\nid: scenario-999\nprofile: person-998\ntargets:\n  - id: a\n    description: x\n');
+      const dd = await c.diagnostics(f);
+      const dup = dd.filter((d) => d.code === 'duplicate-id').length;
+      console.log(`  cross-file check on an opened file: ${dd.length} diagnostics (expected 1: the scenario id duplicates s999 on disk; found ${dup})`);
+      results.workspace = { files: 2001, serverMs: c.indexed!.ms, wallMs: wall };
+      await c.stop();
+    } finally { rmSync(wsDir, { recursive: true, force: true }); }
+
+    // --- a 20,000-profile collection: the server keeps answering while it validates
+    const lines = ['kind: profiles', 'description: generated', 'profiles:'];
+    for (let i = 0; i < 20000; i++) lines.push(`  - id: member-${i}`, `    name: Member ${i}`, `    demographics: {age: ${18 + (i % 70)}, occupation: clerk}`, `    expression:`, `      verbosity: ${i % 1000 === 5 ? 'chatty' : 'standard'}`, `      patience: 0.${i % 10}`);
+    const coll = lines.join('\n') + '\n';
+    const collFile = write('profiles/panel.profile.yaml', coll);
+    const c = await LspClient.start({ rootDir: dir, waitIndexed: true });
+    const small = write('scenarios/small.scenario.yaml', 'kind: scenario\nid: small\nprofile: \ntargets:\n  - id: a\n    description: x\n');
+    await c.open(small, 'kind: scenario\nid: small\nprofile: \ntargets:\n  - id: a\n    description: x\n', 'userlm-scenario');
+    await c.diagnostics(small);
+    const latencies: number[] = [];
+    const t0 = performance.now();
+    const done = c.diagnostics(collFile, (p) => p.diagnostics.length > 0, 120000);
+    await c.open(collFile, coll, 'userlm-profile');
+    let finished = false;
+    void done.then(() => { finished = true; });
+    while (!finished) {
+      const s = performance.now();
+      await c.request('textDocument/completion', { textDocument: { uri: uri(small) }, position: { line: 2, character: 9 } });
+      latencies.push(performance.now() - s);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    const diags = await done;
+    const total = performance.now() - t0;
+    console.log(`\n20,000-profile collection (${lines.length} lines): diagnostics after ${fmt(total)} (${diags.length} problems, expected ${20})`);
+    console.log(`  completion in another file while it validated: ${latencies.length} requests, median ${fmt(median(latencies))}, max ${fmt(Math.max(...latencies))}`);
+    const ids = await c.request<CompletionList>('textDocument/completion', { textDocument: { uri: uri(small) }, position: { line: 2, character: 9 } });
+    console.log(`  profile ids offered in a scenario afterwards: ${ids.items.length}`);
+    results.collection = { lines: lines.length, ms: total, problems: diags.length, completions: latencies.length, completionMedian: median(latencies), completionMax: Math.max(...latencies) };
+    await c.stop();
+    console.log('\n' + JSON.stringify(results));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (require.main === module) main().catch((e) => { console.error(e); process.exit(1); });
