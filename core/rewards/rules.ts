@@ -1,7 +1,7 @@
 // The rule components (docs/rewards.md §3). Each returns a number in 0..1, rounded with round6.
 import type { Component, Scenario, State } from '../generated/schema-types';
 import { STATE_VARS, metBy, metNew, type StateVar, type TurnContext } from './context';
-import { EPS, blank, clamp01, contentWords, hasPhrase, intersectionSize, lower, round6, tokens, type ParsedOutput } from './text';
+import { EPS, blank, clamp01, contentWords, contentWordsOf, hasPhrase, intersectionSize, lower, rationaleTokens, round6, tokens, type ParsedOutput } from './text';
 
 export const RULE_NAMES = ['format', 'sections', 'rationale_length', 'grounding', 'state_validity', 'disclosure', 'termination', 'resistance'] as const;
 export type RuleName = (typeof RULE_NAMES)[number];
@@ -27,7 +27,7 @@ export function declaredSections(rationale: string): Set<string> {
   for (const line of rationale.split('\n')) {
     const l = lower(line);
     const m = SECTION_RE.exec(l);
-    if (m && tokens(l.slice(m[0].length)).length > 0) found.add(m[1].replace(' ', '_'));
+    if (m && /[a-z0-9]/.test(l.slice(m[0].length))) found.add(m[1].replace(' ', '_'));
   }
   return found;
 }
@@ -39,7 +39,7 @@ export function sections(out: ParsedOutput): number {
 export function rationaleLength(out: ParsedOutput, _ctx: TurnContext, _s: Scenario, params: Params): number {
   const min = params.min_tokens ?? 30;
   const max = params.max_tokens ?? 400;
-  const m = tokens(out.rationale).length;
+  const m = rationaleTokens(out).length;
   if (m === 0) return 0;
   if (m < min) return m / min;
   if (m > max) return max / m;
@@ -68,7 +68,7 @@ export function grounding(out: ParsedOutput, ctx: TurnContext, scenario: Scenari
   const sw = scenarioWords(scenario);
   const vocab = new Set(sw.memory);
   for (const t of sw.targets) if (!metBy(ctx, t.id, ctx.p)) for (const x of t.words) vocab.add(x);
-  return Math.min(1, intersectionSize(contentWords(out.rationale), vocab) / minOverlap);
+  return Math.min(1, intersectionSize(contentWordsOf(rationaleTokens(out)), vocab) / minOverlap);
 }
 
 const NUM = '(-?[0-9]+(?:\\.[0-9]+)?)';
@@ -135,8 +135,9 @@ export function statedFacts(answer: string, scenario: Scenario): string[] {
   if (facts.length === 0) return [];
   const segments = (answer.match(/[^.!?\n]+[.!?\n]*/g) ?? [])
     .filter((s) => !s.includes('?'))
-    .filter((s) => { const tok = tokens(s); return !HEDGE_PHRASES.some((h) => hasPhrase(tok, h)); })
-    .map(contentWords);
+    .map(tokens)
+    .filter((tok) => !HEDGE_PHRASES.some((h) => hasPhrase(tok, h)))
+    .map(contentWordsOf);
   return facts.filter(({ words }) => {
     const k = words.size;
     if (k === 0) return false;

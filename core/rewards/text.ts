@@ -23,7 +23,26 @@ export function normalizeNewlines(s: string): string {
 }
 
 export function tokens(s: string): string[] {
-  return lower(s).match(/[a-z0-9]+/g) ?? [];
+  const m = s.match(/[A-Za-z0-9]+/g);
+  if (!m) return [];
+  for (let i = 0; i < m.length; i++) if (/[A-Z]/.test(m[i])) m[i] = m[i].toLowerCase(); // ASCII-only runs: same as lower()
+  return m;
+}
+
+/** The set of content words of a token list. */
+export function contentWordsOf(toks: readonly string[]): Set<string> {
+  const out = new Set<string>();
+  for (const t of toks) if (t.length >= 3 && !STOPWORDS.has(t)) out.add(t);
+  return out;
+}
+
+const rationaleTokenCache = new WeakMap<ParsedOutput, string[]>();
+
+/** tokens(R), computed once per parsed output. */
+export function rationaleTokens(out: ParsedOutput): string[] {
+  let t = rationaleTokenCache.get(out);
+  if (!t) { t = tokens(out.rationale); rationaleTokenCache.set(out, t); }
+  return t;
 }
 
 export const STOPWORDS: ReadonlySet<string> = new Set(
@@ -38,9 +57,7 @@ export const STOPWORDS: ReadonlySet<string> = new Set(
 
 /** Content words: the set of tokens of length >= 3 that are not stopwords. */
 export function contentWords(s: string): Set<string> {
-  const out = new Set<string>();
-  for (const t of tokens(s)) if (t.length >= 3 && !STOPWORDS.has(t)) out.add(t);
-  return out;
+  return contentWordsOf(tokens(s));
 }
 
 export function intersectionSize(a: ReadonlySet<string>, b: ReadonlySet<string>): number {

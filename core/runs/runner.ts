@@ -122,13 +122,19 @@ export async function runSuite(opts: RunSuiteOptions): Promise<{ runDir: string;
   let runDir: string;
   let runJson: RunJson;
   const done = new Set<string>();
+  /** Every transcript in transcripts.jsonl: those found on resume, then each one appended. */
+  const finishedTranscripts: Transcript[] = [];
   if (opts.resumeDir) {
     runDir = resolve(opts.resumeDir);
     if (!existsSync(join(runDir, RUN_JSON))) throw new Error(`${runDir}: not a run directory (no ${RUN_JSON})`);
     runJson = readJson<RunJson>(join(runDir, RUN_JSON));
     runId = runJson.run_id;
     repairTornTail(join(runDir, TRANSCRIPTS));
-    for (const t of readTranscriptLines(runDir).transcripts) done.add(t.dialogue_id);
+    for (const t of readTranscriptLines(runDir).transcripts) {
+      if (done.has(t.dialogue_id)) continue;
+      done.add(t.dialogue_id);
+      finishedTranscripts.push(t);
+    }
     runJson = { ...runJson, status: 'running', ended_at: null, resumes: [...(runJson.resumes ?? []), new Date().toISOString()] };
   } else {
     const outDir = opts.outDir ? resolve(opts.outDir) : resolve(root, r.suite.out ?? DEFAULT_OUT);
@@ -192,6 +198,7 @@ export async function runSuite(opts: RunSuiteOptions): Promise<{ runDir: string;
       inFlight--;
       if (t.end.reason === 'cancelled') continue; // in flight at Ctrl-C: not finished, so a resume runs it again
       writer.append(t);
+      finishedTranscripts.push(t);
       finished++;
       finishedNow++;
       if (t.end.reason === 'error') failed++;
@@ -207,7 +214,7 @@ export async function runSuite(opts: RunSuiteOptions): Promise<{ runDir: string;
     writer.close();
   }
 
-  const all = readTranscriptLines(runDir).transcripts;
+  const all = finishedTranscripts;
   const judgeComponents = normalizeComponents(r.spec).filter((c) => c.kind === 'judge').map((c) => c.name);
   const summary = summarize({ runId, suiteId: r.suite.id, transcripts: all, thresholds: r.thresholds, judgeComponents });
   writeJsonAtomic(join(runDir, SUMMARY_JSON), summary);
