@@ -130,6 +130,12 @@ export async function runDialogue(opts: DialogueOptions): Promise<Transcript> {
     const turn: Turn = { index: turns.length, speaker: 'agent', text, latency_ms: Math.round(performance.now() - started) };
     const tactic = detectTactic(text, tactics);
     if (tactic) turn.tactic = tactic;
+    const touched = targetsTouched(compiled, text);
+    const met = compiled.targets.filter((t) => targetsMet.get(t.target.id) === null && touched.has(t.target.id)).map((t) => t.target.id);
+    if (met.length) {
+      turn.targets_met = met;
+      for (const id of met) targetsMet.set(id, turn.index);
+    }
     if (u) { turn.usage = u; addUsage(u); }
     agentTurns++;
     push(turn);
@@ -145,21 +151,12 @@ export async function runDialogue(opts: DialogueOptions): Promise<Transcript> {
     const last = turns.length ? turns[turns.length - 1] : undefined;
     const agentLast = last?.speaker === 'agent' ? last : undefined;
     const events = ['every_turn'];
-    const newlyMet: string[] = [];
+    const newlyMet: string[] = agentLast?.targets_met ?? [];
     let agentStems: Set<string> = new Set();
     if (agentLast) {
       agentStems = contentStems(agentLast.text);
       if (agentLast.tactic) events.push(`tactic:${agentLast.tactic}`);
-      const touched = targetsTouched(compiled, agentLast.text);
-      for (const t of compiled.targets) {
-        if (targetsMet.get(t.target.id) !== null) continue;
-        if (touched.has(t.target.id)) {
-          targetsMet.set(t.target.id, agentLast.index);
-          newlyMet.push(t.target.id);
-          events.push(`target_met:${t.target.id}`);
-        }
-      }
-      if (newlyMet.length) agentLast.targets_met = newlyMet;
+      for (const id of newlyMet) events.push(`target_met:${id}`);
       if (lastConcerns.length && !lastConcerns.some((id) => newlyMet.includes(id) || targetsMet.get(id) !== null)) events.push('concern_ignored');
       if (repeats(agentLast.text, agentStems)) events.push('agent_repeats');
       agentSaid.push({ text: agentLast.text, stems: agentStems });
@@ -193,7 +190,6 @@ export async function runDialogue(opts: DialogueOptions): Promise<Transcript> {
       latency_ms: out.latencyMs ?? Math.round(performance.now() - started),
       output: out.reasoning ? `<think>\n${out.reasoning.trim()}\n</think>\n${out.content.trim()}` : out.content,
     };
-    if (newlyMet.length) turn.targets_met = newlyMet;
     if (policies.length) {
       turn.policies = policies.map((p) => p.id);
       for (const p of policies) {

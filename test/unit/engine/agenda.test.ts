@@ -155,7 +155,8 @@ describe('engine: agenda simulator', function () {
     assert.equal(u[2].state!.patience, 0.6); // ignored again
     assert.equal(u[3].state!.patience, 0.25); // ignored again and repeated
     assert.equal(u[4].state!.trust, 0.5); // target met
-    assert.deepEqual(u[4].targets_met, ['refund']);
+    assert.equal(u[4].targets_met, undefined);
+    assert.deepEqual(t.turns[u[4].index - 1].targets_met, ['refund']);
     assert.deepEqual(t.targets?.find((x) => x.id === 'refund'), { id: 'refund', met_at: u[4].index - 1 });
   });
 
