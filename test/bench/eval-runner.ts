@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { runSuite, readTranscripts } from '../../core/runs';
+import { createChatClient } from '../../core/backends/chat';
 import { localWorkspaceYaml, REPO, sampleWorkspace } from '../unit/runs/fixtures';
 
 const DIALOGUES = 400;
@@ -27,9 +28,8 @@ async function main(): Promise<void> {
   const server = await startServerProcess();
   const ws = sampleWorkspace();
   try {
-    const stream = process.argv.includes('--stream');
-    // Evals need no streaming deltas, so the bench backend answers in one JSON body (`stream: false`);
-    // `--stream` measures the SSE path instead.
+    // The backend streams (SSE), as configured by default; `--no-stream` measures one JSON body per call.
+    const stream = !process.argv.includes('--no-stream');
     ws.write('userlm.yaml', localWorkspaceYaml(server.url).replace('    max_retries: 0', `    max_retries: 0\n    stream: ${stream}`));
     const scenarios = ['telecom-upgrade', 'refund-damaged-blender', 'insurance-renewal-review', 'recruiting-screening-call', 'debt-collection-hardship'];
     ws.write('suites/bench.suite.yaml', `kind: suite\nid: bench\nscenarios: [${scenarios.join(', ')}]\nsamples: ${DIALOGUES / scenarios.length}\nsimulator: sim\nagent: scripted\nconcurrency: ${CONCURRENCY}\n`);
@@ -38,6 +38,21 @@ async function main(): Promise<void> {
     // Warm-up (JIT, connection setup) on a small run, then the measured run.
     ws.write('suites/warm.suite.yaml', 'kind: suite\nid: warm\nscenarios: [telecom-upgrade]\nsamples: 8\nsimulator: sim\nagent: scripted\nconcurrency: 8\n');
     await runSuite({ root: ws.root, suiteFile: join(ws.root, 'suites/warm.suite.yaml'), secret });
+
+    // Baseline in the same run: the engine's chat client alone (the `openai` SDK over HTTP), the same
+    // number of calls with the same concurrency and latency, no dialogue loop, no scoring, no files.
+    const client = createChatClient({ id: 'baseline', type: 'openai-compatible', base_url: server.url, model: 'sim-think', concurrency: 64, max_retries: 0, stream }, 'bench-key');
+    const messages = [{ role: 'system' as const, content: 'You are playing a user in a phone call.' }, { role: 'user' as const, content: 'Hello, this is Sam from Northwind Mobile.' }];
+    const calls = DIALOGUES * 4;
+    const b0 = process.cpuUsage();
+    const bt0 = performance.now();
+    let nextCall = 0;
+    await Promise.all(Array.from({ length: CONCURRENCY }, async () => { while (nextCall++ < calls) await client.complete({ messages }); }));
+    const baseWall = performance.now() - bt0;
+    const bc = process.cpuUsage(b0);
+    const baseIdeal = (calls / CONCURRENCY) * LATENCY_MS;
+    const baseCpuPerCall = (bc.user + bc.system) / 1000 / calls;
+    console.log(`baseline, the chat client alone: ${calls} calls at concurrency ${CONCURRENCY}: wall ${baseWall.toFixed(0)} ms, ideal ${baseIdeal.toFixed(0)} ms, measured/ideal ${(baseWall / baseIdeal).toFixed(3)}; CPU ${baseCpuPerCall.toFixed(3)} ms per call`);
 
     // Measured from the first dialogue to the written summary (suite loading excluded).
     let cpu0 = process.cpuUsage();
@@ -59,6 +74,7 @@ async function main(): Promise<void> {
     console.log(`eval runner: ${ts.length} dialogues (${summary.errors} errors), concurrency ${CONCURRENCY}, ${LATENCY_MS} ms per call, ${callsPerDialogue.toFixed(2)} calls per dialogue, ${stream ? 'streamed (SSE)' : 'not streamed'}`);
     console.log(`  wall ${wallMs.toFixed(0)} ms, ideal ${idealMs.toFixed(0)} ms, measured/ideal ${ratio.toFixed(3)} (target <= 1.10)`);
     console.log(`  runner CPU ${cpuMs.toFixed(0)} ms for ${allTurns} turns (${userTurns} user turns): ${cpuPerTurn.toFixed(3)} ms per turn, ${(cpuMs / userTurns).toFixed(3)} ms per user turn (target < 1 ms per turn)`);
+    console.log(`  against the baseline: eval wall / chat-client-alone wall = ${(wallMs / baseWall).toFixed(3)}; the chat client alone accounts for ~${((baseCpuPerCall * userTurns) / allTurns).toFixed(3)} ms of CPU per turn`);
     // The engine's own CPU (dialogue loop, scoring, storage) without any HTTP or SDK work: the same
     // 400 dialogues with the built-in agenda simulator against the scripted agent.
     ws.write('suites/local.suite.yaml', `kind: suite\nid: local\nscenarios: [${scenarios.join(', ')}]\nsamples: ${DIALOGUES / scenarios.length}\nsimulator: agenda\nagent: scripted\nconcurrency: ${CONCURRENCY}\n`);
