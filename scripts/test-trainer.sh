@@ -45,12 +45,19 @@ echo "test-trainer: starting a Ray head (dashboard 127.0.0.1:$DASH_PORT)"
   --min-worker-port 30000 --max-worker-port 30999 \
   --num-cpus 2 --temp-dir "$TMP/ray" --disable-usage-stats > "$TMP/ray-start.log" 2>&1 \
   || { cat "$TMP/ray-start.log"; exit 1; }
-for _ in $(seq 1 60); do
-  if curl -sf -H "Authorization: Bearer $RAY_AUTH_TOKEN" "http://127.0.0.1:$DASH_PORT/api/version" >/dev/null; then break; fi
-  sleep 1
-done
-curl -sf -H "Authorization: Bearer $RAY_AUTH_TOKEN" "http://127.0.0.1:$DASH_PORT/api/version" >/dev/null \
-  || { echo "test-trainer: the Ray dashboard did not come up"; cat "$TMP/ray-start.log"; exit 1; }
+# Wait (up to 60 s) for the dashboard's /api/version with the token.
+"$PY" - "$DASH_PORT" <<'PY' || { echo "test-trainer: the Ray dashboard did not come up"; cat "$TMP/ray-start.log"; exit 1; }
+import os, sys, time, urllib.request
+url = f"http://127.0.0.1:{sys.argv[1]}/api/version"
+req = urllib.request.Request(url, headers={"Authorization": "Bearer " + os.environ["RAY_AUTH_TOKEN"]})
+for _ in range(60):
+    try:
+        urllib.request.urlopen(req, timeout=5).read()
+        sys.exit(0)
+    except Exception:
+        time.sleep(1)
+sys.exit(1)
+PY
 
 status=0
 echo "test-trainer: pytest trainer/tests"
