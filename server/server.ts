@@ -54,7 +54,8 @@ export function startServer(connection: Connection, script?: string): void {
   const isOurs = (doc: TextDocument): boolean => {
     if (LANGUAGE_IDS.includes(doc.languageId)) return true;
     if (doc.languageId !== 'yaml' && doc.languageId !== 'plaintext') return false;
-    return kindFromPath(uriToPath(doc.uri)) !== undefined || /^kind\s*:/m.test(doc.getText().slice(0, 4096));
+    const head = doc.getText().slice(0, 4096);
+    return kindFromPath(uriToPath(doc.uri)) !== undefined || /^kind\s*:/m.test(head) || /yaml-language-server:\s*\$schema=\S*\b(profiles?|scenario|suite|rewards|workspace)\.schema\.json/.test(head);
   };
 
   const rootFor = (file: string): string | undefined => {
@@ -256,7 +257,8 @@ export function startServer(connection: Connection, script?: string): void {
     return safely(() => {
       // Completion reads the text around the cursor; it does not wait for a pending re-analysis.
       const last = entry.analysis && entry.version === doc.version ? entry.analysis : entry.analysis ? { ...entry.analysis, parsed: { ...entry.analysis.parsed, lines: new LineIndex(doc.getText()) } } : analyze(doc);
-      return { isIncomplete: false, items: features.complete(last, p.position, index) as unknown as CompletionItem[] };
+      const list = features.complete(last, p.position, index);
+      return { isIncomplete: list.isIncomplete, items: list.items as unknown as CompletionItem[] };
     }, { isIncomplete: false, items: [] as CompletionItem[] });
   });
   connection.onHover((p) => withDoc(p.textDocument.uri, null, (a) => features.hover(a, p.position, index) ?? null));

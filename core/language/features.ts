@@ -87,18 +87,22 @@ function keySnippet(name: string, loc: Located, col: number): string {
   return `${name}: ${scalarSnippet(s)}`;
 }
 
-export function complete(a: Analysis, pos: Position, index: WorkspaceIndex): CompletionItem[] {
-  if (!a.kind) return [];
+export interface CompletionList { isIncomplete: boolean; items: CompletionItem[] }
+
+/** Completion at a position. `isIncomplete` is set when ids were cut to those matching the typed prefix. */
+export function complete(a: Analysis, pos: Position, index: WorkspaceIndex): CompletionList {
+  const none = { isIncomplete: false, items: [] };
+  if (!a.kind) return none;
   const lines = a.parsed.lines;
   const ctx = cursorContext(lines, pos);
-  if (ctx.inText) return [];
+  if (ctx.inText) return none;
   const range: Range = { start: { line: pos.line, character: ctx.prefixStart }, end: pos };
-  if (ctx.position === 'key') return keyItems(a.kind, ctx, ctx.path, range);
+  if (ctx.position === 'key') return { isIncomplete: false, items: keyItems(a.kind, ctx, ctx.path, range) };
   if (ctx.position === 'value') return valueItems(a, index, [...ctx.path, ctx.key!], range, ctx.prefix);
   // After `- `: a new item's first key, or a scalar item.
   const itemPath = ctx.key ? [...ctx.path, ctx.key, '*'] : ctx.path;
   const item = schemaAt(a.kind, itemPath);
-  if (!ctx.key && item && pickBranch(item, 'object').s.properties && !refFieldAt(a.kind, itemPath)) return keyItems(a.kind, ctx, itemPath, range);
+  if (!ctx.key && item && pickBranch(item, 'object').s.properties && !refFieldAt(a.kind, itemPath)) return { isIncomplete: false, items: keyItems(a.kind, ctx, itemPath, range) };
   return valueItems(a, index, itemPath, range, ctx.prefix);
 }
 
@@ -125,9 +129,10 @@ function keyItems(kind: FileKind, ctx: CursorContext, path: string[], range: Ran
 /** Most ids offered at once; with more, only those starting with what is typed. */
 export const MAX_ID_ITEMS = 2000;
 
-function valueItems(a: Analysis, index: WorkspaceIndex, valuePath: string[], range: Range, prefix: string): CompletionItem[] {
+function valueItems(a: Analysis, index: WorkspaceIndex, valuePath: string[], range: Range, prefix: string): CompletionList {
   const kind = a.kind!;
   const out: CompletionItem[] = [];
+  let isIncomplete = false;
   const seen = new Set<string>();
   const add = (label: string, k: number, doc?: string, detail?: string) => {
     if (seen.has(label)) return;
@@ -140,13 +145,18 @@ function valueItems(a: Analysis, index: WorkspaceIndex, valuePath: string[], ran
       for (const e of TRANSITION_EVENTS) add(e, 12);
       for (const t of tactics(index, a.file)) add(`tactic:${t.name}`, 13, t.description);
       for (const id of a.symbols.defs.filter((d) => d.kind === 'target').map((d) => d.id)) add(`target_met:${id}`, 18);
-      return out;
+      return { isIncomplete, items: out };
     }
     for (const b of ref.builtins ?? []) add(b, 12, undefined, 'built in');
     if (ref.kind === 'tactic') for (const t of tactics(index, a.file)) add(t.name, 13, t.description);
     else if (ref.kind !== 'rewards-file') {
       const ids = LOCAL_KINDS.has(ref.kind) ? a.symbols.defs.filter((d) => d.kind === ref.kind).map((d) => d.id) : index.ids(ref.kind, a.file);
-      const cap = ids.length > MAX_ID_ITEMS ? ids.filter((id) => id.startsWith(prefix)).slice(0, MAX_ID_ITEMS) : ids;
+      let cap = ids;
+      if (ids.length > MAX_ID_ITEMS) {
+        const matching = ids.filter((id) => id.startsWith(prefix));
+        cap = matching.slice(0, MAX_ID_ITEMS);
+        isIncomplete = true;
+      }
       for (const id of cap) {
         const def = LOCAL_KINDS.has(ref.kind) ? undefined : index.defs(ref.kind, id, a.file)[0];
         add(id, KIND_ICON[ref.kind], def?.summary, def ? basename(def.file) : undefined);
@@ -162,7 +172,7 @@ function valueItems(a: Analysis, index: WorkspaceIndex, valuePath: string[], ran
       if (s.type === 'boolean') { add('true', 12); add('false', 12); }
     }
   }
-  return out;
+  return { isIncomplete, items: out };
 }
 
 function tactics(index: WorkspaceIndex, file: string): { name: string; description?: string }[] {

@@ -34,9 +34,17 @@ function detectKind(parsed: ParsedYaml, file: string): { kind?: FileKind; declar
   const kindPair = root?.type === 'map' ? root.items.find((p) => p.key.value === 'kind') : undefined;
   const declared = kindPair?.value?.type === 'scalar' ? kindPair.value.value : kindPair ? kindPair.value : undefined;
   if (isFileKind(declared)) return { kind: declared, ours: true };
-  let kind = kindFromPath(file);
+  let kind = kindFromPath(file) ?? kindFromModeline(parsed.text);
   if (kind === 'profile' && root?.type === 'map' && root.items.some((p) => p.key.value === 'profiles')) kind = 'profiles';
   return { kind, declared, ours: kind !== undefined || kindPair !== undefined };
+}
+
+const MODELINE = /^#\s*yaml-language-server:\s*\$schema=\S*?\b(profile|profiles|scenario|suite|rewards|workspace)\.schema\.json/m;
+
+/** The kind named by a `# yaml-language-server: $schema=...` modeline in the first lines. */
+function kindFromModeline(text: string): FileKind | undefined {
+  const m = MODELINE.exec(text.slice(0, 2000));
+  return m ? (m[1] as FileKind) : undefined;
 }
 
 export function analyzeText(text: string, file: string): Analysis {

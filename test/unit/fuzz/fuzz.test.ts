@@ -13,8 +13,8 @@ import { LspClient, ROOT, uri } from '../lsp/lsp-client';
 import { yamlFiles } from '../model/helpers';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20260126);
-const COUNT = Number(process.env.FUZZ_COUNT ?? 3000);
-const SERVER_COUNT = Number(process.env.FUZZ_SERVER_COUNT ?? 300);
+const COUNT = Number(process.env.FUZZ_COUNT ?? 2000);
+const SERVER_COUNT = Number(process.env.FUZZ_SERVER_COUNT ?? 200);
 
 function rng(seed: number): () => number {
   let a = seed >>> 0;

@@ -299,6 +299,43 @@ describe('language server over stdio', function () {
     assert.deepEqual(probe.items, []);
   });
 
+  it('takes the kind from a yaml-language-server $schema modeline', async () => {
+    const f = ws.path('misc/modeline.yaml');
+    await c.open(f, '# yaml-language-server: $schema=../schemas/profile.schema.json\nid: by-modeline\nname: M\nage: 3\n');
+    const diags = await c.diagnostics(f);
+    assert.deepEqual(diags.map((d) => d.code).sort(), ['missing-required', 'unknown-key']);
+  });
+
+  it('validates a huge collection on a worker thread and keeps answering meanwhile', async () => {
+    const lines = ['kind: profiles', 'profiles:'];
+    for (let i = 0; i < 9000; i++) lines.push(`  - id: big-${i}`, `    name: Member ${i}`, `    expression: {verbosity: ${i === 8765 ? 'chatty' : 'terse'}, patience: 0.5}`, '    tags: [generated, panel]');
+    const text = lines.join('\n') + '\n';
+    assert.ok(text.length > 1_000_000, 'above the worker threshold');
+    const f = ws.path('profiles/huge.profile.yaml');
+    const small = scenarioPath();
+    await c.open(small, 'kind: scenario\nid: w1\nprofile: \ntargets:\n  - id: a\n    description: x\n');
+    await c.diagnostics(small);
+    let done = false;
+    const diags = c.diagnostics(f).then((d) => { done = true; return d; });
+    await c.open(f, text, 'userlm-profile');
+    let answered = 0;
+    while (!done) {
+      await c.request('textDocument/completion', { textDocument: { uri: uri(small) }, position: at(2, 9) });
+      answered++;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    const d = await diags;
+    assert.equal(d.length, 1, JSON.stringify(d));
+    assert.equal(d[0].range.start.line, 2 + 8765 * 4 + 2);
+    assert.ok(answered >= 2, `completion answered ${answered} times while it validated`);
+    const ids = await c.request<CompletionList>('textDocument/completion', { textDocument: { uri: uri(small) }, position: at(2, 9) });
+    assert.equal(ids.isIncomplete, true, 'over 2,000 ids: the list narrows as the user types');
+    await c.change(small, 'kind: scenario\nid: w1\nprofile: big-899\ntargets:\n  - id: a\n    description: x\n');
+    const narrowed = await c.request<CompletionList>('textDocument/completion', { textDocument: { uri: uri(small) }, position: at(2, 16) });
+    assert.deepEqual(narrowed.items.map((i) => i.label).filter((l) => l.startsWith('big-899')).sort(), ['big-899', ...Array.from({ length: 10 }, (_, i) => `big-899${i}`)].sort());
+    await c.close(f);
+  });
+
   it('survives garbage and answers every request', async () => {
     const f = scenarioPath();
     await c.open(f, 'kind: scenario\n\u0000\u0001: [[[{{{\n  - - - :\n&a [*a, *a]\n');
