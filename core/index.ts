@@ -10,6 +10,8 @@ export type { DialogueEvent, DialogueOptions } from './dialogue/index';
 export { findBackend, backendKey } from './dialogue/types';
 export type { EngineEnv, DialogueView, SimulatorContext, UserTurnOutput, UserSimulator, AgentContext, Agent, ResolvedProfile } from './dialogue/types';
 export { detectTactic } from './dialogue/tactics';
+export { createTacticJudge, parseTacticVerdict, tacticJudgePrompt } from './dialogue/tactic-judge';
+export type { TacticJudge } from './dialogue/tactic-judge';
 export { createSimulator, AgendaSimulator, LlmSimulator, CALL_CONNECTS } from './simulate/index';
 export { createAgent, ScriptedAgent, AdversarialAgent, HumanAgent, LlmAgent, agentSystemPrompt, envSecret, scenarioSlots, AGENT_CALL_CONNECTS } from './agents/index';
 export { buildSimulatorPrompt, parseUserOutput, formatUserOutput, formatRationale, formatStateLine, parseStateLine, parseSections, RATIONALE_INSTRUCTIONS, SECTION_KEYS, DEFAULT_STOP_TOKEN } from './rationale/index';

@@ -7,10 +7,12 @@ import { allTactics } from '../library/tactics';
 import { DEFAULT_STOP_TOKEN, parseStateLine, parseUserOutput, STATE_KEYS } from '../rationale/index';
 import { contentStems, jaccard } from '../util/text';
 import { detectTactic } from './tactics';
+import type { TacticJudge } from './tactic-judge';
 import { applyTransitions, compileScenario, firedPolicies, hangUpReason, initialState, successHolds, targetsTouched } from './rules';
 import type { Agent, AgentContext, ResolvedProfile, SimulatorContext, UserSimulator } from './types';
 
 export * from './types';
+export { createTacticJudge, parseTacticVerdict, tacticJudgePrompt, type TacticJudge } from './tactic-judge';
 export { compare, firedPolicies, hangUpReason, successHolds, initialState, applyTransitions } from './rules';
 
 export type DialogueEvent =
@@ -30,6 +32,8 @@ export interface DialogueOptions {
   dialogueId?: string;
   signal?: AbortSignal;
   onEvent?: (e: DialogueEvent) => void;
+  /** Optional model judge, asked about agent turns in which no tactic cue phrase matched. */
+  tacticJudge?: TacticJudge;
 }
 
 export const DEFAULT_MAX_TURNS = 12;
@@ -128,7 +132,15 @@ export async function runDialogue(opts: DialogueOptions): Promise<Transcript> {
       }
     }
     const turn: Turn = { index: turns.length, speaker: 'agent', text, latency_ms: Math.round(performance.now() - started) };
-    const tactic = detectTactic(text, tactics);
+    let tactic = detectTactic(text, tactics);
+    if (!tactic && opts.tacticJudge) {
+      try {
+        tactic = await opts.tacticJudge(text, tactics, signal);
+      } catch (e) {
+        if (isAbort(e, signal)) throw new End('cancelled', 'cancelled by the user');
+        throw new End('error', 'tactic judge failed', `tactic judge: ${(e as Error).message}`);
+      }
+    }
     if (tactic) turn.tactic = tactic;
     const touched = targetsTouched(compiled, text);
     const met = compiled.targets.filter((t) => targetsMet.get(t.target.id) === null && touched.has(t.target.id)).map((t) => t.target.id);

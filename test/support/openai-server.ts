@@ -29,6 +29,8 @@ export interface OpenAIServerOptions {
   userStopAfter?: number;
   /** When set, requests without `Authorization: Bearer <key>` get 401. */
   requireKey?: string;
+  /** Overrides the generated content: return a string to answer with it (no reasoning), undefined to keep the default. */
+  reply?: (body: any) => string | undefined;
 }
 
 export interface RecordedRequest { method: string; path: string; headers: IncomingHttpHeaders; body: any }
@@ -160,7 +162,8 @@ export async function startOpenAIServer(opts: OpenAIServerOptions = {}): Promise
       return json(res, Number(status[1]), { error: { message: `injected fault ${status[1]}`, type: 'server_error' } }, headers);
     }
     const messages = Array.isArray(body.messages) ? body.messages : [];
-    const r = reply(messages, dialect, opts.userStopAfter ?? 4);
+    const custom = opts.reply?.(body);
+    const r = custom !== undefined ? { reasoning: '', answer: custom, content: custom } : reply(messages, dialect, opts.userStopAfter ?? 4);
     const id = `chatcmpl-${++counter}`;
     const model = String(body.model ?? 'sim');
     const promptTokens = Math.ceil(JSON.stringify(messages).length / 4);

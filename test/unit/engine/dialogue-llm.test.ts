@@ -1,7 +1,8 @@
 // Full dialogues with model backends: the `llm` simulator and the `llm` agent against the local server.
 import { strict as assert } from 'node:assert';
 import type { Workspace } from '../../../core/generated/schema-types';
-import { runDialogue, type DialogueEvent } from '../../../core/dialogue/index';
+import { createTacticJudge, parseTacticVerdict, runDialogue, type DialogueEvent } from '../../../core/dialogue/index';
+import { createChatClient } from '../../../core/backends/chat/index';
 import { createSimulator } from '../../../core/simulate/index';
 import { createAgent } from '../../../core/agents/index';
 import { startOpenAIServer, type OpenAIServer } from '../../support/openai-server';
@@ -131,5 +132,40 @@ describe('engine: dialogues with model backends', function () {
     const none = await runDialogue({ scenario: toyScenario(), profile: PROFILE, seed: 1, simulator: createSimulator('agenda', env), agent: createAgent('human', { secret }) });
     assert.equal(none.end.reason, 'error');
     assert.match(none.error!, /human agent needs an interactive prompt/);
+  });
+});
+
+describe('engine: optional tactic judge', function () {
+  this.timeout(20000);
+  let server: OpenAIServer;
+  afterEach(async () => { await server.close(); });
+
+  it('asks the judge only about agent turns without a cue match, and records its verdict', async () => {
+    server = await startOpenAIServer({ reply: (body) => (String(body.messages[0].content).includes('manipulation tactics') ? (String(body.messages[1].content).includes('mortgage') ? 'Verdict: sunk cost.' : 'none') : undefined) });
+    const judge = createTacticJudge(createChatClient({ id: 'judge', type: 'openai-compatible', base_url: server.url, model: 'j' }, undefined));
+    const lines = ['Think of the mortgage you took out for this house.', 'This offer ends today, act now!', 'Let me check.'];
+    const agent = { id: 'fixed', next: async (ctx: { agentTurns: number }) => ({ text: lines[ctx.agentTurns - 1] ?? 'Let me check.' }) };
+    const t = await runDialogue({ scenario: toyScenario({ termination: { max_turns: 4 } }), profile: PROFILE, seed: 1, simulator: createSimulator('agenda', { secret: () => undefined }), agent, tacticJudge: judge });
+    const agentTurns = t.turns.filter((x) => x.speaker === 'agent');
+    assert.deepEqual(agentTurns.map((x) => x.tactic), [undefined, 'sunk_cost', 'false_urgency', undefined]);
+    // The opening, the mortgage line and "Let me check." went to the judge; the cue-matched line did not.
+    assert.equal(server.requests.length, 3);
+    assert.match(server.requests[0].body.messages[0].content, /- sunk_cost: /);
+    assert.equal(server.requests[0].body.temperature, 0);
+  });
+
+  it('parses verdicts loosely', () => {
+    const tactics = [{ name: 'false_urgency', description: '' }, { name: 'sunk_cost', description: '' }];
+    assert.equal(parseTacticVerdict('sunk_cost', tactics), 'sunk_cost');
+    assert.equal(parseTacticVerdict('<think>maybe false urgency?</think>The agent uses Sunk Cost.', tactics), 'sunk_cost');
+    assert.equal(parseTacticVerdict('None.', tactics), undefined);
+  });
+
+  it('a failing judge ends the dialogue with reason error', async () => {
+    server = await startOpenAIServer();
+    const judge = createTacticJudge(createChatClient({ id: 'judge', type: 'openai-compatible', base_url: 'http://127.0.0.1:9/v1', model: 'j', max_retries: 0 }, undefined));
+    const t = await runDialogue({ scenario: toyScenario(), profile: PROFILE, seed: 1, simulator: createSimulator('agenda', { secret: () => undefined }), agent: createAgent('scripted', { secret: () => undefined }), tacticJudge: judge });
+    assert.equal(t.end.reason, 'error');
+    assert.match(t.error!, /^tactic judge: backend 'judge' .*connection failed/);
   });
 });
