@@ -7,13 +7,14 @@ import { reportFileErrors } from '../render/problems';
 import { envSecret, requireFile, rootFor, runDirArg, shown } from '../render/paths';
 import { ProgressBar } from '../render/progress';
 import { renderSummary } from '../render/summary';
-import { style } from '../render/style';
+import { exitQuietlyOnClosedStdout, style } from '../render/style';
 import type { Command } from './index';
 
 export const evalCommand: Command = {
   usage: '<suite> [--concurrency N] [--out DIR] [--resume RUN_DIR] [--root DIR]',
   summary: 'run an eval suite; summary per scenario, split and paper metric',
   async run(args) {
+    exitQuietlyOnClosedStdout();
     const { positional, flags } = parseArgs(args, { values: ['concurrency', 'out', 'resume', 'root'] });
     if (flags.help) {
       process.stdout.write(`usage: userlm eval ${this.usage}\n\nRuns every dialogue of the suite (scenario x profile x sample), appends each finished one to\n<run>/transcripts.jsonl, writes run.json and summary.json, and prints the run directory.\nExit status 1 when a threshold fails or a dialogue errored. Ctrl-C stops cleanly;\n--resume RUN_DIR skips the dialogues already finished.\n`);

@@ -5,13 +5,14 @@ import { parseArgs } from '../args';
 import { loadSummary, renderReportHtml } from '../../core/runs';
 import { runDirArg, shown } from '../render/paths';
 import { renderSummary } from '../render/summary';
-import { style } from '../render/style';
+import { exitQuietlyOnClosedStdout, style } from '../render/style';
 import type { Command } from './index';
 
 export const reportCommand: Command = {
   usage: '<run> [--html FILE] [--root DIR]',
   summary: 'print a run\'s summary, or write it as a self-contained HTML page',
   async run(args) {
+    exitQuietlyOnClosedStdout();
     const { positional, flags } = parseArgs(args, { values: ['html', 'root'] });
     if (flags.help) {
       process.stdout.write(`usage: userlm report ${this.usage}\n\nWithout --html: the summary table. With --html FILE: one HTML file with inline styles and\nSVG charts (no scripts, no remote content) that opens anywhere.\n`);

@@ -3,12 +3,12 @@
 import { createInterface } from 'node:readline';
 import { intFlag, parseArgs } from '../args';
 import { previewDialogue, defaultSpec } from '../../core/runs';
-import { loadWorkspace } from '../../core/model/load';
+import { loadWorkspace, loadYamlFile } from '../../core/model/load';
 import type { State } from '../../core/generated/schema-types';
 import { renderEnd, renderHeader, renderRewardTable, renderTurn } from '../render/transcript';
 import { reportFileErrors } from '../render/problems';
 import { envSecret, requireFile, rootFor } from '../render/paths';
-import { style } from '../render/style';
+import { exitQuietlyOnClosedStdout, style } from '../render/style';
 import type { Command } from './index';
 
 /**
@@ -51,6 +51,7 @@ export const runCommand: Command = {
   usage: '<scenario> [--profile ID] [--simulator ID] [--agent ID] [--judge ID] [--seed N] [--turns N] [--json] [--root DIR]',
   summary: 'preview one dialogue with rationales, state and rewards',
   async run(args) {
+    exitQuietlyOnClosedStdout();
     const { positional, flags } = parseArgs(args, { values: ['profile', 'simulator', 'agent', 'judge', 'seed', 'turns', 'root'], booleans: ['json'] });
     if (flags.help) {
       process.stdout.write(`usage: userlm run ${this.usage}\n\nRuns one dialogue of the scenario (default: the built-in agenda simulator against the\nscenario's default agent, no key needed) and prints it with each rationale inline, the state\nchanges and a reward table. --agent human: you type the agent's lines. --judge ID scores the\njudge components with that backend. --json: one transcript object on stdout, nothing else.\n`);
@@ -65,6 +66,10 @@ export const runCommand: Command = {
       return 1;
     }
     const s = style(process.stdout);
+    if (!json) {
+      const sc = loadYamlFile(file).value as { id?: string; title?: string };
+      process.stdout.write(s.bold(`== ${sc.id ?? file}${sc.title ? ` — ${sc.title}` : ''}`) + '\n');
+    }
     const ctrl = new AbortController();
     const onSigint = () => ctrl.abort();
     process.once('SIGINT', onSigint);

@@ -24,3 +24,12 @@ export function visibleLength(s: string): number {
   // eslint-disable-next-line no-control-regex
   return s.replace(/\x1b\[[0-9;]*m/g, '').length;
 }
+
+/** `userlm run ... | head`: a closed stdout ends the command quietly instead of an EPIPE trace. */
+export function exitQuietlyOnClosedStdout(): void {
+  if (process.stdout.listenerCount('error') > 0) return;
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
+}
