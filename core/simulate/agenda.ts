@@ -54,7 +54,7 @@ function compile(scenario: Scenario): CompiledAgenda {
     c = {
       targets: scenario.targets.map((t) => ({
         t, id: t.id, primary: (t.priority ?? 'primary') === 'primary', reveal: t.reveal ?? 'upfront',
-        goal: goalSentence(t), topic: firstPerson(gerundPhrase(t.description)), label: `${stripStop(t.description)} (${(t.priority ?? 'primary') === 'primary' ? 'primary' : 'secondary'}, `,
+        goal: goalSentence(t), topic: firstPerson(gerundPhrase(t.description)), label: `${firstPerson(stripStop(t.description))} (${(t.priority ?? 'primary') === 'primary' ? 'primary' : 'secondary'}, `,
         stems: contentStems(`${t.description} ${t.say ?? ''} ${(t.cues ?? []).join(' ')}`),
       })).sort((a, b) => Number(b.primary && b.reveal === 'upfront') - Number(a.primary && a.reveal === 'upfront')),
       memory: (scenario.memory ?? []).map((text) => ({ text: firstPerson(text), stems: contentStems(text) })),
@@ -246,6 +246,11 @@ export class AgendaSimulator implements UserSimulator {
       } else if (!asked && !say.length) {
         say.push(line(P.POLICY_LINES.probe, 'probe'));
         moves.push('probe for what else they can offer');
+      }
+      if (ctx.tactic) {
+        // A tactic the user need not resist (no must_resist, trust still high): stay wary, give nothing away.
+        say.unshift(line(P.WARY, 'wary'));
+        moves.unshift(`stay wary of the ${humanize(ctx.tactic)}, agree to nothing`);
       }
       plan = moves.length ? `${raised.length ? 'reveal' : asked ? 'answer' : 'ask'}: ${moves.join('; ')}` : 'ask: keep the conversation going';
     }

@@ -60,6 +60,12 @@ export const RESIST_OPEN: Bank = {
   formal: ['One moment, please.', 'I must stop you there.', 'I am sorry, but no.', 'Let me be clear.', 'With respect, no.'],
 };
 
+export const WARY: Bank = {
+  casual: ['Hmm, I dunno about that.', 'Eh, not sure about that.', 'Okay, let\'s not get ahead of ourselves.'],
+  neutral: ['Hmm, I\'m not sure about that.', 'Let\'s slow down a little.', 'I\'ll think about that, but not now.'],
+  formal: ['I am not certain about that.', 'Let us not get ahead of ourselves.', 'I shall consider that later.'],
+};
+
 export const RESIST_FOLLOW: Bank = same([
   'What I need is still {topic}.', 'I\'m not moving on {topic}.', 'Let\'s stick to {topic}.',
   'My question was about {topic}.', 'Get back to me on {topic} and we can talk.', 'So, {topic}: yes or no?',
