@@ -2,16 +2,18 @@
 // and thresholds, failed dialogues, resume after an abort, comparison, the HTML report, and
 // secrets never written.
 import { strict as assert } from 'node:assert';
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Transcript } from '../../../core/generated/schema-types';
+import { round6 } from '../../../core/rewards';
 import {
-  compareRuns, dialogueSeed, listRuns, missedThresholds, readTranscriptLines, renderReportHtml, repairTornTail, resolveSuite, runSuite,
+  compareRuns, dialogueSeed, escapeHtml, listRuns, missedThresholds, readTranscriptLines, renderReportHtml, repairTornTail, resolveSuite, runSuite,
   type RunJson, type Summary,
 } from '../../../core/runs';
 import { startOpenAIServer, type OpenAIServer } from '../../support/openai-server';
 import { filesContaining, localWorkspaceYaml, sampleWorkspace, SAMPLES, type TempWorkspace } from './fixtures';
+import { startJudgeServer } from '../rewards/judge-server';
 
 const noSecret = () => undefined;
 
@@ -199,5 +201,62 @@ describe('runs: backends, failures, resume and secrets', function () {
   it('never writes the API key: run files, judge cache and workspace are clean', () => {
     assert.ok(server.requests.some((r) => r.headers.authorization === `Bearer ${KEY}`), 'the key was used');
     assert.deepEqual(filesContaining(ws.root, KEY), []);
+  });
+});
+
+describe('runs: limits and judges in an eval', function () {
+  this.timeout(60000);
+  let server: OpenAIServer;
+  let judge: Awaited<ReturnType<typeof startJudgeServer>>;
+  let ws: TempWorkspace;
+  const secret = (ref: string) => (ref === 'env:USERLM_TEST_KEY' ? 'k' : undefined);
+  before(async () => {
+    server = await startOpenAIServer({ latencyMs: 30 });
+    judge = await startJudgeServer();
+    ws = sampleWorkspace();
+  });
+  after(async () => { await server.close(); await judge.close(); ws.dispose(); });
+
+  it('keeps to the backend concurrency even when the suite allows more', async () => {
+    ws.write('userlm.yaml', localWorkspaceYaml(server.url).replace('concurrency: 64', 'concurrency: 2'));
+    ws.write('suites/c.suite.yaml', 'kind: suite\nid: c\nscenarios: [telecom-upgrade]\nsamples: 6\nsimulator: sim\nconcurrency: 8\n');
+    server.stats.maxInFlight = 0;
+    await runSuite({ root: ws.root, suiteFile: join(ws.root, 'suites/c.suite.yaml'), secret });
+    assert.equal(server.stats.maxInFlight, 2);
+    ws.write('userlm.yaml', localWorkspaceYaml(server.url));
+    server.stats.maxInFlight = 0;
+    await runSuite({ root: ws.root, suiteFile: join(ws.root, 'suites/c.suite.yaml'), concurrency: 3, secret });
+    assert.equal(server.stats.maxInFlight, 3, 'the --concurrency limit');
+  });
+
+  it('spaces requests by the backend requests_per_minute', async () => {
+    ws.write('userlm.yaml', localWorkspaceYaml(server.url).replace('concurrency: 64', 'concurrency: 64\n    requests_per_minute: 600'));
+    ws.write('suites/r.suite.yaml', 'kind: suite\nid: r\nscenarios: [telecom-upgrade]\nsamples: 2\nsimulator: sim\nconcurrency: 2\n');
+    const before = server.requests.length;
+    const t0 = Date.now();
+    await runSuite({ root: ws.root, suiteFile: join(ws.root, 'suites/r.suite.yaml'), secret });
+    const calls = server.requests.length - before;
+    assert.equal(calls, 8);
+    assert.ok(Date.now() - t0 >= (calls - 1) * 100 - 20, `8 calls at 600/min took ${Date.now() - t0} ms`);
+  });
+
+  it('scores judge components and paper metrics with the suite judge, and thresholds on metrics', async () => {
+    ws.write('userlm.yaml', `kind: workspace\nbackends:\n  - id: judge\n    type: openai-compatible\n    base_url: ${judge.url}\n    model: judge-model\n    max_retries: 0\n`);
+    ws.write('suites/j.suite.yaml', 'kind: suite\nid: j\nscenarios: [telecom-upgrade]\nsamples: 2\njudge: judge\nrewards: ../rewards/default.rewards.yaml\nthresholds: {Pers: 0.7, Rob: 0.3, Goal: 0.5}\n');
+    const { runDir, summary } = await runSuite({ root: ws.root, suiteFile: join(ws.root, 'suites/j.suite.yaml'), secret: noSecret });
+    assert.equal(summary.metrics.Pers, round6(7 / 9));
+    assert.equal(summary.metrics.Rob, round6(2 / 9));
+    assert.equal(summary.metrics.Role, 1);
+    assert.equal(summary.metrics.Goal, null, 'the judge never gives Goal a score');
+    assert.deepEqual(summary.no_judge, ['goal_progress']);
+    assert.equal(summary.passed, 0);
+    assert.ok(summary.failures.every((f) => f.failed.join() === 'Goal (no value)'), JSON.stringify(summary.failures));
+    const html = renderReportHtml(runDir);
+    assert.ok(html.includes('0.778') && html.includes('Rob (lower is better)'));
+    assert.ok(existsSync(join(ws.root, '.userlm', 'judge-cache')), 'judge replies cached in the workspace');
+  });
+
+  it('escapes everything it puts in HTML', () => {
+    assert.equal(escapeHtml(`<script>alert("x") & 'y'</script>`), '&lt;script&gt;alert(&quot;x&quot;) &amp; &#39;y&#39;&lt;/script&gt;');
   });
 });
