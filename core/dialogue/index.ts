@@ -8,7 +8,7 @@ import { DEFAULT_STOP_TOKEN, parseStateLine, parseUserOutput, STATE_KEYS } from 
 import { contentStems, jaccard } from '../util/text';
 import { detectTactic } from './tactics';
 import type { TacticJudge } from './tactic-judge';
-import { applyTransitions, compileScenario, firedPolicies, hangUpReason, initialState, successHolds, targetsTouched } from './rules';
+import { applyTransitions, compileScenario, firedPolicies, hangUpReason, initialState, successHolds, targetsRaised, targetsTouched } from './rules';
 import type { Agent, AgentContext, ResolvedProfile, SimulatorContext, UserSimulator } from './types';
 
 export * from './types';
@@ -230,8 +230,8 @@ export async function runDialogue(opts: DialogueOptions): Promise<Transcript> {
 
   /** Targets a user turn raised, found from each unmet target's cue phrases or words. */
   const concernsIn = (text: string, open: Target[]): string[] => {
-    const touched = targetsTouched(compiled, text);
-    return open.filter((t) => touched.has(t.id)).map((t) => t.id);
+    const said = targetsRaised(compiled, text);
+    return open.filter((t) => said.includes(t.id)).map((t) => t.id);
   };
 
   try {

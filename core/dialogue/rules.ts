@@ -10,6 +10,8 @@ export interface CompiledTarget {
   cues: string[];
   /** Content-word stems of description, say and cues, for loose matching. */
   stems: Set<string>;
+  /** Content-word stems of how the user puts it (description and say). */
+  userStems: Set<string>;
 }
 
 export interface CompiledScenario {
@@ -30,6 +32,7 @@ export function compileScenario(scenario: Scenario): CompiledScenario {
         target: t,
         cues: (t.cues ?? []).map((x) => x.toLowerCase()).filter(Boolean),
         stems: contentStems(`${t.description} ${t.say ?? ''} ${(t.cues ?? []).join(' ')}`),
+        userStems: contentStems(`${t.description} ${t.say ?? ''}`),
       })),
       policyStems: new Map((scenario.decision_policy ?? []).filter((p) => typeof p.when === 'string').map((p) => [p.id, whenStems(p.when as string)])),
       touches: new Map(),
@@ -93,6 +96,12 @@ export function targetsTouched(c: CompiledScenario, text: string): ReadonlySet<s
     c.touches.set(text, hit);
   }
   return hit;
+}
+
+/** The ids of the targets a user's text raises: it shares two content words with the target's description or `say`. */
+export function targetsRaised(c: CompiledScenario, text: string): string[] {
+  const stems = contentStems(text);
+  return c.targets.filter((t) => t.userStems.size > 0 && overlap(stems, t.userStems) >= Math.min(2, t.userStems.size)).map((t) => t.target.id);
 }
 
 /** `< 0.3`, `>= 6`, `== 1`, or a bare number (equality). Unreadable comparisons never hold. */

@@ -160,6 +160,16 @@ describe('engine: agenda simulator', function () {
     assert.deepEqual(t.targets?.find((x) => x.id === 'refund'), { id: 'refund', met_at: u[4].index - 1 });
   });
 
+  it('finds the concerns a model simulator raised from its words, for concern_ignored', async () => {
+    const seen: string[][] = [];
+    const sim: UserSimulator = { id: 'model-like', next: async (ctx) => {
+      seen.push(ctx.events);
+      return { content: '<think>Agent intent: x\nConcerns: y\nPlan: z\nState: trust 0.5 -> 0.5\nTone: t</think><answer>I was charged twice and I want a refund for the double charge.</answer>' };
+    } };
+    await runDialogue({ scenario: toyScenario({ termination: { max_turns: 3 } }), profile: PROFILE, seed: 1, simulator: sim, agent: fixedAgent(['Let me look at your plan.', 'Okay, refund issued.']) });
+    assert.deepEqual(seen, [['every_turn'], ['every_turn', 'concern_ignored'], ['every_turn', 'target_met:refund']]);
+  });
+
   it('ends with the stop token when its goals are met (reason stop)', async () => {
     const t = await runFixed(toyScenario(), ['Okay, refund issued for the double charge.']);
     assert.equal(t.end.reason, 'stop');
