@@ -604,11 +604,11 @@ export interface Component {
    */
   params?: {
     /**
-     * `rationale_length`: fewest whitespace tokens in the rationale.
+     * `rationale_length`: fewest tokens in the rationale (a token is a run of ASCII letters and digits; see docs/rewards.md).
      */
     min_tokens?: number;
     /**
-     * `rationale_length`: most whitespace tokens in the rationale.
+     * `rationale_length`: most tokens in the rationale (a token is a run of ASCII letters and digits; see docs/rewards.md).
      */
     max_tokens?: number;
     /**

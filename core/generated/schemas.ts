@@ -868,12 +868,12 @@ export const schemaFiles = {
        "min_tokens": {
         "type": "integer",
         "minimum": 0,
-        "description": "`rationale_length`: fewest whitespace tokens in the rationale."
+        "description": "`rationale_length`: fewest tokens in the rationale (a token is a run of ASCII letters and digits; see docs/rewards.md)."
        },
        "max_tokens": {
         "type": "integer",
         "minimum": 1,
-        "description": "`rationale_length`: most whitespace tokens in the rationale."
+        "description": "`rationale_length`: most tokens in the rationale (a token is a run of ASCII letters and digits; see docs/rewards.md)."
        },
        "min_overlap": {
         "type": "integer",
