@@ -128,6 +128,7 @@ export async function runSuite(opts: RunSuiteOptions): Promise<{ runDir: string;
     runDir = resolve(opts.resumeDir);
     if (!existsSync(join(runDir, RUN_JSON))) throw new Error(`${runDir}: not a run directory (no ${RUN_JSON})`);
     runJson = readJson<RunJson>(join(runDir, RUN_JSON));
+    if (runJson.suite?.id !== r.suite.id) throw new Error(`${runDir}: this run is of suite '${runJson.suite?.id}', not '${r.suite.id}' (${r.suiteFile})`);
     runId = runJson.run_id;
     repairTornTail(join(runDir, TRANSCRIPTS));
     for (const t of readTranscriptLines(runDir).transcripts) {

@@ -196,6 +196,7 @@ describe('runs: backends, failures, resume and secrets', function () {
     const run = JSON.parse(readFileSync(join(second.runDir, 'run.json'), 'utf8')) as RunJson;
     assert.equal(run.status, 'completed');
     assert.equal(run.resumes.length, 1);
+    await assert.rejects(runSuite({ root: ws.root, suiteFile: join(ws.root, 'suites/standard.suite.yaml'), resumeDir: first.runDir, secret }), /this run is of suite 'llm', not 'standard'/);
   });
 
   it('never writes the API key: run files, judge cache and workspace are clean', () => {
