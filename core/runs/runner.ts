@@ -118,6 +118,20 @@ export async function runSuite(opts: RunSuiteOptions): Promise<{ runDir: string;
   const signal = ctrl.signal;
   const concurrency = Math.max(1, opts.concurrency ?? r.concurrency);
 
+  // Backends, keys and agents are checked before the run directory exists: a missing key or an
+  // unknown backend fails here, leaving nothing behind.
+  let judgeErrors = 0;
+  let lastJudgeError: string | undefined;
+  const judge = (() => {
+    const j = judgeFor(root, r.config, r.spec, r.suite.judge, env);
+    return j && tolerantJudge(j, (e) => { judgeErrors++; lastJudgeError = e.message; });
+  })();
+  if (r.dialogues.some((d) => agentFor(r, d) === 'human')) throw new Error(`${r.suiteFile}: the 'human' agent cannot play in an eval; set the suite's agent to scripted, adversarial or a backend id`);
+  const simulator = createSimulator(r.simulator, env);
+  const agents = new Map<string, ReturnType<typeof createAgent>>();
+  for (const d of r.dialogues) { const id = agentFor(r, d); if (!agents.has(id)) agents.set(id, createAgent(id, env)); }
+  const agentOf = (id: string) => agents.get(id)!;
+
   let runId: string;
   let runDir: string;
   let runJson: RunJson;
@@ -140,29 +154,18 @@ export async function runSuite(opts: RunSuiteOptions): Promise<{ runDir: string;
   } else {
     const outDir = opts.outDir ? resolve(opts.outDir) : resolve(root, r.suite.out ?? DEFAULT_OUT);
     ({ runId, runDir } = createRunDir(outDir, r.suite.id));
-    const agents = [...new Set(r.dialogues.map((d) => agentFor(r, d)))];
+    const agentIds = [...agents.keys()];
     runJson = {
       run_id: runId, status: 'running', started_at: new Date().toISOString(), ended_at: null,
       root, suite_file: relative(root, r.suiteFile), suite: r.suite, rewards: r.spec, rewards_source: r.specSource,
-      simulator: r.simulator, agent: agents.length === 1 ? agents[0] : (r.suite.agent ?? null), judge: r.suite.judge ?? null,
-      backends: usedBackends(r.config, [r.simulator, ...agents, r.suite.judge, ...normalizeComponents(r.spec).map((c) => c.judge)]),
+      simulator: r.simulator, agent: agentIds.length === 1 ? agentIds[0] : (r.suite.agent ?? null), judge: r.suite.judge ?? null,
+      backends: usedBackends(r.config, [r.simulator, ...agentIds, r.suite.judge, ...normalizeComponents(r.spec).map((c) => c.judge)]),
       versions: { userlm: USERLM_VERSION, node: process.version }, dialogues: r.dialogues.length, resumes: [], judge_errors: 0,
     };
   }
   writeJsonAtomic(join(runDir, RUN_JSON), runJson);
   const todo = r.dialogues.filter((d) => !done.has(d.id));
   opts.onStart?.({ runId, runDir, total: r.dialogues.length, skipped: r.dialogues.length - todo.length });
-
-  let judgeErrors = 0;
-  let lastJudgeError: string | undefined;
-  const judge = (() => {
-    const j = judgeFor(root, r.config, r.spec, r.suite.judge, env);
-    return j && tolerantJudge(j, (e) => { judgeErrors++; lastJudgeError = e.message; });
-  })();
-  if (todo.some((d) => agentFor(r, d) === 'human')) throw new Error(`${r.suiteFile}: the 'human' agent cannot play in an eval; set the suite's agent to scripted, adversarial or a backend id`);
-  const simulator = createSimulator(r.simulator, env);
-  const agents = new Map<string, ReturnType<typeof createAgent>>();
-  const agentOf = (id: string) => { let a = agents.get(id); if (!a) { a = createAgent(id, env); agents.set(id, a); } return a; };
 
   const total = r.dialogues.length;
   let finished = total - todo.length;

@@ -199,6 +199,12 @@ describe('runs: backends, failures, resume and secrets', function () {
     await assert.rejects(runSuite({ root: ws.root, suiteFile: join(ws.root, 'suites/standard.suite.yaml'), resumeDir: first.runDir, secret }), /this run is of suite 'llm', not 'standard'/);
   });
 
+  it('fails before creating a run directory when the key is not set', async () => {
+    const out = join(ws.root, 'nokey-runs');
+    await assert.rejects(runSuite({ root: ws.root, suiteFile: join(ws.root, 'suites/llm.suite.yaml'), outDir: out, secret: noSecret }), /backend 'sim': the API key 'env:USERLM_TEST_KEY' is not set/);
+    assert.equal(existsSync(out), false);
+  });
+
   it('never writes the API key: run files, judge cache and workspace are clean', () => {
     assert.ok(server.requests.some((r) => r.headers.authorization === `Bearer ${KEY}`), 'the key was used');
     assert.deepEqual(filesContaining(ws.root, KEY), []);
