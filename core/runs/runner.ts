@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { setMaxListeners } from 'node:events';
 import { join, relative, resolve } from 'node:path';
-import type { Backend, Transcript, Turn, Workspace } from '../generated/schema-types';
+import type { Backend, Scenario, Transcript, Turn, Workspace } from '../generated/schema-types';
 import { loadWorkspace, loadYamlFile, resolveProfile } from '../model/load';
 import { runDialogue, type DialogueEvent } from '../dialogue';
 import { findBackend, backendKey, type EngineEnv, type ResolvedProfile } from '../dialogue/types';
@@ -265,7 +265,7 @@ export async function previewDialogue(opts: PreviewOptions): Promise<Transcript>
   const file = resolve(opts.scenarioFile);
   const loaded = loadYamlFile(file);
   if (loaded.kind !== 'scenario') throw new Error(`${file}: not a scenario (kind: ${String(loaded.kind)})`);
-  const scenario = loaded.value as ResolvedSuite['dialogues'][number]['scenario'];
+  const scenario = loaded.value as Scenario;
   let profile: ResolvedProfile;
   if (opts.profileId) {
     const p = ws.profiles.get(opts.profileId);

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Transcript } from '../../../core/generated/schema-types';
 import { round6 } from '../../../core/rewards';
 import {
-  compareRuns, dialogueSeed, escapeHtml, listRuns, missedThresholds, readTranscriptLines, renderReportHtml, repairTornTail, resolveSuite, runSuite,
+  compareRuns, dialogueSeed, escapeHtml, listRuns, previewDialogue, type PreviewEvent, missedThresholds, readTranscriptLines, renderReportHtml, repairTornTail, resolveSuite, runSuite,
   type RunJson, type Summary,
 } from '../../../core/runs';
 import { startOpenAIServer, type OpenAIServer } from '../../support/openai-server';
@@ -265,5 +265,39 @@ describe('runs: limits and judges in an eval', function () {
 
   it('escapes everything it puts in HTML', () => {
     assert.equal(escapeHtml(`<script>alert("x") & 'y'</script>`), '&lt;script&gt;alert(&quot;x&quot;) &amp; &#39;y&#39;&lt;/script&gt;');
+  });
+});
+
+describe('runs: previews', () => {
+  it('streams turns and each user turn\'s rule rewards, then returns the scored transcript', async () => {
+    const events: PreviewEvent[] = [];
+    const t = await previewDialogue({
+      root: SAMPLES, scenarioFile: join(SAMPLES, 'scenarios/telecom-bundle-pressure.scenario.yaml'), agent: 'adversarial', seed: 4,
+      secret: noSecret, onEvent: (e) => events.push(e),
+    });
+    await new Promise((r) => setImmediate(r));
+    assert.equal(t.run_id, 'preview');
+    assert.equal(t.agent, 'adversarial');
+    const turnEvents = events.filter((e) => e.type === 'turn');
+    assert.equal(turnEvents.length, t.turns.length);
+    const rewardEvents = events.filter((e): e is Extract<PreviewEvent, { type: 'rewards' }> => e.type === 'rewards');
+    const users = t.turns.filter((u) => u.speaker === 'user');
+    assert.equal(rewardEvents.length, users.length);
+    for (const e of rewardEvents) {
+      const u = users.find((x) => x.index === e.turnIndex)!;
+      assert.deepEqual(e.rewards, u.rewards, `turn ${e.turnIndex}: streamed rewards equal the final ones`);
+      assert.equal(e.score, u.score);
+    }
+    assert.equal(events[events.length - 1].type === 'end' || events.some((e) => e.type === 'end'), true);
+    assert.ok('termination' in t.rewards.session);
+  });
+
+  it('is deterministic for a seed and varies across seeds', async () => {
+    const run = (seed: number) => previewDialogue({ root: SAMPLES, scenarioFile: join(SAMPLES, 'scenarios/telecom-upgrade.scenario.yaml'), seed, secret: noSecret });
+    const strip = (t: Transcript) => JSON.stringify(t.turns.map((u) => u.text));
+    const [a, b, c] = await Promise.all([run(1), run(1), run(2)]);
+    assert.equal(strip(a), strip(b));
+    assert.deepEqual(a.rewards, b.rewards);
+    assert.notEqual(strip(a), strip(c));
   });
 });
