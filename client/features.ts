@@ -22,6 +22,7 @@ export interface FeaturesApi {
     show(transcript: Transcript, info?: Partial<PreviewInfo>): Promise<void>;
     lastRenderMs(): number | undefined;
     scroll(to: 'top' | 'end'): void;
+    click(selector: string): void;
     reply(text: string): void;
     stop(): void;
     hints(doc: vscode.TextDocument): { line: number; label: string; tooltip: string }[];
@@ -72,6 +73,7 @@ export function registerFeatures(context: vscode.ExtensionContext, log: vscode.L
       show: (t, info) => preview.show(t, info),
       lastRenderMs: () => preview.lastRenderMs(),
       scroll: (to) => preview.scroll(to),
+      click: (selector) => preview.click(selector),
       reply: (text) => preview.reply(text),
       stop: () => preview.stop(),
       hints: (doc) => hints.hintsFor(doc),

@@ -223,6 +223,7 @@ export class PreviewPanel implements vscode.Disposable {
   }
   lastRenderMs(): number | undefined { return this.lastRender?.ms; }
   scroll(to: 'top' | 'end'): void { this.post({ type: 'scroll', to }); }
+  click(selector: string): void { this.post({ type: 'click', selector }); }
   reply(text: string): void { if (this.ask) this.onMessage({ type: 'human', id: this.ask.id, text }); }
   get current(): PreviewModel | undefined { return this.model; }
 

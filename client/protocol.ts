@@ -72,7 +72,9 @@ export type ToPreview =
   | { type: 'status'; status: PreviewStatus; error?: string }
   | { type: 'ask'; id: number; prompt: string }
   | { type: 'probe'; id: number }
-  | { type: 'scroll'; to: 'top' | 'end' };
+  | { type: 'scroll'; to: 'top' | 'end' }
+  /** Clicks the first element matching `selector`, as a user would (integration tests). */
+  | { type: 'click'; selector: string };
 
 export type FromPreview =
   | { type: 'ready' }

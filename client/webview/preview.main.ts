@@ -239,6 +239,9 @@ window.addEventListener('message', (ev: MessageEvent<ToPreview>) => {
     case 'probe':
       post({ type: 'probe', id: m.id, state: probe() });
       return;
+    case 'click':
+      (document.querySelector(m.selector) as HTMLElement | null)?.click();
+      return;
     case 'scroll':
       (m.to === 'top' ? document.body : document.getElementById('totals'))?.scrollIntoView({ block: 'start' });
       window.scrollTo({ top: m.to === 'top' ? 0 : document.body.scrollHeight });

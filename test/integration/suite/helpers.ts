@@ -18,6 +18,7 @@ export interface Api {
     show(transcript: any, info?: any): Promise<void>;
     lastRenderMs(): number | undefined;
     scroll(to: 'top' | 'end'): void;
+    click(selector: string): void;
     reply(text: string): void;
     stop(): void;
     hints(doc: vscode.TextDocument): { line: number; label: string; tooltip: string }[];

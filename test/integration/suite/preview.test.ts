@@ -49,6 +49,20 @@ describe('preview panel', () => {
     assert.ok(provided.some((h) => /met/.test(typeof h.label === 'string' ? h.label : h.label.map((p) => p.value).join(''))), 'inlay hints reach the editor');
   });
 
+  it('opens the YAML line of an id clicked in the panel, and re-runs with the next seed', async () => {
+    const a = await api();
+    const target = transcript.targets[0].id;
+    a.preview.click(`a.ref[data-id="${target}"]`);
+    const editor = await waitFor('the scenario at the target line', () => {
+      const e = vscode.window.activeTextEditor;
+      return e && /phone-upgrade\.scenario\.yaml$/.test(e.document.fileName) && e.document.lineAt(e.selection.start.line).text.includes(`id: ${target}`) ? e : undefined;
+    });
+    assert.ok(editor);
+    a.preview.click('#rerun');
+    const again = await waitFor('the re-run', async () => { const t = await a.preview.whenDone(); return t && t.seed === transcript.seed + 1 ? t : undefined; });
+    assert.equal(again.scenario_id, 'phone-upgrade');
+  });
+
   it('previews against the adversarial agent and shows its tactics', async () => {
     const a = await api();
     await vscode.commands.executeCommand('userlm.previewAdversarial', wsUri('scenarios/phone-upgrade-pressure.scenario.yaml'));
