@@ -76,7 +76,10 @@ export function startServer(connection: Connection, script?: string): void {
       return last ? { ...last, parsed: { ...last.parsed, text, lines: new LineIndex(text), root: null } } : stubAnalysis(file, text);
     }
     const t0 = TIMING ? performance.now() : 0;
-    const a = analyzeText(doc.getText(), file);
+    // The previous analysis is handed over (its tree is reused for edits inside one value).
+    const previous = entry.analysis && entry.analysis.parsed.root ? entry.analysis : undefined;
+    if (previous) entry.analysis = undefined;
+    const a = analyzeText(doc.getText(), file, previous);
     const t1 = TIMING ? performance.now() : 0;
     adopt(doc, entry, a);
     if (TIMING) process.stderr.write(`timing: analyze ${(t1 - t0).toFixed(1)} ms, index ${(performance.now() - t1).toFixed(1)} ms\n`);
@@ -100,7 +103,7 @@ export function startServer(connection: Connection, script?: string): void {
     const entry = open.get(doc.uri)!;
     entry.problems = problems;
     void connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics: problems.map(toDiagnostic) });
-    if (TIMING) process.stderr.write(`timing: sent v${doc.version} at ${performance.now().toFixed(1)}\n`);
+    if (TIMING) process.stderr.write(`timing: sent v${doc.version} at ${Date.now() % 100000}\n`);
   };
 
   const publish = (doc: TextDocument) => {
@@ -218,7 +221,7 @@ export function startServer(connection: Connection, script?: string): void {
   });
   documents.onDidChangeContent((e) => {
     if (!open.has(e.document.uri)) return;
-    if (TIMING) process.stderr.write(`timing: change v${e.document.version} at ${performance.now().toFixed(1)}\n`);
+    if (TIMING) process.stderr.write(`timing: change v${e.document.version} at ${Date.now() % 100000}\n`);
     schedule(e.document, DEBOUNCE_MS);
   });
   documents.onDidClose((e) => {

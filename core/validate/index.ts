@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { existsSync, statSync } from 'node:fs';
 import { resolve, isAbsolute } from 'node:path';
 import { glob } from 'tinyglobby';
-import { parseYaml, type ParsedYaml, type Range } from '../model/document';
+import { reparse, type ParsedYaml, type Range } from '../model/document';
 import { FILE_KINDS, IGNORED_DIRS, findWorkspaceFiles, isFileKind, kindFromPath, type FileKind } from '../model/load';
 import { extractSymbols, type FileSymbols } from '../model/symbols';
 import { WorkspaceIndex } from '../model/workspace-index';
@@ -47,8 +47,12 @@ function kindFromModeline(text: string): FileKind | undefined {
   return m ? (m[1] as FileKind) : undefined;
 }
 
-export function analyzeText(text: string, file: string): Analysis {
-  const parsed = parseYaml(text);
+/**
+ * Parses and checks one file. With `previous` (the analysis of this file's previous text) an
+ * edit inside a plain value reuses the previous tree; `previous` must not be used afterwards.
+ */
+export function analyzeText(text: string, file: string, previous?: Analysis): Analysis {
+  const parsed = reparse(previous?.file === file ? previous.parsed : undefined, text);
   const { kind, declared, ours } = detectKind(parsed, file);
   const local: Problem[] = [];
   const shown = parsed.errors.slice(0, MAX_SYNTAX_ERRORS);

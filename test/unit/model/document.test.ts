@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseDocument, isMap, isSeq, isScalar, isPair, type Node } from 'yaml';
-import { parseYaml, LineIndex, type YNode } from '../../../core/model/document';
+import { parseYaml, reparse, LineIndex, type YNode, type ParsedYaml } from '../../../core/model/document';
 import { ROOT } from '../lsp/lsp-client';
 import { yamlFiles } from './helpers';
 
@@ -25,6 +25,13 @@ function scalarSpans(n: YNode | null, text: string, out: string[] = []): string[
   if (n.type === 'scalar') out.push(text.slice(n.span[0], n.span[1]));
   if (n.type === 'map') for (const p of n.items) { out.push(text.slice(p.key.span[0], p.key.span[1])); scalarSpans(p.value, text, out); }
   if (n.type === 'seq') for (const i of n.items) scalarSpans(i, text, out);
+  return out;
+}
+function scalarValueSpans(n: YNode | null, out: [number, number][] = []): [number, number][] {
+  if (!n) return out;
+  if (n.type === 'scalar') out.push(n.span);
+  if (n.type === 'map') for (const p of n.items) scalarValueSpans(p.value, out);
+  if (n.type === 'seq') for (const i of n.items) scalarValueSpans(i, out);
   return out;
 }
 function theirSpans(n: unknown, text: string, out: string[] = []): string[] {
@@ -116,6 +123,34 @@ describe('document model', () => {
     const r = parseYaml(text);
     assert.ok(Date.now() - started < 2000);
     assert.ok(r.errors.some((e) => /alias|resource/i.test(e.message)), JSON.stringify(r.errors));
+  });
+
+  it('re-parses edits inside plain values incrementally, with the same result as a full parse', () => {
+    let seed = 7;
+    const rand = () => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return seed / 0x7fffffff; };
+    let reused = 0;
+    for (const f of yamlFiles(join(ROOT, 'samples'))) {
+      let text = readFileSync(f, 'utf8');
+      let prev: ParsedYaml = parseYaml(text);
+      for (let k = 0; k < 60; k++) {
+        // Edit somewhere inside a plain scalar value (or anywhere, now and then).
+        const spans = scalarValueSpans(prev.root);
+        const span = spans[Math.floor(rand() * spans.length)];
+        const at = span && rand() < 0.9 ? span[0] + Math.floor(rand() * (span[1] - span[0] + 1)) : Math.floor(rand() * text.length);
+        const op = rand();
+        const ch = 'abcxyz019 .-_:#'[Math.floor(rand() * 15)];
+        const next = op < 0.4 ? text.slice(0, at) + ch + text.slice(at) : op < 0.7 ? text.slice(0, at) + text.slice(at + 1) : text.slice(0, at) + ch + text.slice(at + 1);
+        const full = parseYaml(next);
+        const inc = reparse(prev, next);
+        if (inc.root === prev.root && inc.fast) reused++;
+        assert.deepEqual(inc.value, full.value, `${f} edit ${k} at ${at}`);
+        assert.deepEqual(inc.root, full.root, `${f} edit ${k}: same tree and spans`);
+        assert.deepEqual(inc.errors.length > 0, full.errors.length > 0);
+        text = next;
+        prev = inc;
+      }
+    }
+    assert.ok(reused > 100, `the incremental path ran ${reused} times`);
   });
 
   it('maps offsets and positions both ways, CRLF included', () => {
