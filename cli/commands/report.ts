@@ -1,8 +1,8 @@
 // `userlm report <run> [--html FILE]`: the run's summary as text, or a self-contained HTML page.
 import { renameSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from '../args';
-import { loadSummary, renderReportHtml } from '../../core/runs';
+import { loadSummary, readJson, renderReportHtml, RUN_JSON, type RunJson } from '../../core/runs';
 import { runDirArg, shown } from '../render/paths';
 import { renderSummary } from '../render/summary';
 import { exitQuietlyOnClosedStdout, style } from '../render/style';
@@ -27,7 +27,11 @@ export const reportCommand: Command = {
       process.stdout.write(`${shown(file)}\n`);
       return 0;
     }
-    process.stdout.write(renderSummary(loadSummary(dir), style(process.stdout)));
+    const s = style(process.stdout);
+    const run = readJson<RunJson>(join(dir, RUN_JSON));
+    process.stdout.write(s.bold(`run ${run.run_id}`) + ` · suite ${run.suite.id} · ${run.status} · started ${run.started_at}${run.ended_at ? ` · ended ${run.ended_at}` : ''}\n`
+      + `simulator ${run.simulator} · agent ${run.agent ?? 'per scenario'} · judge ${run.judge ?? 'none'} · rewards ${run.rewards_source}\n\n`);
+    process.stdout.write(renderSummary(loadSummary(dir), s));
     return 0;
   },
 };

@@ -4,7 +4,7 @@
 // finished dialogues. previewDialogue: one scored dialogue with streaming events.
 import { existsSync } from 'node:fs';
 import { setMaxListeners } from 'node:events';
-import { join, relative, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import type { Backend, Scenario, Transcript, Turn, Workspace } from '../generated/schema-types';
 import { loadWorkspace, loadYamlFile, resolveProfile } from '../model/load';
 import { runDialogue, type DialogueEvent } from '../dialogue';
@@ -157,7 +157,7 @@ export async function runSuite(opts: RunSuiteOptions): Promise<{ runDir: string;
     const agentIds = [...agents.keys()];
     runJson = {
       run_id: runId, status: 'running', started_at: new Date().toISOString(), ended_at: null,
-      root, suite_file: relative(root, r.suiteFile), suite: r.suite, rewards: r.spec, rewards_source: r.specSource,
+      root, suite_file: relative(root, r.suiteFile), suite: r.suite, rewards: r.spec, rewards_source: isAbsolute(r.specSource) ? relative(root, r.specSource) : r.specSource,
       simulator: r.simulator, agent: agentIds.length === 1 ? agentIds[0] : (r.suite.agent ?? null), judge: r.suite.judge ?? null,
       backends: usedBackends(r.config, [r.simulator, ...agentIds, r.suite.judge, ...normalizeComponents(r.spec).map((c) => c.judge)]),
       versions: { userlm: USERLM_VERSION, node: process.version }, dialogues: r.dialogues.length, resumes: [], judge_errors: 0,
