@@ -300,11 +300,14 @@ export function startServer(connection: Connection, script?: string): void {
  */
 export function warmUp(): void {
   const scenario = ['kind: scenario', 'id: warm-up', 'profile: nobody', 'targets:'];
-  for (let i = 0; i < 400; i++) scenario.push(`  - id: t${i}`, `    description: "warm #${i}"`, '    priority: primary', `    cues: [a, 'b']`);
+  for (let i = 0; i < 1000; i++) scenario.push(`  - id: t${i}`, `    description: "warm #${i}"`, `    priority: ${i % 9 ? 'primary' : 'primry'}`, `    cues: [a, 'b']`, `    say: plain text ${i}`);
   const profiles = ['kind: profiles', 'profiles:'];
   for (let i = 0; i < 400; i++) profiles.push(`  - id: p${i}`, `    name: P ${i}`, '    expression: {verbosity: terse, patience: 0.5}');
-  for (let k = 0; k < 3; k++) {
-    analyzeText(scenario.join('\n'), '/warm-up/w.scenario.yaml');
+  const index = new WorkspaceIndex('/warm-up');
+  for (let k = 0; k < 5; k++) {
+    const a = analyzeText(scenario.join('\n'), '/warm-up/w.scenario.yaml');
+    index.update(a.symbols);
+    problemsOf(a, index);
     analyzeText(profiles.join('\n'), '/warm-up/w.profile.yaml');
   }
 }
