@@ -157,8 +157,10 @@ function valueItems(a: Analysis, index: WorkspaceIndex, valuePath: string[], ran
         cap = matching.slice(0, MAX_ID_ITEMS);
         isIncomplete = true;
       }
+      // Profile summaries as docs while the list is short; a long list stays light to send.
+      const withDocs = cap.length <= 200;
       for (const id of cap) {
-        const def = LOCAL_KINDS.has(ref.kind) ? undefined : index.defs(ref.kind, id, a.file)[0];
+        const def = LOCAL_KINDS.has(ref.kind) || !withDocs ? undefined : index.defs(ref.kind, id, a.file)[0];
         add(id, KIND_ICON[ref.kind], def?.summary, def ? basename(def.file) : undefined);
       }
     }

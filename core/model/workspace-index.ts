@@ -98,8 +98,17 @@ export class WorkspaceIndex {
   /** Every id of a kind seen from `scopeFile` (plus built-in tactics for `tactic`). */
   ids(kind: IdKind, scopeFile?: string): string[] {
     if (LOCAL_KINDS.has(kind)) return (this.files.get(scopeFile ?? '')?.defs ?? []).filter((d) => d.kind === kind).map((d) => d.id);
-    let ids = [...(this.idsByKind.get(kind)?.keys() ?? [])];
-    if (scopeFile !== undefined && this.wsRoots.size > 0) ids = ids.filter((id) => this.defs(kind, id, scopeFile).length > 0);
+    let ids: string[];
+    if (scopeFile !== undefined && this.wsRoots.size > 0) {
+      // Walk the files of this workspace only: cheaper than a scope check per id.
+      const scope = this.scopeOf(scopeFile);
+      const seen = new Set<string>();
+      for (const [f, sym] of this.files) {
+        if (this.scopeOf(f) !== scope) continue;
+        for (const d of sym.defs) if (d.kind === kind) seen.add(d.id);
+      }
+      ids = [...seen];
+    } else ids = [...(this.idsByKind.get(kind)?.keys() ?? [])];
     if (kind === 'tactic') for (const t of BUILT_IN_TACTICS) if (!ids.includes(t.name)) ids.push(t.name);
     return ids;
   }

@@ -81,7 +81,8 @@ export function crossFileProblems(symbols: FileSymbols, index: WorkspaceIndex): 
     const mine = own.get(`${kind}:${id}`) ?? [];
     if (LOCAL_KINDS.has(kind)) return mine;
     const others = index.defs(kind, id, file);
-    return others.length === 0 ? mine : others.filter((d) => d.file !== file).concat(mine);
+    if (others.length === 0 || (others.length === mine.length && others.every((d) => d.file === file))) return mine;
+    return others.filter((d) => d.file !== file).concat(mine);
   };
   for (const d of symbols.defs) {
     if (LOCAL_KINDS.has(d.kind)) continue;
