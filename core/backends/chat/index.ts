@@ -6,6 +6,7 @@
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import type { Backend, Usage } from '../../generated/schema-types';
 import { abortError, backendLimiter, Limiter, sleep } from './limiter';
+import { nodeFetch } from './node-fetch';
 
 export { Limiter, backendLimiter, sleep, abortError } from './limiter';
 
@@ -58,6 +59,7 @@ export function createChatClient(backend: Backend, apiKey: string | undefined, o
     maxRetries: 0,
     timeout: backend.timeout_ms ?? DEFAULT_TIMEOUT_MS,
     logLevel: 'off',
+    fetch: nodeFetch,
     ...(apiKey ? {} : { defaultHeaders: { Authorization: null } }),
   });
   const maxRetries = backend.max_retries ?? DEFAULT_MAX_RETRIES;

@@ -2,6 +2,7 @@
 import { strict as assert } from 'node:assert';
 import type { Backend } from '../../../core/generated/schema-types';
 import { ChatError, createChatClient, Limiter } from '../../../core/backends/chat/index';
+import { nodeFetch } from '../../../core/backends/chat/node-fetch';
 import { parseUserOutput } from '../../../core/rationale/index';
 import { startOpenAIServer, type OpenAIServer } from '../../support/openai-server';
 
@@ -200,5 +201,36 @@ describe('engine: OpenAI-compatible chat client', function () {
     const res = await fetch(`${server.url}/models`);
     const body = (await res.json()) as { data: { id: string }[] };
     assert.ok(body.data.some((m) => m.id === 'sim-think'));
+  });
+});
+
+describe('engine: nodeFetch (the SDK\'s transport)', function () {
+  this.timeout(10000);
+  let server: OpenAIServer;
+  before(async () => { server = await startOpenAIServer(); });
+  after(async () => { await server.close(); });
+
+  it('returns status, headers and a body readable as JSON or text', async () => {
+    const r = await nodeFetch(`${server.url}/models`, { headers: new Headers({ 'x-test': 'yes' }) });
+    assert.equal(r.status, 200);
+    assert.equal(r.ok, true);
+    assert.equal(r.headers.get('content-type'), 'application/json');
+    assert.ok(((await r.json()) as { data: unknown[] }).data.length > 0);
+    assert.equal(server.requests[server.requests.length - 1].headers['x-test'], 'yes');
+    const missing = await nodeFetch(`${server.url}/nope`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
+    assert.equal(missing.status, 404);
+    assert.equal(missing.ok, false);
+    assert.match(await missing.text(), /no route for POST \/v1\/nope/);
+  });
+
+  it('fails like fetch: TypeError with a cause when nobody listens, AbortError when aborted', async () => {
+    await assert.rejects(nodeFetch('http://127.0.0.1:9/v1/models'), (e: Error & { cause?: { code?: string } }) => e instanceof TypeError && e.cause?.code === 'ECONNREFUSED');
+    const ac = new AbortController();
+    ac.abort();
+    await assert.rejects(nodeFetch(`${server.url}/models`, { signal: ac.signal }), (e: Error) => e.name === 'AbortError');
+    server.faults.push('hang');
+    const ac2 = new AbortController();
+    setTimeout(() => ac2.abort(), 50);
+    await assert.rejects(nodeFetch(`${server.url}/chat/completions`, { method: 'POST', body: '{}', signal: ac2.signal }), (e: Error) => e.name === 'AbortError');
   });
 });
