@@ -66,6 +66,7 @@ export async function runDialogue(opts: DialogueOptions): Promise<Transcript> {
   let agentTurns = 0;
   let lastConcerns: string[] = [];
   const simScratch: Record<string, unknown> = {};
+  const agentScratch: Record<string, unknown> = {};
   /** Earlier agent turns (text and content stems), for `agent_repeats`. */
   const agentSaid: { text: string; stems: ReadonlySet<string> }[] = [];
   /** The agent says what it said before: the same text, or 80% of the same content words. */
@@ -78,7 +79,6 @@ export async function runDialogue(opts: DialogueOptions): Promise<Transcript> {
     }
     return false;
   };
-  const agentScratch: Record<string, unknown> = {};
 
   const transcript: Transcript = {
     run_id: opts.runId ?? 'preview',
@@ -228,7 +228,7 @@ export async function runDialogue(opts: DialogueOptions): Promise<Transcript> {
     if (userTurns >= maxTurns) throw new End('max_turns', `reached max_turns (${maxTurns} user turns)`);
   };
 
-  /** Targets a user turn raised, found from each unmet target's cue phrases or words. */
+  /** Open targets a model user's turn raised, found from the words of each target's description and `say`. */
   const concernsIn = (text: string, open: Target[]): string[] => {
     const said = targetsRaised(compiled, text);
     return open.filter((t) => said.includes(t.id)).map((t) => t.id);
