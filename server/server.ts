@@ -215,12 +215,16 @@ export function startServer(connection: Connection, script?: string): void {
   };
 
   documents.onDidOpen((e) => {
+    if (TIMING) process.stderr.write(`timing: open ${e.document.uri.slice(-20)} at ${Date.now() % 100000}\n`);
     if (!isOurs(e.document)) return;
     open.set(e.document.uri, { version: -1 });
     schedule(e.document, 0);
   });
   documents.onDidChangeContent((e) => {
-    if (!open.has(e.document.uri)) return;
+    const entry = open.get(e.document.uri);
+    if (!entry) return;
+    // TextDocuments also reports the opening text as a change: the open's own analysis is already queued.
+    if (entry.version === -1 && entry.timer) return;
     if (TIMING) process.stderr.write(`timing: change v${e.document.version} at ${Date.now() % 100000}\n`);
     schedule(e.document, DEBOUNCE_MS);
   });
