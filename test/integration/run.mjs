@@ -4,7 +4,8 @@
 //   2. restricted: workspace trust enabled and the folder untrusted (Restricted Mode).
 // The suite's index picks the tests for the mode it finds. Screenshots go to test-artifacts/.
 // Exits with the tests' status; stops every process it started.
-// Env: USERLM_IT_ONLY=trusted|restricted runs one launch; USERLM_IT_GREP filters tests.
+// Env: USERLM_IT_ONLY=trusted|restricted runs one launch; USERLM_IT_GREP filters tests;
+// USERLM_IT_VSIX=<file.vsix> tests the packaged extension (unpacked) instead of the source tree.
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -96,6 +97,14 @@ async function launch(mode, testsIndex) {
   Object.assign(settings, { 'workbench.startupEditor': 'none', 'extensions.autoUpdate': false, 'extensions.autoCheckUpdates': false, 'telemetry.telemetryLevel': 'off', 'workbench.tips.enabled': false, 'update.mode': 'none' });
   writeFileSync(join(userData, 'User/settings.json'), JSON.stringify(settings, null, 2));
 
+  // the extension under test: the source tree, or the unpacked .vsix (exactly what users install)
+  let extensionPath = root;
+  const vsix = process.env.USERLM_IT_VSIX;
+  if (vsix) {
+    const r = spawnSync('unzip', ['-q', vsix, 'extension/*', '-d', join(tmp, 'vsix')], { stdio: 'inherit' });
+    if (r.status !== 0) throw new Error(`unpacking ${vsix} failed`);
+    extensionPath = join(tmp, 'vsix', 'extension');
+  }
   const port = await freePort();
   const args = [codeServer, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check',
     '--user-data-dir', userData, '--extensions-dir', extDir];
@@ -146,7 +155,7 @@ async function launch(mode, testsIndex) {
     await page.exposeFunction('codeAutomationExit', (code) => resolveExit(code));
     const remote = (p) => `vscode-remote://127.0.0.1:${port}${p}`;
     const payload = [
-      ['extensionDevelopmentPath', remote(root)],
+      ['extensionDevelopmentPath', remote(extensionPath)],
       ['extensionTestsPath', remote(testsIndex.replace(/\.js$/, ''))],
       ['skipWelcome', 'true'],
       ['skipReleaseNotes', 'true'],

@@ -61,6 +61,8 @@ describe('eval runs', () => {
       let dialogues = 0;
       smoke.children.forEach((s) => { dialogues += s.children.size; });
       assert.equal(dialogues, 4);
+      await vscode.commands.executeCommand('workbench.view.testing.focus');
+      await screenshot('test-explorer');
     } finally {
       await vscode.workspace.fs.writeFile(suiteFile, Buffer.from(text));
     }
@@ -100,6 +102,8 @@ describe('eval runs', () => {
     const st = await waitFor('the compare view', async () => { const s = await a.results.probe(); return s.mode === 'compare' ? s : undefined; });
     assert.ok(st.deltas >= 2, `deltas: ${st.deltas}`);
     await screenshot('compare');
+    await vscode.commands.executeCommand('workbench.view.extension.userlm');
+    await screenshot('runs-view');
     const panel = await vscode.commands.executeCommand<vscode.WebviewPanel>('userlm.runs.report', smokeDir);
     assert.ok(panel?.webview.html.length > 100, 'the report has content');
     panel?.dispose();
