@@ -66,59 +66,77 @@ const fmt = (ms: number) => `${ms.toFixed(ms < 10 ? 1 : 0)} ms`;
 
 interface Side { open: number; opens: number[]; edit: number; edits: number[]; completion: number; diagsOpen: number; diagsEdit: number }
 
-const OPENS = 3;
-const EDITS = 7;
+const OPENS = 5;
+const EDITS = 9;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Opens the big file OPENS times (fresh names), edits it EDITS times, asks for completion 10 times: medians. */
-async function measure(name: string, c: LspClient, dir: string, text: string, languageId: string, expected: number): Promise<Side> {
-  const lines = text.split('\n');
-  const badLines = new Set(lines.map((l, i) => (/primry/.test(l) ? i : -1)).filter((i) => i >= 0));
-  const enumErrors = (d: Diagnostic[]) => d.filter((x) => badLines.has(x.range.start.line) && x.range.start.line === x.range.end.line);
-  const waitFor = (file: string, pred: (p: { version?: number; diagnostics: Diagnostic[] }) => boolean) => c.diagnostics(file, pred, 120000);
-  // Warm both processes up with a small file of the same kind (JIT, schema loading).
-  const small = join(dir, 'scenarios', 'warm.scenario.yaml');
-  const w = waitFor(small, () => true);
-  await c.open(small, bigScenario(20).text, languageId);
-  await w;
-  const opens: number[] = [];
-  let file = '';
-  let d1: Diagnostic[] = [];
-  for (let i = 0; i < OPENS; i++) {
-    if (file) { await c.close(file); await sleep(300); }
-    file = join(dir, 'scenarios', `big-${i}.scenario.yaml`);
-    const t0 = performance.now();
-    const first = waitFor(file, (p) => enumErrors(p.diagnostics).length >= expected);
-    await c.open(file, text, languageId);
-    d1 = await first;
-    opens.push(performance.now() - t0);
+/** One server under measurement; the steps are interleaved with the other server's so both see the same machine load. */
+class Subject {
+  readonly opens: number[] = [];
+  readonly edits: number[] = [];
+  readonly completions: number[] = [];
+  diagsOpen = 0;
+  diagsEdit = 0;
+  private file = '';
+  private readonly lines: string[];
+  private readonly badLines: Set<number>;
+  constructor(readonly name: string, readonly c: LspClient, private readonly dir: string, private readonly text: string, private readonly languageId: string, private readonly expected: number) {
+    this.lines = text.split('\n');
+    this.badLines = new Set(this.lines.map((l, i) => (/primry/.test(l) ? i : -1)).filter((i) => i >= 0));
   }
-  await sleep(500);
-  // One-character edits in a description near the end of the file.
-  const line = lines.length - 4;
-  const col = lines[line].indexOf('settled');
-  const edits: number[] = [];
-  let d2: Diagnostic[] = [];
-  for (let i = 0; i < EDITS; i++) {
-    const v = c.version(file) + 1;
-    const t0 = performance.now();
-    const next = waitFor(file, (p) => p.version === undefined || p.version === v);
-    await c.edit(file, { start: { line, character: col }, end: { line, character: col + 1 } }, i % 2 ? 's' : 'S');
-    d2 = await next;
-    edits.push(performance.now() - t0);
-    await sleep(300);
+  private enumErrors(d: Diagnostic[]) { return d.filter((x) => this.badLines.has(x.range.start.line) && x.range.start.line === x.range.end.line).length; }
+
+  async warm(): Promise<void> {
+    // Warm the process up with a small file of the same kind (JIT, schema loading), as an editor session would be.
+    const small = join(this.dir, 'scenarios', `warm-${this.name}.scenario.yaml`);
+    const w = this.c.diagnostics(small, () => true, 120000);
+    await this.c.open(small, bigScenario(20).text, this.languageId);
+    await w;
   }
-  // Completion at `priority: ` of the last target.
-  const pLine = lines.length - 3;
-  const times: number[] = [];
-  for (let i = 0; i < 10; i++) {
+
+  async open(i: number): Promise<void> {
+    if (this.file) await this.c.close(this.file);
+    this.file = join(this.dir, 'scenarios', `big-${this.name}-${i}.scenario.yaml`);
+    const t0 = performance.now();
+    const first = this.c.diagnostics(this.file, (p) => this.enumErrors(p.diagnostics) >= this.expected, 120000);
+    await this.c.open(this.file, this.text, this.languageId);
+    this.diagsOpen = this.enumErrors(await first);
+    this.opens.push(performance.now() - t0);
+  }
+
+  /** A one-character edit in a description near the end of the file. */
+  async edit(i: number): Promise<void> {
+    const line = this.lines.length - 4;
+    const col = this.lines[line].indexOf('settled');
+    const v = this.c.version(this.file) + 1;
+    const t0 = performance.now();
+    const next = this.c.diagnostics(this.file, (p) => p.version === undefined || p.version === v, 120000);
+    await this.c.edit(this.file, { start: { line, character: col }, end: { line, character: col + 1 } }, i % 2 ? 's' : 'S');
+    this.diagsEdit = this.enumErrors(await next);
+    this.edits.push(performance.now() - t0);
+  }
+
+  /** Completion at `priority: ` of the last target. */
+  async complete(): Promise<void> {
     const s = performance.now();
-    const r = await c.request<CompletionList | unknown[]>('textDocument/completion', { textDocument: { uri: uri(file) }, position: { line: pLine, character: 14 } });
-    times.push(performance.now() - s);
+    const r = await this.c.request<CompletionList | unknown[]>('textDocument/completion', { textDocument: { uri: uri(this.file) }, position: { line: this.lines.length - 3, character: 14 } });
+    this.completions.push(performance.now() - s);
     const items = Array.isArray(r) ? r : (r as CompletionList).items;
-    if (i === 0 && !items.some((x) => (x as { label: string }).label === 'secondary')) console.log(`  note: ${name} completion did not offer 'secondary'`);
+    if (!items.some((x) => (x as { label: string }).label === 'secondary')) console.log(`  note: ${this.name} completion did not offer 'secondary'`);
   }
-  return { open: median(opens), opens, edit: median(edits), edits, completion: median(times), diagsOpen: enumErrors(d1).length, diagsEdit: enumErrors(d2).length };
+
+  result(): Side {
+    return { open: median(this.opens), opens: this.opens, edit: median(this.edits), edits: this.edits, completion: median(this.completions), diagsOpen: this.diagsOpen, diagsEdit: this.diagsEdit };
+  }
+}
+
+async function sideBySide(subjects: Subject[]): Promise<Side[]> {
+  for (const s of subjects) await s.warm();
+  for (let i = 0; i < OPENS; i++) for (const s of subjects) { await s.open(i); await sleep(300); }
+  await sleep(500);
+  for (let i = 0; i < EDITS; i++) for (const s of subjects) { await s.edit(i); await sleep(300); }
+  for (let i = 0; i < 10; i++) for (const s of subjects) await s.complete();
+  return subjects.map((s) => s.result());
 }
 
 async function main(): Promise<void> {
@@ -132,16 +150,13 @@ async function main(): Promise<void> {
     const { text, invalid } = bigScenario();
     console.log(`10,000-line scenario: ${text.split('\n').length - 1} lines, ${TARGETS} targets, ${invalid} invalid priority values\n`);
 
-    // --- this server
+    // --- this server and yaml-language-server 1.19 (given the bundled scenario schema), side by side
     const ours = await LspClient.start({ rootDir: dir, waitIndexed: true });
-    const a = await measure('userlm', ours, dir, text, 'userlm-scenario', invalid);
-    await ours.stop();
-
-    // --- yaml-language-server 1.19, given the bundled scenario schema
     const yamlSettings = { validate: true, completion: true, hover: true, format: { enable: false }, schemaStore: { enable: false }, schemas: { [uri(schemaPath)]: ['*.scenario.yaml'] }, maxItemsComputed: 100000 };
     const yls = await LspClient.start({ rootDir: dir, command: [process.execPath, YLS, '--stdio'], settings: { yaml: yamlSettings, '[yaml]': {}, editor: {}, http: {} } });
     await yls.conn.sendNotification('workspace/didChangeConfiguration', { settings: { yaml: yamlSettings } });
-    const b = await measure('yaml-language-server', yls, dir, text, 'yaml', invalid);
+    const [a, b] = await sideBySide([new Subject('userlm', ours, dir, text, 'userlm-scenario', invalid), new Subject('yaml-ls', yls, dir, text, 'yaml', invalid)]);
+    await ours.stop();
     await yls.stop();
 
     const row = (label: string, x: number, y: number) => console.log(`${label.padEnd(34)} ${fmt(x).padStart(10)} ${fmt(y).padStart(12)} ${(y / x).toFixed(1).padStart(8)}x`);
