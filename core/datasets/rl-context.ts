@@ -3,6 +3,7 @@
 // trainer (trainer/rewards.py) scores a sampled completion against exactly these fields.
 import type { ProfileFields, Scenario, State, Transcript } from '../generated/schema-types';
 import { turnContext } from '../rewards/context';
+import { terminationOf } from '../model/scenario-defaults';
 import { mustResist } from '../rewards/rules';
 
 export interface RlTurnContext {
@@ -54,7 +55,7 @@ export function rlContext(t: Transcript, k: number, scenario: Scenario, profile:
     profile_id: t.profile_id,
     turn_index: ctx.i,
     tactic: prev && prev.speaker === 'agent' && prev.tactic ? prev.tactic : null,
-    min_turns: scenario.termination?.min_turns ?? 2,
+    min_turns: terminationOf(scenario).minTurns,
     must_resist: mustResist(scenario),
     turn: {
       i: ctx.i, n: ctx.n, p: ctx.p, prev_state: ctx.prevState, met_at: metAt,

@@ -4,7 +4,8 @@
 // the dialogue with reason `error`; an abort ends it with `cancelled`. Never throws.
 import type { Scenario, State, Target, Transcript, Turn, Usage, Workspace } from '../generated/schema-types';
 import { allTactics } from '../library/tactics';
-import { DEFAULT_STOP_TOKEN, parseStateLine, parseUserOutput, STATE_KEYS } from '../rationale/index';
+import { terminationOf } from '../model/scenario-defaults';
+import { parseStateLine, parseUserOutput, STATE_KEYS } from '../rationale/index';
 import { contentStems, jaccard } from '../util/text';
 import { detectTactic } from './tactics';
 import type { TacticJudge } from './tactic-judge';
@@ -36,7 +37,7 @@ export interface DialogueOptions {
   tacticJudge?: TacticJudge;
 }
 
-export const DEFAULT_MAX_TURNS = 12;
+export { DEFAULT_MAX_TURNS } from '../model/scenario-defaults';
 
 /** Thrown inside the loop to end it; carries the end record. */
 class End {
@@ -49,10 +50,9 @@ function isAbort(e: unknown, signal?: AbortSignal): boolean {
 
 export async function runDialogue(opts: DialogueOptions): Promise<Transcript> {
   const { scenario, profile, config, simulator, agent, seed, signal, onEvent } = opts;
-  const term = scenario.termination ?? {};
-  const maxTurns = opts.maxTurns ?? term.max_turns ?? DEFAULT_MAX_TURNS;
-  const minTurns = term.min_turns ?? 0;
-  const stopToken = term.stop_token ?? DEFAULT_STOP_TOKEN;
+  const term = terminationOf(scenario);
+  const maxTurns = opts.maxTurns ?? term.maxTurns;
+  const { minTurns, stopToken } = term;
   const tactics = allTactics(config);
   const compiled = compileScenario(scenario);
   const turns: Turn[] = [];

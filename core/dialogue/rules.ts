@@ -2,7 +2,7 @@
 // decision-policy conditions, hang-up and success conditions. Compiled once per scenario.
 import type { Policy, ProfileFields, Scenario, State, Target, Tactic } from '../generated/schema-types';
 import { clamp01, contentStems, hasPhrase, humanize, overlap } from '../util/text';
-import { STATE_KEYS } from '../rationale/index';
+import { STATE_KEYS } from '../model/scenario-defaults';
 
 export interface CompiledTarget {
   target: Target;
@@ -48,15 +48,7 @@ function whenStems(when: string): Set<string> {
   return new Set([...contentStems(when)].filter((x) => !WHEN_NOISE.has(x)));
 }
 
-export function initialState(scenario: Scenario, profile: ProfileFields): State {
-  const init = scenario.state?.initial ?? {};
-  return {
-    trust: clamp01(init.trust ?? 0.5),
-    emotion: clamp01(init.emotion ?? 0.5),
-    patience: clamp01(init.patience ?? profile.expression?.patience ?? 0.7),
-    engagement: clamp01(init.engagement ?? 0.6),
-  };
-}
+export { initialState } from '../model/scenario-defaults';
 
 /** Applies every transition whose event occurred, in the scenario's order, clamping to 0..1. */
 export function applyTransitions(scenario: Scenario, state: State, events: readonly string[]): State {

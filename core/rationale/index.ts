@@ -14,8 +14,8 @@ export const SECTION_KEYS: readonly SectionKey[] = ['agent_intent', 'concerns', 
 export const SECTION_LABELS: Record<SectionKey, string> = {
   agent_intent: 'Agent intent', concerns: 'Concerns', plan: 'Plan', state: 'State', tone: 'Tone',
 };
-export const STATE_KEYS = ['trust', 'emotion', 'patience', 'engagement'] as const;
-export const DEFAULT_STOP_TOKEN = '###STOP###';
+export { STATE_KEYS, DEFAULT_STOP_TOKEN } from '../model/scenario-defaults';
+import { STATE_KEYS, terminationOf } from '../model/scenario-defaults';
 
 /** The rationale instructions every simulated user follows (model or built-in). */
 export const RATIONALE_INSTRUCTIONS = `Before every reply, think in five steps inside <think></think>, one labelled line each:
@@ -149,7 +149,7 @@ export function buildSimulatorPrompt(profile: ProfileFields, scenario: Scenario,
   const p = profile.personality ?? {};
   const who = [d.age !== undefined ? `${d.age} years old` : '', d.gender, d.occupation, d.location ? `lives in ${d.location}` : '']
     .filter(Boolean).join(', ');
-  const stop = scenario.termination?.stop_token ?? DEFAULT_STOP_TOKEN;
+  const stop = terminationOf(scenario).stopToken;
   const lang = scenario.language ?? d.language;
   const out: string[] = [];
   out.push(`You are playing a user, ${profile.name ?? 'the user'}${who ? ` (${who})` : ''}, talking to ${scenario.agent?.role ?? 'an agent'}. Stay in character: you are the customer, never the agent.`);

@@ -3,10 +3,10 @@
 import type { ProfileFields, Scenario, State, Transcript } from '../generated/schema-types';
 import { parseOutput, type ParsedOutput } from './text';
 
-export const STATE_VARS = ['trust', 'emotion', 'patience', 'engagement'] as const;
-export type StateVar = (typeof STATE_VARS)[number];
-export const DEFAULT_STATE: State = { trust: 0.5, emotion: 0.5, patience: 0.6, engagement: 0.6 };
-export const DEFAULT_STOP_TOKEN = '###STOP###';
+import { STATE_KEYS, initialState, DEFAULT_STOP_TOKEN, type StateKey } from '../model/scenario-defaults';
+export { DEFAULT_STATE, DEFAULT_STOP_TOKEN, initialState } from '../model/scenario-defaults';
+export const STATE_VARS = STATE_KEYS;
+export type StateVar = StateKey;
 
 export interface TurnContext {
   /** The user turn's index in transcript.turns. */
@@ -25,17 +25,6 @@ export interface TurnContext {
   /** Decision policies that fired at this turn (turn.policies). */
   policies: string[];
   stopToken: string;
-}
-
-/** scenario.state.initial, else (patience) the profile's expression.patience, else DEFAULT_STATE. */
-export function initialState(scenario: Scenario, profile?: ProfileFields): State {
-  const init = scenario.state?.initial ?? {};
-  return {
-    trust: init.trust ?? DEFAULT_STATE.trust,
-    emotion: init.emotion ?? DEFAULT_STATE.emotion,
-    patience: init.patience ?? profile?.expression?.patience ?? DEFAULT_STATE.patience,
-    engagement: init.engagement ?? DEFAULT_STATE.engagement,
-  };
 }
 
 export function userTurnIndices(t: Transcript): number[] {

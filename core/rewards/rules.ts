@@ -1,5 +1,6 @@
 // The rule components (docs/rewards.md §3). Each returns a number in 0..1, rounded with round6.
 import type { Component, Scenario, State } from '../generated/schema-types';
+import { terminationOf } from '../model/scenario-defaults';
 import { STATE_VARS, metBy, metNew, type StateVar, type TurnContext } from './context';
 import { EPS, blank, clamp01, contentWords, contentWordsOf, hasPhrase, intersectionSize, lower, rationaleTokens, round6, tokens, type ParsedOutput } from './text';
 
@@ -169,7 +170,7 @@ export function endPolicyFired(ctx: TurnContext, scenario: Scenario): boolean {
 
 export function termination(out: ParsedOutput, ctx: TurnContext, scenario: Scenario): number {
   if (!out.answer.includes(ctx.stopToken)) return 1;
-  const minTurns = scenario.termination?.min_turns ?? 2;
+  const { minTurns } = terminationOf(scenario);
   if (ctx.n < minTurns) return 0;
   return successHolds(ctx, scenario) || hangUpHolds(stateAfter(out, ctx), scenario) || endPolicyFired(ctx, scenario) ? 1 : 0;
 }

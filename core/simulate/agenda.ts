@@ -6,7 +6,8 @@
 // decision policies and the state (after the scenario's transitions) pick the plan; the profile
 // shapes the words. It writes the same five-section rationale a model would.
 import type { Scenario, Target } from '../generated/schema-types';
-import { DEFAULT_STOP_TOKEN, formatRationale, formatStateLine, formatUserOutput } from '../rationale/index';
+import { terminationOf } from '../model/scenario-defaults';
+import { formatRationale, formatStateLine, formatUserOutput } from '../rationale/index';
 import { hangUpReason, successHolds } from '../dialogue/rules';
 import type { ResolvedProfile, SimulatorContext, UserSimulator, UserTurnOutput } from '../dialogue/types';
 import { createRng, hashString, type Rng } from '../util/rng';
@@ -145,10 +146,9 @@ export class AgendaSimulator implements UserSimulator {
     } satisfies Memo) as Memo;
     const rng = memo.rng;
     const reg = st.register;
-    const term = scenario.termination ?? {};
-    const stop = term.stop_token ?? DEFAULT_STOP_TOKEN;
+    const { stopToken: stop, minTurns } = terminationOf(scenario);
     const userTurn = ctx.userTurns + 1;
-    const minOk = userTurn >= (term.min_turns ?? 0);
+    const minOk = userTurn >= minTurns;
     const agentText = ctx.lastAgentText ?? '';
     const agentStems = contentStems(agentText);
     const isMet = (id: string) => (ctx.targetsMet.get(id) ?? null) !== null;
