@@ -5,7 +5,10 @@ import * as vscode from 'vscode';
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { loadWorkspace, loadYamlFile, type Suite, type Transcript } from '../core/index';
-import { readTranscripts, resolveSuite, runSuite, type Progress, type ResolvedSuite } from './engine';
+import { Worker } from 'node:worker_threads';
+import { join } from 'node:path';
+import { readTranscripts, resolveSuite, type Progress, type ResolvedSuite, type Summary } from './engine';
+import type { EvalWorkerData, FromEvalWorker, ToEvalWorker } from './protocol';
 import { locateScenarioIds } from './locate';
 import { breakdown, loadRunResults, passes, type ResultsPanel } from './results';
 import type { Keys } from './secrets';
@@ -166,7 +169,7 @@ export class Evals implements vscode.Disposable {
     if (this.current) { void vscode.window.showWarningMessage('UserLM: an eval run is already in progress.'); return undefined; }
     const abort = new AbortController();
     this.current = abort;
-    const secret = await this.keys.lookup(readWorkspaceConfig(root));
+    const secrets = await this.keys.snapshot(readWorkspaceConfig(root));
     const concurrency = vscode.workspace.getConfiguration('userlm').get<number>('eval.concurrency', 0) || undefined;
     this.progressLog.length = 0;
     const title = `${opts.resumeDir ? 'Resuming' : 'Eval'} ${suite.id}`;
@@ -176,15 +179,12 @@ export class Evals implements vscode.Disposable {
         opts.token?.onCancellationRequested(() => abort.abort());
         let shown = 0;
         progress.report({ message: 'starting…' });
-        return runSuite({
-          root, suiteFile: suiteUri.fsPath, concurrency, resumeDir: opts.resumeDir, secret, signal: abort.signal,
-          onProgress: (p: Progress) => {
+        return runSuiteInWorker({ root, suiteFile: suiteUri.fsPath, concurrency, resumeDir: opts.resumeDir, secrets }, abort.signal, (p: Progress) => {
             const line = formatProgress(p);
             this.progressLog.push(line);
             const pct = p.total ? (p.done / p.total) * 100 : 0;
             progress.report({ message: line, increment: Math.max(0, pct - shown) });
             shown = Math.max(shown, pct);
-          },
         });
       });
       const transcripts = await readTranscripts(res.runDir);
@@ -215,6 +215,24 @@ export class Evals implements vscode.Disposable {
   get running(): boolean { return !!this.current; }
 
   dispose(): void { this.cancel(); for (const s of this.subs) s.dispose(); }
+}
+
+/** Runs a suite in a worker thread (client/eval-worker.ts); `signal` cancels it cleanly. */
+export function runSuiteInWorker(opts: Omit<EvalWorkerData, 'cancelFlag'>, signal: AbortSignal, onProgress: (p: Progress) => void): Promise<{ runDir: string; summary: Summary }> {
+  const cancelFlag = new SharedArrayBuffer(4);
+  const worker = new Worker(join(__dirname, 'eval-worker.js'), { workerData: { ...opts, cancelFlag } satisfies EvalWorkerData });
+  const cancel = () => { Atomics.store(new Int32Array(cancelFlag), 0, 1); worker.postMessage({ type: 'cancel' } satisfies ToEvalWorker); };
+  if (signal.aborted) cancel(); else signal.addEventListener('abort', cancel, { once: true });
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    worker.on('message', (m: FromEvalWorker) => {
+      if (m.type === 'progress') onProgress(m.progress);
+      else if (m.type === 'done') { settled = true; resolve({ runDir: m.runDir, summary: m.summary }); }
+      else { settled = true; reject(new Error(m.message)); }
+    });
+    worker.on('error', (e) => { settled = true; reject(e); });
+    worker.on('exit', (code) => { signal.removeEventListener('abort', cancel); if (!settled) reject(new Error(`the eval worker exited (code ${code}) before the run finished`)); });
+  });
 }
 
 function sumLatency(t: Transcript): number {

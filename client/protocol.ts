@@ -3,6 +3,8 @@
 // holds types and pure helpers only.
 import type { Transcript, Turn } from '../core/generated/schema-types';
 import type { Comparison } from '../core/runs/compare';
+import type { Progress } from '../core/runs/runner';
+import type { Summary } from '../core/runs/summary';
 
 export type { Transcript, Turn };
 
@@ -140,3 +142,22 @@ export const BUILT_IN_ROLES = ['agenda', 'scripted', 'adversarial', 'human'] as 
 export function isBuiltInRole(id: string | undefined): boolean {
   return !id || (BUILT_IN_ROLES as readonly string[]).includes(id);
 }
+
+/** Eval runs go to a worker thread (client/eval-worker.ts) so the extension host never blocks. */
+export interface EvalWorkerData {
+  root: string;
+  suiteFile: string;
+  concurrency?: number;
+  resumeDir?: string;
+  /** API keys by reference, in memory only (never written anywhere). */
+  secrets: Record<string, string>;
+  /** Int32 flag set to 1 to cancel: read by the run loop even while it does not yield. */
+  cancelFlag: SharedArrayBuffer;
+}
+
+export type FromEvalWorker =
+  | { type: 'progress'; progress: Progress }
+  | { type: 'done'; runDir: string; summary: Summary }
+  | { type: 'error'; message: string };
+
+export type ToEvalWorker = { type: 'cancel' };

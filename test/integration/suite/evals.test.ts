@@ -96,6 +96,21 @@ describe('eval runs', () => {
     }
   });
 
+  it('keeps the extension host responsive during a long built-in run, and cancels it at once', async () => {
+    const a = await api();
+    const pending = vscode.commands.executeCommand<any>('userlm.runSuite', wsUri('suites/huge.suite.yaml'));
+    // these timers only fire if the run does not block the extension host
+    await waitFor('progress while the run goes on', () => a.evals.progressLog().some((p) => /^([5-9]\d|\d{3})\/3000 /.test(p)) || undefined, 60_000, 10);
+    const asked = Date.now();
+    assert.equal(await vscode.commands.executeCommand('userlm.cancelEval'), true);
+    const outcome = await pending;
+    console.log(`    cancel: ${outcome.transcripts.length}/3000 dialogues kept, the run ended ${Date.now() - asked} ms after cancel`);
+    assert.ok(outcome.cancelled);
+    assert.ok(outcome.transcripts.length < 3000, `${outcome.transcripts.length} dialogues`);
+    assert.equal(JSON.parse(readFileSync(join(outcome.runDir, 'run.json'), 'utf8')).status, 'cancelled');
+    assert.equal(await vscode.commands.executeCommand('userlm.runs.delete', outcome.runDir, true), true);
+  });
+
   it('compares two runs side by side with deltas, opens a report and deletes a run', async () => {
     const a = await api();
     await vscode.commands.executeCommand('userlm.runs.compare', smokeDir, bigDir);
