@@ -58,7 +58,10 @@ export function startServer(connection: Connection, script?: string): void {
     return kindFromPath(uriToPath(doc.uri)) !== undefined || /^kind\s*:/m.test(head) || /yaml-language-server:\s*\$schema=\S*\b(profiles?|scenario|suite|rewards|workspace)\.schema\.json/.test(head);
   };
 
+  /** Where new workspace files go: the folder of the nearest indexed userlm.yaml, else the workspace folder, else the nearest userlm.yaml on disk. */
   const rootFor = (file: string): string | undefined => {
+    const scope = index.scopeOf(file);
+    if (scope && (file.startsWith(scope + '/') || file === scope)) return scope;
     const r = roots.filter((x) => file.startsWith(x + '/') || file === x).sort((a, b) => b.length - a.length)[0];
     return r ?? (file.startsWith('/') ? findWorkspaceRoot(dirname(file), existsSync) : undefined);
   };
