@@ -10,6 +10,7 @@ import { FILE_KINDS, IGNORED_DIRS, findWorkspaceFiles, isFileKind, kindFromPath,
 import { extractSymbols, type FileSymbols } from '../model/symbols';
 import { WorkspaceIndex } from '../model/workspace-index';
 import { schemaProblems } from './schema-check';
+import { schemaFor } from './schemas';
 import { localProblems, crossFileProblems } from './semantic';
 import { suggest } from './suggest';
 import type { Problem } from './problem';
@@ -76,6 +77,12 @@ export function analyzeText(text: string, file: string, previous?: Analysis): An
     return { file, kind: undefined, parsed, symbols, local };
   }
   if (!kind) return { file, kind, parsed, symbols, local };
+  if (parsed.root === null) {
+    const required = (schemaFor(kind).s.required as string[] | undefined) ?? ['kind'];
+    local.push({ file, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: 'error', code: 'empty-file',
+      message: `empty ${kind} file: start with \`kind: ${kind}\`` + (required.length > 1 ? ` and the required fields ${required.filter((r) => r !== 'kind').map((r) => `\`${r}\``).join(', ')}` : '') });
+    return { file, kind, parsed, symbols, local };
+  }
   try {
     local.push(...schemaProblems(file, kind, parsed));
     local.push(...localProblems(file, kind, parsed, symbols));
