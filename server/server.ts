@@ -50,6 +50,7 @@ export function startServer(connection: Connection, script?: string): void {
   let roots: string[] = [];
   let indexing: Promise<void> = Promise.resolve();
   let watchRegistration = false;
+  let folderEvents = false;
 
   const isOurs = (doc: TextDocument): boolean => {
     if (LANGUAGE_IDS.includes(doc.languageId)) return true;
@@ -164,6 +165,7 @@ export function startServer(connection: Connection, script?: string): void {
     roots = folders.filter((u) => u.startsWith('file:')).map(uriToPath);
     index.root = roots[0];
     watchRegistration = !!params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration;
+    folderEvents = !!params.capabilities.workspace?.workspaceFolders;
     return {
       capabilities: {
         textDocumentSync: TextDocumentSyncKind.Incremental,
@@ -174,7 +176,7 @@ export function startServer(connection: Connection, script?: string): void {
         renameProvider: { prepareProvider: true },
         documentSymbolProvider: true,
         codeActionProvider: { codeActionKinds: ['quickfix'] },
-        workspace: { workspaceFolders: { supported: true } },
+        workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
       },
       serverInfo: { name: 'userlm-language-server', version: '0.1.0' },
     };
@@ -186,14 +188,26 @@ export function startServer(connection: Connection, script?: string): void {
         watchers: [{ globPattern: '**/{*.profile.yaml,*.scenario.yaml,*.suite.yaml,*.rewards.yaml,userlm.yaml}' }],
       });
     }
-    indexing = buildIndex();
+    indexing = buildIndex(roots);
+    if (folderEvents) {
+      connection.workspace.onDidChangeWorkspaceFolders((e) => {
+        const added = e.added.map((f) => f.uri).filter((u) => u.startsWith('file:')).map(uriToPath);
+        for (const f of e.removed.map((x) => uriToPath(x.uri))) {
+          roots = roots.filter((r) => r !== f);
+          for (const p of index.filePaths()) if (p.startsWith(f + '/') && !open.has(pathToUri(p))) index.remove(p);
+        }
+        roots.push(...added);
+        index.root = roots[0];
+        indexing = indexing.then(() => buildIndex(added));
+      });
+    }
   });
 
   /** Scans the workspace folders, yielding to requests between files. */
-  const buildIndex = async () => {
+  const buildIndex = async (folders: string[]) => {
     const started = Date.now();
     let count = 0;
-    for (const root of roots) {
+    for (const root of folders) {
       let files: string[] = [];
       try { files = await findWorkspaceFiles(root); } catch (e) { connection.console.error(`cannot scan ${root}: ${(e as Error).message}`); }
       for (const f of files) {

@@ -60,7 +60,7 @@ export class LspClient {
       processId: process.pid, rootUri: uri(opts.rootDir), workspaceFolders: [{ uri: uri(opts.rootDir), name: 'ws' }],
       initializationOptions: opts.initializationOptions,
       capabilities: {
-        workspace: { configuration: true, didChangeWatchedFiles: { dynamicRegistration: false }, workspaceEdit: { documentChanges: true, resourceOperations: ['create'] } },
+        workspace: { configuration: true, workspaceFolders: true, didChangeWatchedFiles: { dynamicRegistration: false }, workspaceEdit: { documentChanges: true, resourceOperations: ['create'] } },
         textDocument: { publishDiagnostics: { relatedInformation: true, versionSupport: true }, completion: { completionItem: { snippetSupport: true } }, hover: { contentFormat: ['markdown'] }, synchronization: { didSave: true } },
       },
     });

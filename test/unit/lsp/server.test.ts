@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { writeFileSync, unlinkSync } from 'node:fs';
 import type { Diagnostic, CompletionList, Hover, Location, WorkspaceEdit, DocumentSymbol, CodeAction, TextEdit } from 'vscode-languageserver-protocol';
-import { LspClient, uri } from './lsp-client';
+import { LspClient, uri, SERVER } from './lsp-client';
 import { makeWorkspace, FILES } from './fixture';
 
 type Pos = { line: number; character: number };
@@ -343,5 +343,47 @@ describe('language server over stdio', function () {
     const list = await c.request<CompletionList>('textDocument/completion', { textDocument: { uri: uri(f) }, position: at(2, 3) });
     assert.ok(Array.isArray(list.items));
     assert.ok(c.alive);
+  });
+});
+
+describe('language server start-up and workspace folders', function () {
+  this.timeout(30000);
+
+  it('speaks stdio without a transport flag and indexes a folder added later', async () => {
+    const a = makeWorkspace();
+    const b = makeWorkspace({ 'userlm.yaml': 'kind: workspace\n', 'profiles/late.profile.yaml': 'kind: profile\nid: late-person\nname: Late\n' });
+    const c = await LspClient.start({ rootDir: a.dir, command: [process.execPath, SERVER], waitIndexed: true });
+    try {
+      const f = b.path('scenarios/x.scenario.yaml');
+      await c.open(f, 'kind: scenario\nid: x\nprofile: late-person\ntargets:\n  - id: t\n    description: d\n');
+      find(await c.diagnostics(f), 'unknown-profile');
+      const next = c.nextDiagnostics(f);
+      await c.conn.sendNotification('workspace/didChangeWorkspaceFolders', { event: { added: [{ uri: uri(b.dir), name: 'b' }], removed: [] } });
+      assert.deepEqual(await next, []);
+    } finally {
+      await c.stop();
+      a.cleanup();
+      b.cleanup();
+    }
+  });
+
+  it('completes backend ids and hovers a tactic', async () => {
+    const ws = makeWorkspace();
+    const c = await LspClient.start({ rootDir: ws.dir, waitIndexed: true });
+    try {
+      const f = ws.path('suites/new.suite.yaml');
+      await c.open(f, 'kind: suite\nid: new\nscenarios: [upgrade]\njudge: \nagent: \n');
+      const judge = await c.request<CompletionList>('textDocument/completion', { textDocument: { uri: uri(f) }, position: at(3, 7) });
+      assert.deepEqual(judge.items.map((i) => i.label), ['local']);
+      const agent = await c.request<CompletionList>('textDocument/completion', { textDocument: { uri: uri(f) }, position: at(4, 7) });
+      assert.deepEqual(agent.items.map((i) => i.label), ['scripted', 'adversarial', 'human', 'local']);
+      const s = ws.path('scenarios/upgrade.scenario.yaml');
+      await c.open(s, FILES['scenarios/upgrade.scenario.yaml']);
+      const h = await c.request<Hover>('textDocument/hover', { textDocument: { uri: uri(s) }, position: at(23, 14) });
+      assert.match((h.contents as { value: string }).value, /\*\*false_urgency\*\* \(tactic\)\n\nInvents a deadline/);
+    } finally {
+      await c.stop();
+      ws.cleanup();
+    }
   });
 });
