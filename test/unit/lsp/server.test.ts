@@ -196,6 +196,10 @@ describe('language server over stdio', function () {
     assert.deepEqual(Object.keys(byFile).sort(), ['profiles/margaret.profile.yaml', 'scenarios/upgrade.scenario.yaml', 'suites/std.suite.yaml']);
     assert.equal(applyEdits(FILES['suites/std.suite.yaml'], byFile['suites/std.suite.yaml']).includes('profiles: [panel-a, maggie]'), true);
     await assert.rejects(c.request('textDocument/rename', { textDocument: { uri: uri(f) }, position: at(2, 10), newName: 'Not An Id' }), /not a valid profile id/);
+    // A target id: its definition, a policy condition and the id part of `target_met:price`.
+    const t = await c.request<WorkspaceEdit>('textDocument/rename', { textDocument: { uri: uri(f) }, position: at(18, 23), newName: 'cost' });
+    const tEdits = (t.documentChanges as { edits: TextEdit[] }[])[0].edits;
+    assert.deepEqual(tEdits.map((e) => [e.range.start.line, e.range.start.character, e.range.end.character]).sort(), [[13, 20, 25], [18, 21, 26], [5, 8, 13]].sort());
   });
 
   it('lists document symbols', async () => {
