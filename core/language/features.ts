@@ -361,7 +361,7 @@ export function codeActions(a: Analysis, problems: Problem[], toUri: ToUri, work
       const keyName = /`([^`]+)`/.exec(p.message)?.[1] ?? 'field';
       out.push({ title: `Remove unknown field '${keyName}'`, kind: 'quickfix', diagnostics: diag, edit: edit([{ range: d.removeRange, newText: '' }]) });
     }
-    if (p.code === 'missing-required' && d.missing && d.insertAt && a.kind) {
+    if ((p.code === 'missing-required' || p.code === 'empty-file') && d.missing && d.insertAt && a.kind) {
       const parent = schemaAt(a.kind, (d.schemaPath ?? []) as string[]);
       const props = parent ? objectKeys(parent).properties : {};
       let text = d.missing.map((m) => skeleton(m, props[m], d.indent ?? 0)).join('');

@@ -80,6 +80,7 @@ export function analyzeText(text: string, file: string, previous?: Analysis): An
   if (parsed.root === null) {
     const required = (schemaFor(kind).s.required as string[] | undefined) ?? ['kind'];
     local.push({ file, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: 'error', code: 'empty-file',
+      data: { missing: required, insertAt: parsed.lines.positionAt(parsed.text.length), indent: 0, schemaPath: [] },
       message: `empty ${kind} file: start with \`kind: ${kind}\`` + (required.length > 1 ? ` and the required fields ${required.filter((r) => r !== 'kind').map((r) => `\`${r}\``).join(', ')}` : '') });
     return { file, kind, parsed, symbols, local };
   }

@@ -259,6 +259,18 @@ describe('language server over stdio', function () {
     assert.deepEqual((await c.diagnostics(f)).filter((x) => x.code === 'missing-required'), []);
   });
 
+  it('quick fix: fills an empty file with its required fields', async () => {
+    const f = ws.path('profiles/blank.profile.yaml');
+    await c.open(f, '# a new profile\n');
+    const d = find(await c.diagnostics(f), 'empty-file');
+    const fix = (await actionsFor(f, d)).find((a) => a.title.startsWith('Add missing fields'))!;
+    const fixed = applyEdits('# a new profile\n', editOf(fix, f));
+    assert.equal(fixed, '# a new profile\nkind: profile\nid: budget-conscious-retiree\nname: Margaret Chen\n');
+    await c.change(f, fixed);
+    assert.deepEqual(await c.diagnostics(f), []);
+    await c.close(f);
+  });
+
   it('quick fix: creates a missing profile from a template in a new file', async () => {
     const f = scenarioPath();
     await c.open(f, 'kind: scenario\nid: q4\nprofile: new-person\ntargets:\n  - id: a\n    description: x\n');
