@@ -12,6 +12,7 @@ import type { EvalWorkerData, FromEvalWorker, ToEvalWorker } from './protocol';
 import { locateScenarioIds } from './locate';
 import { breakdown, loadRunResults, passes, type ResultsPanel } from './results';
 import type { Keys } from './secrets';
+import { ensureKeys } from './keysUi';
 import { requireFiles, requireTrust } from './trust';
 import { readWorkspaceConfig, rootFor } from './workspace';
 
@@ -169,7 +170,9 @@ export class Evals implements vscode.Disposable {
     if (this.current) { void vscode.window.showWarningMessage('UserLM: an eval run is already in progress.'); return undefined; }
     const abort = new AbortController();
     this.current = abort;
-    const secrets = await this.keys.snapshot(readWorkspaceConfig(root));
+    const config = readWorkspaceConfig(root);
+    if (!(await ensureKeys(this.keys, config, [suite.simulator ?? config?.defaults?.simulator, suite.agent, suite.judge]))) { this.current = undefined; return undefined; }
+    const secrets = await this.keys.snapshot(config);
     const concurrency = vscode.workspace.getConfiguration('userlm').get<number>('eval.concurrency', 0) || undefined;
     this.progressLog.length = 0;
     const title = `${opts.resumeDir ? 'Resuming' : 'Eval'} ${suite.id}`;

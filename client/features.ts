@@ -11,7 +11,8 @@ import { RunsView } from './runsView';
 import { Keys } from './secrets';
 import { RolesStatus, selectBackends } from './status';
 import { lastRefusal } from './trust';
-import { readWorkspaceConfig, roleChoices, rootFor } from './workspace';
+import { roleChoices, rootFor } from './workspace';
+import { deleteApiKey, setApiKey } from './keysUi';
 
 /** What `activate` returns besides stats: used by the integration tests and other extensions. */
 export interface FeaturesApi {
@@ -108,30 +109,3 @@ async function previewWith(preview: PreviewPanel, uri?: vscode.Uri): Promise<voi
   await preview.start({ uri: u, simulator, agent: agent === 'scenario default' ? undefined : agent, seed: Number(seedText) });
 }
 
-/** Stores a backend's key in SecretStorage under the backend's id (never in settings or files). */
-async function setApiKey(keys: Keys, backendId?: string, key?: string): Promise<void> {
-  const id = backendId ?? (await pickBackend('Set the API key of which backend?'));
-  if (!id) return;
-  const value = key ?? (await vscode.window.showInputBox({ title: `API key for ${id}`, prompt: 'Stored in VS Code secret storage; never written to settings or files.', password: true, ignoreFocusOut: true, validateInput: (v) => (v.trim() ? undefined : 'The key is empty') }));
-  if (!value) return;
-  await keys.store(id, value.trim());
-  void vscode.window.showInformationMessage(`UserLM: API key for '${id}' stored in secret storage.`);
-}
-
-async function deleteApiKey(keys: Keys, backendId?: string): Promise<void> {
-  const id = backendId ?? (await pickBackend('Delete the API key of which backend?'));
-  if (!id) return;
-  await keys.delete(id);
-}
-
-async function pickBackend(title: string): Promise<string | undefined> {
-  const cfg = readWorkspaceConfig(rootFor());
-  const items = [
-    ...(cfg?.backends ?? []).map((b) => ({ label: b.id, description: `${b.model} · ${b.base_url}` })),
-    ...(cfg?.training ?? []).map((t) => ({ label: t.id, description: `training · ${t.type}` })),
-  ];
-  if (items.length === 0) {
-    return vscode.window.showInputBox({ title, prompt: 'No backends in userlm.yaml; type the backend id or secret name' });
-  }
-  return (await vscode.window.showQuickPick(items, { title }))?.label;
-}

@@ -13,6 +13,7 @@ import { locateScenarioIds } from './locate';
 import type { FromPreview, PreviewInfo, PreviewModel, RenderedState, ToPreview } from './protocol';
 import { isBuiltInRole } from './protocol';
 import type { Keys } from './secrets';
+import { ensureKeys } from './keysUi';
 import { requireFiles, requireTrust } from './trust';
 import { panelOptions, Probes, webviewHtml } from './webviewHtml';
 import { activeRoles, readWorkspaceConfig, rootFor } from './workspace';
@@ -121,6 +122,8 @@ export class PreviewPanel implements vscode.Disposable {
     const agent = req.agent ?? roles.agent ?? scenario.agent?.default ?? 'scripted';
     const network = [simulator, agent, roles.judge].filter((r): r is string => !!r && !isBuiltInRole(r));
     if (network.length && !requireTrust(`A preview with the network backend${network.length > 1 ? 's' : ''} ${network.join(', ')}`)) return;
+    const config = readWorkspaceConfig(root);
+    if (!(await ensureKeys(this.keys, config, network))) return;
     this.stop();
     const seed = req.seed ?? vscode.workspace.getConfiguration('userlm').get<number>('preview.seed', 0);
     const info: PreviewInfo = {
@@ -128,18 +131,18 @@ export class PreviewPanel implements vscode.Disposable {
       simulator, agent, judge: roles.judge, seed,
       weights: rewardWeights(root), links: locateScenarioIds(text, req.uri.fsPath).ids,
     };
-    this.model = { info, status: 'running', turns: [] };
+    const model: PreviewModel = { info, status: 'running', turns: [] };
+    this.model = model;
     const panel = this.ensurePanel();
     panel.title = `Preview: ${scenario.id}`;
     this.post({ type: 'reset', model: this.model });
     void vscode.commands.executeCommand('setContext', 'userlm.previewRunning', true);
 
     const abort = new AbortController();
-    const secret = await this.keys.lookup(readWorkspaceConfig(root));
+    const secret = await this.keys.lookup(config);
     this.log.info(`preview ${scenario.id}: simulator ${info.simulator}, agent ${info.agent}, seed ${seed}`);
-    const model = this.model;
     const done = previewDialogue({
-      root, scenarioFile: req.uri.fsPath, simulator, agent: info.agent, seed, secret, signal: abort.signal,
+      root, scenarioFile: req.uri.fsPath, simulator, agent: info.agent, judge: roles.judge, seed, secret, signal: abort.signal,
       askHuman: (prompt, signal) => this.askHuman(prompt, signal),
       onEvent: (e) => {
         if (this.model !== model) return;

@@ -35,7 +35,7 @@ export class Keys {
   }
 }
 
-/** The engine's `secret(ref)` over a snapshot: `env:VAR` reads the environment. */
+/** The engine's `secret(ref)` over a snapshot: `env:VAR` reads the environment, else a key stored for that backend. */
 export function lookupFrom(keys: Record<string, string>): SecretLookup {
-  return (ref: string) => (ref.startsWith('env:') ? process.env[ref.slice(4)] : Object.hasOwn(keys, ref) ? keys[ref] : undefined);
+  return (ref: string) => (ref.startsWith('env:') ? process.env[ref.slice(4)] : undefined) ?? (Object.hasOwn(keys, ref) ? keys[ref] : undefined);
 }

@@ -1,0 +1,49 @@
+// API keys in the UI: "Set API Key" / "Delete API Key", and asking for a missing key before a
+// run that needs it. Keys go to SecretStorage under the backend's id, never to settings or files.
+import * as vscode from 'vscode';
+import type { Workspace } from '../core/index';
+import { isBuiltInRole } from './protocol';
+import { lookupFrom, type Keys } from './secrets';
+import { readWorkspaceConfig, rootFor } from './workspace';
+
+export async function setApiKey(keys: Keys, backendId?: string, key?: string): Promise<boolean> {
+  const id = backendId ?? (await pickBackend('Set the API key of which backend?'));
+  if (!id) return false;
+  const value = key ?? (await vscode.window.showInputBox({ title: `API key for ${id}`, prompt: 'Stored in VS Code secret storage; never written to settings or files.', password: true, ignoreFocusOut: true, validateInput: (v) => (v.trim() ? undefined : 'The key is empty') }));
+  if (!value) return false;
+  await keys.store(id, value.trim());
+  void vscode.window.showInformationMessage(`UserLM: API key for '${id}' stored in secret storage.`);
+  return true;
+}
+
+export async function deleteApiKey(keys: Keys, backendId?: string): Promise<void> {
+  const id = backendId ?? (await pickBackend('Delete the API key of which backend?'));
+  if (!id) return;
+  await keys.delete(id);
+}
+
+async function pickBackend(title: string): Promise<string | undefined> {
+  const cfg = readWorkspaceConfig(rootFor());
+  const items = [
+    ...(cfg?.backends ?? []).map((b) => ({ label: b.id, description: `${b.model} · ${b.base_url}` })),
+    ...(cfg?.training ?? []).map((t) => ({ label: t.id, description: `training · ${t.type}` })),
+  ];
+  if (items.length === 0) {
+    return vscode.window.showInputBox({ title, prompt: 'No backends in userlm.yaml; type the backend id or secret name' });
+  }
+  return (await vscode.window.showQuickPick(items, { title }))?.label;
+}
+
+/** Before a run: asks for the key of every used backend whose key is neither stored nor in the environment.
+ * False when the user dismissed a prompt. */
+export async function ensureKeys(keys: Keys, config: Workspace | undefined, ids: (string | undefined)[]): Promise<boolean> {
+  const lookup = lookupFrom(await keys.snapshot(config));
+  for (const id of new Set(ids.filter((x): x is string => !!x && !isBuiltInRole(x)))) {
+    const b = config?.backends?.find((x) => x.id === id);
+    if (!b?.api_key || lookup(b.api_key)) continue;
+    const where = b.api_key.startsWith('env:') ? `the environment variable ${b.api_key.slice(4)} is not set` : 'no key is stored';
+    const ok = await setApiKey(keys, id, await vscode.window.showInputBox({ title: `API key for ${id}`, prompt: `${where}. The key is kept in VS Code secret storage.`, password: true, ignoreFocusOut: true }));
+    if (!ok) return false;
+  }
+  return true;
+}
