@@ -110,7 +110,7 @@ function slowParse(text: string, lines: LineIndex): ParsedYaml {
   Error.stackTraceLimit = 0;
   try {
     const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false, keepSourceTokens: false });
-    for (const e of doc.errors) errors.push({ message: firstLine(e.message), span: [e.pos[0], e.pos[1]], severity: 'error' });
+    for (const e of doc.errors) errors.push({ message: /call stack/i.test(e.message) ? 'the document nests too deeply to read' : firstLine(e.message), span: [e.pos[0], e.pos[1]], severity: 'error' });
     for (const w of doc.warnings) errors.push({ message: firstLine(w.message), span: [w.pos[0], w.pos[1]], severity: 'warning' });
     root = convert(doc.contents as YamlNode | null);
     const badKey = findCollectionKey(doc.contents as YamlNode | null);

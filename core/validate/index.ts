@@ -56,16 +56,19 @@ export function analyzeText(text: string, file: string, previous?: Analysis): An
   const parsed = reparse(previous?.file === file ? previous.parsed : undefined, text);
   const { kind, declared, ours } = detectKind(parsed, file);
   const local: Problem[] = [];
-  const shown = parsed.errors.slice(0, MAX_SYNTAX_ERRORS);
+  // Each distinct syntax problem once (a broken structure makes the parser repeat itself), at most MAX_SYNTAX_ERRORS.
   let unclosed: { range: Range; message: string } | null | undefined;
-  for (const e of shown) {
+  const seen = new Set<string>();
+  let more = 0;
+  for (const e of parsed.errors) {
     const placed = UNCLOSED.test(e.message) ? (unclosed === undefined ? (unclosed = findUnclosed(parsed, e.span)) : unclosed) : null;
-    local.push({ file, ...(placed ?? { range: syntaxRange(parsed, e.span), message: e.message }), severity: e.severity, code: 'syntax' });
+    const p = { file, ...(placed ?? { range: syntaxRange(parsed, e.span), message: e.message }), severity: e.severity, code: 'syntax' };
+    const key = `${p.range.start.line}:${p.range.start.character}:${p.message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    if (local.length < MAX_SYNTAX_ERRORS) local.push(p); else more++;
   }
-  if (parsed.errors.length > shown.length) {
-    const last = local[local.length - 1];
-    local.push({ ...last, message: `…and ${parsed.errors.length - shown.length} more syntax errors after this one` });
-  }
+  if (more > 0) local.push({ ...local[local.length - 1], message: `…and ${more} more syntax errors after this one` });
   const symbols = extractSymbols(file, kind, parsed);
   if (!ours || parsed.errors.some((e) => e.severity === 'error')) return { file, kind, parsed, symbols, local };
   if (declared !== undefined && !isFileKind(declared)) {

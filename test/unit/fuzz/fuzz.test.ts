@@ -101,6 +101,12 @@ describe('fuzz: mutated samples', function () {
       try {
         const a = analyzeText(m.text, base.file);
         mark('analyze');
+        // The incremental path (previous analysis handed over) must give the same problems and value.
+        const inc = analyzeText(m.text, base.file, analyzeText(base.text, base.file));
+        // (Where yaml runs out of stack on deep nesting depends on the caller's stack depth: not comparable.)
+        if (!a.local.some((p) => /nests too deeply/.test(p.message))) assert.deepEqual(inc.local, a.local, `${label}: incremental re-analysis differs`);
+        if (a.parsed.fast) assert.deepEqual(inc.parsed.value, a.parsed.value, `${label}: incremental value differs`);
+        mark('incremental');
         const problems = problemsOf(a, index);
         mark('problems');
         const L = a.parsed.lines;
