@@ -14,7 +14,7 @@ import { breakdown, loadRunResults, passes, type ResultsPanel } from './results'
 import type { Keys } from './secrets';
 import { ensureKeys } from './keysUi';
 import { requireFiles, requireTrust } from './trust';
-import { readWorkspaceConfig, rootFor } from './workspace';
+import { readWorkspaceConfig, rootFor, saveUserlmFiles } from './workspace';
 
 export interface EvalOutcome { runDir: string; summary: unknown; cancelled: boolean; transcripts: Transcript[]; suite: Suite; suiteFile: string }
 
@@ -159,6 +159,7 @@ export class Evals implements vscode.Disposable {
     if (!suiteUri) return undefined;
     const root = rootFor(suiteUri);
     if (!root) return undefined;
+    await saveUserlmFiles();
     let suite: Suite;
     try {
       suite = loadYamlFile(suiteUri.fsPath).value as Suite;

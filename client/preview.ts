@@ -16,7 +16,7 @@ import type { Keys } from './secrets';
 import { ensureKeys } from './keysUi';
 import { requireFiles, requireTrust } from './trust';
 import { panelOptions, Probes, webviewHtml } from './webviewHtml';
-import { activeRoles, readWorkspaceConfig, rootFor } from './workspace';
+import { activeRoles, readWorkspaceConfig, rootFor, saveUserlmFiles } from './workspace';
 
 export const PREVIEW_VIEW_TYPE = 'userlm.preview';
 
@@ -108,6 +108,7 @@ export class PreviewPanel implements vscode.Disposable {
     if (!root) return;
     const roles = activeRoles(root);
 
+    await saveUserlmFiles();
     let scenario: Scenario;
     let text: string;
     try {

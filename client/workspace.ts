@@ -48,3 +48,9 @@ export function roleChoices(root: string | undefined, role: Role): string[] {
 export function isFileWorkspace(): boolean {
   return (vscode.workspace.workspaceFolders ?? []).some((f) => f.uri.scheme === 'file');
 }
+
+/** Saves the workspace's unsaved UserLM files: the engine reads files from disk. */
+export async function saveUserlmFiles(): Promise<void> {
+  const dirty = vscode.workspace.textDocuments.filter((d) => d.isDirty && d.uri.scheme === 'file' && d.languageId.startsWith('userlm-'));
+  await Promise.all(dirty.map((d) => d.save()));
+}
