@@ -11,7 +11,7 @@ describe('activation', () => {
     assert.ok(vscode.extensions.getExtension(EXTENSION_ID)?.isActive);
     await a.serverReady();
     const s = a.stats();
-    console.log(`    activation: server process started ${s.activationMs.toFixed(1)} ms after the bundle began to load (activate() called at ${s.activateCalledMs?.toFixed(1)} ms); client started at ${s.clientMs?.toFixed(0)} ms, all commands at ${s.featuresMs?.toFixed(0)} ms, server ready at ${s.serverReadyMs?.toFixed(0)} ms`);
+    console.log(`    activation: ${s.activationMs.toFixed(1)} ms before the server starts (bundle evaluation + activate until the server process starts); wall clock from bundle load: activate() called at ${s.activateCalledMs.toFixed(0)} ms, server process at ${s.serverStartMs.toFixed(0)} ms, client at ${s.clientMs?.toFixed(0)} ms, all commands at ${s.featuresMs?.toFixed(0)} ms, server ready at ${s.serverReadyMs?.toFixed(0)} ms`);
     assert.ok(s.activationMs < 100, `activation took ${s.activationMs} ms`);
   });
 

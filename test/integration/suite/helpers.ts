@@ -9,7 +9,7 @@ export const EXTENSION_ID = 'userlm-studio.userlm-studio';
 /** The API the extension returns from `activate` (client/extension.ts `ExtensionApi`; kept loose
  * here because the test project does not compile the client). */
 export interface Api {
-  stats(): { activationMs: number; activateCalledMs?: number; clientMs?: number; featuresMs?: number; serverReadyMs?: number };
+  stats(): { activationMs: number; activateCalledMs: number; serverStartMs: number; clientMs?: number; featuresMs?: number; serverReadyMs?: number };
   serverReady(): Promise<void>;
   preview: {
     start(req: { uri: vscode.Uri; simulator?: string; agent?: string; seed?: number }): Promise<void>;
