@@ -3,7 +3,7 @@
 // are recomputed from the index, so an edit re-parses only the edited file.
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { resolve, dirname } from 'node:path';
+import { dirname } from 'node:path';
 import { existsSync } from 'node:fs';
 import {
   type Connection, TextDocuments, TextDocumentSyncKind, DiagnosticSeverity, FileChangeType,
@@ -343,5 +343,3 @@ function sameDefs(a: { kind: string; id: string }[] | undefined, b: { kind: stri
   for (let i = 0; i < a.length; i++) if (a[i].kind !== b[i].kind || a[i].id !== b[i].id) return false;
   return true;
 }
-
-export { resolve };

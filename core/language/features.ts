@@ -4,7 +4,7 @@
 import { basename, dirname, join } from 'node:path';
 import type { Analysis } from '../validate/index';
 import type { Problem } from '../validate/problem';
-import { LineIndex, type Position, type Range, type YNode } from '../model/document';
+import type { Position, Range, YNode } from '../model/document';
 import { REF_FIELDS, TRANSITION_EVENTS, LOCAL_KINDS, type IdKind, type SymbolDef, type SymbolRef } from '../model/symbols';
 import type { WorkspaceIndex } from '../model/workspace-index';
 import type { FileKind } from '../model/load';
@@ -382,5 +382,3 @@ export function codeActions(a: Analysis, problems: Problem[], toUri: ToUri, work
   }
   return out;
 }
-
-export { LineIndex };

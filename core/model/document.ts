@@ -621,11 +621,10 @@ export function nodeAt(root: YNode | null, path: readonly (string | number)[]): 
       const p: YPair | undefined = node.items.find((it) => String(it.key.value) === String(seg));
       if (!p) break;
       parent = node; pair = p; node = p.value;
-    } else if (node.type === 'seq' && typeof seg === 'number' || (node.type === 'seq' && /^\d+$/.test(String(seg)))) {
+    } else if (node.type === 'seq' && /^\d+$/.test(String(seg))) {
       const idx = Number(seg);
-      const seq = node as YSeq;
-      if (idx >= seq.items.length) break;
-      parent = node; pair = undefined; node = seq.items[idx];
+      if (idx >= node.items.length) break;
+      parent = node; pair = undefined; node = node.items[idx];
     } else break;
     depth++;
   }

@@ -2,7 +2,7 @@
 // YAML node it is about: key range for unknown and missing keys, value range for wrong values.
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import type { FileKind } from '../model/load';
-import { nodeAt, type ParsedYaml, type Range, type YNode, type YPair } from '../model/document';
+import { nodeAt, type ParsedYaml, type Range, type YPair } from '../model/document';
 import { fieldName } from '../model/symbols';
 import { forAjv, SCHEMA_BASE, schemaAt, objectKeys } from './schemas';
 import { suggest } from './suggest';
@@ -189,5 +189,3 @@ function missingProblem(file: string, kind: FileKind, parsed: ParsedYaml, path: 
     data: { missing, insertAt, indent, schemaPath: schemaPathOf(path) },
   };
 }
-
-export type { YNode };
