@@ -48,6 +48,8 @@ export interface PreviewModel {
 
 /** What the panel rendered, as counted in its DOM (answered to a `probe`). */
 export interface RenderedState {
+  /** Random per page load of the webview: tells a reloaded panel from the same one. */
+  instance: string;
   status: string;
   turns: number;
   userTurns: number;

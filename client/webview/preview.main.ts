@@ -12,6 +12,7 @@ const post = (m: FromPreview) => vscode.postMessage(m);
 
 let model: PreviewModel | undefined = vscode.getState() as PreviewModel | undefined;
 let lastRenderMs = 0;
+const instance = Math.random().toString(36).slice(2);
 const app = document.getElementById('app')!;
 
 // ---------- rendering ----------
@@ -62,9 +63,13 @@ function chartSection(m: PreviewModel): HTMLElement {
   const points = m.turns.filter((t) => t.state).map((t) => ({ i: t.index, st: t.state! }));
   const w = 520, ht = 110, pad = 4;
   const svg = s('svg', { class: 'chart', width: w, height: ht, viewBox: `0 0 ${w} ${ht}`, role: 'img', 'aria-label': 'state across turns' });
-  for (const y of [0, 0.5, 1]) svg.append(s('line', { class: 'grid', x1: 0, x2: w, y1: pad + (1 - y) * (ht - 2 * pad), y2: pad + (1 - y) * (ht - 2 * pad) }));
+  for (const y of [0, 0.5, 1]) {
+    const yy = pad + (1 - y) * (ht - 2 * pad);
+    svg.append(s('line', { class: 'grid', x1: 22, x2: w, y1: yy, y2: yy }), s('text', { class: 'axis', x: 0, y: yy + 4 }, y.toFixed(1)));
+  }
   if (points.length) {
-    const x = (k: number) => (points.length === 1 ? w / 2 : pad + (k / (points.length - 1)) * (w - 2 * pad));
+    const x0 = 26;
+    const x = (k: number) => (points.length === 1 ? (w + x0) / 2 : x0 + (k / (points.length - 1)) * (w - x0 - pad));
     const y = (v: number) => pad + (1 - Math.max(0, Math.min(1, v))) * (ht - 2 * pad);
     for (const key of STATE_KEYS) {
       const pts = points.map((p, k) => `${x(k).toFixed(1)},${y(p.st[key]).toFixed(1)}`).join(' ');
@@ -187,6 +192,7 @@ function appendTurn(turn: Turn): void {
 function probe(): RenderedState {
   const q = (sel: string) => document.querySelectorAll(sel).length;
   return {
+    instance,
     status: document.getElementById('status')?.textContent ?? '',
     turns: q('#turns article.turn'),
     userTurns: q('#turns article.turn.user'),

@@ -66,7 +66,7 @@ function deltaCell(d: Delta | undefined, lowerIsBetter: boolean): HTMLElement {
 function comparisonTable(title: string, groups: Record<string, GroupComparison>, keys: string[]): HTMLElement {
   return h('div', null, h('h2', null, title),
     h('table', { class: 'compare-table' },
-      h('tr', null, h('th', null, title.split(' ').pop()), h('th', null, 'dialogues'), keys.map((k) => h('th', null, k === 'Rob' ? 'Rob ↓' : k))),
+      h('tr', null, h('th', null, title.split(' ').pop()), h('th', null, 'dialogues'), keys.map((k) => h('th', null, k === 'Rob' ? 'Rob ↓' : k.replace(/_/g, ' ')))),
       Object.entries(groups).map(([name, g]) => h('tr', null, h('td', null, name), h('td', null, `${g.dialogues.a} → ${g.dialogues.b}`), keys.map((k) => deltaCell(g.values[k], k === 'Rob'))))));
 }
 

@@ -113,5 +113,10 @@ describe('preview panel', () => {
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
     const restored = await waitFor('the restored panel', async () => { const s = await a.preview.probe(); return s.turns === 200 ? s : undefined; }, 20_000, 300);
     assert.equal(restored.rationales, turns.filter((t: any) => t.speaker === 'user').length);
+    // "Developer: Reload Webviews" reloads the panel's page: it comes back from its saved state
+    await vscode.commands.executeCommand('workbench.action.webview.reloadWebviewAction');
+    await new Promise((r) => setTimeout(r, 500));
+    const reloaded = await waitFor('the reloaded panel', async () => { const s = await a.preview.probe(); return s.instance !== restored.instance && s.turns === 200 ? s : undefined; }, 20_000, 300);
+    assert.equal(reloaded.missingFlags, 4);
   });
 });
