@@ -94,7 +94,8 @@ const FALLBACK = [
   'a: 1\n---\nb: 2\n',
 ];
 
-describe('document model', () => {
+describe('document model', function () {
+  this.timeout(60000);
   it('the fast path agrees with yaml on every sample and fixture file', () => {
     const files = [...yamlFiles(join(ROOT, 'samples')), ...yamlFiles(join(ROOT, 'schemas')).filter(() => false)];
     assert.ok(files.length >= 15);
