@@ -7,8 +7,8 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const only = process.argv.slice(2);
 const steps = [
+  ['types are fresh (schemas → core/generated)', 'node scripts/gen-types.mjs --check'],
   ['build', 'npm run build --silent'],
-  ['types are fresh', 'node scripts/gen-types.mjs --check'],
   ['unit, language server, engine and CLI tests', 'npx mocha --config .mocharc.json'],
   ['trainer and Ray tests (Python)', 'bash scripts/test-trainer.sh'],
   ['VS Code integration tests (code-server)', 'node test/integration/run.mjs'],
