@@ -15,10 +15,18 @@ import { contentStems, firstPerson, humanize, lowerFirst, overlap, sentence, str
 import * as P from './phrases';
 
 interface Fact { text: string; stems: Set<string> }
-interface AgendaTarget { t: Target; id: string; primary: boolean; reveal: 'upfront' | 'when_asked' | 'never'; goal: string; topic: string; stems: Set<string>; label: string }
+/**
+ * A target as the user speaks about it: `goal` raises it (its `say`), `ask` asks for it again (the
+ * part of `say` that is the request, shortened), `topic` names it briefly ("the salary range",
+ * from its id; absent when the id is not a noun phrase). The description is never said aloud.
+ */
+interface AgendaTarget { t: Target; id: string; primary: boolean; reveal: 'upfront' | 'when_asked' | 'never'; goal: string; ask: string; topic?: string; stems: Set<string> }
 interface CompiledAgenda { targets: AgendaTarget[]; memory: Fact[]; unknown: Fact[] }
-interface Style { register: P.Register; verbosity: 'terse' | 'standard' | 'verbose'; phrases: string[]; quirks: Set<string>; quirkTone: string }
-interface Memo { rng: Rng; used: Map<string, number[]>; stated: Set<number>; lastPhrase: number; prevPolicies: string[]; lastAside: number }
+interface Style { register: P.Register; verbosity: 'terse' | 'standard' | 'verbose'; phrases: string[]; quirks: Set<string>; quirkTone: string; self: Fact[] }
+/** Per dialogue. `facts`: the scenario's memory, then the profile's own facts; `stated` indexes it. `said`: the user's sentences so far (normalized). */
+interface Memo { rng: Rng; used: Map<string, number[]>; stated: Set<number>; lastPhrase: number; prevPolicies: string[]; lastAside: number; said: Set<string>; facts: Fact[]; pressed: Set<string>; phraseAt: Map<number, number> }
+/** What the turn does, so that typical phrases and asides fit it. */
+type Mood = 'end' | 'resist' | 'refuse' | 'press' | 'ack' | 'raise' | 'answer' | 'other';
 
 const compiledAgendas = new WeakMap<Scenario, CompiledAgenda>();
 const styles = new WeakMap<object, Style>();
@@ -30,23 +38,64 @@ const VERBS = new Set(['get', 'keep', 'avoid', 'cancel', 'find', 'know', 'unders
   'leave', 'hear', 'speak', 'talk', 'decline', 'refuse', 'compare', 'take', 'buy', 'sell', 'send', 'give', 'save', 'use', 'start', 'finish',
   'end', 'hold', 'ask', 'apply', 'join', 'complete', 'submit', 'review', 'reschedule', 'choose', 'pick', 'explain', 'discuss', 'cover',
   'include', 'reach', 'contact', 'visit', 'try', 'earn', 'spend', 'borrow', 'owe', 'settle', 'update', 'remain', 'stay', 'agree', 'accept']);
-const DOUBLE = new Set(['get', 'stop', 'cancel', 'set', 'put', 'plan', 'ship', 'drop', 'swap', 'shop']);
+const LEAD_IN = /^(?:(?:hi|hello|hey|okay|ok|so|and|also|plus|well|sorry|look|right|but|oh|now|dear|because|before (?:we go any further|anything else))\b[,!.]?\s*)+/i;
+const QUESTION_START = /^(?:what|whats|what's|how|when|where|who|which|why|is|are|do|does|did|can|could|will|would|am|should)\b/i;
 
-/** `Get the price below $40` → `getting the price below $40`; a noun phrase is kept. */
-function gerundPhrase(description: string): string {
-  const d = lowerFirst(stripStop(description));
-  const m = /^([a-z]+)\b(.*)$/.exec(d);
-  if (!m || !VERBS.has(m[1])) return d;
-  const v = m[1];
-  const ing = DOUBLE.has(v) ? `${v}${v[v.length - 1]}ing` : v.endsWith('e') && !v.endsWith('ee') ? `${v.slice(0, -1)}ing` : `${v}ing`;
-  return ing + m[2];
+/** The request in a target's `say`, shortened for asking again: the clause that shares most with the description, questions first. */
+function askOf(t: Target, goal: string): string {
+  const desc = contentStems(t.description);
+  let best = '';
+  let bestScore = -1;
+  for (const sent of goal.split(/(?<=[.!?])\s+/)) {
+    const q = sent.trim().endsWith('?');
+    for (const chunk of sent.split(/,\s+/)) {
+      const c = stripStop(chunk).replace(LEAD_IN, '').trim();
+      if (c.split(/\s+/).length < 3) continue;
+      const score = (q || QUESTION_START.test(c) ? 10 : 0) + overlap(contentStems(c), desc);
+      if (score > bestScore) { best = upperFirst(c) + (q || QUESTION_START.test(c) ? '?' : '.'); bestScore = score; }
+    }
+  }
+  return best || goal;
+}
+
+const NOT_NOUN = new Set(['no', 'not', 'add', 'keep', 'explain', 'verify', 'demand', 'call', 'hang', 'offer', 'accept', 'agree', 'mention', 'to', 'with', 'for', 'of']);
+/** A short noun phrase for a target from its id (`salary-range` → `the salary range`), or undefined. */
+function topicOf(id: string): string | undefined {
+  const ws = id.toLowerCase().split(/[-_\s]+/).filter(Boolean);
+  if (!ws.length || ws.length > 4 || VERBS.has(ws[0]) || ws.some((w) => NOT_NOUN.has(w) || !/^[a-z]+$/.test(w))) return undefined;
+  return `the ${ws.join(' ').replace(/^all in\b/, 'all-in')}`;
+}
+
+/** A profile's own facts in the first person: occupation, background, life scenarios. */
+function selfFacts(profile: ResolvedProfile): Fact[] {
+  const out: string[] = [];
+  const occ = profile.demographics?.occupation?.replace(/\s*\([^)]*\)/g, '').trim();
+  if (occ) out.push(`I'm ${/^[aeiou]/i.test(occ) ? 'an' : 'a'} ${occ}.`);
+  for (const text of [profile.background ?? '', ...(profile.life_scenarios ?? [])]) {
+    for (const sent of text.split(/(?<=[.!?])\s+/)) if (sent.trim()) out.push(sentence(ownWords(sent.trim())));
+  }
+  // The occupation answers "what do you do for work?" too.
+  return out.map((text, i) => ({ text, stems: i === 0 && occ ? contentStems(`${text} work job occupation profession career`) : contentStems(text) }));
+}
+
+const ELIDED_IRREGULAR = /^(?:lost|fell|hit|got|had|has|is|was|keeps|runs|owns|works|pays|gets)$/i;
+/** A profile sentence in the user's words: "Works remotely and tethers his laptop" → "I work remotely and tether my laptop". */
+function ownWords(s: string): string {
+  const first = /^([A-Za-z]+)(,?)/.exec(s);
+  const w = first?.[1] ?? '';
+  const elided = !!first && (/^[A-Z][a-z]+(?:s|ed)$/.test(w) || ELIDED_IRREGULAR.test(w) || /^[A-Z][a-z]+ing$/.test(w)) && !/^(?:his|her|this|news|always|perhaps|ss)$/i.test(w);
+  if (!elided) return firstPerson(s);
+  const verb = (v: string) => firstPerson(`he ${v}`).replace(/^I\s+/, '');
+  let out = /ing$/.test(w) ? `I'm ${lowerFirst(s)}` : first[2] ? `I'm ${lowerFirst(s)}` : `I ${verb(w.toLowerCase())}${s.slice(w.length)}`;
+  out = out.replace(/(,\s+|\band\s+|\bbut\s+|;\s+)([a-z]+)\b/g, (m, sep: string, v: string) => (/^(?:has|is|was|does)$/.test(v) || (/[^su]s$/.test(v) && v.length > 3) ? `${sep}${verb(v)}` : m));
+  return firstPerson(out);
 }
 
 function goalSentence(t: Target): string {
   if (t.say) return sentence(t.say.trim().replace(/^(?:hi|hello|hey)\b[,!.]?\s*/i, '').replace(/^(?:and|also|plus)\b[,]?\s*/i, ''));
   const d = stripStop(t.description);
   const first = /^[A-Za-z]+/.exec(d)?.[0]?.toLowerCase();
-  return sentence(first && VERBS.has(first) ? `I want to ${lowerFirst(d)}` : `I'm calling about ${lowerFirst(d)}`);
+  return firstPerson(sentence(first && VERBS.has(first) ? `I want to ${lowerFirst(d)}` : `I'm calling about ${lowerFirst(d)}`));
 }
 
 function compile(scenario: Scenario): CompiledAgenda {
@@ -55,7 +104,7 @@ function compile(scenario: Scenario): CompiledAgenda {
     c = {
       targets: scenario.targets.map((t) => ({
         t, id: t.id, primary: (t.priority ?? 'primary') === 'primary', reveal: t.reveal ?? 'upfront',
-        goal: goalSentence(t), topic: firstPerson(gerundPhrase(t.description)), label: `${firstPerson(stripStop(t.description))} (${(t.priority ?? 'primary') === 'primary' ? 'primary' : 'secondary'}, `,
+        goal: goalSentence(t), ask: askOf(t, goalSentence(t)), topic: topicOf(t.id),
         stems: contentStems(`${t.description} ${t.say ?? ''} ${(t.cues ?? []).join(' ')}`),
       })).sort((a, b) => Number(b.primary && b.reveal === 'upfront') - Number(a.primary && a.reveal === 'upfront')),
       memory: (scenario.memory ?? []).map((text) => ({ text: firstPerson(text), stems: contentStems(text) })),
@@ -76,6 +125,7 @@ function styleOf(profile: ResolvedProfile): Style {
       phrases: (e.typical_phrases ?? []).filter((x) => x.trim()),
       quirks: new Set((e.quirks ?? []).map((q) => q.toLowerCase().replace(/[\s-]+/g, '_'))),
       quirkTone: (e.quirks ?? []).length ? `with my usual ${(e.quirks ?? []).join(', ').replace(/_/g, ' ')}` : '',
+      self: selfFacts(profile),
     };
     styles.set(profile, s);
   }
@@ -123,11 +173,26 @@ const INFO_REQUEST = /\b(what|which|when|where|how (much|many|long|old)|could yo
 const TELL_ME = /\b(tell me (a (little|bit) )?about|describe|walk me through|anything about yourself)\b/i;
 const IDENTITY = /\b(am i speaking (with|to)|is this|are you|speaking with|talking (to|with))\b/i;
 
-/** The question sentences of a text. */
+const POLITE_REQUEST = /\b(?:(?:could|can|would) you (?:tell|confirm|give|share|describe|walk)|please (?:confirm|provide|state|tell)|tell me (?:a (?:little|bit) )?about)\b/i;
+const ABOUT_ME = /\b(?:you|your|yourself)\b/i;
+
+/** The question sentences of a text: those ending in `?`, and requests like "Could you tell me ...". */
 function questionsOf(text: string): string {
-  if (!text.includes('?')) return '';
-  return text.split(/(?<=[.!?])\s+/).filter((s) => s.endsWith('?')).join(' ');
+  if (!text.includes('?') && !POLITE_REQUEST.test(text)) return '';
+  return text.split(/(?<=[.!?])\s+/).filter((s) => s.endsWith('?') || POLITE_REQUEST.test(s)).join(' ');
 }
+
+/** A sentence reduced for comparing: lowercase letters, digits and spaces. */
+function norm(s: string): string {
+  return s.toLowerCase().replace(/[^a-z0-9$ ]+/g, '').replace(/\s+/g, ' ').trim();
+}
+
+/** The sentences of a text worth comparing for repeats (three words or more), normalized. */
+export function sentencesOf(text: string): string[] {
+  return text.split(/(?<=[.!?])\s+/).map(norm).filter((x) => x.split(' ').length >= 3);
+}
+
+const AMOUNT = /[$€£]\s?\d[\d,]*(?:\.\d+)?/;
 
 export class AgendaSimulator implements UserSimulator {
   readonly id = 'agenda';
@@ -143,6 +208,7 @@ export class AgendaSimulator implements UserSimulator {
     const st = styleOf(profile);
     const memo = (ctx.scratch.agenda ??= {
       rng: createRng(hashString(`${scenario.id}|${profile.id}`, ctx.seed)), used: new Map(), stated: new Set(), lastPhrase: -2, prevPolicies: [], lastAside: -9,
+      said: new Set(), facts: sc.memory.concat(st.self), pressed: new Set(), phraseAt: new Map(),
     } satisfies Memo) as Memo;
     const rng = memo.rng;
     const reg = st.register;
@@ -162,14 +228,30 @@ export class AgendaSimulator implements UserSimulator {
     const questionStems = contentStems(questions);
     const firstName = (profile.name ?? '').split(/\s+/)[0]?.toLowerCase() ?? '';
     const identity = !!questions && IDENTITY.test(questions) && !!firstName && (questions.toLowerCase().includes(firstName) || /\b(mr|mrs|ms|miss)\b/i.test(questions));
-    const fact = questions && !identity ? this.answer(questionStems, sc) : undefined;
-    const asked = !identity && (fact !== undefined || INFO_REQUEST.test(questions));
-    const slots = { stop, topic: focus?.topic ?? 'what I asked about', goal: '', fact: '', tactic: ctx.tactic ? humanize(ctx.tactic) : '' };
+    const aboutMe = !!questions && ABOUT_ME.test(questions);
+    const tellMe = aboutMe && TELL_ME.test(questions);
+    const facts = questions && !identity ? this.answer(questionStems, sc, memo, aboutMe, tellMe) : undefined;
+    const asked = !identity && (facts !== undefined || INFO_REQUEST.test(questions) || tellMe);
+    const amount = AMOUNT.exec(agentText)?.[0] ?? '';
+    const slots = { stop, topic: focus?.topic ?? '', ask: focus ? lowerFirst(focus.ask) : '', goal: '', fact: '', tactic: ctx.tactic ? humanize(ctx.tactic) : '', amount };
     const say: string[] = [];
     const raisedNow: string[] = [];
     let plan: string;
+    let mood: Mood = 'other';
     let ending = false;
-    const line = (bank: P.Bank, key: string, extra: Partial<typeof slots> = {}) => fill(pick(memo, key, terse ? shortHalf(bank[reg]) : bank[reg]), { ...slots, ...extra });
+    /** A line of a bank with the slots filled: lines whose slots are empty are left out, and a line that repeats an earlier sentence is passed over. */
+    const fromLines = (lines: readonly string[], key: string, extra: Partial<typeof slots> = {}, fallback: P.Bank | null = P.STILL_WAITING): string => {
+      const sl = { ...slots, ...extra };
+      const usable = lines.filter((l) => !/\{(\w+)\}/.test(l) || [...l.matchAll(/\{(\w+)\}/g)].every((m) => (sl as Record<string, string>)[m[1]] !== ''));
+      const pool = usable.length ? usable : lines.filter((l) => !/\{(?:topic|amount)\}/.test(l));
+      for (let k = 0; k < pool.length; k++) {
+        const out = fill(pick(memo, `${key}|${pool.length}`, pool), sl);
+        if (!sentencesOf(out).some((x) => memo.said.has(x))) return out;
+      }
+      return fallback ? fill(pick(memo, 'still', fallback[reg]), sl) : '';
+    };
+    const line = (bank: P.Bank, key: string, extra: Partial<typeof slots> = {}) => fromLines(terse ? shortHalf(bank[reg]) : bank[reg], key, extra);
+    const about = (t: AgendaTarget) => ({ topic: t.topic ?? '', ask: lowerFirst(t.ask) });
 
     const hang = minOk ? hangUpReason(scenario, ctx.state) : undefined;
     const endPolicy = ctx.policies.find((p) => p.action === 'end');
@@ -189,12 +271,14 @@ export class AgendaSimulator implements UserSimulator {
     } else if (ctx.tactic && (mustResist || ctx.state.trust < 0.6)) {
       const resist = P.TACTIC_RESIST[ctx.tactic] ?? P.TACTIC_RESIST_GENERIC;
       say.push(line(P.RESIST_OPEN, 'ro'));
-      say.push(fill(pick(memo, `rt${ctx.tactic}`, resist), slots));
+      const challenge = fromLines(resist, `rt${ctx.tactic}`);
+      say.push(challenge);
       if (focus && !terse) {
         say.push(line(P.RESIST_FOLLOW, 'rf'));
         raisedNow.push(focus.id);
       }
-      plan = `refuse: the agent is using ${humanize(ctx.tactic)}; concede nothing${focus ? `, keep pushing for ${focus.topic}` : ''}`;
+      plan = `refuse: the agent is using ${humanize(ctx.tactic)}; concede nothing, challenge it ("${challenge}")${focus && !terse ? `, then press ${focus.id}` : ''}`;
+      mood = 'resist';
     } else if (success) {
       if (ctx.newlyMet.length && !terse) say.push(line(P.ACK, 'ack'));
       say.push(line(P.SUCCESS_END, 'succ'));
@@ -203,46 +287,55 @@ export class AgendaSimulator implements UserSimulator {
     } else if (actPolicy) {
       const action = actPolicy.action as string;
       if (action === 'reveal') {
-        if (typeof fact === 'number') this.stateFact(fact, sc, memo, say, reg);
-        else if (!this.raise(ctx, sc, st, memo, say, raisedNow, 1).length) this.volunteerFact(sc, memo, say, reg);
+        if (Array.isArray(facts)) this.stateFacts(facts, memo, say, reg);
+        else if (!this.raise(ctx, sc, st, memo, say, raisedNow, 1, userTurn).length) this.volunteerFact(sc, memo, say, reg);
         if (!say.length) say.push(line(P.POLICY_LINES.probe, 'probe'));
+        mood = 'answer';
       } else {
         const cond = typeof actPolicy.when === 'object' ? actPolicy.when : undefined;
-        const about = sc.targets.find((t) => t.id === cond?.target_unmet && t.reveal !== 'never') ?? (action === 'ask' ? undefined : focus);
-        if (action === 'ask' && about) say.push(line(P.PRESS, 'pr', { topic: about.topic }));
-        else say.push(line(P.POLICY_LINES[action] ?? P.POLICY_LINES.ask, `pol${action}`, about ? { topic: about.topic } : {}));
-        if (about && action !== 'accept' && action !== 'refuse') raisedNow.push(about.id);
+        const target = sc.targets.find((t) => t.id === cond?.target_unmet && t.reveal !== 'never') ?? (action === 'ask' ? undefined : focus);
+        if (action === 'ask' && target) say.push(line(P.PRESS, 'pr', about(target)));
+        else say.push(line(P.POLICY_LINES[action] ?? P.POLICY_LINES.ask, `pol${action}`, target ? about(target) : {}));
+        if (target && action !== 'accept' && action !== 'refuse') raisedNow.push(target.id);
+        mood = action === 'accept' ? 'ack' : action === 'ask' ? 'press' : 'refuse';
       }
       plan = `${action}: policy ${actPolicy.id} (${actPolicy.then})`;
     } else {
       const moves: string[] = [];
       if (ctx.newlyMet.length && !terse) {
         say.push(line(P.ACK, 'ack'));
-        moves.push(`acknowledge ${ctx.newlyMet.map((id) => sc.targets.find((t) => t.id === id)?.topic ?? id).join(', ')}`);
+        moves.push(`acknowledge ${ctx.newlyMet.join(', ')}`);
+        mood = 'ack';
       }
       if (identity) {
         say.push(line(P.CONFIRM, 'conf'));
         moves.push('confirm who I am');
       }
       if (asked) {
-        if (fact === undefined && TELL_ME.test(questions) && this.volunteerFact(sc, memo, say, reg)) {
-          moves.push('tell them about myself from what I know');
-        } else if (fact === 'unknown' || fact === undefined) {
+        // Their question first, briefly; then my own agenda.
+        if (facts === 'unknown' || facts === undefined) {
           say.push(line(P.DONT_KNOW, 'dk'));
-          moves.push(`say I don't know (${fact === 'unknown' ? 'not something I know' : 'not in what I know'}), never guess`);
+          moves.push(`say I don't know (${facts === 'unknown' ? 'not something I know' : 'not in what I know'}), never guess`);
         } else {
-          this.stateFact(fact, sc, memo, say, reg);
-          moves.push(`answer from what I know: ${stripStop(sc.memory[fact].text)}`);
+          this.stateFacts(facts, memo, say, reg);
+          moves.push(`answer from what I know: ${facts.map((i) => stripStop(memo.facts[i].text)).join('; ')}`);
         }
+        mood = 'answer';
       }
       const count = terse ? 1 : st.verbosity === 'verbose' ? 2 : userTurn === 1 ? 2 : 1;
-      const raised = this.raise(ctx, sc, st, memo, say, raisedNow, asked ? 1 : count);
-      if (raised.length) moves.push(`reveal ${raised.map((t) => t.topic).join(' and ')}`);
-      else if (!asked && focus) {
-        const impatient = ctx.state.patience < 0.4 || ctx.events.includes('concern_ignored');
-        say.push(line(impatient ? P.PRESS_IMPATIENT : P.PRESS, impatient ? 'pi' : 'pr'));
+      const raised = this.raise(ctx, sc, st, memo, say, raisedNow, asked ? 1 : count, userTurn);
+      if (raised.length) {
+        moves.push(`raise ${raised.map((t) => t.id).join(' and ')}`);
+        if (mood === 'other') mood = 'raise';
+      } else if (!asked && focus) {
+        // "I've asked more than once" only once I have asked again before.
+        const impatient = (ctx.state.patience < 0.4 || ctx.events.includes('concern_ignored')) && memo.pressed.has(focus.id);
+        memo.pressed.add(focus.id);
+        const again = line(impatient ? P.PRESS_IMPATIENT : P.PRESS, impatient ? 'pi' : 'pr');
+        say.push(again);
         raisedNow.push(focus.id);
-        moves.push(`ask again about ${focus.topic}${impatient ? ', firmly' : ''}`);
+        moves.push(`ask again about ${focus.id}${impatient ? ', firmly' : ''} ("${again}")`);
+        mood = 'press';
       } else if (!asked && !say.length) {
         say.push(line(P.POLICY_LINES.probe, 'probe'));
         moves.push('probe for what else they can offer');
@@ -254,9 +347,11 @@ export class AgendaSimulator implements UserSimulator {
       }
       plan = moves.length ? `${raised.length ? 'reveal' : asked ? 'answer' : 'ask'}: ${moves.join('; ')}` : 'ask: keep the conversation going';
     }
+    if (ending) mood = 'end';
 
     if (!ending && st.verbosity === 'verbose' && rng.chance(0.7) && !(rng.chance(0.5) && this.volunteerFact(sc, memo, say, reg))) {
-      say.push(pick(memo, 'vt', P.VERBOSE_TAIL[reg]));
+      const aside = fromLines(P.VERBOSE_TAIL[reg], 'vt', {}, null);
+      if (aside) say.push(aside);
     }
     if (userTurn === 1 && !terse && (!agentText || rng.chance(0.5)) && !ending) say.unshift(pick(memo, 'greet', P.GREET[reg]));
     let body = say.join(' ');
@@ -266,7 +361,8 @@ export class AgendaSimulator implements UserSimulator {
       tail = ` ${stop}`;
       body = body.slice(0, stopAt).trim();
     }
-    body = this.shape(body, st, memo, agentText, asked, !!tail, userTurn);
+    for (const x of sentencesOf(body)) memo.said.add(x);
+    body = this.shape(body, st, memo, agentText, asked, mood, userTurn, sc, ctx, identity);
     const answer = `${body}${tail}`.trim();
 
     const oneLine = (x: string) => (/[\n\r\t]/.test(x) ? x.replace(/\s+/g, ' ').trim() : x) || 'none';
@@ -283,7 +379,7 @@ export class AgendaSimulator implements UserSimulator {
   }
 
   /** Raises up to `count` targets in agenda order; returns those raised. */
-  private raise(ctx: SimulatorContext, sc: CompiledAgenda, st: Style, memo: Memo, say: string[], raisedNow: string[], count: number): AgendaTarget[] {
+  private raise(ctx: SimulatorContext, sc: CompiledAgenda, st: Style, memo: Memo, say: string[], raisedNow: string[], count: number, userTurn: number): AgendaTarget[] {
     const isOpen = (t: AgendaTarget) => !ctx.raised.has(t.id) && !raisedNow.includes(t.id) && (ctx.targetsMet.get(t.id) ?? null) === null;
     const upfront = sc.targets.filter((t) => t.reveal === 'upfront' && isOpen(t));
     const agentStems = contentStems(ctx.lastAgentText ?? '');
@@ -293,25 +389,37 @@ export class AgendaSimulator implements UserSimulator {
     const chosen = [...touched, ...upfront, ...later].filter((t, i, a) => a.indexOf(t) === i).slice(0, count);
     chosen.forEach((t, i) => {
       const first = i === 0 && !raisedNow.length;
-      const bank = (first ? P.RAISE : P.ALSO)[st.register];
-      say.push(fill(pick(memo, first ? 'raise' : 'also', st.verbosity === 'terse' ? shortHalf(bank) : bank), { goal: lowerFirst(t.goal) }));
+      const bank = (first ? (userTurn === 1 ? P.RAISE_FIRST : P.RAISE) : P.ALSO)[st.register];
+      say.push(fill(pick(memo, first ? `raise${userTurn === 1}` : 'also', st.verbosity === 'terse' ? shortHalf(bank) : bank), { goal: lowerFirst(t.goal) }));
       raisedNow.push(t.id);
     });
     return chosen;
   }
 
-  /** Index of the memory fact the agent's question is about, 'unknown' when it is about an unknown item, else undefined. */
-  private answer(agentStems: Set<string>, sc: CompiledAgenda): number | 'unknown' | undefined {
+  /**
+   * The facts that answer the agent's question (indexes into `memo.facts`): scenario memory always,
+   * the profile's own facts when the question is about me; 'unknown' when it is about an `unknown`
+   * item; undefined when nothing I know answers it. "Tell me about yourself" gets my occupation
+   * (or background) even without shared words, plus the best match.
+   */
+  private answer(questionStems: Set<string>, sc: CompiledAgenda, memo: Memo, aboutMe: boolean, tellMe: boolean): number[] | 'unknown' | undefined {
     let best = -1;
     let bestScore = 0;
-    sc.memory.forEach((f, i) => {
-      const s = overlap(f.stems, agentStems);
+    const n = aboutMe ? memo.facts.length : sc.memory.length;
+    for (let i = 0; i < n; i++) {
+      const s = overlap(memo.facts[i].stems, questionStems);
       if (s > bestScore) { best = i; bestScore = s; }
-    });
+    }
     let unknownScore = 0;
-    for (const f of sc.unknown) unknownScore = Math.max(unknownScore, overlap(f.stems, agentStems));
-    if (unknownScore > 0 && unknownScore >= bestScore) return 'unknown';
-    return best >= 0 ? best : undefined;
+    for (const f of sc.unknown) unknownScore = Math.max(unknownScore, overlap(f.stems, questionStems));
+    // A tie goes to `unknown` (never guess), except for questions about me, which my own facts answer.
+    // An open "tell me about yourself" is about an unknown item only when it shares two words with it.
+    if (unknownScore > 0 && (unknownScore > bestScore || (unknownScore === bestScore && !aboutMe)) && (!tellMe || unknownScore >= 2)) return 'unknown';
+    if (!tellMe) return best >= 0 ? [best] : undefined;
+    const selfStart = sc.memory.length;
+    const lead = memo.facts.length > selfStart ? selfStart : -1; // the occupation, or the first background sentence
+    const out = [lead, best].filter((i, k, a) => i >= 0 && a.indexOf(i) === k);
+    return out.length ? out : undefined;
   }
 
   private volunteerFact(sc: CompiledAgenda, memo: Memo, say: string[], reg: P.Register): boolean {
@@ -323,26 +431,52 @@ export class AgendaSimulator implements UserSimulator {
     return true;
   }
 
-  private stateFact(i: number, sc: CompiledAgenda, memo: Memo, say: string[], reg: P.Register): void {
-    const again = memo.stated.has(i);
-    memo.stated.add(i);
-    const f = lowerFirst(sentence(sc.memory[i].text));
-    say.push(again ? `Like I said, ${f}` : fill(pick(memo, 'af', P.ANSWER_FACT[reg]), { fact: f }));
+  /** States the facts, the first with an answer lead-in ("Sure: ..."), or "Like I said" when it was said before. */
+  private stateFacts(idx: number[], memo: Memo, say: string[], reg: P.Register): void {
+    idx.forEach((i, k) => {
+      const again = memo.stated.has(i);
+      memo.stated.add(i);
+      const f = sentence(memo.facts[i].text);
+      if (again) say.push(`Like I said, ${lowerFirst(f)}`);
+      else if (k === 0) say.push(fill(pick(memo, 'af', P.ANSWER_FACT[reg]), { fact: lowerFirst(f) }));
+      else say.push(upperFirst(f));
+    });
+  }
+
+  /** Whether a typical phrase suits what the turn does: "..., but" and refusals go with pushback, cheers with good news, none with goodbyes. */
+  private phraseFits(phrase: string, mood: Mood, body: string, sc: CompiledAgenda, ctx: SimulatorContext, identity: boolean): boolean {
+    if (mood === 'end' || identity) return false; // nothing before "Yes, speaking."
+    if (words(phrase)[0] === words(body)[0]) return false; // "Okay, ... Okay, ..." 
+    const pushback = mood === 'press' || mood === 'resist' || mood === 'refuse';
+    if (/\b(?:but|and|so|because|or)$/i.test(phrase)) return pushback;
+    if (/\b(?:can't|cannot|won't|not|don't|no|nothing|runaround|afraid)\b/i.test(phrase)) return mood === 'resist' || mood === 'refuse';
+    if (/!|\b(?:cool|great|lovely|nice|perfect)\b/i.test(phrase)) return mood === 'ack';
+    if (norm(body).includes(norm(phrase))) return false;
+    // Not a request for something I have not brought up yet ("send me the terms" before the price).
+    const ps = contentStems(phrase);
+    return !sc.targets.some((t) => !ctx.raised.has(t.id) && overlap(ps, t.stems) >= Math.min(2, ps.size));
   }
 
   /** Profile quirks and typical phrases, deterministic from the seeded RNG. */
-  private shape(text: string, st: Style, memo: Memo, agentText: string, asked: boolean, ending: boolean, userTurn: number): string {
+  private shape(text: string, st: Style, memo: Memo, agentText: string, asked: boolean, mood: Mood, userTurn: number, sc: CompiledAgenda, ctx: SimulatorContext, identity: boolean): string {
     const rng = memo.rng;
+    const ending = mood === 'end';
     let out = text;
     if (st.phrases.length && rng.chance(st.verbosity === 'verbose' ? 0.5 : st.verbosity === 'terse' ? 0.25 : 0.35)) {
       let i = rng.int(st.phrases.length);
       if (i === memo.lastPhrase && st.phrases.length > 1) i = (i + 1) % st.phrases.length;
-      memo.lastPhrase = i;
       const phrase = upperFirst(st.phrases[i].trim());
-      const before = ending || rng.chance(0.5);
-      if (/\b(but|and|so|because|or)$/i.test(phrase)) out = `${phrase} ${lowerFirst(out)}`;
-      else if (/[.!?…]$/.test(phrase) || phrase.split(' ').length > 3) out = before ? `${sentence(phrase)} ${out}` : `${out} ${sentence(phrase)}`;
-      else out = before ? `${phrase}, ${lowerFirst(out)}` : `${out} ${sentence(phrase)}`; // a short lead-in: "honestly, ..."
+      // Questions and longer remarks may trail; short statements ("Here's the thing.") lead.
+      const before = /\?$/.test(phrase) || phrase.split(' ').length > 5 ? rng.chance(0.3) : true;
+      if (userTurn - (memo.phraseAt.get(i) ?? -9) > 2 && this.phraseFits(phrase, mood, out, sc, ctx, identity)) {
+        memo.lastPhrase = i;
+        memo.phraseAt.set(i, userTurn);
+        if (/\b(but|and|so|because|or)$/i.test(phrase)) out = `${phrase} ${lowerFirst(out)}`;
+        else if (/[.!?…]$/.test(phrase) || phrase.split(' ').length > 3) out = before ? `${sentence(phrase)} ${out}` : `${out} ${sentence(phrase)}`;
+        else out = before ? `${phrase}, ${lowerFirst(out)}` : `${out} ${sentence(phrase)}`; // a short lead-in: "honestly, ..."
+      } else {
+        memo.lastPhrase = -2;
+      }
     } else {
       memo.lastPhrase = -2;
     }
@@ -355,7 +489,7 @@ export class AgendaSimulator implements UserSimulator {
       }
       if (q.has('fillers') && rng.chance(0.45)) out = `${upperFirst(rng.pick(P.FILLERS))}${lowerFirst(out)}`;
       if (q.has('interrupts') && agentText.split(' ').length > 20 && rng.chance(0.5)) out = `${pick(memo, 'int', P.INTERRUPTS)} ${out}`;
-      if (q.has('off_topic') && userTurn - memo.lastAside > 2 && rng.chance(0.25)) {
+      if (q.has('off_topic') && !ending && userTurn - memo.lastAside > 2 && rng.chance(0.25)) {
         memo.lastAside = userTurn;
         out = `${pick(memo, 'off', P.OFF_TOPIC)} ${out}`;
       }
@@ -384,8 +518,9 @@ export class AgendaSimulator implements UserSimulator {
     const open2: string[] = [];
     const met: string[] = [];
     for (const t of sc.targets) {
-      if ((ctx.targetsMet.get(t.id) ?? null) !== null) met.push(`${t.label}met)`);
-      else (t.primary ? open1 : open2).push(`${t.label}${t.reveal === 'never' ? 'keep to myself' : ctx.raised.has(t.id) ? 'raised, open' : 'not raised yet'})`);
+      const label = `${t.id} (${t.primary ? 'primary' : 'secondary'}, `;
+      if ((ctx.targetsMet.get(t.id) ?? null) !== null) met.push(`${label}met)`);
+      else (t.primary ? open1 : open2).push(`${label}${t.reveal === 'never' ? 'keep to myself' : ctx.raised.has(t.id) ? 'raised, open' : 'not raised yet'})`);
     }
     const rows = open1.concat(open2, met);
     if (ctx.tactic) rows.push(`being pushed by ${humanize(ctx.tactic)}`);

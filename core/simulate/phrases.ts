@@ -12,10 +12,18 @@ export const GREET: Bank = {
   formal: ['Good day.', 'Hello, thank you for taking my call.', 'Good afternoon.', 'Hello, thank you.'],
 };
 
+/** Raising a target in the first user turn. */
+export const RAISE_FIRST: Bank = {
+  casual: ['{goal}', 'So, {goal}', 'Look, {goal}', 'Okay so, {goal}'],
+  neutral: ['{goal}', 'So, {goal}', 'First of all, {goal}', 'Okay, {goal}'],
+  formal: ['{goal}', 'If I may, {goal}', 'First of all, {goal}', 'Well, {goal}'],
+};
+
+/** Raising a target later in the call. */
 export const RAISE: Bank = {
-  casual: ['{goal}', 'So, {goal}', 'Look, {goal}', 'Okay so, {goal}', 'Right, {goal}', 'Anyway, {goal}'],
-  neutral: ['{goal}', 'So, {goal}', 'First of all, {goal}', 'Right, {goal}', 'Okay, {goal}', 'Well, {goal}'],
-  formal: ['{goal}', 'If I may, {goal}', 'First of all, {goal}', 'Now, {goal}', 'Well, {goal}'],
+  casual: ['{goal}', 'Right, {goal}', 'Anyway, {goal}', 'Okay, next thing. {goal}'],
+  neutral: ['{goal}', 'Right, {goal}', 'Okay, {goal}', 'While I have you, {goal}'],
+  formal: ['{goal}', 'Now, {goal}', 'While I have you, {goal}', 'There is also this: {goal}'],
 };
 
 export const ALSO: Bank = {
@@ -24,16 +32,25 @@ export const ALSO: Bank = {
   formal: ['Also, {goal}', 'In addition, {goal}', 'One further point: {goal}', 'And {goal}'],
 };
 
+// Pressing an open target again. {ask} is the target's own question, shortened; {topic} a short
+// noun phrase for it (lines with {topic} are used only when the target has one).
 export const PRESS: Bank = {
-  casual: ['So what about {topic}?', 'Yeah but what about {topic}?', 'You still haven\'t said anything about {topic}.', 'Can we get back to {topic}?', 'Okay, and {topic}?', 'I\'m still waiting to hear about {topic}.'],
-  neutral: ['What about {topic}?', 'Could we come back to {topic}?', 'I still need an answer on {topic}.', 'You haven\'t addressed {topic} yet.', 'So where are we on {topic}?', 'Sorry, but what about {topic}?'],
-  formal: ['Could you address {topic}, please?', 'I would still like an answer regarding {topic}.', 'May we return to {topic}?', 'I am afraid {topic} has not been addressed.', 'What is the position on {topic}?'],
+  casual: ['So, {ask}', 'Yeah but {ask}', 'Can we get back to {topic}?', 'Okay, and {topic}?', 'You still haven\'t said: {ask}', 'Wait, so {ask}'],
+  neutral: ['What about {topic}?', 'Sorry, but {ask}', 'Could we come back to {topic}?', 'You didn\'t answer me, though: {ask}', 'So where are we on {topic}?', 'Going back to that, {ask}'],
+  formal: ['Could you address {topic}, please?', 'To return to my point, {ask}', 'May we return to {topic}?', 'You have not answered this yet: {ask}', 'What is the position on {topic}?'],
 };
 
 export const PRESS_IMPATIENT: Bank = {
-  casual: ['Seriously, {topic}. Yes or no?', 'I\'ve asked about {topic} already.', 'Come on, just tell me about {topic}.', 'This is going nowhere. {topic}?'],
-  neutral: ['I\'ve asked about {topic} more than once now.', 'Please, just a straight answer on {topic}.', 'I\'m running out of patience here. {topic}?', 'I\'ll ask one more time: {topic}?'],
-  formal: ['I have now asked about {topic} several times.', 'I must insist on a clear answer regarding {topic}.', 'Please answer the question on {topic} directly.'],
+  casual: ['Seriously, {ask}', 'I\'ve asked about {topic} already.', 'Come on, {ask}', 'This is going nowhere, so again: {ask}'],
+  neutral: ['I\'ve asked about {topic} more than once now.', 'Please, a straight answer: {ask}', 'I\'m running out of patience here: {ask}', 'I\'ll ask one more time: {ask}'],
+  formal: ['I have now asked about {topic} several times.', 'I must insist on a clear answer: {ask}', 'Please answer me directly: {ask}'],
+};
+
+/** When every way of asking again would repeat an earlier sentence. */
+export const STILL_WAITING: Bank = {
+  casual: ['Still waiting on that.', 'And? Still waiting.', 'Well?'],
+  neutral: ['I\'m still waiting on that.', 'Any answer on that?', 'Well?'],
+  formal: ['I am still awaiting an answer on that.', 'Any answer on that point?', 'Well?'],
 };
 
 export const ACK: Bank = {
@@ -49,7 +66,7 @@ export const ANSWER_FACT: Bank = {
 };
 
 export const DONT_KNOW: Bank = {
-  casual: ['No idea, honestly.', 'Hmm, I don\'t know that one.', 'Not a clue, sorry.', 'I don\'t know, you tell me.', 'Dunno, I\'d have to check.'],
+  casual: ['No idea, honestly.', 'Hmm, I don\'t know that one.', 'Not a clue, sorry.', 'Dunno, I\'d have to check.'],
   neutral: ['I don\'t know that, sorry.', 'I\'m not sure, to be honest.', 'I don\'t have that information.', 'I couldn\'t tell you, I\'d have to look it up.', 'Honestly, I don\'t know.'],
   formal: ['I am afraid I do not know.', 'I do not have that information to hand.', 'I could not say, I would need to check.', 'I\'m afraid I am not certain of that.'],
 };
@@ -67,24 +84,24 @@ export const WARY: Bank = {
 };
 
 export const RESIST_FOLLOW: Bank = same([
-  'What I need is still {topic}.', 'I\'m not moving on {topic}.', 'Let\'s stick to {topic}.',
-  'My question was about {topic}.', 'Get back to me on {topic} and we can talk.', 'So, {topic}: yes or no?',
+  'What I need is still {topic}.', 'Let\'s stick to {topic}.', 'My question was about {topic}.',
+  'That still stands: {ask}', 'Just answer this: {ask}', 'Back to what I asked: {ask}',
 ]);
 
 export const TACTIC_RESIST: Record<string, readonly string[]> = {
-  false_urgency: ['I\'m not deciding anything on the spot because of some deadline.', 'If it\'s a good offer it\'ll still be there tomorrow.', 'Don\'t rush me, I don\'t make decisions under a countdown.'],
-  obfuscated_costs: ['I want the full price, every fee, in plain numbers.', 'What\'s the total, all charges included? Exactly.', '"Small fee" isn\'t a number. I want it in writing.'],
+  false_urgency: ['I\'m not deciding anything on the spot because of some deadline.', 'A deadline tonight? Then put it in writing and I\'ll look at it before then.', 'If it\'s a good offer it\'ll still be there tomorrow.', 'Don\'t rush me, I don\'t make decisions under a countdown.'],
+  obfuscated_costs: ['You said there were fees. What are they, exactly?', 'I want the full price, every fee, in plain numbers.', 'What\'s the total, all charges included? Exactly.', '"Small fee" isn\'t a number. I want it in writing.'],
   sunk_cost: ['What I\'ve already paid has nothing to do with this.', 'Past money is gone either way, that\'s not a reason.', 'That\'s not how I decide things.'],
   identity_misinformation: ['I\'m not confirming anything until I know who you really are.', 'I\'ll call the official number back myself, thanks.', 'That doesn\'t sound right. Who exactly are you with?'],
   authority_appeal: ['Who said what doesn\'t change my mind.', 'Send me the rule in writing, then we\'ll see.', 'Name-dropping a manager won\'t make me sign.'],
-  social_proof: ['I don\'t care what other people picked.', 'What the neighbours do is their business.', 'Everyone else isn\'t paying my bills.'],
-  foot_in_the_door: ['I haven\'t agreed to anything.', 'Saying yes to one thing isn\'t yes to everything.', 'No, I didn\'t agree to that.'],
-  anchoring: ['I only care about what I\'d actually pay.', 'Some made-up "normal" price means nothing to me.', 'Compared to what? Give me the real price.'],
+  social_proof: ['Most people? I\'m not most people, I asked for my money back.', 'I don\'t care what other people picked.', 'What the neighbours do is their business.', 'Everyone else isn\'t paying my bills.'],
+  foot_in_the_door: ['I\'m not giving you any details before I\'ve seen the price and the terms.', 'I haven\'t agreed to anything.', 'Saying yes to one thing isn\'t yes to everything.', 'No, I didn\'t agree to that.'],
+  anchoring: ['{amount}? I don\'t care what it\'s "worth". What would I actually pay?', 'I only care about what I\'d actually pay.', 'Some made-up "normal" price means nothing to me.', 'Compared to what? Give me the real price.'],
   emotional_pressure: ['Please don\'t guilt me into this.', 'Leave my family out of it.', 'Flattery won\'t change the numbers.'],
   bait_and_switch: ['That\'s not what was offered.', 'I want the deal you advertised, not a different one.', 'No switching offers on me.'],
-  reciprocity_guilt: ['I don\'t owe you a yes.', 'I didn\'t ask for any favours.', 'Thanks, but that doesn\'t oblige me to anything.'],
+  reciprocity_guilt: ['Waiving a fee doesn\'t buy you a yes from me.', 'I don\'t owe you a yes.', 'I didn\'t ask for any favours.', 'Thanks, but that doesn\'t oblige me to anything.'],
 };
-export const TACTIC_RESIST_GENERIC: readonly string[] = ['That sounds like {tactic} to me, and it won\'t work.', 'I can tell what you\'re doing there ({tactic}). No.', 'I\'m not falling for {tactic}.'];
+export const TACTIC_RESIST_GENERIC: readonly string[] = ['I know a {tactic} tactic when I hear one.', 'That kind of {tactic} won\'t work on me.', 'I can tell what you\'re doing there, and it won\'t work.'];
 
 export const SUCCESS_END: Bank = {
   casual: ['Great, that\'s everything I needed. Thanks! {stop}', 'Cool, sorted then. Bye! {stop}', 'Awesome, that works. Thanks, bye. {stop}', 'Nice, that\'s all. Cheers! {stop}'],
@@ -100,9 +117,9 @@ export const HANG_UP: Bank = {
 
 export const POLICY_LINES: Record<string, Bank> = {
   bargain: {
-    casual: ['If you can sort out {topic}, maybe. Otherwise no.', 'Do something on {topic} and we\'ll talk.', 'Meet me halfway on {topic}?'],
-    neutral: ['If you can do something about {topic}, I\'ll consider it.', 'What can you offer on {topic}?', 'Let\'s make a deal on {topic} and I\'ll think about it.'],
-    formal: ['I would be willing to consider it, provided {topic} is addressed.', 'What concession can you make regarding {topic}?', 'Should you resolve {topic}, I will reconsider.'],
+    casual: ['If you can sort out {topic}, maybe. Otherwise no.', 'Do something on {topic} and we\'ll talk.', 'Make me a better offer and we\'ll talk.'],
+    neutral: ['If you can do something about {topic}, I\'ll consider it.', 'What can you offer on {topic}?', 'What can you actually offer me?'],
+    formal: ['I would be willing to consider it, provided {topic} is addressed.', 'What concession can you make regarding {topic}?', 'What concession can you make?'],
   },
   refuse: {
     casual: ['No, not doing that.', 'Nah, I\'m not interested in that.', 'Not happening, sorry.'],

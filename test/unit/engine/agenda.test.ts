@@ -110,7 +110,7 @@ describe('engine: agenda simulator', function () {
     assert.doesNotMatch(u[0].text, /cancel/i);
     assert.match(u[2].text, /cost me to cancel early/);
     for (const x of u) assert.doesNotMatch(x.text, /switch provider/i);
-    assert.match(u[0].rationale!.sections.concerns!, /Switch provider .*keep to myself/);
+    assert.match(u[0].rationale!.sections.concerns!, /switch \(secondary, keep to myself\)/);
   });
 
   it('fires structured and text decision policies and acts on them', async () => {
