@@ -207,6 +207,8 @@ export async function runSuite(opts: RunSuiteOptions): Promise<{ runDir: string;
       finishedNow++;
       if (t.end.reason === 'error') failed++;
       progress();
+      // Built-in simulators never wait on I/O: yield so progress, cancel and other callers get the event loop.
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
   };
   let runError: Error | undefined;
