@@ -118,6 +118,17 @@ describe('runs: eval of the samples, in process', function () {
     assert.deepEqual(JSON.parse(readFileSync(join(runDir, 'summary.json'), 'utf8')), JSON.parse(JSON.stringify(summary)));
   });
 
+  it('yields to the event loop between dialogues, so timers and cancels run during a built-in run', async () => {
+    let ticks = 0;
+    const timer = setInterval(() => { ticks++; }, 0);
+    try {
+      await runSuite({ root: ws.root, suiteFile: join(ws.root, 'suites/standard.suite.yaml'), outDir: join(ws.root, 'runs-yield'), secret: noSecret });
+    } finally {
+      clearInterval(timer);
+    }
+    assert.ok(ticks >= 5, `a timer ran ${ticks} times during 10 dialogues`);
+  });
+
   it('is deterministic: the same suite gives the same transcripts', async () => {
     const second = await runSuite({ root: ws.root, suiteFile: join(ws.root, 'suites/standard.suite.yaml'), outDir: out, secret: noSecret });
     const strip = (ts: Transcript[]) => ts.map((t) => JSON.stringify({ ...t, run_id: '', started_at: '', turns: t.turns.map((u) => ({ ...u, latency_ms: 0 })) })).sort();
