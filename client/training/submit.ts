@@ -1,0 +1,146 @@
+// "Submit Training Job…": runs (multi-select) or a dataset file, SFT or GRPO, base model, backend;
+// then a summary (samples, estimated tokens and cost) and a modal confirmation before anything is
+// uploaded. Arguments can answer every question (tests, other extensions); the confirmation too.
+import * as vscode from 'vscode';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { RewardSpec, TrainingBackend, Workspace } from '../../core/generated/schema-types';
+import { buildDataset, estimateTokens, readTranscripts, validationPath, workspaceSource, type ExportResult, type RlSample, type SftSample } from '../../core/datasets';
+import { loadWorkspace, loadYamlFile, resolveFrom } from '../../core/model/load';
+import { estimateSubmission, formatEstimate, judgeRefFor, submitTrainingJob, type JobType, type TrainJobOptions } from '../../core/training';
+import type { Keys } from '../secrets';
+import { requireFiles, requireTrust } from '../trust';
+import { saveUserlmFiles } from '../workspace';
+import { tokenFor, trainingConfig } from './backends';
+
+export interface SubmitArgs {
+  /** Run ids under .userlm/runs/ or run folders. */
+  runs?: string[];
+  /** A dataset file written by `userlm export` (its `.val` sibling is the validation set). */
+  dataset?: string;
+  type?: JobType;
+  baseModel?: string;
+  backend?: string;
+  hyperparameters?: Record<string, number | boolean>;
+  outputDir?: string;
+  name?: string;
+  pricePerMTokens?: number;
+  /** true: skip the modal confirmation (the caller has confirmed). */
+  confirmed?: boolean;
+}
+
+export interface Submitted { backendId: string; jobId: string; summary: string }
+
+/** Runs under `<root>/.userlm/runs/` that hold transcripts, newest first. */
+export function runChoices(root: string): { id: string; dir: string }[] {
+  const dir = join(root, '.userlm', 'runs');
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).map((id) => ({ id, dir: join(dir, id) }))
+    .filter((r) => existsSync(join(r.dir, 'transcripts.jsonl')))
+    .sort((a, b) => statSync(b.dir).mtimeMs - statSync(a.dir).mtimeMs);
+}
+
+/** A dataset file as an export result: rows checked against the job type, tokens estimated. */
+export function readDatasetFile(path: string, type: JobType): ExportResult {
+  const rows = (p: string) => readFileSync(p, 'utf8').split('\n').map((l, i) => [l, i] as const).filter(([l]) => l.trim()).map(([l, i]) => {
+    try { return JSON.parse(l) as SftSample | RlSample; } catch (e) { throw new Error(`${p}:${i + 1}: not valid JSON (${(e as Error).message})`); }
+  });
+  if (!existsSync(path)) throw new Error(`${path}: no such file`);
+  const train = rows(path);
+  const val = validationPath(path);
+  const validation = existsSync(val) ? rows(val) : [];
+  const key = type === 'sft' ? 'messages' : 'prompt';
+  const bad = train.findIndex((r) => !(key in r));
+  if (bad >= 0) throw new Error(`${path}:${bad + 1}: a ${type} job needs rows with '${key}' (export the runs as ${type === 'sft' ? 'sft' : 'rl'})`);
+  const all = [...train, ...validation];
+  const tokens = all.reduce((n, r) => n + estimateTokens(JSON.stringify(r)), 0);
+  return { train, validation, summary: { format: type === 'sft' ? 'sft' : 'rl', dialogues: 0, rejected: 0, incomplete: 0, duplicates: 0, samples: all.length, train: train.length, validation: validation.length, estimatedTokens: tokens } };
+}
+
+async function pickData(root: string, args: SubmitArgs): Promise<{ runs?: string[]; dataset?: string } | undefined> {
+  if (args.runs?.length || args.dataset) return { runs: args.runs, dataset: args.dataset };
+  const runs = runChoices(root);
+  const fileItem = { label: '$(file) Dataset file…', description: 'a JSONL file written by userlm export', file: true };
+  const picked = await vscode.window.showQuickPick([...runs.map((r) => ({ label: r.id, description: vscode.workspace.asRelativePath(r.dir), file: false })), fileItem], { title: 'Train on which runs? (or a dataset file)', canPickMany: true });
+  if (!picked?.length) return undefined;
+  if (picked.some((p) => p.file)) {
+    const uri = await vscode.window.showOpenDialog({ title: 'Training dataset (JSONL)', canSelectMany: false, filters: { 'JSONL dataset': ['jsonl'] }, defaultUri: vscode.Uri.file(root) });
+    return uri?.[0] ? { dataset: uri[0].fsPath } : undefined;
+  }
+  return { runs: picked.map((p) => p.label) };
+}
+
+async function pickBackend(backends: TrainingBackend[], id?: string): Promise<TrainingBackend | undefined> {
+  if (id) {
+    const b = backends.find((x) => x.id === id);
+    if (!b) throw new Error(`no training backend '${id}' in userlm.yaml; known: ${backends.map((x) => x.id).join(', ') || 'none'}`);
+    return b;
+  }
+  if (backends.length === 1) return backends[0];
+  return (await vscode.window.showQuickPick(backends.map((b) => ({ label: b.id, description: `${b.type}${b.address ? ` · ${b.address}` : ''}`, b })), { title: 'Training backend' }))?.b;
+}
+
+function rewardSpec(root: string, config: Workspace | undefined): RewardSpec {
+  const rel = config?.defaults?.rewards;
+  if (!rel) throw new Error('a GRPO job needs a reward spec: set defaults.rewards in userlm.yaml');
+  const loaded = loadYamlFile(resolveFrom(join(root, 'userlm.yaml'), rel));
+  if (loaded.kind !== 'rewards') throw new Error(`${rel} (defaults.rewards) is not a reward spec (kind: rewards)`);
+  return loaded.value as RewardSpec;
+}
+
+async function buildData(root: string, type: JobType, data: { runs?: string[]; dataset?: string }): Promise<ExportResult> {
+  if (data.dataset) return readDatasetFile(resolve(root, data.dataset), type);
+  const ws = await loadWorkspace(root);
+  const transcripts = (data.runs ?? []).flatMap((r) => {
+    const dir = existsSync(resolve(root, r)) ? resolve(root, r) : join(root, '.userlm', 'runs', r);
+    if (!existsSync(dir)) throw new Error(`no run '${r}' under ${join(root, '.userlm', 'runs')}`);
+    return readTranscripts(dir);
+  });
+  return buildDataset(transcripts, workspaceSource(ws), { format: type === 'sft' ? 'sft' : 'rl' });
+}
+
+/** The whole flow; undefined when the user stopped at a question or declined the confirmation. */
+export async function submitJob(keys: Keys, trainerDir: string, args: SubmitArgs = {}): Promise<Submitted | undefined> {
+  const what = 'Submitting a training job';
+  if (!requireTrust(what) || !requireFiles(what)) return undefined;
+  const cfg = trainingConfig();
+  if (!cfg) return undefined;
+  if (!cfg.backends.length) { void vscode.window.showErrorMessage('UserLM: no training backend: add one under `training:` in userlm.yaml (type ray or openai-fine-tuning).'); return undefined; }
+  await saveUserlmFiles();
+  const picked = await pickData(cfg.root, args);
+  if (!picked) return undefined;
+  const type = args.type ?? (await vscode.window.showQuickPick([
+    { label: 'sft', description: 'supervised fine-tuning on rationale traces', type: 'sft' as const },
+    { label: 'grpo', description: 'GRPO with one reward function per reward component', type: 'grpo' as const },
+  ], { title: 'Training method' }))?.type;
+  if (!type) return undefined;
+  const baseModel = args.baseModel ?? (await vscode.window.showInputBox({ title: 'Base model', prompt: 'A model id (e.g. Qwen/Qwen3-8B) or a path on the cluster', ignoreFocusOut: true, validateInput: (v) => (v.trim() ? undefined : 'Give a model id or path') }))?.trim();
+  if (!baseModel) return undefined;
+  const backend = await pickBackend(cfg.backends, args.backend);
+  if (!backend) return undefined;
+
+  const data = await buildData(cfg.root, type, picked);
+  if (!data.train.length) throw new Error('the dataset has no training samples (the runs hold no complete user turns)');
+  const hp = args.hyperparameters ?? {};
+  const opts: TrainJobOptions = { type, baseModel, name: args.name, hyperparameters: hp, outputDir: args.outputDir };
+  if (type === 'grpo') {
+    opts.rewardSpec = rewardSpec(cfg.root, cfg.config);
+    const judgeId = cfg.config?.defaults?.judge;
+    const judge = judgeId ? cfg.config?.backends?.find((b) => b.id === judgeId) : undefined;
+    if (judge && backend.type === 'ray') opts.judge = judgeRefFor(judge);
+  }
+  const token = await tokenFor(keys, cfg.config, backend);
+  const summary = `${type.toUpperCase()} on ${baseModel} via '${backend.id}' (${backend.type})\n${formatEstimate(estimateSubmission({ type, data, hyperparameters: hp, pricePerMTokens: args.pricePerMTokens }))}`;
+  if (args.confirmed !== true) {
+    const ok = await vscode.window.showWarningMessage(`Submit this training job? The dataset (${data.train.length + data.validation.length} samples) is uploaded to '${backend.id}'.`, { modal: true, detail: summary }, 'Submit');
+    if (ok !== 'Submit') return undefined;
+  }
+  const snapshot = await keys.snapshot(cfg.config);
+  const jobId = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `UserLM: uploading to '${backend.id}'…` }, () => submitTrainingJob({
+    ...opts, backend, token, data, pricePerMTokens: args.pricePerMTokens,
+    trainerDir: backend.type === 'ray' && (backend.entrypoint ?? 'trainer') === 'trainer' ? trainerDir : undefined,
+    rewardsPy: backend.type === 'openai-fine-tuning' && type === 'grpo' ? readFileSync(join(trainerDir, 'rewards.py'), 'utf8') : undefined,
+    secrets: Object.values(snapshot),
+  }));
+  return { backendId: backend.id, jobId, summary };
+}
