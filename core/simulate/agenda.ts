@@ -20,7 +20,7 @@ interface Fact { text: string; stems: Set<string> }
  * part of `say` that is the request, shortened), `topic` names it briefly ("the salary range",
  * from its id; absent when the id is not a noun phrase). The description is never said aloud.
  */
-interface AgendaTarget { t: Target; id: string; primary: boolean; reveal: 'upfront' | 'when_asked' | 'never'; goal: string; ask: string; topic?: string; stems: Set<string> }
+interface AgendaTarget { t: Target; id: string; primary: boolean; reveal: 'upfront' | 'when_asked' | 'never'; goal: string; ask: string; topic?: string; stems: Set<string>; label: string }
 interface CompiledAgenda { targets: AgendaTarget[]; memory: Fact[]; unknown: Fact[] }
 interface Style { register: P.Register; verbosity: 'terse' | 'standard' | 'verbose'; phrases: string[]; quirks: Set<string>; quirkTone: string; self: Fact[] }
 /** Per dialogue. `facts`: the scenario's memory, then the profile's own facts; `stated` indexes it. `said`: the user's sentences so far (normalized). */
@@ -48,10 +48,11 @@ function askOf(t: Target, goal: string): string {
   let bestScore = -1;
   for (const sent of goal.split(/(?<=[.!?])\s+/)) {
     const q = sent.trim().endsWith('?');
-    for (const chunk of sent.split(/,\s+/)) {
+    // A question whole (lead-ins dropped) or one of its clauses, a statement's clause; a clause that starts a question wins.
+    for (const chunk of q ? [stripStop(sent).replace(LEAD_IN, ''), ...sent.split(/,\s+/)] : sent.split(/,\s+/)) {
       const c = stripStop(chunk).replace(LEAD_IN, '').trim();
       if (c.split(/\s+/).length < 3) continue;
-      const score = (q || QUESTION_START.test(c) ? 10 : 0) + overlap(contentStems(c), desc);
+      const score = (q || QUESTION_START.test(c) ? 10 : 0) + (QUESTION_START.test(c) ? 5 : 0) + overlap(contentStems(c), desc);
       if (score > bestScore) { best = upperFirst(c) + (q || QUESTION_START.test(c) ? '?' : '.'); bestScore = score; }
     }
   }
@@ -104,7 +105,7 @@ function compile(scenario: Scenario): CompiledAgenda {
     c = {
       targets: scenario.targets.map((t) => ({
         t, id: t.id, primary: (t.priority ?? 'primary') === 'primary', reveal: t.reveal ?? 'upfront',
-        goal: goalSentence(t), ask: askOf(t, goalSentence(t)), topic: topicOf(t.id),
+        goal: goalSentence(t), ask: askOf(t, goalSentence(t)), topic: topicOf(t.id), label: `${t.id} (${(t.priority ?? 'primary') === 'primary' ? 'primary' : 'secondary'}, `,
         stems: contentStems(`${t.description} ${t.say ?? ''} ${(t.cues ?? []).join(' ')}`),
       })).sort((a, b) => Number(b.primary && b.reveal === 'upfront') - Number(a.primary && a.reveal === 'upfront')),
       memory: (scenario.memory ?? []).map((text) => ({ text: firstPerson(text), stems: contentStems(text) })),
@@ -187,12 +188,45 @@ function norm(s: string): string {
   return s.toLowerCase().replace(/[^a-z0-9$ ]+/g, '').replace(/\s+/g, ' ').trim();
 }
 
-/** The sentences of a text worth comparing for repeats (three words or more), normalized. */
+const sentenceCache = new Map<string, string[]>();
+/** The sentences of a text worth comparing for repeats (three words or more), normalized. Cached: treat as read-only. */
 export function sentencesOf(text: string): string[] {
-  return text.split(/(?<=[.!?])\s+/).map(norm).filter((x) => x.split(' ').length >= 3);
+  let out = sentenceCache.get(text);
+  if (!out) {
+    out = text.split(/(?<=[.!?])\s+/).map(norm).filter((x) => x.split(' ').length >= 3);
+    if (sentenceCache.size >= 5000) sentenceCache.clear();
+    sentenceCache.set(text, out);
+  }
+  return out;
+}
+
+const slotCache = new Map<string, string[]>();
+/** The slot names of a bank line (`{topic}` → `topic`). */
+function slotsIn(line: string): string[] {
+  let out = slotCache.get(line);
+  if (!out) {
+    out = [...line.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
+    slotCache.set(line, out);
+  }
+  return out;
 }
 
 const AMOUNT = /[$€£]\s?\d[\d,]*(?:\.\d+)?/;
+
+interface AgentReading { questions: string; questionStems: Set<string>; aboutMe: boolean; tellMe: boolean; amount: string }
+const readings = new Map<string, AgentReading>();
+/** What the user hears in an agent turn: its questions, whether they are about me, the first amount. Cached (agent lines recur). */
+function readAgent(text: string): AgentReading {
+  let r = readings.get(text);
+  if (!r) {
+    const questions = questionsOf(text);
+    const aboutMe = !!questions && ABOUT_ME.test(questions);
+    r = { questions, questionStems: contentStems(questions), aboutMe, tellMe: aboutMe && TELL_ME.test(questions), amount: AMOUNT.exec(text)?.[0] ?? '' };
+    if (readings.size >= 2000) readings.clear();
+    readings.set(text, r);
+  }
+  return r;
+}
 
 export class AgendaSimulator implements UserSimulator {
   readonly id = 'agenda';
@@ -224,15 +258,11 @@ export class AgendaSimulator implements UserSimulator {
     const focus = raisedOpen.find((t) => t.primary) ?? raisedOpen[0] ?? sayable.find((t) => t.primary) ?? sayable[0];
     const mustResist = !!scenario.adversarial?.must_resist;
     const terse = st.verbosity === 'terse';
-    const questions = questionsOf(agentText);
-    const questionStems = contentStems(questions);
+    const { questions, questionStems, aboutMe, tellMe, amount } = readAgent(agentText);
     const firstName = (profile.name ?? '').split(/\s+/)[0]?.toLowerCase() ?? '';
     const identity = !!questions && IDENTITY.test(questions) && !!firstName && (questions.toLowerCase().includes(firstName) || /\b(mr|mrs|ms|miss)\b/i.test(questions));
-    const aboutMe = !!questions && ABOUT_ME.test(questions);
-    const tellMe = aboutMe && TELL_ME.test(questions);
     const facts = questions && !identity ? this.answer(questionStems, sc, memo, aboutMe, tellMe) : undefined;
     const asked = !identity && (facts !== undefined || INFO_REQUEST.test(questions) || tellMe);
-    const amount = AMOUNT.exec(agentText)?.[0] ?? '';
     const slots = { stop, topic: focus?.topic ?? '', ask: focus ? lowerFirst(focus.ask) : '', goal: '', fact: '', tactic: ctx.tactic ? humanize(ctx.tactic) : '', amount };
     const say: string[] = [];
     const raisedNow: string[] = [];
@@ -242,8 +272,8 @@ export class AgendaSimulator implements UserSimulator {
     /** A line of a bank with the slots filled: lines whose slots are empty are left out, and a line that repeats an earlier sentence is passed over. */
     const fromLines = (lines: readonly string[], key: string, extra: Partial<typeof slots> = {}, fallback: P.Bank | null = P.STILL_WAITING): string => {
       const sl = { ...slots, ...extra };
-      const usable = lines.filter((l) => !/\{(\w+)\}/.test(l) || [...l.matchAll(/\{(\w+)\}/g)].every((m) => (sl as Record<string, string>)[m[1]] !== ''));
-      const pool = usable.length ? usable : lines.filter((l) => !/\{(?:topic|amount)\}/.test(l));
+      const usable = lines.filter((l) => slotsIn(l).every((k) => (sl as Record<string, string>)[k] !== ''));
+      const pool = usable.length === lines.length ? lines : usable.length ? usable : lines.filter((l) => !/\{(?:topic|amount)\}/.test(l));
       for (let k = 0; k < pool.length; k++) {
         const out = fill(pick(memo, `${key}|${pool.length}`, pool), sl);
         if (!sentencesOf(out).some((x) => memo.said.has(x))) return out;
@@ -361,7 +391,7 @@ export class AgendaSimulator implements UserSimulator {
       tail = ` ${stop}`;
       body = body.slice(0, stopAt).trim();
     }
-    for (const x of sentencesOf(body)) memo.said.add(x);
+    for (const part of say) for (const x of sentencesOf(part)) memo.said.add(x);
     body = this.shape(body, st, memo, agentText, asked, mood, userTurn, sc, ctx, identity);
     const answer = `${body}${tail}`.trim();
 
@@ -448,7 +478,7 @@ export class AgendaSimulator implements UserSimulator {
     if (mood === 'end' || identity) return false; // nothing before "Yes, speaking."
     if (words(phrase)[0] === words(body)[0]) return false; // "Okay, ... Okay, ..." 
     const pushback = mood === 'press' || mood === 'resist' || mood === 'refuse';
-    if (/\b(?:but|and|so|because|or)$/i.test(phrase)) return pushback;
+    if (/\b(?:but|and|so|because|or)$/i.test(phrase)) return mood === 'press';
     if (/\b(?:can't|cannot|won't|not|don't|no|nothing|runaround|afraid)\b/i.test(phrase)) return mood === 'resist' || mood === 'refuse';
     if (/!|\b(?:cool|great|lovely|nice|perfect)\b/i.test(phrase)) return mood === 'ack';
     if (norm(body).includes(norm(phrase))) return false;
@@ -489,7 +519,7 @@ export class AgendaSimulator implements UserSimulator {
       }
       if (q.has('fillers') && rng.chance(0.45)) out = `${upperFirst(rng.pick(P.FILLERS))}${lowerFirst(out)}`;
       if (q.has('interrupts') && agentText.split(' ').length > 20 && rng.chance(0.5)) out = `${pick(memo, 'int', P.INTERRUPTS)} ${out}`;
-      if (q.has('off_topic') && !ending && userTurn - memo.lastAside > 2 && rng.chance(0.25)) {
+      if (q.has('off_topic') && !ending && memo.lastPhrase < 0 && userTurn - memo.lastAside > 2 && rng.chance(0.25)) {
         memo.lastAside = userTurn;
         out = `${pick(memo, 'off', P.OFF_TOPIC)} ${out}`;
       }
@@ -518,7 +548,7 @@ export class AgendaSimulator implements UserSimulator {
     const open2: string[] = [];
     const met: string[] = [];
     for (const t of sc.targets) {
-      const label = `${t.id} (${t.primary ? 'primary' : 'secondary'}, `;
+      const label = t.label;
       if ((ctx.targetsMet.get(t.id) ?? null) !== null) met.push(`${label}met)`);
       else (t.primary ? open1 : open2).push(`${label}${t.reveal === 'never' ? 'keep to myself' : ctx.raised.has(t.id) ? 'raised, open' : 'not raised yet'})`);
     }

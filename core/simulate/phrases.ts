@@ -35,7 +35,7 @@ export const ALSO: Bank = {
 // Pressing an open target again. {ask} is the target's own question, shortened; {topic} a short
 // noun phrase for it (lines with {topic} are used only when the target has one).
 export const PRESS: Bank = {
-  casual: ['So, {ask}', 'Yeah but {ask}', 'Can we get back to {topic}?', 'Okay, and {topic}?', 'You still haven\'t said: {ask}', 'Wait, so {ask}'],
+  casual: ['So, {ask}', 'Yeah but {ask}', 'Can we get back to {topic}?', 'Okay, and {topic}?', 'You still haven\'t said: {ask}', 'Look, {ask}'],
   neutral: ['What about {topic}?', 'Sorry, but {ask}', 'Could we come back to {topic}?', 'You didn\'t answer me, though: {ask}', 'So where are we on {topic}?', 'Going back to that, {ask}'],
   formal: ['Could you address {topic}, please?', 'To return to my point, {ask}', 'May we return to {topic}?', 'You have not answered this yet: {ask}', 'What is the position on {topic}?'],
 };
@@ -117,7 +117,7 @@ export const HANG_UP: Bank = {
 
 export const POLICY_LINES: Record<string, Bank> = {
   bargain: {
-    casual: ['If you can sort out {topic}, maybe. Otherwise no.', 'Do something on {topic} and we\'ll talk.', 'Make me a better offer and we\'ll talk.'],
+    casual: ['If you can sort out {topic}, maybe. Otherwise no.', 'Work with me on {topic} and we\'ll talk.', 'Make me a better offer and we\'ll talk.'],
     neutral: ['If you can do something about {topic}, I\'ll consider it.', 'What can you offer on {topic}?', 'What can you actually offer me?'],
     formal: ['I would be willing to consider it, provided {topic} is addressed.', 'What concession can you make regarding {topic}?', 'What concession can you make?'],
   },
