@@ -323,7 +323,8 @@ export class AgendaSimulator implements UserSimulator {
         mood = 'answer';
       } else {
         const cond = typeof actPolicy.when === 'object' ? actPolicy.when : undefined;
-        const target = sc.targets.find((t) => t.id === cond?.target_unmet && t.reveal !== 'never') ?? (action === 'ask' ? undefined : focus);
+        const named = cond?.target_unmet ?? cond?.target_met;
+        const target = sc.targets.find((t) => t.id === named && t.reveal !== 'never') ?? (action === 'ask' ? undefined : focus);
         if (action === 'ask' && target) say.push(line(P.PRESS, 'pr', about(target)));
         else say.push(line(P.POLICY_LINES[action] ?? P.POLICY_LINES.ask, `pol${action}`, target ? about(target) : {}));
         if (target && action !== 'accept' && action !== 'refuse') raisedNow.push(target.id);
@@ -379,7 +380,8 @@ export class AgendaSimulator implements UserSimulator {
     }
     if (ending) mood = 'end';
 
-    if (!ending && st.verbosity === 'verbose' && rng.chance(0.7) && !(rng.chance(0.5) && this.volunteerFact(sc, memo, say, reg))) {
+    // A chatty aside ("I just want this sorted") goes with raising or pressing a point, not with an answer.
+    if (!ending && st.verbosity === 'verbose' && rng.chance(0.7) && !(rng.chance(0.5) && this.volunteerFact(sc, memo, say, reg)) && (mood === 'raise' || mood === 'press')) {
       const aside = fromLines(P.VERBOSE_TAIL[reg], 'vt', {}, null);
       if (aside) say.push(aside);
     }
@@ -420,7 +422,9 @@ export class AgendaSimulator implements UserSimulator {
     chosen.forEach((t, i) => {
       const first = i === 0 && !raisedNow.length;
       const bank = (first ? (userTurn === 1 ? P.RAISE_FIRST : P.RAISE) : P.ALSO)[st.register];
-      say.push(fill(pick(memo, first ? `raise${userTurn === 1}` : 'also', st.verbosity === 'terse' ? shortHalf(bank) : bank), { goal: lowerFirst(t.goal) }));
+      // A `say` with its own lead-in ("Sorry, can I ask ...", "Before anything else, ...") is said as it is.
+      if (first && LEAD_IN.test(t.goal)) say.push(t.goal);
+      else say.push(fill(pick(memo, first ? `raise${userTurn === 1}` : 'also', st.verbosity === 'terse' ? shortHalf(bank) : bank), { goal: lowerFirst(t.goal) }));
       raisedNow.push(t.id);
     });
     return chosen;
@@ -448,7 +452,16 @@ export class AgendaSimulator implements UserSimulator {
     if (!tellMe) return best >= 0 ? [best] : undefined;
     const selfStart = sc.memory.length;
     const lead = memo.facts.length > selfStart ? selfStart : -1; // the occupation, or the first background sentence
-    const out = [lead, best].filter((i, k, a) => i >= 0 && a.indexOf(i) === k);
+    let second = best === lead ? -1 : best;
+    if (second < 0) {
+      // The best match besides the lead, for a second sentence.
+      let score = 0;
+      memo.facts.forEach((f, i) => {
+        const sc2 = overlap(f.stems, questionStems);
+        if (i !== lead && sc2 > score) { second = i; score = sc2; }
+      });
+    }
+    const out = [lead, second].filter((i, k, a) => i >= 0 && a.indexOf(i) === k);
     return out.length ? out : undefined;
   }
 
@@ -476,7 +489,8 @@ export class AgendaSimulator implements UserSimulator {
   /** Whether a typical phrase suits what the turn does: "..., but" and refusals go with pushback, cheers with good news, none with goodbyes. */
   private phraseFits(phrase: string, mood: Mood, body: string, sc: CompiledAgenda, ctx: SimulatorContext, identity: boolean): boolean {
     if (mood === 'end' || identity) return false; // nothing before "Yes, speaking."
-    if (words(phrase)[0] === words(body)[0]) return false; // "Okay, ... Okay, ..." 
+    if (words(phrase)[0] === words(body)[0]) return false; // "Okay, ... Okay, ..."
+    if (!/[.!?]$/.test(phrase) && phrase.split(' ').length <= 3 && /^[A-Za-z']+,/.test(body)) return false; // "Like, honestly, look, ..." 
     const pushback = mood === 'press' || mood === 'resist' || mood === 'refuse';
     if (/\b(?:but|and|so|because|or)$/i.test(phrase)) return mood === 'press';
     if (/\b(?:can't|cannot|won't|not|don't|no|nothing|runaround|afraid)\b/i.test(phrase)) return mood === 'resist' || mood === 'refuse';
@@ -496,8 +510,8 @@ export class AgendaSimulator implements UserSimulator {
       let i = rng.int(st.phrases.length);
       if (i === memo.lastPhrase && st.phrases.length > 1) i = (i + 1) % st.phrases.length;
       const phrase = upperFirst(st.phrases[i].trim());
-      // Questions and longer remarks may trail; short statements ("Here's the thing.") lead.
-      const before = /\?$/.test(phrase) || phrase.split(' ').length > 5 ? rng.chance(0.3) : true;
+      // Questions and short remarks ("Here's the thing.") lead; longer statements may trail.
+      const before = !/\?$/.test(phrase) && phrase.split(' ').length > 5 ? rng.chance(0.5) : true;
       if (userTurn - (memo.phraseAt.get(i) ?? -9) > 2 && this.phraseFits(phrase, mood, out, sc, ctx, identity)) {
         memo.lastPhrase = i;
         memo.phraseAt.set(i, userTurn);
