@@ -16,6 +16,7 @@ const jobs = [
   { ...node, entryPoints: ['cli/main.ts'], outfile: 'dist/cli.js', banner: { js: `#!/usr/bin/env node\n${importMetaShim}` } },
   { ...node, entryPoints: ['client/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
   { ...node, entryPoints: ['client/features.ts'], outfile: 'dist/features.js', external: ['vscode'] },
+  { ...node, entryPoints: ['client/training/index.ts'], outfile: 'dist/training.js', external: ['vscode'] },
   { ...node, entryPoints: ['client/eval-worker.ts'], outfile: 'dist/eval-worker.js' },
 ];
 const webviewDir = join(root, 'client', 'webview');

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { TrainingBackend } from '../../core/generated/schema-types';
 import { cancelJob } from '../../core/training';
 import { Keys } from '../secrets';
-import { requireTrust } from '../trust';
+import { lastRefusal, requireTrust } from '../trust';
 import { jobKey, tokenFor, trainingConfig } from './backends';
 import { JobFollower, JobItem, JobsView } from './jobs';
 import { METRICS_VIEW_TYPE, MetricsPanel } from './metrics';
@@ -23,6 +23,8 @@ export interface TrainingProbe {
   errors: Record<string, string>;
   logs: Record<string, string>;
   metrics?: MetricsRenderedState;
+  /** The last "disabled in Restricted Mode" explanation this module showed. */
+  refusal?: string;
 }
 
 const VIEW_POLL_MS = 3000;
@@ -36,7 +38,9 @@ export function registerTraining(context: vscode.ExtensionContext, log: vscode.L
   const panels = new Map<string, MetricsPanel>();
   const trainerDir = join(context.extensionPath, 'trainer');
 
-  const resolveJob = (ref: JobRef | undefined): { backend: TrainingBackend; id: string } => {
+  /** The job a command acts on; undefined (with the explanation shown) in Restricted Mode. */
+  const resolveJob = (ref: JobRef | undefined, what: string): { backend: TrainingBackend; id: string } | undefined => {
+    if (!requireTrust(what)) return undefined;
     if (ref instanceof JobItem) return { backend: ref.backend, id: ref.job.id };
     if (!ref?.backend || !ref.id) throw new Error('choose a job in the Jobs view');
     const backend = trainingConfig()?.backends.find((b) => b.id === ref.backend);
@@ -57,7 +61,9 @@ export function registerTraining(context: vscode.ExtensionContext, log: vscode.L
   };
 
   const showLogs = async (ref?: JobRef): Promise<void> => {
-    const { backend, id } = resolveJob(ref);
+    const job = resolveJob(ref, 'Following a training job');
+    if (!job) return;
+    const { backend, id } = job;
     const key = jobKey(backend.id, id);
     let entry = channels.get(key);
     if (!entry) {
@@ -84,15 +90,18 @@ export function registerTraining(context: vscode.ExtensionContext, log: vscode.L
   };
 
   const showMetrics = async (ref?: JobRef): Promise<void> => {
-    const { backend, id } = resolveJob(ref);
+    const job = resolveJob(ref, 'Following a training job');
+    if (!job) return;
+    const { backend, id } = job;
     const open = panels.get(jobKey(backend.id, id));
     if (open) { open.panel.reveal(); return; }
     openMetrics(backend, { backendId: backend.id, jobId: id, status: ref instanceof JobItem ? ref.job.status : '…', terminal: false, points: [] });
   };
 
   const cancel = async (ref?: JobRef, confirmed?: boolean): Promise<string | undefined> => {
-    if (!requireTrust('Cancelling a training job')) return undefined;
-    const { backend, id } = resolveJob(ref);
+    const job = resolveJob(ref, 'Cancelling a training job');
+    if (!job) return undefined;
+    const { backend, id } = job;
     if (confirmed !== true) {
       const ok = await vscode.window.showWarningMessage(`Cancel training job ${id} on '${backend.id}'? The job stops; its checkpoints so far stay on the cluster.`, { modal: true }, 'Cancel Job');
       if (ok !== 'Cancel Job') return undefined;
@@ -113,7 +122,7 @@ export function registerTraining(context: vscode.ExtensionContext, log: vscode.L
       jobs[b.id] = (r?.jobs ?? []).map((j) => { const item = new JobItem(b, j); return { id: j.id, status: j.status, icon: (item.iconPath as vscode.ThemeIcon).id, contextValue: String(item.contextValue) }; });
     }
     const panel = ref ? panels.get(jobKey(ref.backend, ref.id)) : undefined;
-    return { jobs, errors, logs: Object.fromEntries([...channels].map(([k, v]) => [k, v.text])), metrics: panel ? await panel.probe() : undefined };
+    return { jobs, errors, logs: Object.fromEntries([...channels].map(([k, v]) => [k, v.text])), metrics: panel ? await panel.probe() : undefined, refusal: lastRefusal };
   };
 
   const report = <A extends unknown[], R>(fn: (...a: A) => Promise<R>) => async (...a: A): Promise<R | undefined> => {
@@ -135,6 +144,9 @@ export function registerTraining(context: vscode.ExtensionContext, log: vscode.L
       return done;
     })),
     vscode.commands.registerCommand('userlm.training.refresh', () => view.refresh()),
+    // new backends or tokens: list again
+    context.secrets.onDidChange(() => view.refresh()),
+    ...((w) => [w, w.onDidChange(() => view.refresh()), w.onDidCreate(() => view.refresh()), w.onDidDelete(() => view.refresh())])(vscode.workspace.createFileSystemWatcher('**/userlm.yaml')),
     vscode.commands.registerCommand('userlm.training.showLogs', report(showLogs)),
     vscode.commands.registerCommand('userlm.training.showMetrics', report(showMetrics)),
     vscode.commands.registerCommand('userlm.training.cancel', report(cancel)),

@@ -83,7 +83,7 @@ export class JobsView implements vscode.TreeDataProvider<JobsNode>, vscode.Dispo
   async getChildren(n?: JobsNode): Promise<JobsNode[]> {
     if (n instanceof JobItem) return [];
     const cfg = trainingConfig();
-    if (!cfg) return [];
+    if (!cfg || !vscode.workspace.isTrusted) return []; // listing jobs calls the backend: trusted folders only
     if (!n) {
       const listed = await Promise.all(cfg.backends.map(async (b) => [b, await this.list(cfg.config, b)] as const));
       this.last = new Map(listed.map(([b, r]) => [b.id, r]));

@@ -1,6 +1,6 @@
 // The training metrics panel (browser side): one inline-SVG line chart per series (loss, reward,
 // each reward/<component>) over training steps, redrawn as the job's log grows.
-import { chartSeries, type FromMetrics, type MetricsModel, type MetricsRenderedState, type ProgressPoint, type ToMetrics } from '../training/protocol';
+import { chartSeries, stepCount, type FromMetrics, type MetricsModel, type MetricsRenderedState, type ProgressPoint, type ToMetrics } from '../training/protocol';
 import { fmt, h, s } from './dom';
 
 declare function acquireVsCodeApi(): { postMessage(m: FromMetrics): void; getState(): unknown; setState(s: unknown): void };
@@ -53,10 +53,12 @@ function render(): void {
   const series = chartSeries(model.points);
   app.append(h('header', null,
     h('div', { class: 'title' }, h('h1', null, `Training job ${model.jobId}`), h('span', { class: `status ${model.status === 'SUCCEEDED' || model.status === 'succeeded' ? 'pass' : model.terminal ? 'fail' : ''}`.trim() }, model.status)),
-    h('div', { class: 'meta' }, h('span', null, 'backend ', h('code', null, model.backendId)), h('span', null, `${model.points.length} logging steps`), model.terminal ? null : h('span', { class: 'dim' }, 'live'))));
+    h('div', { class: 'meta' }, h('span', null, 'backend ', h('code', null, model.backendId)), h('span', null, `${stepCount(model.points)} step${stepCount(model.points) === 1 ? '' : 's'} logged`), model.terminal ? null : h('span', { class: 'dim' }, 'live'))));
   if (model.error) app.append(h('p', { class: 'fail' }, model.error));
   if (!series.length) { app.append(h('p', { class: 'empty' }, model.terminal ? 'The job logged no progress lines.' : 'Waiting for the first logging step…')); return; }
-  app.append(h('div', { class: 'charts' }, series.map((name, i) => chart(name, model!.points, COLORS[i % COLORS.length]))));
+  const charts = h('div', { class: 'charts' }, series.map((name, i) => chart(name, model!.points, COLORS[i % COLORS.length])));
+  Object.assign(charts.style, { display: 'flex', flexWrap: 'wrap', gap: '8px 24px' }); // CSSOM: allowed by the strict CSP
+  app.append(charts);
 }
 
 function probe(): MetricsRenderedState {

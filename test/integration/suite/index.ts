@@ -17,6 +17,7 @@ export async function run(): Promise<void> {
   } else {
     require('./restricted.test');
   }
+  require('./training.test'); // both modes: it picks its tests by the workspace's trust
   const failures = await new Promise<number>((resolve) => mocha.run(resolve));
   if (failures > 0) throw new Error(`${failures} integration test(s) failed`);
 }
