@@ -200,6 +200,24 @@ export function sentencesOf(text: string): string[] {
   return out;
 }
 
+const NONE: Record<string, string> = Object.freeze({}) as Record<string, string>;
+const OPTIONAL_SLOTS = ['topic', 'ask', 'amount', 'tactic', 'goal', 'fact'];
+const pools = new WeakMap<readonly string[], Map<string, readonly string[]>>();
+/** The lines of a bank whose slots all have a value (cached per bank and set of empty slots); if none, those without {topic} or {amount}. */
+function usableLines(lines: readonly string[], sl: Record<string, string>): readonly string[] {
+  let mask = '';
+  for (const k of OPTIONAL_SLOTS) mask += sl[k] ? '1' : '0';
+  let byMask = pools.get(lines);
+  if (!byMask) pools.set(lines, (byMask = new Map()));
+  let pool = byMask.get(mask);
+  if (!pool) {
+    const usable = lines.filter((l) => slotsIn(l).every((k) => sl[k] !== ''));
+    pool = usable.length === lines.length ? lines : usable.length ? usable : lines.filter((l) => !/\{(?:topic|amount)\}/.test(l));
+    byMask.set(mask, pool);
+  }
+  return pool;
+}
+
 const slotCache = new Map<string, string[]>();
 /** The slot names of a bank line (`{topic}` → `topic`). */
 function slotsIn(line: string): string[] {
@@ -270,17 +288,17 @@ export class AgendaSimulator implements UserSimulator {
     let mood: Mood = 'other';
     let ending = false;
     /** A line of a bank with the slots filled: lines whose slots are empty are left out, and a line that repeats an earlier sentence is passed over. */
-    const fromLines = (lines: readonly string[], key: string, extra: Partial<typeof slots> = {}, fallback: P.Bank | null = P.STILL_WAITING): string => {
-      const sl = { ...slots, ...extra };
-      const usable = lines.filter((l) => slotsIn(l).every((k) => (sl as Record<string, string>)[k] !== ''));
-      const pool = usable.length === lines.length ? lines : usable.length ? usable : lines.filter((l) => !/\{(?:topic|amount)\}/.test(l));
+    const fromLines = (lines: readonly string[], key: string, extra: Partial<typeof slots> = NONE, fallback: P.Bank | null = P.STILL_WAITING): string => {
+      const sl: Record<string, string> = extra === NONE ? slots : { ...slots, ...extra };
+      const pool = usableLines(lines, sl);
+      const poolKey = pool === lines ? key : `${key}|${pool.length}`;
       for (let k = 0; k < pool.length; k++) {
-        const out = fill(pick(memo, `${key}|${pool.length}`, pool), sl);
+        const out = fill(pick(memo, poolKey, pool), sl);
         if (!sentencesOf(out).some((x) => memo.said.has(x))) return out;
       }
       return fallback ? fill(pick(memo, 'still', fallback[reg]), sl) : '';
     };
-    const line = (bank: P.Bank, key: string, extra: Partial<typeof slots> = {}) => fromLines(terse ? shortHalf(bank[reg]) : bank[reg], key, extra);
+    const line = (bank: P.Bank, key: string, extra: Partial<typeof slots> = NONE) => fromLines(terse ? shortHalf(bank[reg]) : bank[reg], key, extra);
     const about = (t: AgendaTarget) => ({ topic: t.topic ?? '', ask: lowerFirst(t.ask) });
 
     const hang = minOk ? hangUpReason(scenario, ctx.state) : undefined;
