@@ -551,7 +551,7 @@ export class AgendaSimulator implements UserSimulator {
       }
       if (q.has('fillers') && rng.chance(0.45)) out = `${upperFirst(rng.pick(P.FILLERS))}${lowerFirst(out)}`;
       if (q.has('interrupts') && agentText.split(' ').length > 20 && rng.chance(0.5)) out = `${pick(memo, 'int', P.INTERRUPTS)} ${out}`;
-      if (q.has('off_topic') && !ending && memo.lastPhrase < 0 && userTurn - memo.lastAside > 2 && rng.chance(0.25)) {
+      if (q.has('off_topic') && !ending && !identity && userTurn > 1 && memo.lastPhrase < 0 && userTurn - memo.lastAside > 2 && rng.chance(0.25)) {
         memo.lastAside = userTurn;
         out = `${pick(memo, 'off', P.OFF_TOPIC)} ${out}`;
       }

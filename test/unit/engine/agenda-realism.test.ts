@@ -107,12 +107,13 @@ describe('engine: agenda simulator reads like a person', function () {
     assert.match(users(t)[1].rationale!.sections.plan!, /don't know/);
   });
 
-  it('says "First of all" only in its first turn, and no typical phrase or aside in a goodbye', async () => {
+  it('says "First of all" only in its first turn, no aside in its first turn, and no typical phrase or aside in a goodbye', async () => {
     for (const { scenario, profile, runs } of await allRuns()) {
       const phrases = (profile.expression?.typical_phrases ?? []).map((p) => stripStop(p).toLowerCase());
       for (const t of runs) {
         users(t).forEach((u, i) => {
           if (i > 0) assert.doesNotMatch(u.text, /first of all/i, `${scenario.id} seed ${t.seed}: ${u.text}`);
+          else assert.doesNotMatch(u.text, /where was I|train of thought|at the door|hectic day/i, `${scenario.id} seed ${t.seed}: an aside before anything was said: ${u.text}`);
           if (u.text.includes('###STOP###')) {
             for (const p of phrases) assert.ok(!u.text.toLowerCase().includes(p), `${scenario.id} seed ${t.seed}: phrase "${p}" in goodbye: ${u.text}`);
             assert.doesNotMatch(u.text, /where was I|train of thought|at the door|hectic day/i);
