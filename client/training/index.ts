@@ -25,6 +25,8 @@ export interface TrainingProbe {
   metrics?: MetricsRenderedState;
   /** The last "disabled in Restricted Mode" explanation this module showed. */
   refusal?: string;
+  /** The last error a training command showed. */
+  error?: string;
 }
 
 const VIEW_POLL_MS = 3000;
@@ -37,6 +39,7 @@ export function registerTraining(context: vscode.ExtensionContext, log: vscode.L
   const channels = new Map<string, { channel: vscode.OutputChannel; text: string }>();
   const panels = new Map<string, MetricsPanel>();
   const trainerDir = join(context.extensionPath, 'trainer');
+  let lastError: string | undefined;
 
   /** The job a command acts on; undefined (with the explanation shown) in Restricted Mode. */
   const resolveJob = (ref: JobRef | undefined, what: string): { backend: TrainingBackend; id: string } | undefined => {
@@ -122,11 +125,11 @@ export function registerTraining(context: vscode.ExtensionContext, log: vscode.L
       jobs[b.id] = (r?.jobs ?? []).map((j) => { const item = new JobItem(b, j); return { id: j.id, status: j.status, icon: (item.iconPath as vscode.ThemeIcon).id, contextValue: String(item.contextValue) }; });
     }
     const panel = ref ? panels.get(jobKey(ref.backend, ref.id)) : undefined;
-    return { jobs, errors, logs: Object.fromEntries([...channels].map(([k, v]) => [k, v.text])), metrics: panel ? await panel.probe() : undefined, refusal: lastRefusal };
+    return { jobs, errors, logs: Object.fromEntries([...channels].map(([k, v]) => [k, v.text])), metrics: panel ? await panel.probe() : undefined, refusal: lastRefusal, error: lastError };
   };
 
   const report = <A extends unknown[], R>(fn: (...a: A) => Promise<R>) => async (...a: A): Promise<R | undefined> => {
-    try { return await fn(...a); } catch (e) { void vscode.window.showErrorMessage(`UserLM: ${(e as Error).message}`); log.error((e as Error).message); return undefined; }
+    try { return await fn(...a); } catch (e) { lastError = (e as Error).message; void vscode.window.showErrorMessage(`UserLM: ${lastError}`); log.error(lastError); return undefined; }
   };
 
   const subs: vscode.Disposable[] = [

@@ -24,6 +24,7 @@ export interface SubmitArgs {
   hyperparameters?: Record<string, number | boolean>;
   outputDir?: string;
   name?: string;
+  /** Dollars per million training tokens (else the `userlm.training.pricePerMTokens` setting). */
   pricePerMTokens?: number;
   /** true: skip the modal confirmation (the caller has confirmed). */
   confirmed?: boolean;
@@ -51,7 +52,7 @@ export function readDatasetFile(path: string, type: JobType): ExportResult {
   const validation = existsSync(val) ? rows(val) : [];
   const key = type === 'sft' ? 'messages' : 'prompt';
   const bad = train.findIndex((r) => !(key in r));
-  if (bad >= 0) throw new Error(`${path}:${bad + 1}: a ${type} job needs rows with '${key}' (export the runs as ${type === 'sft' ? 'sft' : 'rl'})`);
+  if (bad >= 0) throw new Error(`${path}:${bad + 1}: ${type === 'sft' ? 'an SFT' : 'a GRPO'} job needs rows with '${key}' (export the runs as ${type === 'sft' ? 'sft' : 'rl'})`);
   const all = [...train, ...validation];
   const tokens = all.reduce((n, r) => n + estimateTokens(JSON.stringify(r)), 0);
   return { train, validation, summary: { format: type === 'sft' ? 'sft' : 'rl', dialogues: 0, rejected: 0, incomplete: 0, duplicates: 0, samples: all.length, train: train.length, validation: validation.length, estimatedTokens: tokens } };
@@ -130,14 +131,15 @@ export async function submitJob(keys: Keys, trainerDir: string, args: SubmitArgs
     if (judge && backend.type === 'ray') opts.judge = judgeRefFor(judge);
   }
   const token = await tokenFor(keys, cfg.config, backend);
-  const summary = `${type.toUpperCase()} on ${baseModel} via '${backend.id}' (${backend.type})\n${formatEstimate(estimateSubmission({ type, data, hyperparameters: hp, pricePerMTokens: args.pricePerMTokens }))}`;
+  const price = args.pricePerMTokens ?? vscode.workspace.getConfiguration('userlm').get<number | null>('training.pricePerMTokens') ?? undefined;
+  const summary = `${type.toUpperCase()} on ${baseModel} via '${backend.id}' (${backend.type})\n${formatEstimate(estimateSubmission({ type, data, hyperparameters: hp, pricePerMTokens: price }))}`;
   if (args.confirmed !== true) {
     const ok = await vscode.window.showWarningMessage(`Submit this training job? The dataset (${data.train.length + data.validation.length} samples) is uploaded to '${backend.id}'.`, { modal: true, detail: summary }, 'Submit');
     if (ok !== 'Submit') return undefined;
   }
   const snapshot = await keys.snapshot(cfg.config);
   const jobId = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `UserLM: uploading to '${backend.id}'…` }, () => submitTrainingJob({
-    ...opts, backend, token, data, pricePerMTokens: args.pricePerMTokens,
+    ...opts, backend, token, data, pricePerMTokens: price,
     trainerDir: backend.type === 'ray' && (backend.entrypoint ?? 'trainer') === 'trainer' ? trainerDir : undefined,
     rewardsPy: backend.type === 'openai-fine-tuning' && type === 'grpo' ? readFileSync(join(trainerDir, 'rewards.py'), 'utf8') : undefined,
     secrets: Object.values(snapshot),

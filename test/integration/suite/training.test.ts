@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { EXTENSION_ID, api, screenshot, waitFor, wsUri } from './helpers';
+import { EXTENSION_ID, api, screenshot, waitFor, wsRoot, wsUri } from './helpers';
 
 /** `userlm.training.probe` (client/training/index.ts `TrainingProbe`). */
 interface Probe {
@@ -19,6 +19,7 @@ interface Probe {
   logs: Record<string, string>;
   metrics?: { jobId: string; status: string; series: Record<string, number>; charts: number; text: string };
   refusal?: string;
+  error?: string;
 }
 const probe = (job?: { backend: string; id: string }) => vscode.commands.executeCommand<Probe>('userlm.training.probe', job);
 
@@ -117,17 +118,18 @@ if (vscode.workspace.isTrusted) {
       assert.match(p.errors[BACKEND] ?? '', /token 'ray-it' is not set: run "UserLM: Set API Key" for 'ray-it'/);
       const refused: any = await vscode.commands.executeCommand('userlm.training.submit', { runs: [runId], type: 'sft', baseModel: model, backend: BACKEND, confirmed: true });
       assert.equal(refused, undefined, 'no token: nothing submitted');
+      assert.match((await probe()).error ?? '', /token 'ray-it' is not set/);
       await vscode.commands.executeCommand('userlm.setApiKey', BACKEND, TOKEN);
     });
 
     it('submits an SFT job from a run; it shows in the Jobs view, its log streams to a channel, the metrics panel charts its loss', async () => {
       const done: any = await vscode.commands.executeCommand('userlm.training.submit', {
-        runs: [runId], type: 'sft', baseModel: model, backend: BACKEND, confirmed: true,
+        runs: [runId], type: 'sft', baseModel: model, backend: BACKEND, confirmed: true, pricePerMTokens: 2,
         hyperparameters: { max_steps: 3, per_device_train_batch_size: 2, learning_rate: 0.001, max_length: 4096 },
       });
       assert.ok(done?.jobId, 'submitted');
       sftJob = done.jobId;
-      assert.match(done.summary, /samples: \d+\nestimated dataset tokens: \d+\nestimated training tokens: \d+/);
+      assert.match(done.summary, /^SFT on .* via 'ray-it' \(ray\)\nsamples: \d+\nestimated dataset tokens: \d+\nestimated training tokens: \d+\nestimated cost: about \$\d+\.\d\d$/);
       const listed = await waitFor('the job in the Jobs view', async () => (await probe()).jobs[BACKEND]?.find((j) => j.id === sftJob));
       assert.match(listed.status, /PENDING|RUNNING|SUCCEEDED/);
       const ref = { backend: BACKEND, id: sftJob };
@@ -150,9 +152,17 @@ if (vscode.workspace.isTrusted) {
       assert.ok(!log.includes(TOKEN), 'the token is not in the log');
     });
 
-    it('a GRPO job: the metrics panel charts the reward and each reward component per step', async () => {
+    it('a GRPO job from a dataset file: the metrics panel charts the reward and each reward component per step', async () => {
+      // an RL dataset file written by `userlm export --format rl`
+      const dataset = join(tmp, 'rl.jsonl');
+      const cli = join(vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath, 'dist', 'cli.js');
+      const exported = await run(process.execPath, [cli, 'export', runId, '--format', 'rl', '--split', '1', '--out', dataset], wsRoot());
+      assert.equal(exported.code, 0, exported.stderr);
+      const wrongKind: any = await vscode.commands.executeCommand('userlm.training.submit', { dataset, type: 'sft', baseModel: model, backend: BACKEND, confirmed: true });
+      assert.equal(wrongKind, undefined, 'an RL file is refused for an SFT job');
+      assert.match((await probe()).error ?? '', /rl\.jsonl:1: an SFT job needs rows with 'messages'/);
       const done: any = await vscode.commands.executeCommand('userlm.training.submit', {
-        runs: [runId], type: 'grpo', baseModel: model, backend: BACKEND, confirmed: true,
+        dataset, type: 'grpo', baseModel: model, backend: BACKEND, confirmed: true,
         hyperparameters: { max_steps: 2, per_device_train_batch_size: 2, num_generations: 2, max_completion_length: 12, learning_rate: 0.0001 },
       });
       assert.match(done?.jobId ?? '', /^userlm-grpo-/);
