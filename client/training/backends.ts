@@ -14,6 +14,11 @@ export function trainingConfig(): TrainingConfig | undefined {
   return { root, config, backends: config?.training ?? [] };
 }
 
+/** A configured token that is neither stored nor in the environment. */
+export class MissingTokenError extends Error {
+  constructor(message: string, readonly backendId: string, readonly secretName: boolean) { super(message); }
+}
+
 /** The backend's token (undefined when it names none); a clear error when it is configured but not set. */
 export async function tokenFor(keys: Keys, config: Workspace | undefined, backend: TrainingBackend): Promise<string | undefined> {
   const lookup = lookupFrom(await keys.snapshot(config));
@@ -21,7 +26,7 @@ export async function tokenFor(keys: Keys, config: Workspace | undefined, backen
     return trainingToken(backend, lookup);
   } catch (e) {
     const how = backend.token?.startsWith('env:') ? `set ${backend.token.slice(4)} in VS Code's environment` : `run "UserLM: Set API Key" for '${backend.id}'`;
-    throw new Error(`${(e as Error).message}: ${how}`);
+    throw new MissingTokenError(`${(e as Error).message}: ${how}`, backend.id, !backend.token?.startsWith('env:'));
   }
 }
 

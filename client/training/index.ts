@@ -7,7 +7,7 @@ import type { TrainingBackend } from '../../core/generated/schema-types';
 import { cancelJob } from '../../core/training';
 import { Keys } from '../secrets';
 import { lastRefusal, requireTrust } from '../trust';
-import { jobKey, tokenFor, trainingConfig } from './backends';
+import { jobKey, MissingTokenError, tokenFor, trainingConfig } from './backends';
 import { JobFollower, JobItem, JobsView } from './jobs';
 import { METRICS_VIEW_TYPE, MetricsPanel } from './metrics';
 import type { MetricsModel, MetricsRenderedState } from './protocol';
@@ -129,7 +129,17 @@ export function registerTraining(context: vscode.ExtensionContext, log: vscode.L
   };
 
   const report = <A extends unknown[], R>(fn: (...a: A) => Promise<R>) => async (...a: A): Promise<R | undefined> => {
-    try { return await fn(...a); } catch (e) { lastError = (e as Error).message; void vscode.window.showErrorMessage(`UserLM: ${lastError}`); log.error(lastError); return undefined; }
+    try {
+      return await fn(...a);
+    } catch (e) {
+      lastError = (e as Error).message;
+      log.error(lastError);
+      const setKey = e instanceof MissingTokenError && e.secretName ? 'Set API Key' : undefined;
+      void vscode.window.showErrorMessage(`UserLM: ${lastError}`, ...(setKey ? [setKey] : [])).then((a) => {
+        if (a && e instanceof MissingTokenError) void vscode.commands.executeCommand('userlm.setApiKey', e.backendId);
+      });
+      return undefined;
+    }
   };
 
   const subs: vscode.Disposable[] = [
