@@ -4,12 +4,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { findWorkspaceRoot, loadWorkspace, loadYamlFile, resolveFrom } from '../../core/model/load';
-import { validationPath, estimateTokens, type ExportResult, type RlSample, type SftSample } from '../../core/datasets';
+import { readDatasetFile } from '../../core/datasets';
 import { envSecret } from '../../core/agents';
 import type { RewardSpec, TrainingBackend, Workspace } from '../../core/generated/schema-types';
 import {
   cancelJob, estimateSubmission, findTrainingBackend, followJob, formatEstimate, getJobInfo, getJobLog, judgeRefFor, listJobInfos,
-  submitTrainingJob, trainingToken, type JobInfo, type JobType, type TrainJobOptions,
+  parseHyperparameters, submitTrainingJob, trainingToken, type JobInfo, type JobType, type TrainJobOptions,
 } from '../../core/training';
 import { parseArgs, UsageError, type ParsedArgs } from '../args';
 import { datasetFlags, datasetFromRuns, formatSummary, numberFlag } from './export';
@@ -38,44 +38,12 @@ async function workspace(): Promise<Ctx> {
 
 function out(text: string): void { process.stdout.write(text.endsWith('\n') ? text : text + '\n'); }
 
-/** `--hp key=value` (repeatable as a comma list): numbers and booleans. */
-export function parseHyperparameters(spec: string | undefined): Record<string, number | boolean> {
-  const hp: Record<string, number | boolean> = {};
-  if (!spec) return hp;
-  for (const part of spec.split(',').map((s) => s.trim()).filter(Boolean)) {
-    const eq = part.indexOf('=');
-    if (eq <= 0) throw new UsageError(`--hp expects key=value[,key=value...], got '${part}'`);
-    const key = part.slice(0, eq);
-    const raw = part.slice(eq + 1);
-    if (raw === 'true' || raw === 'false') hp[key] = raw === 'true';
-    else if (raw !== '' && Number.isFinite(Number(raw))) hp[key] = Number(raw);
-    else throw new UsageError(`--hp ${key}: '${raw}' is not a number or true/false`);
-  }
-  return hp;
-}
-
 function loadRewardSpec(ctx: Ctx, flag: string | undefined): RewardSpec {
   const path = flag ? resolve(flag) : ctx.config?.defaults?.rewards && ctx.configFile ? resolveFrom(ctx.configFile, ctx.config.defaults.rewards) : undefined;
   if (!path) throw new UsageError('a grpo job needs a reward spec: --rewards FILE, or defaults.rewards in userlm.yaml');
   const loaded = loadYamlFile(path);
   if (loaded.kind !== 'rewards') throw new UsageError(`${path} is not a reward spec (kind: rewards)`);
   return loaded.value as RewardSpec;
-}
-
-function readDatasetFile(file: string, type: JobType): ExportResult {
-  const path = resolve(file);
-  const parse = (p: string) => readFileSync(p, 'utf8').split('\n').filter((l) => l.trim()).map((l, i) => {
-    try { return JSON.parse(l) as SftSample | RlSample; } catch (e) { throw new UsageError(`${p}:${i + 1}: not valid JSON (${(e as Error).message})`); }
-  });
-  if (!existsSync(path)) throw new UsageError(`--dataset ${file}: no such file`);
-  const train = parse(path);
-  const valFile = validationPath(path);
-  const validation = existsSync(valFile) ? parse(valFile) : [];
-  const wantKey = type === 'sft' ? 'messages' : 'prompt';
-  if (train.length && !(wantKey in train[0])) throw new UsageError(`--dataset ${file}: a ${type} job needs ${type === 'sft' ? 'an sft' : 'an rl'} dataset (rows with '${wantKey}'); export with --format ${type === 'sft' ? 'sft' : 'rl'}`);
-  const all = [...train, ...validation];
-  const tokens = all.reduce((n, s) => n + estimateTokens(JSON.stringify(s)), 0);
-  return { train, validation, summary: { format: type === 'sft' ? 'sft' : 'rl', dialogues: 0, rejected: 0, incomplete: 0, duplicates: 0, samples: all.length, train: train.length, validation: validation.length, estimatedTokens: tokens } };
 }
 
 async function confirm(question: string): Promise<boolean> {
@@ -99,9 +67,14 @@ async function submit(a: ParsedArgs, ctx: Ctx): Promise<number> {
   const runs = a.positional;
   const datasetFile = a.flags.dataset as string | undefined;
   if (!runs.length === !datasetFile) throw new UsageError('give either runs (--runs RUN... or positional) or --dataset FILE');
-  const data = datasetFile ? readDatasetFile(datasetFile, type) : await datasetFromRuns(runs, type === 'sft' ? 'sft' : 'rl', datasetFlags(a.flags), ctx.root);
+  const data = datasetFile ? readDatasetFile(resolve(datasetFile), type) : await datasetFromRuns(runs, type === 'sft' ? 'sft' : 'rl', datasetFlags(a.flags), ctx.root);
   if (!data.train.length) throw new UsageError('the dataset has no training samples (check --min-total and the runs)');
-  const hp = parseHyperparameters(a.flags.hp as string | undefined);
+  let hp: Record<string, number | boolean>;
+  try {
+    hp = parseHyperparameters(a.flags.hp as string | undefined);
+  } catch (e) {
+    throw new UsageError(`--hp ${(e as Error).message}`);
+  }
   const opts: TrainJobOptions = { type, baseModel, name: a.flags.name as string | undefined, hyperparameters: hp, outputDir: a.flags['output-dir'] as string | undefined };
   if (type === 'grpo') opts.rewardSpec = loadRewardSpec(ctx, a.flags.rewards as string | undefined);
   const judgeId = (a.flags.judge as string | undefined) ?? ctx.config?.defaults?.judge;

@@ -5,9 +5,9 @@ import * as vscode from 'vscode';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { RewardSpec, TrainingBackend, Workspace } from '../../core/generated/schema-types';
-import { buildDataset, estimateTokens, readTranscripts, validationPath, workspaceSource, type ExportResult, type RlSample, type SftSample } from '../../core/datasets';
+import { buildDataset, readDatasetFile, readTranscripts, workspaceSource, type ExportResult } from '../../core/datasets';
 import { loadWorkspace, loadYamlFile, resolveFrom } from '../../core/model/load';
-import { estimateSubmission, formatEstimate, judgeRefFor, submitTrainingJob, type JobType, type TrainJobOptions } from '../../core/training';
+import { estimateSubmission, formatEstimate, judgeRefFor, parseHyperparameters, submitTrainingJob, type JobType, type TrainJobOptions } from '../../core/training';
 import type { Keys } from '../secrets';
 import { requireFiles, requireTrust } from '../trust';
 import { saveUserlmFiles } from '../workspace';
@@ -41,21 +41,13 @@ export function runChoices(root: string): { id: string; dir: string }[] {
     .sort((a, b) => statSync(b.dir).mtimeMs - statSync(a.dir).mtimeMs);
 }
 
-/** A dataset file as an export result: rows checked against the job type, tokens estimated. */
-export function readDatasetFile(path: string, type: JobType): ExportResult {
-  const rows = (p: string) => readFileSync(p, 'utf8').split('\n').map((l, i) => [l, i] as const).filter(([l]) => l.trim()).map(([l, i]) => {
-    try { return JSON.parse(l) as SftSample | RlSample; } catch (e) { throw new Error(`${p}:${i + 1}: not valid JSON (${(e as Error).message})`); }
+async function askHyperparameters(): Promise<Record<string, number | boolean> | undefined> {
+  const validate = (v: string) => { try { parseHyperparameters(v); return undefined; } catch (e) { return (e as Error).message; } };
+  const text = await vscode.window.showInputBox({
+    title: 'Hyperparameters (optional)', prompt: 'key=value, comma separated (e.g. learning_rate=1e-5,num_train_epochs=2,lora=true); empty for the trainer defaults',
+    ignoreFocusOut: true, validateInput: validate,
   });
-  if (!existsSync(path)) throw new Error(`${path}: no such file`);
-  const train = rows(path);
-  const val = validationPath(path);
-  const validation = existsSync(val) ? rows(val) : [];
-  const key = type === 'sft' ? 'messages' : 'prompt';
-  const bad = train.findIndex((r) => !(key in r));
-  if (bad >= 0) throw new Error(`${path}:${bad + 1}: ${type === 'sft' ? 'an SFT' : 'a GRPO'} job needs rows with '${key}' (export the runs as ${type === 'sft' ? 'sft' : 'rl'})`);
-  const all = [...train, ...validation];
-  const tokens = all.reduce((n, r) => n + estimateTokens(JSON.stringify(r)), 0);
-  return { train, validation, summary: { format: type === 'sft' ? 'sft' : 'rl', dialogues: 0, rejected: 0, incomplete: 0, duplicates: 0, samples: all.length, train: train.length, validation: validation.length, estimatedTokens: tokens } };
+  return text === undefined ? undefined : parseHyperparameters(text);
 }
 
 async function pickData(root: string, args: SubmitArgs): Promise<{ runs?: string[]; dataset?: string } | undefined> {
@@ -122,7 +114,9 @@ export async function submitJob(keys: Keys, trainerDir: string, args: SubmitArgs
 
   const data = await buildData(cfg.root, type, picked);
   if (!data.train.length) throw new Error('the dataset has no training samples (the runs hold no complete user turns)');
-  const hp = args.hyperparameters ?? {};
+  // Asked only in the interactive flow: a caller that passed the base model passes hyperparameters too.
+  const hp = args.hyperparameters ?? (args.baseModel ? {} : await askHyperparameters());
+  if (!hp) return undefined;
   const opts: TrainJobOptions = { type, baseModel, name: args.name, hyperparameters: hp, outputDir: args.outputDir };
   if (type === 'grpo') {
     opts.rewardSpec = rewardSpec(cfg.root, cfg.config);

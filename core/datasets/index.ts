@@ -1,6 +1,6 @@
 // Training datasets from runs: SFT (chat JSONL where the simulated user is the assistant) and RL
 // (one prompt per simulated-user turn with the context the reward components need).
-import { readFileSync, writeFileSync, mkdirSync, renameSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync, mkdirSync, renameSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { dirname, extname, join } from 'node:path';
 import type { ProfileFields, Scenario, Transcript, Workspace } from '../generated/schema-types';
@@ -209,3 +209,20 @@ export function writeDataset(out: string, result: ExportResult): { train: string
   }
   return { train: out, validation: val };
 }
+/** A dataset file as an export result: rows checked against the job type, tokens estimated. */
+export function readDatasetFile(path: string, type: 'sft' | 'grpo'): ExportResult {
+  const rows = (p: string) => readFileSync(p, 'utf8').split('\n').map((l, i) => [l, i] as const).filter(([l]) => l.trim()).map(([l, i]) => {
+    try { return JSON.parse(l) as SftSample | RlSample; } catch (e) { throw new Error(`${p}:${i + 1}: not valid JSON (${(e as Error).message})`); }
+  });
+  if (!existsSync(path)) throw new Error(`${path}: no such file`);
+  const train = rows(path);
+  const val = validationPath(path);
+  const validation = existsSync(val) ? rows(val) : [];
+  const key = type === 'sft' ? 'messages' : 'prompt';
+  const bad = train.findIndex((r) => !(key in r));
+  if (bad >= 0) throw new Error(`${path}:${bad + 1}: ${type === 'sft' ? 'an SFT' : 'a GRPO'} job needs rows with '${key}' (export the runs as ${type === 'sft' ? 'sft' : 'rl'})`);
+  const all = [...train, ...validation];
+  const tokens = all.reduce((n, r) => n + estimateTokens(JSON.stringify(r)), 0);
+  return { train, validation, summary: { format: type === 'sft' ? 'sft' : 'rl', dialogues: 0, rejected: 0, incomplete: 0, duplicates: 0, samples: all.length, train: train.length, validation: validation.length, estimatedTokens: tokens } };
+}
+

@@ -132,3 +132,19 @@ export function formatEstimate(e: JobEstimate): string {
   const cost = e.cost === undefined ? 'not estimated (no price per million tokens given)' : `about $${e.cost.toFixed(2)}`;
   return `samples: ${e.samples}\nestimated dataset tokens: ${e.datasetTokens}\nestimated training tokens: ${e.trainingTokens}\nestimated cost: ${cost}`;
 }
+
+/** Hyperparameters written as `key=value[,key=value...]`: numbers and booleans (CLI `--hp`, the editor's input box). */
+export function parseHyperparameters(spec: string | undefined): Record<string, number | boolean> {
+  const hp: Record<string, number | boolean> = {};
+  if (!spec) return hp;
+  for (const part of spec.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const eq = part.indexOf('=');
+    if (eq <= 0) throw new Error(`expects key=value[,key=value...], got '${part}'`);
+    const key = part.slice(0, eq);
+    const raw = part.slice(eq + 1);
+    if (raw === 'true' || raw === 'false') hp[key] = raw === 'true';
+    else if (raw !== '' && Number.isFinite(Number(raw))) hp[key] = Number(raw);
+    else throw new Error(`${key}: '${raw}' is not a number or true/false`);
+  }
+  return hp;
+}
