@@ -193,7 +193,10 @@ export interface Scenario {
    * The simulated user's static profile: the **id** of a profile anywhere in the workspace, or an inline profile.
    */
   profile: string | ProfileFields;
-  profile_overrides?: ProfileFields1;
+  /**
+   * A partial profile merged over `profile` for this scenario only.
+   */
+  profile_overrides?: ProfileFields;
   /**
    * The task agent the user talks to.
    */
@@ -307,127 +310,6 @@ export interface Scenario {
      */
     assertions?: string[];
   };
-}
-export interface ProfileFields1 {
-  /**
-   * Always `profile` for a single profile file.
-   */
-  kind?: 'profile';
-  /**
-   * A slug: lowercase letters, digits, `-` and `_`. Unique in the workspace.
-   */
-  id?: string;
-  /**
-   * The person's display name.
-   */
-  name?: string;
-  /**
-   * Who the person is, in facts.
-   */
-  demographics?: {
-    /**
-     * Age in years.
-     */
-    age?: number;
-    /**
-     * Gender, in the user's own words.
-     */
-    gender?: string;
-    /**
-     * Occupation or role.
-     */
-    occupation?: string;
-    /**
-     * Highest education.
-     */
-    education?: string;
-    /**
-     * Where the person lives.
-     */
-    location?: string;
-    /**
-     * Language as a BCP-47 tag.
-     */
-    language?: string;
-  };
-  /**
-   * Free-text background: life situation, history with the company, what matters.
-   */
-  background?: string;
-  /**
-   * Situations in the person's life that colour conversations (one sentence each).
-   */
-  life_scenarios?: string[];
-  /**
-   * Preference statements, e.g. *prefers email over calls*.
-   */
-  preferences?: string[];
-  /**
-   * Personality: MBTI type, traits and values.
-   */
-  personality?: {
-    /**
-     * One of the 16 MBTI types.
-     */
-    mbti?:
-      | 'INTJ'
-      | 'INTP'
-      | 'ENTJ'
-      | 'ENTP'
-      | 'INFJ'
-      | 'INFP'
-      | 'ENFJ'
-      | 'ENFP'
-      | 'ISTJ'
-      | 'ISFJ'
-      | 'ESTJ'
-      | 'ESFJ'
-      | 'ISTP'
-      | 'ISFP'
-      | 'ESTP'
-      | 'ESFP';
-    /**
-     * Traits, e.g. `skeptical`, `friendly`, `detail-oriented`.
-     */
-    traits?: string[];
-    /**
-     * What the person values, e.g. `honesty`, `saving money`.
-     */
-    values?: string[];
-  };
-  /**
-   * How the person speaks.
-   */
-  expression?: {
-    /**
-     * How much the person says per turn.
-     */
-    verbosity?: 'terse' | 'standard' | 'verbose';
-    /**
-     * Register of speech.
-     */
-    formality?: 'casual' | 'neutral' | 'formal';
-    /**
-     * Baseline patience, 0 (none) to 1 (endless). Seeds the scenario's `state.initial.patience` when that is not given.
-     */
-    patience?: number;
-    /**
-     * Speech rate (voice agents).
-     */
-    speech_rate?: 'slow' | 'normal' | 'fast';
-    /**
-     * Phrases the person tends to use; the simulator weaves them in.
-     */
-    typical_phrases?: string[];
-    /**
-     * Speech quirks: `typos`, `fillers`, `interrupts`, `repeats_questions`, `off_topic`, `all_lowercase`, or your own words.
-     */
-    quirks?: string[];
-  };
-  /**
-   * Free tags, used by suites to select profiles.
-   */
-  tags?: string[];
 }
 export interface Target {
   /**

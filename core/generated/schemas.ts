@@ -341,8 +341,12 @@ export const schemaFiles = {
     ]
    },
    "profile_overrides": {
-    "$ref": "profile.schema.json#/definitions/profile_fields",
-    "description": "A partial profile merged over `profile` for this scenario only."
+    "description": "A partial profile merged over `profile` for this scenario only.",
+    "allOf": [
+     {
+      "$ref": "profile.schema.json#/definitions/profile_fields"
+     }
+    ]
    },
    "agent": {
     "type": "object",

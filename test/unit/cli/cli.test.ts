@@ -36,6 +36,19 @@ const runDirFrom = (stdout: string, cwd: string) => {
 
 const lines = (file: string) => readFileSync(file, 'utf8').split('\n').filter(Boolean);
 
+
+/** Waits until the run under `outDir` has written `n` dialogues; returns its transcripts.jsonl. */
+async function waitForDialogues(outDir: string, n: number): Promise<string> {
+  const deadline = Date.now() + 60000;
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 25));
+    const dirs = existsSync(outDir) ? readdirSync(outDir) : [];
+    const file = dirs.length ? join(outDir, dirs[0], 'transcripts.jsonl') : '';
+    if (file && existsSync(file) && lines(file).length >= n) return file;
+    assert.ok(Date.now() < deadline, `the eval never wrote ${n} dialogues`);
+  }
+}
+
 describe('cli: run, eval, compare, report (end to end)', function () {
   this.timeout(120000);
   let ws: TempWorkspace;
@@ -143,16 +156,7 @@ describe('cli: eval kill-and-resume with SIGKILL against a local server', functi
   it('loses only dialogues in flight, repairs a torn line, resumes without loss or duplicates, and writes no key', async () => {
     const env = { ...process.env, NO_COLOR: '1', USERLM_TEST_KEY: KEY };
     const child = spawn(process.execPath, [CLI, 'eval', 'suites/llm.suite.yaml', '--out', 'kill-runs'], { cwd: ws.root, env, stdio: 'ignore' });
-    const outDir = join(ws.root, 'kill-runs');
-    let file = '';
-    const deadline = Date.now() + 60000;
-    for (;;) {
-      await new Promise((r) => setTimeout(r, 25));
-      const dirs = existsSync(outDir) ? readdirSync(outDir) : [];
-      if (dirs.length) file = join(outDir, dirs[0], 'transcripts.jsonl');
-      if (file && existsSync(file) && lines(file).length >= 3) break;
-      assert.ok(Date.now() < deadline, 'the eval never wrote 3 dialogues');
-    }
+    const file = await waitForDialogues(join(ws.root, 'kill-runs'), 3);
     child.kill('SIGKILL');
     await new Promise((r) => child.once('exit', r));
     const kept = lines(file);
@@ -180,16 +184,7 @@ describe('cli: eval kill-and-resume with SIGKILL against a local server', functi
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
     child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-    const outDir = join(ws.root, 'int-runs');
-    let file = '';
-    const deadline = Date.now() + 60000;
-    for (;;) {
-      await new Promise((r) => setTimeout(r, 25));
-      const dirs = existsSync(outDir) ? readdirSync(outDir) : [];
-      if (dirs.length) file = join(outDir, dirs[0], 'transcripts.jsonl');
-      if (file && existsSync(file) && lines(file).length >= 2) break;
-      assert.ok(Date.now() < deadline, 'the eval never wrote 2 dialogues');
-    }
+    const file = await waitForDialogues(join(ws.root, 'int-runs'), 2);
     child.kill('SIGINT');
     const code = await new Promise<number | null>((r) => child.once('close', r));
     assert.equal(code, 130, stderr);
