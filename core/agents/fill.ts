@@ -3,12 +3,15 @@
 // lines with {product}/{price}/{company} filled in.
 import type { Scenario, Tactic, Target } from '../generated/schema-types';
 import type { Rng } from '../util/rng';
-import { hasPhrase, lowerFirst, secondPerson, sentence, stripStop, upperFirst } from '../util/text';
+import { contentStems, hasPhrase, lowerFirst, overlap, secondPerson, sentence, stripStop, upperFirst } from '../util/text';
+import { phraseTarget, toAgent } from '../simulate/target-phrasing';
 
 interface ScenarioLines {
   sop: { text: string; imperative: boolean }[];
-  /** Script lines that address each target (they use one of its cues). */
+  /** Script lines that address each target (they use one of its cues; without cues, two of its words). */
   answers: Map<string, string[]>;
+  /** The SOP step that talks about each target (two of its words), when one does. */
+  steps: Map<string, { text: string; imperative: boolean }>;
   slots: Record<string, string>;
 }
 const cache = new WeakMap<Scenario, ScenarioLines>();
@@ -36,13 +39,19 @@ function linesOf(scenario: Scenario): ScenarioLines {
     const agentText = [a.sop, a.opening, ...(a.script ?? [])].join('\n');
     const named = productName(agentText);
     const answers = new Map<string, string[]>();
+    const sop = sopSteps(a.sop ?? '');
+    const steps = new Map<string, { text: string; imperative: boolean }>();
     for (const t of scenario.targets) {
       const cues = (t.cues ?? []).map((x) => x.toLowerCase());
-      answers.set(t.id, (a.script ?? []).filter((line) => cues.some((cue) => hasPhrase(line.toLowerCase(), cue))));
+      const covers = (line: string) => (cues.length ? cues.some((cue) => hasPhrase(line.toLowerCase(), cue)) : talksAbout(line, t));
+      answers.set(t.id, (a.script ?? []).filter(covers));
+      const step = sop.find((x) => covers(x.text));
+      if (step) steps.set(t.id, step);
     }
     c = {
-      sop: sopSteps(a.sop ?? ''),
+      sop,
       answers,
+      steps,
       slots: { price: price ?? 'this price', company: company ?? 'us', product: named ? named.replace(/^(?:the|our|a)\s+/i, '') : 'plan' },
     };
     cache.set(scenario, c);
@@ -64,6 +73,12 @@ function sopSteps(sop: string): { text: string; imperative: boolean }[] {
     });
 }
 
+/** Whether a line talks about a target without cues: two of its words (description, `done_when`). */
+function talksAbout(line: string, t: Target): boolean {
+  const want = phraseTarget(t).cueStems;
+  return overlap(contentStems(line), want) >= Math.min(2, want.size);
+}
+
 const STEP_LEADS = ['Next, I need to {step}.', 'Let me {step}.', 'As a next step, I\'ll {step}.', 'Okay, so I\'m going to {step}.', 'Now I\'d like to {step}.'];
 const CONCERN_LINES = [
   'About {topic}: {cue}, and I can confirm that for you.',
@@ -72,26 +87,45 @@ const CONCERN_LINES = [
 ];
 const GENERIC = ['Is there anything else I can help you with today?', 'Does that answer your question?', 'Let me know how you would like to proceed.', 'Is there something specific you want me to look into?'];
 
+/** An SOP step as the agent says it. */
+function stepLine(step: { text: string; imperative: boolean }, rng: Rng): string {
+  return step.imperative ? sentence(rng.pick(STEP_LEADS).replace('{step}', lowerFirst(step.text))) : sentence(upperFirst(step.text));
+}
+
+/**
+ * A line that addresses an open target: a script line that covers it, else the SOP step that
+ * talks about it, else a line with its cue words, else one derived from the target (never its
+ * description pasted in).
+ */
+function addressLine(lines: ScenarioLines, top: Target, rng: Rng, said: ReadonlySet<string>): string {
+  const fresh = (lines.answers.get(top.id) ?? []).filter((l) => !said.has(l));
+  if (fresh.length) return fresh[0];
+  const step = lines.steps.get(top.id);
+  if (step) {
+    const l = stepLine(step, rng);
+    if (!said.has(l)) return l;
+  }
+  const p = phraseTarget(top);
+  if (top.cues?.length) {
+    const cue = top.cues[rng.int(top.cues.length)];
+    const topic = p.topic && !p.limit ? toAgent(p.topic) : 'that';
+    return sentence(upperFirst(rng.pick(CONCERN_LINES).replace('{cue}', cue).replace('{topic}', topic)));
+  }
+  const own = p.agent.filter((l) => !said.has(l));
+  return rng.pick(own.length ? own : p.agent);
+}
+
 /**
  * A plausible agent line: with probability `addressRate` one that addresses the top open concern
- * (a script line that covers it, else a line with its cue words), otherwise the next SOP step.
+ * (see `addressLine`), otherwise the next SOP step.
  * `said` holds the agent's earlier lines, which are not repeated when there is another choice.
  */
 export function sopLine(scenario: Scenario, rng: Rng, turn: number, concerns: readonly Target[], addressRate = 0.8, said: ReadonlySet<string> = new Set()): string {
   const lines = linesOf(scenario);
   const top = concerns[0];
-  if (top && rng.chance(addressRate)) {
-    const fresh = (lines.answers.get(top.id) ?? []).filter((l) => !said.has(l));
-    if (fresh.length) return fresh[0];
-    const topic = lowerFirst(stripStop(secondPerson(top.description)));
-    const cue = top.cues?.length ? top.cues[rng.int(top.cues.length)] : topic;
-    return sentence(upperFirst(rng.pick(CONCERN_LINES).replace('{cue}', cue).replace('{topic}', topic)));
-  }
+  if (top && rng.chance(addressRate)) return addressLine(lines, top, rng, said);
   const steps = lines.sop;
-  if (steps.length && turn < steps.length * 2) {
-    const step = steps[turn % steps.length];
-    return step.imperative ? sentence(rng.pick(STEP_LEADS).replace('{step}', lowerFirst(step.text))) : sentence(upperFirst(step.text));
-  }
+  if (steps.length && turn < steps.length * 2) return stepLine(steps[turn % steps.length], rng);
   return rng.pick(GENERIC);
 }
 

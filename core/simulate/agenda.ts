@@ -13,6 +13,7 @@ import type { ResolvedProfile, SimulatorContext, UserSimulator, UserTurnOutput }
 import { createRng, hashString, type Rng } from '../util/rng';
 import { contentStems, firstPerson, humanize, lowerFirst, overlap, sentence, stripStop, upperFirst, words } from '../util/text';
 import * as P from './phrases';
+import { VERBS, phraseTarget } from './target-phrasing';
 
 interface Fact { text: string; stems: Set<string> }
 /**
@@ -31,13 +32,6 @@ type Mood = 'end' | 'resist' | 'refuse' | 'press' | 'ack' | 'raise' | 'answer' |
 const compiledAgendas = new WeakMap<Scenario, CompiledAgenda>();
 const styles = new WeakMap<object, Style>();
 
-const VERBS = new Set(['get', 'keep', 'avoid', 'cancel', 'find', 'know', 'understand', 'have', 'make', 'pay', 'reduce', 'lower', 'switch',
-  'confirm', 'receive', 'obtain', 'stop', 'return', 'fix', 'change', 'sort', 'learn', 'see', 'check', 'move', 'add', 'remove', 'upgrade',
-  'downgrade', 'book', 'schedule', 'refund', 'secure', 'negotiate', 'clarify', 'verify', 'understand', 'waive', 'dispute', 'arrange',
-  'transfer', 'close', 'open', 'renew', 'extend', 'delay', 'postpone', 'ensure', 'protect', 'resolve', 'report', 'replace', 'repair', 'claim',
-  'leave', 'hear', 'speak', 'talk', 'decline', 'refuse', 'compare', 'take', 'buy', 'sell', 'send', 'give', 'save', 'use', 'start', 'finish',
-  'end', 'hold', 'ask', 'apply', 'join', 'complete', 'submit', 'review', 'reschedule', 'choose', 'pick', 'explain', 'discuss', 'cover',
-  'include', 'reach', 'contact', 'visit', 'try', 'earn', 'spend', 'borrow', 'owe', 'settle', 'update', 'remain', 'stay', 'agree', 'accept']);
 const LEAD_IN = /^(?:(?:hi|hello|hey|okay|ok|so|and|also|plus|well|sorry|look|right|but|oh|now|dear|because|before (?:we go any further|anything else))\b[,!.]?\s*)+/i;
 const QUESTION_START = /^(?:what|whats|what's|how|when|where|who|which|why|is|are|do|does|did|can|could|will|would|am|should)\b/i;
 
@@ -92,11 +86,10 @@ function ownWords(s: string): string {
   return firstPerson(out);
 }
 
+/** How the user raises a target: its `say`, else its description rewritten in the user's words. */
 function goalSentence(t: Target): string {
   if (t.say) return sentence(t.say.trim().replace(/^(?:hi|hello|hey)\b[,!.]?\s*/i, '').replace(/^(?:and|also|plus)\b[,]?\s*/i, ''));
-  const d = stripStop(t.description);
-  const first = /^[A-Za-z]+/.exec(d)?.[0]?.toLowerCase();
-  return firstPerson(sentence(first && VERBS.has(first) ? `I want to ${lowerFirst(d)}` : `I'm calling about ${lowerFirst(d)}`));
+  return phraseTarget(t).user;
 }
 
 function compile(scenario: Scenario): CompiledAgenda {
@@ -105,8 +98,9 @@ function compile(scenario: Scenario): CompiledAgenda {
     c = {
       targets: scenario.targets.map((t) => ({
         t, id: t.id, primary: (t.priority ?? 'primary') === 'primary', reveal: t.reveal ?? 'upfront',
-        goal: goalSentence(t), ask: askOf(t, goalSentence(t)), topic: topicOf(t.id), label: `${t.id} (${(t.priority ?? 'primary') === 'primary' ? 'primary' : 'secondary'}, `,
-        stems: contentStems(`${t.description} ${t.say ?? ''} ${(t.cues ?? []).join(' ')}`),
+        goal: goalSentence(t), ask: t.say ? askOf(t, goalSentence(t)) : phraseTarget(t).ask, topic: topicOf(t.id) ?? (t.say ? undefined : phraseTarget(t).topic), label: `${t.id} (${(t.priority ?? 'primary') === 'primary' ? 'primary' : 'secondary'}, `,
+        // Without cues, the words of `done_when` tell too when the agent talks about the target.
+        stems: contentStems(`${t.description} ${t.say ?? ''} ${(t.cues ?? []).join(' ')} ${t.cues?.length ? '' : t.done_when ?? ''}`),
       })).sort((a, b) => Number(b.primary && b.reveal === 'upfront') - Number(a.primary && a.reveal === 'upfront')),
       memory: (scenario.memory ?? []).map((text) => ({ text: firstPerson(text), stems: contentStems(text) })),
       unknown: (scenario.unknown ?? []).map((text) => ({ text, stems: contentStems(text) })),
