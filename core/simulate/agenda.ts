@@ -100,7 +100,7 @@ function compile(scenario: Scenario): CompiledAgenda {
         t, id: t.id, primary: (t.priority ?? 'primary') === 'primary', reveal: t.reveal ?? 'upfront',
         goal: goalSentence(t), ask: t.say ? askOf(t, goalSentence(t)) : phraseTarget(t).ask, topic: topicOf(t.id) ?? (t.say ? undefined : phraseTarget(t).topic), label: `${t.id} (${(t.priority ?? 'primary') === 'primary' ? 'primary' : 'secondary'}, `,
         // Without cues, the words of `done_when` tell too when the agent talks about the target.
-        stems: contentStems(`${t.description} ${t.say ?? ''} ${(t.cues ?? []).join(' ')} ${t.cues?.length ? '' : t.done_when ?? ''}`),
+        stems: t.cues?.length ? contentStems(`${t.description} ${t.say ?? ''} ${t.cues.join(' ')}`) : new Set([...contentStems(`${firstPerson(t.description)} ${t.say ?? ''}`), ...phraseTarget(t).cueStems]),
       })).sort((a, b) => Number(b.primary && b.reveal === 'upfront') - Number(a.primary && a.reveal === 'upfront')),
       memory: (scenario.memory ?? []).map((text) => ({ text: firstPerson(text), stems: contentStems(text) })),
       unknown: (scenario.unknown ?? []).map((text) => ({ text, stems: contentStems(text) })),

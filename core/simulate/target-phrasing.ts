@@ -57,7 +57,8 @@ const cache = new WeakMap<Target, TargetPhrasing>();
 export function phraseTarget(t: Target): TargetPhrasing {
   let p = cache.get(t);
   if (!p) {
-    const cueStems = new Set([...contentStems(`${t.description} ${t.done_when ?? ''}`)].filter((x) => !GOAL_WORDS.has(x)));
+    // In the user's words, so that "his"/"her" (not stopwords) do not count as content.
+    const cueStems = new Set([...contentStems(firstPerson(`${t.description} ${t.done_when ?? ''}`))].filter((x) => !GOAL_WORDS.has(x)));
     p = { ...build(t.description), cueStems: cueStems.size >= 2 ? cueStems : contentStems(t.description) };
     cache.set(t, p);
   }
@@ -181,15 +182,16 @@ function learnLines(np: string, verb: string): Parsed {
 /** Lines for something the user wants to have (`np` in the user's words). */
 function obtainLines(np: string, want = "I'd like"): Parsed {
   const a = toAgent(np);
-  // "the late fees waived": the thing is "the late fees".
-  const core = splitNoun(np).core.replace(/^(.+\s\w+)\s+\w+ed$/i, '$1');
+  const core = splitNoun(np).core;
+  // "the late fees waived": the agent talks about "the late fees".
+  const thing = /^(.+\s\w+)\s+\w+ed$/i.exec(np)?.[1];
   if (/^any\s/i.test(np)) {
     const user = s(`Is there ${np}`, '?');
     return { user, ask: user, topic: undefined, limit: false, agent: [s(`Let me see what I can do about ${a}`), s(`I'll check ${a} for you`)] };
   }
   return {
-    user: s(`${want} ${np}`), ask: s(`Can I get ${np}`, '?'), topic: /^(?:the|my)\s/i.test(core) && core.split(' ').length <= 5 ? core : undefined, limit: false,
-    agent: [s(`Let me see what I can do about ${core === np ? a : toAgent(core)}`), `I understand you'd like ${stripStop(a)}. Let me look into it.`],
+    user: s(`${want} ${np}`), ask: s(`Can I get ${np}`, '?'), topic: /^(?:the|my)\s/i.test(thing ?? core) && (thing ?? core).split(' ').length <= 5 ? thing ?? core : undefined, limit: false,
+    agent: [s(`Let me see what I can do about ${toAgent(thing ?? np)}`), `I understand you'd like ${stripStop(a)}. Let me look into it.`],
   };
 }
 
