@@ -2,7 +2,7 @@
 
 const STOPWORDS = new Set(
   ('a an the and or but if then so to of in on at by for with from as is are was were be been being am do does did ' +
-    'have has had i me my mine you your yours we our us they them their he she it its this that these those there here ' +
+    'have has had i me my mine you your yours we our us they them their he she him his her hers it its this that these those there here ' +
     'what which who whom whose when where why how can could would should will shall may might must not no yes ' +
     'all any some more most other such only own same than too very just also about into over under again ' +
     'get got want need like know think please okay ok well really one two').split(' '),
