@@ -1,32 +1,14 @@
 // Helpers shared by the integration tests (they run inside the real extension host).
 import * as vscode from 'vscode';
+import type { ExtensionApi } from '../../../client/extension';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 
 export const EXTENSION_ID = 'userlm-studio.userlm-studio';
 
-/** The API the extension returns from `activate` (client/extension.ts `ExtensionApi`; kept loose
- * here because the test project does not compile the client). */
-export interface Api {
-  stats(): { activationMs: number; activateCalledMs: number; serverStartMs: number; clientMs?: number; featuresMs?: number; serverReadyMs?: number };
-  serverReady(): Promise<void>;
-  preview: {
-    start(req: { uri: vscode.Uri; simulator?: string; agent?: string; seed?: number }): Promise<void>;
-    whenDone(): Promise<any>;
-    probe(): Promise<Record<string, any>>;
-    show(transcript: any, info?: any): Promise<void>;
-    lastRenderMs(): number | undefined;
-    scroll(to: 'top' | 'end'): void;
-    click(selector: string): void;
-    reply(text: string): void;
-    stop(): void;
-    hints(doc: vscode.TextDocument): { line: number; label: string; tooltip: string }[];
-  };
-  results: { probe(): Promise<Record<string, any>>; openDialogue(runDir: string, dialogueId: string): Promise<void> };
-  evals: { cancel(): boolean; running(): boolean; progressLog(): string[]; last(): any; discover(): Promise<void>; controller: vscode.TestController; runTests(items?: vscode.TestItem[]): Promise<{ id: string; state: string; message?: string; line?: number }[]> };
-  lastRefusal(): string | undefined;
-}
+/** The API the extension returns from `activate`. */
+export type Api = ExtensionApi;
 
 export async function api(): Promise<Api> {
   const ext = vscode.extensions.getExtension(EXTENSION_ID);

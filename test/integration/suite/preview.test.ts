@@ -67,6 +67,7 @@ describe('preview panel', () => {
     const a = await api();
     await vscode.commands.executeCommand('userlm.previewAdversarial', wsUri('scenarios/phone-upgrade-pressure.scenario.yaml'));
     const t = await a.preview.whenDone();
+    assert.ok(t, 'the preview finished');
     assert.equal(t.agent, 'adversarial');
     assert.ok(t.turns.some((x: any) => x.speaker === 'agent' && x.tactic), 'an agent turn used a tactic');
     const st = await a.preview.probe();
