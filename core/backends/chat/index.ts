@@ -7,6 +7,7 @@ import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUse
 import type { Backend, Usage } from '../../generated/schema-types';
 import { abortError, backendLimiter, Limiter, sleep } from './limiter';
 import { nodeFetch } from './node-fetch';
+import { BACKEND_DEFAULTS, backendSettings } from '../../model/backend-defaults';
 
 export { Limiter, backendLimiter, sleep, abortError } from './limiter';
 
@@ -35,8 +36,8 @@ export interface ChatClientOptions {
   limiter?: Limiter | null;
 }
 
-export const DEFAULT_TIMEOUT_MS = 120_000;
-export const DEFAULT_MAX_RETRIES = 3;
+export const DEFAULT_TIMEOUT_MS = BACKEND_DEFAULTS.timeoutMs;
+export const DEFAULT_MAX_RETRIES = BACKEND_DEFAULTS.maxRetries;
 
 /** A failed chat request, after retries. The message names the backend and says why; never holds the key. */
 export class ChatError extends Error {
@@ -53,17 +54,17 @@ class Attempt extends Error {
 }
 
 export function createChatClient(backend: Backend, apiKey: string | undefined, options: ChatClientOptions = {}): ChatClient {
+  const settings = backendSettings(backend);
   const sdk = new OpenAI({
     apiKey: apiKey ?? 'unused',
     baseURL: backend.base_url,
     maxRetries: 0,
-    timeout: backend.timeout_ms ?? DEFAULT_TIMEOUT_MS,
+    timeout: settings.timeoutMs,
     logLevel: 'off',
     fetch: nodeFetch,
     ...(apiKey ? {} : { defaultHeaders: { Authorization: null } }),
   });
-  const maxRetries = backend.max_retries ?? DEFAULT_MAX_RETRIES;
-  const timeoutMs = backend.timeout_ms ?? DEFAULT_TIMEOUT_MS;
+  const { maxRetries, timeoutMs } = settings;
   const baseMs = options.retryBaseMs ?? 500;
   const maxMs = options.retryMaxMs ?? 30_000;
   const limiter = options.limiter === undefined ? backendLimiter(backend) : options.limiter;
@@ -77,13 +78,12 @@ export function createChatClient(backend: Backend, apiKey: string | undefined, o
     req.signal?.addEventListener('abort', onAbort, { once: true });
     const timer = setTimeout(() => { timedOut = true; ctrl.abort(); }, timeoutMs);
     const started = performance.now();
-    const stream = backend.stream !== false;
+    const stream = settings.stream;
     const body: Record<string, unknown> = { model: backend.model, messages: req.messages };
     const temperature = req.temperature ?? backend.temperature;
     if (temperature !== undefined) body.temperature = temperature;
     if (backend.top_p !== undefined) body.top_p = backend.top_p;
-    const maxTokens = req.maxTokens ?? backend.max_tokens;
-    if (maxTokens !== undefined) body[backend.max_tokens_field ?? 'max_tokens'] = maxTokens;
+    body[settings.maxTokensField] = req.maxTokens ?? settings.maxTokens;
     if (stream) {
       body.stream = true;
       body.stream_options = { include_usage: true };

@@ -2,6 +2,7 @@
 // `requests_per_minute` started per minute (requests are spaced evenly). One limiter per backend
 // id, shared by every simulator, agent, judge and eval run in the process.
 import type { Backend } from '../../generated/schema-types';
+import { BACKEND_DEFAULTS } from '../../model/backend-defaults';
 
 export class Limiter {
   private active = 0;
@@ -76,7 +77,7 @@ export function backendLimiter(backend: Pick<Backend, 'id' | 'concurrency' | 're
     l = new Limiter();
     limiters.set(backend.id, l);
   }
-  l.concurrency = backend.concurrency && backend.concurrency > 0 ? backend.concurrency : Infinity;
+  l.concurrency = backend.concurrency ?? BACKEND_DEFAULTS.concurrency;
   l.requestsPerMinute = backend.requests_per_minute;
   return l;
 }

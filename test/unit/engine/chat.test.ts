@@ -1,7 +1,8 @@
 // The chat client through the real `openai` SDK against the local server (real HTTP, real SSE).
 import { strict as assert } from 'node:assert';
 import type { Backend } from '../../../core/generated/schema-types';
-import { ChatError, createChatClient, Limiter } from '../../../core/backends/chat/index';
+import { backendLimiter, ChatError, createChatClient, Limiter } from '../../../core/backends/chat/index';
+import { schemaFiles } from '../../../core/generated/schemas';
 import { nodeFetch } from '../../../core/backends/chat/node-fetch';
 import { parseUserOutput } from '../../../core/rationale/index';
 import { startOpenAIServer, type OpenAIServer } from '../../support/openai-server';
@@ -64,6 +65,16 @@ describe('engine: OpenAI-compatible chat client', function () {
     assert.equal(b.max_tokens, undefined);
     assert.equal(b.stream, undefined);
     assert.deepEqual(a.messages, MESSAGES);
+  });
+
+  it('applies the schema defaults a backend leaves out: max_tokens, streaming, concurrency', async () => {
+    const props = schemaFiles.workspace.definitions.backend.properties;
+    const plain = backend();
+    await createChatClient(plain, undefined).complete({ messages: MESSAGES });
+    const body = server.requests[0].body;
+    assert.equal(body.max_tokens, props.max_tokens.default);
+    assert.equal(body.stream, props.stream.default);
+    assert.equal(backendLimiter(plain).concurrency, props.concurrency.default);
   });
 
   it('sends the key as a Bearer token, and no Authorization header without a key', async () => {
