@@ -10,7 +10,7 @@ VENV=${USERLM_VENV:-.venv}
 PY="$VENV/bin/python"
 [ -f out/test/ray/jobs.test.js ] || npx tsc -b
 
-TMP=$(mktemp -d /tmp/userlm-ray.XXXXXX)
+TMP=$(mktemp -d -p /tmp)  # short path: Ray puts Unix sockets under it
 read -r GCS_PORT DASH_PORT CLIENT_PORT AGENT_PORT < <("$PY" - <<'PY'
 import socket
 socks = [socket.socket() for _ in range(4)]
