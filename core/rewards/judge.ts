@@ -67,19 +67,23 @@ export const JUDGE_SYSTEM = 'You are a strict, consistent evaluator of simulated
 /** The marker line naming what is judged ("turn <index>" or "session"); the vector tests key on it. */
 export const JUDGED_MARKER = 'JUDGED:';
 
-export function buildJudgePrompt(opts: { rubric: string; scenario: Scenario; profile: ProfileFields; transcript: Transcript; turnIndex?: number }): string {
-  const { rubric, scenario, profile, transcript, turnIndex } = opts;
-  const lines: string[] = [`CRITERION: ${rubric}`, '', 'USER PROFILE:'];
-  const p = profile as ProfileFields & { name?: string };
-  lines.push(`- name: ${p.name ?? ''}`);
-  if (p.background) lines.push(`- background: ${p.background}`);
-  if (p.personality) lines.push(`- personality: ${JSON.stringify(p.personality)}`);
-  if (p.expression) lines.push(`- expression: ${JSON.stringify(p.expression)}`);
+/** The profile and scenario as judges read them (judge prompts here, score_model graders for OpenAI RL). */
+export function judgeContextLines(profile: ProfileFields, scenario: Scenario): string[] {
+  const lines = ['USER PROFILE:', `- name: ${profile.name ?? ''}`];
+  if (profile.background) lines.push(`- background: ${profile.background}`);
+  if (profile.personality) lines.push(`- personality: ${JSON.stringify(profile.personality)}`);
+  if (profile.expression) lines.push(`- expression: ${JSON.stringify(profile.expression)}`);
   lines.push('', `SCENARIO: ${scenario.title ?? scenario.id} (${scenario.split ?? 'standard'})`);
   if (scenario.agent?.role) lines.push(`- agent: ${scenario.agent.role}`);
   for (const t of scenario.targets) lines.push(`- target ${t.id} (${t.priority ?? 'primary'}, reveal ${t.reveal ?? 'when_asked'}): ${t.description}`);
   for (const m of scenario.memory ?? []) lines.push(`- the user knows: ${m}`);
   for (const u of scenario.unknown ?? []) lines.push(`- the user does NOT know: ${u}`);
+  return lines;
+}
+
+export function buildJudgePrompt(opts: { rubric: string; scenario: Scenario; profile: ProfileFields; transcript: Transcript; turnIndex?: number }): string {
+  const { rubric, scenario, profile, transcript, turnIndex } = opts;
+  const lines: string[] = [`CRITERION: ${rubric}`, '', ...judgeContextLines(profile, scenario)];
   if (scenario.adversarial?.tactics?.length) lines.push(`- tactics the agent may use: ${scenario.adversarial.tactics.join(', ')}`);
   lines.push('', 'DIALOGUE:');
   for (const turn of transcript.turns) {

@@ -4,6 +4,8 @@
 import OpenAI, { toFile } from 'openai';
 import type { RlSample } from '../datasets';
 import type { MultiGrader } from './grader';
+import type { ProfileFields, Scenario } from '../generated/schema-types';
+import { judgeContextLines } from '../rewards/judge';
 
 export interface OpenAIFtOptions {
   /** Base URL including `/v1` (default https://api.openai.com/v1). */
@@ -96,15 +98,7 @@ export const FT_TERMINAL = ['succeeded', 'failed', 'cancelled'];
 /** The profile, scenario and dialogue so far as text, for score_model graders (`{{item.judge_context}}`). */
 export function judgeContextText(s: RlSample): string {
   const { scenario, profile } = s.context;
-  const lines = ['USER PROFILE:', `- name: ${profile.name ?? ''}`];
-  if (profile.background) lines.push(`- background: ${profile.background}`);
-  if (profile.personality) lines.push(`- personality: ${JSON.stringify(profile.personality)}`);
-  if (profile.expression) lines.push(`- expression: ${JSON.stringify(profile.expression)}`);
-  lines.push('', `SCENARIO: ${scenario.title ?? scenario.id} (${scenario.split ?? 'standard'})`);
-  if (scenario.agent?.role) lines.push(`- agent: ${scenario.agent.role}`);
-  for (const t of scenario.targets) lines.push(`- target ${t.id} (${t.priority ?? 'primary'}, reveal ${t.reveal ?? 'when_asked'}): ${t.description}`);
-  for (const m of scenario.memory ?? []) lines.push(`- the user knows: ${m}`);
-  for (const u of scenario.unknown ?? []) lines.push(`- the user does NOT know: ${u}`);
+  const lines = judgeContextLines(profile as ProfileFields, scenario as Scenario);
   lines.push('', 'DIALOGUE:');
   s.prompt.filter((m) => m.role !== 'system').forEach((m, i) => lines.push(`[${i}] ${m.role === 'user' ? 'AGENT' : 'USER'}: ${m.content}`));
   return lines.join('\n');
