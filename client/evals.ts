@@ -120,7 +120,7 @@ export class Evals implements vscode.Disposable {
       const dialogueItems = ts.map((t) => {
         const d = this.controller.createTestItem(`${scenarioItem.id}/${t.dialogue_id}`, t.dialogue_id, scenarioItem.uri);
         d.range = scenarioItem.range;
-        d.description = `total ${t.rewards.total.toFixed(2)} · seed ${t.seed}`;
+        d.description = `${t.rewards.total === undefined ? 'no total' : `total ${t.rewards.total.toFixed(2)}`} · seed ${t.seed}`;
         return d;
       });
       scenarioItem.children.replace(dialogueItems);
