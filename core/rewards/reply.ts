@@ -37,7 +37,7 @@ export function voice(out: ParsedOutput): number {
 // ---- §3.11 no_leak -----------------------------------------------------------------------------
 
 const LEAK_RES: RegExp[] = [
-  /<\/?(?:think|answer|thinking|reasoning|rationale|scratchpad)\b/,
+  /<\/?(?:think|answer|thinking|reasoning|rationale|scratchpad)(?![a-z0-9_])/,
   /(?:^|[^a-z0-9])(?:agent[ _]intent|concerns|plan|state|tone|rationale|reasoning|thoughts?|thinking|internal monologue)[ \t]*:/,
   /(?:trust|emotion|patience|engagement)[ \t:=]*-?[0-9]+(?:\.[0-9]+)?[ \t]*(?:->|=>|→)/,
 ];
