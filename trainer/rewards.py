@@ -530,7 +530,7 @@ def _runs(toks: list[str], k: int) -> list[str]:
 
 
 def copied_run(answer: str, ctx: TurnContext, scenario: dict, params: dict) -> Optional[str]:
-    min_run = params.get("min_run", 8)
+    min_run = params.get("min_run", 10)
     tok = tokens(answer)
     allowed = [tokens(t["say"]) for t in scenario["targets"] if t.get("say")]
     for src in copy_sources(scenario):

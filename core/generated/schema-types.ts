@@ -498,7 +498,7 @@ export interface Component {
      */
     min_overlap?: number;
     /**
-     * `no_copying`: the shortest verbatim token run that counts as copying (default 8).
+     * `no_copying`: the shortest verbatim token run that counts as copying (default 10; a source shorter than that counts whole, if at least 5 tokens).
      */
     min_run?: number;
   };

@@ -893,7 +893,7 @@ export const schemaFiles = {
        "min_run": {
         "type": "integer",
         "minimum": 2,
-        "description": "`no_copying`: the shortest verbatim token run that counts as copying (default 8)."
+        "description": "`no_copying`: the shortest verbatim token run that counts as copying (default 10; a source shorter than that counts whole, if at least 5 tokens)."
        }
       }
      },

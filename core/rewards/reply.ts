@@ -143,7 +143,7 @@ function runs(toks: readonly string[], k: number): Set<string> {
 
 /** The first copied run (space-joined tokens) of the answer, or undefined. */
 export function copiedRun(answer: string, ctx: TurnContext, scenario: Scenario, params: Params): string | undefined {
-  const minRun = params.min_run ?? 8;
+  const minRun = params.min_run ?? 10;
   const tok = tokens(answer);
   const allowed = scenario.targets.filter((t) => t.say).map((t) => tokens(t.say!));
   for (const src of copySources(scenario)) {
