@@ -3,6 +3,8 @@
 // (finished dialogues are kept; `--resume RUN_DIR` continues).
 import { EXIT, intFlag, parseArgs, UsageError } from '../args';
 import { resolveSuite, runSuite, selectDialogues, type DialogueSelection, type ResolvedSuite } from '../../core/runs';
+import { existsSync } from 'node:fs';
+import { resolveFrom } from '../../core/model/load';
 import { reportFileErrors } from '../render/problems';
 import { rootFor, runDirArg, shown } from '../render/paths';
 import { atMostPositional, inputFile, InputError, outputFolder, schemaIntFlag } from '../inputs';
@@ -23,7 +25,8 @@ export const evalCommand: Command = {
       return 0;
     }
     atMostPositional(positional, 1);
-    const file = inputFile(positional[0], ['suite'], 'suite file').path;
+    const loaded = inputFile(positional[0], ['suite'], 'suite file');
+    const file = loaded.path;
     const root = rootFor(file, flags.root);
     const concurrency = schemaIntFlag(flags, 'concurrency', 'suite', ['concurrency']);
     const limit = intFlag(flags, 'limit');
@@ -39,9 +42,12 @@ export const evalCommand: Command = {
     try {
       planned = await resolveSuite(root, file);
     } catch (e) {
-      // A suite the engine cannot read: show the checker's located errors when it has some.
-      if (await reportFileErrors(root, [file])) return EXIT.failed;
-      process.stderr.write(`userlm eval: ${(e as Error).message}\n`);
+      // A suite the engine cannot use: show the checker's located errors (the suite and the reward
+      // specs it names) when it finds some, else the engine's message.
+      const suite = loaded.value as { rewards?: unknown };
+      const specs = typeof suite.rewards === 'string' ? [resolveFrom(file, suite.rewards)] : [];
+      const errors = await reportFileErrors(root, [file, ...specs.filter((f) => existsSync(f))]);
+      process.stderr.write(errors ? `userlm eval: ${errors} error${errors === 1 ? '' : 's'}; fix them first\n` : `userlm eval: ${(e as Error).message}\n`);
       return EXIT.failed;
     }
     let selected;
