@@ -38,7 +38,7 @@ export async function datasetFromRuns(runs: string[], format: DatasetFormat, f: 
   const root = findWorkspaceRoot(cwd, existsSync);
   const ws = await loadWorkspace(root);
   const transcripts: Transcript[] = [];
-  for (const r of runs) transcripts.push(...readTranscripts(resolveRunPath(root, r)));
+  for (const r of runs) transcripts.push(...readTranscripts(resolveRunPath(root, r), 'strict'));
   return buildDataset(transcripts, workspaceSource(ws), { format, ...f });
 }
 
