@@ -3,6 +3,7 @@
 import type { Policy, ProfileFields, Scenario, State, Target, Tactic } from '../generated/schema-types';
 import { clamp01, contentStems, hasPhrase, humanize, overlap } from '../util/text';
 import { STATE_KEYS } from '../model/scenario-defaults';
+import { schemaFiles } from '../generated/schemas';
 
 export interface CompiledTarget {
   target: Target;
@@ -292,4 +293,20 @@ export function successHolds(scenario: Scenario, targetsMet: ReadonlyMap<string,
   if (!relevant.length) return false;
   for (const t of relevant) if ((targetsMet.get(t.id) ?? null) === null) return false;
   return true;
+}
+
+const termProps = schemaFiles.scenario.properties.termination.properties;
+/** τ²-bench's other end tokens, beside the stop token: the user was handed to a human, or the conversation left what the scenario covers. */
+export const DEFAULT_TRANSFER_TOKEN: string = termProps.transfer_token.default;
+export const DEFAULT_OUT_OF_SCOPE_TOKEN: string = termProps.out_of_scope_token.default;
+
+/** The end token in a user's answer other than the stop token (`transfer` or `out of scope`), or undefined. */
+export function endTokenIn(scenario: Scenario, answer: string): { token: string; reason: 'transfer' | 'out of scope' } | undefined {
+  if (!answer.includes('###')) return undefined;
+  const t = scenario.termination;
+  const transfer = t?.transfer_token ?? DEFAULT_TRANSFER_TOKEN;
+  if (answer.includes(transfer)) return { token: transfer, reason: 'transfer' };
+  const out = t?.out_of_scope_token ?? DEFAULT_OUT_OF_SCOPE_TOKEN;
+  if (answer.includes(out)) return { token: out, reason: 'out of scope' };
+  return undefined;
 }

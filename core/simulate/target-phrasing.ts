@@ -50,7 +50,7 @@ const CLAUSE = /^(?:whether|if|that|what|how|when|where|why|which|who|whom)\b/i;
 const LIMIT = /\b(?:over|above|more than|beyond|exceeding|under|below|less than|at most|no more than)\s+((?:[$€£]\s?)?\d(?:[\d,]*\d)?(?:\.\d+)?(?:\s+(?:a|per|each|every|in|dollars?|euros?|pounds?|month|year|week|monthly|yearly|total|k))*)/i;
 const VALUE_HEAD = /\b(?:cost|costs|price|prices|fee|fees|charge|charges|total|amount|rate|premium|payment|bill|balance|salary|range|date|deadline|length|limit|number|time|penalty|deposit|interest|figure|quote|allowance|discount)$/i;
 const SPLIT_MODS = /\s+(?=(?:including|excluding|with|without|after|before|once|when|if|by|in case|so that|because)\b)|,\s*/i;
-const ADVERB_TAIL = /\s+(?:early|first|now|exactly|precisely|upfront|up front|later|today|quickly)$/i;
+const ADVERB_TAIL = /\s+(?:right now|early|first|now|exactly|precisely|upfront|up front|later|today|quickly)$/i;
 const AUX = new Set(['is', 'are', 'am', 'was', 'were', 'will', 'would', 'can', 'could', 'should', 'has', 'have', 'had', 'may', 'might', 'must', 'does', 'do', 'did']);
 const DET = new Set(['the', 'a', 'an', 'my', 'your', 'his', 'her', 'its', 'our', 'their', 'this', 'that', 'these', 'those', 'it', 'i', 'you', 'he', 'she', 'we', 'they', 'there', 'any', 'some', 'no', 'nothing', 'something', 'anything', 'everything']);
 const PRONOUN = new Set(['this', 'that', 'it', 'there', 'he', 'she', 'they', 'i', 'you', 'we', 'nothing', 'something', 'anything', 'everything']);
@@ -271,7 +271,7 @@ function build(description: string): Parsed {
     return { user, ask: user, topic: splitNoun(rest).core, limit: false, agent: [s(`Let me check ${a} for you`), s(`I'll double-check ${a} now`)], subject: a };
   }
   if ((m = LEARN.exec(vp))) {
-    const rest = vp.slice(m[0].length);
+    const rest = vp.slice(m[0].length).replace(/^(?:exactly|precisely|roughly|just)\s+(?=(?:how|what|when|where|which|whether|if)\b)/i, '');
     if (CLAUSE.test(rest)) return clauseLines(rest, 'know');
     return learnLines(rest, m[0].trim());
   }
