@@ -8,6 +8,7 @@ import { evalCommand } from './eval';
 import { compareCommand } from './compare';
 import { reportCommand } from './report';
 import { importCommand } from './import';
+import { draftCommand } from './draft';
 
 export interface Command {
   /** Arguments after the command name, e.g. `<scenario> [--seed N]`. */
@@ -26,3 +27,4 @@ commands.eval = evalCommand;
 commands.compare = compareCommand;
 commands.report = reportCommand;
 commands.import = importCommand;
+commands.draft = draftCommand;
