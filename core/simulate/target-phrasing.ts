@@ -48,7 +48,7 @@ const NEGATION = /^(?:do not|don't|never|not)\s+/i;
 const WANT = /^I (?:want|need|would like|'d like)\s+/;
 const CLAUSE = /^(?:whether|if|that|what|how|when|where|why|which|who|whom)\b/i;
 const LIMIT = /\b(?:over|above|more than|beyond|exceeding|under|below|less than|at most|no more than)\s+((?:[$€£]\s?)?\d(?:[\d,]*\d)?(?:\.\d+)?(?:\s+(?:a|per|each|every|in|dollars?|euros?|pounds?|month|year|week|monthly|yearly|total|k))*)/i;
-const VALUE_HEAD = /\b(?:cost|costs|price|prices|fee|fees|charge|charges|total|amount|rate|premium|payment|bill|balance|salary|range|date|deadline|length|limit|number|time|penalty|deposit|interest|figure|quote|allowance|discount)$/i;
+const VALUE_HEAD = /\b(?:copay|fare|cost|costs|price|prices|fee|fees|charge|charges|total|amount|rate|premium|payment|bill|balance|salary|range|date|deadline|length|limit|number|time|penalty|deposit|interest|figure|quote|allowance|discount)$/i;
 const SPLIT_MODS = /\s+(?=(?:including|excluding|with|without|after|before|once|when|if|by|in case|so that|because)\b)|,\s*/i;
 const ADVERB_TAIL = /\s+(?:right now|early|first|now|exactly|precisely|upfront|up front|later|today|quickly)$/i;
 const AUX = new Set(['is', 'are', 'am', 'was', 'were', 'will', 'would', 'can', 'could', 'should', 'has', 'have', 'had', 'may', 'might', 'must', 'does', 'do', 'did']);
@@ -147,6 +147,11 @@ export function toQuestion(clause: string): string | undefined {
     const prev = rest[v - 1].toLowerCase();
     const next = (rest[v + 1] ?? '').toLowerCase();
     const mainDo = /^(?:does|do|did)$/.test(lower) && (!next || NOT_MAIN_AFTER.has(next));
+    // "has refills left": `has` as the main verb ("Does the medication have refills left?"), not an auxiliary ("has been", "has arrived").
+    if (/^(?:has|have)$/.test(lower) && next && !/(?:ed|en)$/.test(next) && !/^(?:been|got|gotten|to|not|already|just)$/.test(next)) {
+      const q = [...lead, ...rest.slice(0, subj), 'does', ...rest.slice(subj, v), 'have', ...rest.slice(v + 1)];
+      return s(q.join(' '), '?');
+    }
     if (AUX.has(lower) && !mainDo) {
       const q = [...lead, ...rest.slice(0, subj), word, ...rest.slice(subj, v), ...rest.slice(v + 1)];
       return s(q.join(' ').replace(/\s+,/g, ','), '?');
@@ -198,7 +203,7 @@ function learnLines(np: string, verb: string): Parsed {
   const a = toAgent(np);
   const simple = !mods || /^(?:including|excluding|taxes|fees)\b/i.test(mods);
   const agent = [s(simple ? withMods(`Let me go over ${toAgent(core)} with you`, toAgent(mods)) : `Let me go over ${a}`), s(`Sure, I'll walk you through ${a}`)];
-  if (/^(?:the|my)\s/i.test(core) && VALUE_HEAD.test(core) && (!mods || /^(?:including|excluding|with|without|after|before|for|per|taxes|fees)\b/i.test(mods))) {
+  if (/^(?:the|my)\s/i.test(core) && VALUE_HEAD.test(core.replace(/\s+(?:for|of|on|under|at)\s+.*$/, '')) && (!mods || /^(?:including|excluding|with|without|after|before|for|per|taxes|fees)\b/i.test(mods))) {
     const user = s(withMods(`What would ${core} be`, mods), '?');
     return { user, ask: s(`What would ${core} be`, '?'), topic: core, limit: false, agent, subject: toAgent(core) };
   }
