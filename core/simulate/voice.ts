@@ -147,10 +147,10 @@ export function shape(text: string, st: Style, memo: VoiceMemo, c: { agentText: 
   return out;
 }
 
-/** Swaps two inner letters of one longer word. */
+/** Swaps two inner letters of one longer word (six letters or more: short key words stay readable). */
 function typo(text: string, rng: Rng): string {
   const ws = text.split(' ');
-  const candidates = ws.map((w, i) => (/^[a-z]{5,}$/i.test(w) ? i : -1)).filter((i) => i >= 0);
+  const candidates = ws.map((w, i) => (/^[a-z]{6,}$/i.test(w) ? i : -1)).filter((i) => i >= 0);
   if (!candidates.length) return text;
   const i = rng.pick(candidates);
   const w = ws[i];
