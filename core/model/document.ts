@@ -55,17 +55,32 @@ export class LineIndex {
     return { line, character: o - this.starts[line] };
   }
   offsetAt(pos: Position): number {
-    if (pos.line >= this.starts.length) return this.text.length;
-    const line = Math.max(0, pos.line);
-    return Math.min(this.starts[line] + Math.max(0, pos.character), this.lineEnd(line));
+    if (!(pos.line < this.starts.length)) return this.text.length;
+    const line = this.line(pos.line);
+    return Math.min(this.starts[line] + Math.max(0, pos.character | 0), this.lineEnd(line));
+  }
+  /** A line number inside the text (negative, fractional, NaN or past the end: the nearest line). */
+  private line(line: number): number {
+    return line >= 0 ? Math.min(Math.floor(line), this.starts.length - 1) : 0;
+  }
+  /**
+   * The nearest position that exists: line 2147483647 is the last line, a character past the
+   * end of a line is its end. Every editor request's position goes through this first.
+   */
+  clamp(pos: Position): Position {
+    const line = pos.line >= this.starts.length ? this.starts.length - 1 : this.line(pos.line);
+    const len = this.lineEnd(line) - this.starts[line];
+    const ch = pos.character >= 0 ? Math.min(Math.floor(pos.character), len) : 0;
+    return { line, character: ch };
   }
   /** Offset of the end of a line's content (before `\r\n` or `\n`). */
   lineEnd(line: number): number {
+    line = this.line(line);
     let end = line + 1 < this.starts.length ? this.starts[line + 1] - 1 : this.text.length;
     if (end > this.starts[line] && this.text[end - 1] === '\r') end--;
     return end;
   }
-  lineText(line: number): string { return this.text.slice(this.starts[line], this.lineEnd(line)); }
+  lineText(line: number): string { line = this.line(line); return this.text.slice(this.starts[line], this.lineEnd(line)); }
   range(span: Span): Range { return { start: this.positionAt(span[0]), end: this.positionAt(span[1]) }; }
 }
 
@@ -109,7 +124,7 @@ function slowParse(text: string, lines: LineIndex): ParsedYaml {
   const limit = Error.stackTraceLimit;
   Error.stackTraceLimit = 0;
   try {
-    const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false, keepSourceTokens: false });
+    const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false, keepSourceTokens: false, logLevel: 'error' });
     for (const e of doc.errors) errors.push({ message: /call stack/i.test(e.message) ? 'the document nests too deeply to read' : firstLine(e.message), span: [e.pos[0], e.pos[1]], severity: 'error' });
     for (const w of doc.warnings) errors.push({ message: firstLine(w.message), span: [w.pos[0], w.pos[1]], severity: 'warning' });
     root = convert(doc.contents as YamlNode | null);
