@@ -19,14 +19,14 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { FSWatcher } from 'chokidar';
 import { analyzeText, problemsOf, type Analysis, type Problem } from '../core/validate/index';
 import { WorkspaceIndex } from '../core/model/workspace-index';
-import { LineIndex } from '../core/model/document';
+import { LineIndex, NeedsSlowPath } from '../core/model/document';
 import { findWorkspaceFiles, nearestWorkspace } from '../core/model/load';
 import { LANGUAGE_IDS, FILE_GLOB, IGNORED_DIR_NAMES, kindFromPath, isOwnedFile } from '../core/files';
 import * as features from '../core/language/features';
 import { Budget } from '../core/language/budget';
 import { toDiagnostic } from './diagnostics';
 import { IndexedNotification } from './lsp-ext';
-import { AnalysisWorker } from './worker';
+import { AnalysisWorker, Superseded } from './worker';
 
 export { toDiagnostic };
 
@@ -38,6 +38,8 @@ export const REQUEST_BUDGET_MS = 300;
 export const INDEX_WAIT_MS = 5000;
 /** Texts longer than this (characters) are analyzed on the worker thread. */
 export const WORKER_THRESHOLD = 1_000_000;
+/** Texts longer than this that the fast parser cannot read go to the worker too (the `yaml` library can take seconds on them). */
+export const SYNC_SLOW_LIMIT = 8 * 1024;
 const TIMING = !!process.env.USERLM_TRACE_TIMING;
 
 export function uriToPath(uri: string): string {
@@ -53,6 +55,8 @@ interface OpenFile {
   timer?: NodeJS.Timeout;
   problems?: Problem[];
   inWorker?: number;
+  /** A version the fast parser could not read and that is too big for the slow path here. */
+  slowVersion?: number;
   /** Line index of the current text when the analysis is older (huge files). */
   lines?: { version: number; index: LineIndex };
 }
@@ -130,22 +134,37 @@ export function startServer(connection: Connection, script?: string): void {
     return entry.lines.index;
   };
 
+  /** Whether this version of the file is analyzed on the worker thread (huge, or big and beyond the fast parser). */
+  const needsWorker = (doc: TextDocument, entry: OpenFile): boolean =>
+    !!worker && (doc.getText().length > WORKER_THRESHOLD || entry.slowVersion === doc.version);
+
   /** The current analysis, or for a huge file whose analysis is running, the last one over the current text. */
   const analyze = (doc: TextDocument): Analysis => {
     const file = uriToPath(doc.uri);
     const entry = open.get(doc.uri) ?? { version: -1 };
     if (entry.analysis && entry.version === doc.version) return entry.analysis;
-    if (worker && doc.getText().length > WORKER_THRESHOLD) {
+    const stale = (): Analysis => {
       const text = doc.getText();
       const lines = textLines(doc, entry);
       const last = entry.analysis;
       return last ? { ...last, parsed: { ...last.parsed, text, lines, root: null } } : stubAnalysis(file, text, lines);
-    }
+    };
+    if (needsWorker(doc, entry)) return stale();
     const t0 = TIMING ? performance.now() : 0;
     // The previous analysis is handed over (its tree is reused for edits inside one value).
     const previous = entry.analysis && entry.analysis.parsed.root ? entry.analysis : undefined;
     if (previous) entry.analysis = undefined;
-    const a = analyzeText(doc.getText(), file, previous);
+    let a: Analysis;
+    try {
+      // A big text is analyzed here only when the fast parser reads it; else on the worker.
+      a = analyzeText(doc.getText(), file, previous, { fastOnly: !!worker && doc.getText().length > SYNC_SLOW_LIMIT });
+    } catch (e) {
+      if (!(e instanceof NeedsSlowPath)) throw e;
+      entry.analysis = previous;
+      entry.slowVersion = doc.version;
+      open.set(doc.uri, entry);
+      return stale();
+    }
     const t1 = TIMING ? performance.now() : 0;
     adopt(doc, entry, a);
     if (TIMING) process.stderr.write(`timing: analyze ${(t1 - t0).toFixed(1)} ms, index ${(performance.now() - t1).toFixed(1)} ms\n`);
@@ -180,7 +199,10 @@ export function startServer(connection: Connection, script?: string): void {
   const publish = (doc: TextDocument) => {
     const entry = open.get(doc.uri);
     if (!entry) return;
-    if (worker && doc.getText().length > WORKER_THRESHOLD && !(entry.analysis && entry.version === doc.version)) {
+    // Analyze here when it is cheap enough (this also finds out when the fast parser cannot read a big text).
+    const a = analyze(doc);
+    if (entry.analysis === a && entry.version === doc.version) { send(doc, a); return; }
+    if (worker && needsWorker(doc, entry)) {
       if (entry.inWorker === doc.version) return;
       entry.inWorker = doc.version;
       const version = doc.version;
@@ -190,14 +212,18 @@ export function startServer(connection: Connection, script?: string): void {
         if (!cur || !e || cur.version !== version) return; // superseded or closed
         safely(() => send(cur, adopt(cur, e, a)));
       }, (err: Error) => {
-        connection.console.warn(`userlm: analysis worker failed (${err.message}); analyzing on the main thread`);
+        if (err instanceof Superseded) return;
+        // Never retried here: what broke the worker (memory, a runaway parse) would block every file.
+        connection.console.warn(`userlm: analysis worker failed on ${doc.uri} (${err.message})`);
         const cur = documents.get(doc.uri);
         const e = open.get(doc.uri);
-        if (cur && e && cur.version === version) safely(() => send(cur, adopt(cur, e, analyzeText(cur.getText(), uriToPath(cur.uri)))));
+        if (!cur || !e || cur.version !== version) return;
+        const stub = stubAnalysis(uriToPath(cur.uri), cur.getText(), new LineIndex(cur.getText()));
+        stub.local.push({ file: stub.file, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: 'warning', code: 'too-complex',
+          message: `this file is too large or complex to check (${err.message}); split it into smaller files` });
+        safely(() => send(cur, adopt(cur, e, stub)));
       });
-      return;
     }
-    send(doc, analyze(doc));
   };
 
   let othersTimer: NodeJS.Timeout | undefined;
@@ -453,7 +479,7 @@ export function startServer(connection: Connection, script?: string): void {
 
   connection.onShutdown(async () => {
     shuttingDown = true;
-    worker?.stop();
+    worker?.dispose();
     await Promise.all([...watchers.values()].map((w) => w.close()));
     watchers.clear();
   });

@@ -51,9 +51,10 @@ function kindFromModeline(text: string): FileKind | undefined {
 /**
  * Parses and checks one file. With `previous` (the analysis of this file's previous text) an
  * edit inside a plain value reuses the previous tree; `previous` must not be used afterwards.
+ * With `fastOnly`, a text the fast parser cannot read throws NeedsSlowPath (nothing consumed).
  */
-export function analyzeText(text: string, file: string, previous?: Analysis): Analysis {
-  const parsed = reparse(previous?.file === file ? previous.parsed : undefined, text);
+export function analyzeText(text: string, file: string, previous?: Analysis, opts: { fastOnly?: boolean } = {}): Analysis {
+  const parsed = reparse(previous?.file === file ? previous.parsed : undefined, text, opts.fastOnly);
   const { kind, declared, ours } = detectKind(parsed, file);
   const local: Problem[] = [];
   // Each distinct syntax problem once (a broken structure makes the parser repeat itself), at most MAX_SYNTAX_ERRORS.

@@ -10,7 +10,8 @@ import {
 import { IndexedNotification, type IndexedParams } from '../../../server/lsp-ext';
 
 export const ROOT = join(__dirname, '..', '..', '..', '..');
-export const SERVER = join(ROOT, 'dist', 'server.js');
+/** The server under test: the bundle, or USERLM_SERVER (a frozen copy for a long benchmark run). */
+export const SERVER = process.env.USERLM_SERVER ?? join(ROOT, 'dist', 'server.js');
 export const uri = (file: string) => pathToFileURL(file).href;
 
 export interface StartOptions {
