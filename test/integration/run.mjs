@@ -10,7 +10,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { format } from 'node:util';
 import { build } from 'esbuild';
@@ -29,7 +29,7 @@ function log(msg) { console.log(`[integration] ${msg}`); }
 function setup() {
   const r = spawnSync('bash', [join(root, 'scripts/setup-vscode.sh')], { stdio: 'inherit' });
   if (r.status !== 0) throw new Error(`scripts/setup-vscode.sh failed (exit ${r.status})`);
-  if (!existsSync(join(root, 'dist/extension.js')) || !existsSync(join(root, 'dist/server.js'))) {
+  if (!process.env.USERLM_IT_VSIX && (!existsSync(join(root, 'dist/extension.js')) || !existsSync(join(root, 'dist/server.js')))) {
     const b = spawnSync('node', [join(root, 'scripts/bundle.mjs')], { stdio: 'inherit', cwd: root });
     if (b.status !== 0) throw new Error('bundling the extension failed');
   }
@@ -99,8 +99,9 @@ async function launch(mode, testsIndex) {
 
   // the extension under test: the source tree, or the unpacked .vsix (exactly what users install)
   let extensionPath = root;
-  const vsix = process.env.USERLM_IT_VSIX;
+  const vsix = process.env.USERLM_IT_VSIX ? resolve(root, process.env.USERLM_IT_VSIX) : undefined;
   if (vsix) {
+    if (!existsSync(vsix)) throw new Error(`USERLM_IT_VSIX: ${vsix} does not exist (build it with \`npm run package\`)`);
     const r = spawnSync('unzip', ['-q', vsix, 'extension/*', '-d', join(tmp, 'vsix')], { stdio: 'inherit' });
     if (r.status !== 0) throw new Error(`unpacking ${vsix} failed`);
     extensionPath = join(tmp, 'vsix', 'extension');
@@ -111,7 +112,7 @@ async function launch(mode, testsIndex) {
   if (trusted) args.push('--disable-workspace-trust');
   args.push(ws);
   const serverLog = join(artifacts, `code-server-${mode}.log`);
-  const env = { ...process.env, USERLM_IT_ARTIFACTS: artifacts, USERLM_IT_MODE: mode, USERLM_IT_USER_DATA: userData, USERLM_IT_GREP: process.env.USERLM_IT_GREP ?? '' };
+  const env = { ...process.env, USERLM_IT_EXTENSION_PATH: extensionPath, USERLM_IT_ARTIFACTS: artifacts, USERLM_IT_MODE: mode, USERLM_IT_USER_DATA: userData, USERLM_IT_GREP: process.env.USERLM_IT_GREP ?? '' };
   delete env.VSCODE_IPC_HOOK_CLI;
   const started = Date.now();
   const proc = spawn(process.execPath, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env });
