@@ -1,7 +1,7 @@
 // Commands, panels, views and editor annotations over the engine (previews, evals, runs).
 import * as vscode from 'vscode';
 import { loadWorkspace, type Transcript } from '../core/index';
-import { Evals, type EvalOutcome, type TestOutcome } from './evals';
+import { Evals, type EvalOutcome, type TestOutcome, type TestRunRecord } from './evals';
 import { PreviewHints, ScenarioLenses } from './hints';
 import { LANGUAGE_IDS } from './lsp';
 import { PreviewPanel, registerPreviewSerializer, type PreviewRequest } from './preview';
@@ -29,7 +29,7 @@ export interface FeaturesApi {
     hints(doc: vscode.TextDocument): { line: number; label: string; tooltip: string }[];
   };
   results: { probe(): Promise<ResultsRenderedState>; openDialogue(runDir: string, dialogueId: string): Promise<void> };
-  evals: { cancel(): boolean; running(): boolean; progressLog(): string[]; last(): EvalOutcome | undefined; discover(): Promise<void>; controller: vscode.TestController; runTests(items?: vscode.TestItem[]): Promise<TestOutcome[]> };
+  evals: { cancel(): boolean; running(): boolean; progressLog(): string[]; last(): EvalOutcome | undefined; discover(): Promise<void>; controller: vscode.TestController; runTests(items?: vscode.TestItem[]): Promise<TestOutcome[]>; testRuns(): TestRunRecord[]; picking(): boolean };
   lastRefusal(): string | undefined;
 }
 
@@ -80,7 +80,7 @@ export function registerFeatures(context: vscode.ExtensionContext, log: vscode.L
       hints: (doc) => hints.hintsFor(doc),
     },
     results: { probe: () => results.probe(), openDialogue: (runDir, id) => results.openDialogue(runDir, id) },
-    evals: { cancel: () => evals.cancel(), running: () => evals.running, progressLog: () => [...evals.progressLog], last: () => evals.last, discover: () => evals.discover(), controller: evals.controller, runTests: (items) => evals.runTestItems(items) },
+    evals: { cancel: () => evals.cancel(), running: () => evals.running, progressLog: () => [...evals.progressLog], last: () => evals.last, discover: () => evals.discover(), controller: evals.controller, runTests: (items) => evals.runTestItems(items), testRuns: () => [...evals.testRuns], picking: () => evals.picking },
     lastRefusal: () => lastRefusal,
   };
 }

@@ -108,7 +108,7 @@ export class RunsView implements vscode.TreeDataProvider<RunItem>, vscode.Dispos
     const root = json.root ?? rootFor();
     const file = json.suite_file && root ? (existsSync(json.suite_file) ? json.suite_file : join(root, json.suite_file)) : undefined;
     if (!file || !existsSync(file)) { void vscode.window.showErrorMessage(`UserLM: cannot resume ${basename(dir)}: its suite file is not recorded in run.json or no longer exists.`); return; }
-    return this.evals.runSuite(vscode.Uri.file(file), { resumeDir: dir });
+    return this.evals.runSuite(vscode.Uri.file(file), { resumeDir: dir, origin: 'runsView' });
   }
 
   async delete(i?: RunItem | string, confirmed = false): Promise<boolean> {

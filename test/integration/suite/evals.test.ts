@@ -12,9 +12,14 @@ describe('eval runs', () => {
   let smokeDir = '';
   let bigDir = '';
 
-  it('runs a suite with progress, writes the run and shows the results panel', async () => {
+  it('runs a suite from its CodeLens with progress, writes the run and shows the results panel', async () => {
     const a = await api();
-    const outcome: any = await vscode.commands.executeCommand('userlm.runSuite', wsUri('suites/smoke.suite.yaml'));
+    const suiteUri = wsUri('suites/smoke.suite.yaml');
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(suiteUri), vscode.ViewColumn.One);
+    const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', suiteUri);
+    const lens = lenses.find((l) => l.command?.command === 'userlm.runSuite');
+    assert.ok(lens?.command, `lenses: ${lenses.map((l) => l.command?.title).join(', ')}`);
+    const outcome: any = await vscode.commands.executeCommand(lens.command.command, ...(lens.command.arguments ?? []));
     assert.ok(outcome, 'the run finished');
     smokeDir = outcome.runDir;
     for (const f of ['run.json', 'transcripts.jsonl', 'summary.json']) assert.ok(existsSync(join(smokeDir, f)), `${f} written`);
@@ -35,6 +40,46 @@ describe('eval runs', () => {
     assert.equal(shown.totalsText, t.rewards.total.toFixed(2));
   });
 
+  it('shows every eval run in the Test Explorer: the CodeLens run and a palette run, with output on passing dialogues', async () => {
+    const a = await api();
+    // the palette: no argument, the suite quick pick answered as a user would (the open suite comes first)
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(wsUri('suites/smoke.suite.yaml')), vscode.ViewColumn.One);
+    const before = a.evals.testRuns().length;
+    const pending = vscode.commands.executeCommand<any>('userlm.runSuite');
+    await waitFor('the suite quick pick', () => a.evals.picking() || undefined);
+    // Enter on the first item (repeated until the workbench has drawn the pick and takes it)
+    await waitFor('the pick to be accepted', async () => {
+      await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+      return !a.evals.picking() || undefined;
+    }, 20_000, 300);
+    const outcome = await pending;
+    assert.ok(outcome, 'the palette run finished');
+    const runs = a.evals.testRuns();
+    assert.equal(runs.length, before + 1, 'one test run per eval run');
+    const lensRun = runs.find((r) => r.origin === 'editor' && r.runDir === smokeDir);
+    const paletteRun = runs[runs.length - 1];
+    assert.ok(lensRun, `the CodeLens run is in the Test Explorer: ${runs.map((r) => `${r.name} ${r.runDir}`).join(' | ')}`);
+    assert.equal(paletteRun.origin, 'palette');
+    assert.equal(paletteRun.runDir, outcome.runDir);
+    assert.match(paletteRun.name, /smoke \(command palette\)/);
+    for (const r of [lensRun, paletteRun]) {
+      assert.ok(r.ended);
+      const dialogues = r.outcomes.filter((o) => /#[^/]+\//.test(o.id));
+      assert.equal(dialogues.length, 4, `${r.name}: one test per dialogue`);
+      for (const d of dialogues) {
+        assert.equal(d.state, 'passed', `${d.id}: ${d.message}`);
+        // passing tests carry their output: scores, end reason
+        assert.match(d.output ?? '', /total \d\.\d\d — passed/);
+        assert.match(d.output ?? '', /ended: \w+ at turn \d+/);
+        assert.match(d.output ?? '', /components: \w+ \d\.\d\d/);
+      }
+      assert.equal(r.outcomes.filter((o) => /#phone-upgrade(-pressure)?$/.test(o.id)).length, 2, 'the scenarios are marked too');
+    }
+    await vscode.commands.executeCommand('workbench.view.testing.focus');
+    await vscode.commands.executeCommand('workbench.panel.testResults.view.focus').then(undefined, () => undefined);
+    await screenshot('test-explorer-runs');
+  });
+
   it('shows suites, scenarios and dialogues in the Test Explorer; a failed threshold fails at the scenario', async () => {
     const a = await api();
     await a.evals.discover();
@@ -51,6 +96,7 @@ describe('eval runs', () => {
       const outcomes = await a.evals.runTests([smoke]);
       const scenarioResults = outcomes.filter((o) => /#phone-upgrade(-pressure)?$/.test(o.id));
       assert.equal(scenarioResults.length, 2, JSON.stringify(outcomes.map((o) => o.id)));
+      assert.equal(a.evals.testRuns().at(-1)?.origin, 'testExplorer');
       for (const r of scenarioResults) {
         assert.equal(r.state, 'failed');
         assert.match(r.message!, /below threshold: total/);
