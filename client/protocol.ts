@@ -46,6 +46,24 @@ export interface PreviewModel {
   ask?: { id: number; prompt: string };
 }
 
+/** How a panel's page fits its width (answered with every probe; checked at half and full width). */
+export interface LayoutState {
+  /** `light`, `dark`, `high-contrast` or `high-contrast-light` (the body class VS Code sets). */
+  theme: string;
+  /** The panel's width in CSS pixels. */
+  width: number;
+  /** The page itself scrolls sideways (something is wider than the panel and not in a scroller). */
+  pageOverflowX: boolean;
+  /** Table cells whose text wraps onto a second line (e.g. "2 (100%)"). */
+  wrappedCells: number;
+  /** Charts that stick out past the panel's right edge. */
+  clippedCharts: number;
+  /** Tables whose scroller scrolls sideways (they are wider than the panel). */
+  scrollingTables: number;
+  /** Tables whose first column stays in view when scrolled (sticky). */
+  stickyTables: number;
+}
+
 /** What the panel rendered, as counted in its DOM (answered to a `probe`). */
 export interface RenderedState {
   /** Random per page load of the webview: tells a reloaded panel from the same one. */
@@ -65,6 +83,7 @@ export interface RenderedState {
   /** The totals say "no judge" (no paper metrics measured). */
   noJudge: boolean;
   renderMs: number;
+  layout: LayoutState;
 }
 
 export type ToPreview =
@@ -118,7 +137,7 @@ export type ToResults =
   | { type: 'show'; mode: 'compare'; a: RunResults; b: RunResults; comparison: Comparison }
   | { type: 'probe'; id: number };
 
-export interface ResultsRenderedState { mode: string; tables: number; rows: number; histogramBars: number; deltas: number; text: string }
+export interface ResultsRenderedState { mode: string; tables: number; rows: number; histogramBars: number; deltas: number; text: string; layout: LayoutState }
 
 export type FromResults =
   | { type: 'ready' }

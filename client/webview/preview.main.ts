@@ -4,7 +4,7 @@
 // a PreviewModel, kept with setState so the panel restores after being hidden or reloaded.
 import type { FromPreview, PreviewModel, RenderedState, ToPreview, Transcript, Turn } from '../protocol';
 import { PAPER_METRICS, RATIONALE_SECTIONS, STATE_KEYS } from '../protocol';
-import { bar, fmt, h, linkify, s } from './dom';
+import { bar, fmt, h, layoutState, linkify, s, scroller } from './dom';
 
 declare function acquireVsCodeApi(): { postMessage(m: FromPreview): void; getState(): unknown; setState(s: unknown): void };
 const vscode = acquireVsCodeApi();
@@ -151,9 +151,9 @@ function totalsView(t: Transcript): HTMLElement {
       h('div', null, h('h3', null, 'Session components'),
         Object.keys(t.rewards.session).length ? Object.entries(t.rewards.session).map(([k, v]) => h('div', { class: 'reward' }, h('span', { class: 'rname' }, k), h('span', { class: 'weight' }, weights[k] !== undefined ? `×${weights[k]}` : ''), bar(v), h('span', { class: 'rval' }, fmt(v)))) : h('p', { class: 'dim' }, 'none'))),
     h('h3', null, 'Paper metrics', noJudge ? h('span', { class: 'nojudge' }, ' — no judge') : null),
-    h('table', { class: 'metrics', id: 'metrics' },
+    scroller(h('table', { class: 'metrics', id: 'metrics' },
       h('tr', null, PAPER_METRICS.map((k) => h('th', { title: k === 'Rob' ? 'robotic tone: lower is better' : '' }, k === 'Rob' ? 'Rob ↓' : k))),
-      h('tr', null, PAPER_METRICS.map((k) => h('td', null, t.metrics[k] === null || t.metrics[k] === undefined ? (noJudge ? '—' : 'no judge') : fmt(t.metrics[k]))))),
+      h('tr', null, PAPER_METRICS.map((k) => h('td', null, t.metrics[k] === null || t.metrics[k] === undefined ? (noJudge ? '—' : 'no judge') : fmt(t.metrics[k])))))),
     t.targets?.length ? h('div', { class: 'targets' }, h('h3', null, 'Targets'), t.targets.map((x) => h('div', null, ...linked(x.id), x.met_at === null ? h('span', { class: 'flag missing' }, 'not met') : h('span', { class: 'ok' }, ` met at turn ${x.met_at}`)))) : null,
     t.policies?.length ? h('div', { class: 'policies' }, h('h3', null, 'Decision policies'), t.policies.map((p) => h('div', null, ...linked(p.id), ` fired at turn${p.turns.length > 1 ? 's' : ''} ${p.turns.join(', ')}`))) : null);
 }
@@ -207,6 +207,7 @@ function probe(): RenderedState {
     askVisible: !!document.getElementById('ask'),
     noJudge: !!document.querySelector('#totals .nojudge'),
     renderMs: lastRenderMs,
+    layout: layoutState(),
   };
 }
 

@@ -129,7 +129,7 @@ async function launch(mode, testsIndex) {
       executablePath: '/usr/bin/chromium', headless: true,
       args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'],
     });
-    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
     const browserLog = [];
     page.on('console', (m) => browserLog.push(`[${m.type()}] ${m.text()}`));
     let resolveExit;
