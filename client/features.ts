@@ -7,7 +7,7 @@ import { LANGUAGE_IDS } from './lsp';
 import { PreviewPanel, registerPreviewSerializer, type PreviewRequest } from './preview';
 import type { PreviewInfo, RenderedState, ResultsRenderedState } from './protocol';
 import { ResultsPanel, registerResultsSerializer } from './results';
-import { RunsView } from './runsView';
+import { findRuns, RunsView, type ExportOutcome, type ExportRequest, type RunEntry } from './runsView';
 import { Keys } from './secrets';
 import { RolesStatus, selectBackends } from './status';
 import { lastRefusal } from './trust';
@@ -30,6 +30,7 @@ export interface FeaturesApi {
   };
   results: { probe(): Promise<ResultsRenderedState>; openDialogue(runDir: string, dialogueId: string): Promise<void> };
   evals: { cancel(): boolean; running(): boolean; progressLog(): string[]; last(): EvalOutcome | undefined; discover(): Promise<void>; controller: vscode.TestController; runTests(items?: vscode.TestItem[]): Promise<TestOutcome[]>; testRuns(): TestRunRecord[]; picking(): boolean };
+  runs: { entries(): Promise<RunEntry[]>; picking(): string | undefined; exportDataset(run: string, req: ExportRequest): Promise<ExportOutcome | undefined> };
   lastRefusal(): string | undefined;
 }
 
@@ -81,6 +82,7 @@ export function registerFeatures(context: vscode.ExtensionContext, log: vscode.L
     },
     results: { probe: () => results.probe(), openDialogue: (runDir, id) => results.openDialogue(runDir, id) },
     evals: { cancel: () => evals.cancel(), running: () => evals.running, progressLog: () => [...evals.progressLog], last: () => evals.last, discover: () => evals.discover(), controller: evals.controller, runTests: (items) => evals.runTestItems(items), testRuns: () => [...evals.testRuns], picking: () => evals.picking },
+    runs: { entries: async () => { const root = rootFor(); return root ? findRuns(root) : []; }, picking: () => runs.picking, exportDataset: (run, req) => runs.exportDataset(run, req) },
     lastRefusal: () => lastRefusal,
   };
 }

@@ -141,6 +141,8 @@ async function launch(mode, testsIndex) {
       hostLog.push(`[${type}] ${text}`);
       if (type !== 'log' && type !== 'info') return; // workbench warnings and errors go to the log file only
       for (const line of text.split('\n')) {
+        const ui = /\[\[ui:(\d+):(.*)\]\]$/.exec(line);
+        if (ui) { pending.push(uiAction(page, ui[2]).then((r) => writeFileSync(join(artifacts, `.ui-${mode}-${ui[1]}.json`), JSON.stringify(r)))); continue; }
         const shot = /\[\[screenshot:([a-z0-9-]+)\]\]/.exec(line);
         if (shot) {
           const file = join(artifacts, `${shot[1]}.png`);
@@ -180,6 +182,30 @@ async function launch(mode, testsIndex) {
     writeFileSync(serverLog, Buffer.concat(logChunks));
     leaks.push(...scanForLeaks([ws, userData, artifacts], TEST_SECRET_PREFIX));
     rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/**
+ * What a user does with mouse and keyboard in the workbench, asked for by a test (helpers.ts `ui()`):
+ * { do: 'contextmenu', treeitem, menu } right-clicks a tree item whose label contains `treeitem` and
+ * picks the menu entry `menu`; { do: 'keys', keys: [...] } presses keys; { do: 'type', text } types.
+ * Answers { ok } or { ok: false, error }.
+ */
+async function uiAction(page, json) {
+  try {
+    const a = JSON.parse(json);
+    if (a.do === 'contextmenu') {
+      const item = page.locator('.monaco-list-row[role=treeitem]').filter({ hasText: a.treeitem }).first();
+      await item.click({ button: 'right', timeout: 15_000 });
+      await page.locator('.monaco-menu .action-item[role=presentation] a.action-menu-item, .monaco-menu [role=menuitem]').filter({ hasText: a.menu }).first().click({ timeout: 15_000 });
+    } else if (a.do === 'keys') {
+      for (const k of a.keys) await page.keyboard.press(k);
+    } else if (a.do === 'type') {
+      await page.keyboard.type(a.text, { delay: 10 });
+    } else throw new Error(`unknown ui action ${a.do}`);
+    return { ok: true };
+  } catch (e) {
+    return { ok: false, error: String(e?.message ?? e) };
   }
 }
 

@@ -4,7 +4,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { api, chatServer, screenshot, useBackendPort, waitFor, wsUri } from './helpers';
+import { api, chatServer, screenshot, ui, useBackendPort, waitFor, wsUri } from './helpers';
 
 const lines = (f: string) => readFileSync(f, 'utf8').split('\n').filter((l) => l.trim()).length;
 
@@ -155,6 +155,54 @@ describe('eval runs', () => {
     assert.ok(outcome.transcripts.length < 3000, `${outcome.transcripts.length} dialogues`);
     assert.equal(JSON.parse(readFileSync(join(outcome.runDir, 'run.json'), 'utf8')).status, 'cancelled');
     assert.equal(await vscode.commands.executeCommand('userlm.runs.delete', outcome.runDir, true), true);
+  });
+
+  it('labels runs with suite, simulator, seed and total; compares from the context menu and the palette', async () => {
+    const a = await api();
+    const entries = await a.runs.entries();
+    const smoke = entries.find((e) => e.runDir === smokeDir);
+    const big = entries.find((e) => e.runDir === bigDir);
+    assert.ok(smoke && big, entries.map((e) => e.runDir).join(', '));
+    assert.match(smoke.label, /^smoke · agenda · seed 7 · total \d\.\d\d$/);
+    assert.match(big.label, /^big · local-vllm · seed \d+ · total \d\.\d\d$/);
+    // the context menu of a run in the Runs view, clicked in the workbench
+    const ext = vscode.extensions.getExtension('userlm-studio.userlm-studio')!;
+    assert.ok(ext.packageJSON.contributes.menus['view/item/context'].some((m: any) => m.command === 'userlm.runs.compare' && !/inline/.test(m.group)), 'Compare With… is in the context menu');
+    await vscode.commands.executeCommand('workbench.view.extension.userlm');
+    await ui({ do: 'contextmenu', treeitem: smoke.description.split(' · ').pop()!, menu: 'Compare With…' });
+    await waitFor('the run quick pick', () => a.runs.picking());
+    await screenshot('runs-context-compare');
+    await ui({ do: 'type', text: big.runId });
+    await ui({ do: 'keys', keys: ['Enter'] });
+    const viaMenu = await waitFor('compare from the context menu', async () => { const s = await a.results.probe(); return s.mode === 'compare' && s.text.includes(`Compare ${smoke.runId} → ${big.runId}`) ? s : undefined; });
+    assert.ok(viaMenu.deltas >= 2);
+    // the command palette: "UserLM: Compare Runs…", then two runs picked
+    await vscode.commands.executeCommand('userlm.runs.open', smokeDir);
+    await ui({ do: 'keys', keys: ['F1'] });
+    await ui({ do: 'type', text: 'UserLM: Compare Runs' });
+    await ui({ do: 'keys', keys: ['Enter'] });
+    await waitFor('the first run pick', () => a.runs.picking()?.includes('(A)'));
+    await ui({ do: 'type', text: big.runId });
+    await ui({ do: 'keys', keys: ['Enter'] });
+    await waitFor('the second run pick', () => a.runs.picking()?.includes('(B)'));
+    await ui({ do: 'type', text: smoke.runId });
+    await ui({ do: 'keys', keys: ['Enter'] });
+    await waitFor('compare from the palette', async () => { const s = await a.results.probe(); return s.mode === 'compare' && s.text.includes(`Compare ${big.runId} → ${smoke.runId}`) ? s : undefined; });
+  });
+
+  it('exports a run as SFT and RL training datasets', async () => {
+    const a = await api();
+    for (const format of ['sft', 'rl'] as const) {
+      const out = join(smokeDir, '..', '..', 'datasets', `smoke.${format}.jsonl`);
+      const r = await a.runs.exportDataset(smokeDir, { format, out });
+      assert.ok(r, `${format} export`);
+      const rows = readFileSync(r.train, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l));
+      assert.equal(rows.length, r.summary.train);
+      assert.equal(lines(r.validation), r.summary.validation);
+      assert.ok(r.summary.samples >= 4, `${r.summary.samples} samples from 4 dialogues`);
+      if (format === 'sft') assert.deepEqual(rows[0].messages.map((m: any) => m.role).slice(0, 2), ['system', 'user']);
+      else assert.ok(Array.isArray(rows[0].prompt) && rows[0].context, 'RL rows carry the prompt and the reward context');
+    }
   });
 
   it('compares two runs side by side with deltas, opens a report and deletes a run', async () => {
