@@ -80,6 +80,15 @@ export interface RenderedState {
   totalsText: string;
   metricsText: string;
   askVisible: boolean;
+  /** The agent-line input is on screen, and has the keyboard. */
+  askInView: boolean;
+  askFocused: boolean;
+  /** The totals are on screen (a finished dialogue scrolls to them). */
+  totalsInView: boolean;
+  /** Distinct seed numbers in the header (one: the run's own). */
+  seedsShown: number;
+  /** State chart points drawn (one per user turn and state variable). */
+  chartDots: number;
   /** The totals say "no judge" (no paper metrics measured). */
   noJudge: boolean;
   renderMs: number;
@@ -87,7 +96,8 @@ export interface RenderedState {
 }
 
 export type ToPreview =
-  | { type: 'reset'; model: PreviewModel }
+  /** The whole model; `scroll: 'totals'` when it is a live run that has ended (its page was not there to see the end). */
+  | { type: 'reset'; model: PreviewModel; scroll?: 'totals' }
   | { type: 'turn'; turn: Turn }
   | { type: 'delta'; speaker: string; text: string }
   | { type: 'rewards'; turnIndex: number; rewards: Record<string, number>; score: number }
