@@ -1,12 +1,14 @@
-// The one message protocol between the extension and its webviews (preview and results panels).
-// Imported by both sides: the extension (Node) and the webview scripts (browser bundles), so it
-// holds types and pure helpers only.
+// The one home of the message protocols between the extension and its webviews (the preview,
+// results and training metrics panels) and its eval worker thread. Imported by both sides: the
+// extension (Node) and the webview scripts (browser bundles), so it holds types and pure helpers only.
+// (client/training/protocol.ts re-exports the metrics panel's types for the training feature.)
 import type { Transcript, Turn } from '../core/generated/schema-types';
 import type { Comparison } from '../core/runs/compare';
 import type { Progress } from '../core/runs/runner';
 import type { Summary } from '../core/runs/summary';
+import type { ProgressPoint } from '../core/training/submit';
 
-export type { Transcript, Turn };
+export type { ProgressPoint, Transcript, Turn };
 
 /** A place in a YAML file that an id in the panel links to. */
 export interface IdLink { kind: 'target' | 'policy' | 'tactic'; line: number; file: string }
@@ -192,3 +194,28 @@ export type FromEvalWorker =
   | { type: 'error'; message: string };
 
 export type ToEvalWorker = { type: 'cancel' };
+
+// ---------- training metrics panel (client/training/metrics.ts ↔ client/webview/metrics.main.ts) ----------
+
+/** Everything the metrics panel shows: enough to re-render it from scratch (restore, reload). */
+export interface MetricsModel {
+  backendId: string;
+  jobId: string;
+  status: string;
+  terminal: boolean;
+  points: ProgressPoint[];
+  error?: string;
+}
+
+export type ToMetrics = { type: 'show'; model: MetricsModel } | { type: 'probe'; id: number };
+export type FromMetrics = { type: 'ready' } | { type: 'probe'; id: number; state: MetricsRenderedState };
+
+/** What the metrics panel rendered, counted in its DOM. */
+export interface MetricsRenderedState {
+  jobId: string;
+  status: string;
+  /** One chart per series, by series name: how many points its line has. */
+  series: Record<string, number>;
+  charts: number;
+  text: string;
+}
