@@ -131,7 +131,7 @@ export interface ResultsRow {
   metrics: Record<string, number | null>;
 }
 
-export interface ResultsDialogue { dialogueId: string; scenarioId: string; profileId: string; seed: number; total: number; passed: boolean; end: string }
+export interface ResultsDialogue { dialogueId: string; scenarioId: string; profileId: string; seed: number; total: number | null; passed: boolean; end: string }
 
 export interface RunResults {
   runId: string;

@@ -65,7 +65,7 @@ export function resultsRows(transcripts: Transcript[], thresholds: Record<string
   }
   return [...groups.values()].map((ts) => {
     const g = summarizeGroup(ts, thresholds);
-    return { scenarioId: ts[0].scenario_id, split: ts[0].split ?? 'standard', dialogues: g.dialogues, passed: g.passed, errors: g.errors, meanTotal: g.total ?? 0, metrics: g.metrics };
+    return { scenarioId: ts[0].scenario_id, split: ts[0].split ?? 'standard', dialogues: g.dialogues, passed: g.passed, errors: g.errors, meanTotal: g.total ?? 0, metrics: Object.fromEntries(Object.entries(g.metrics).map(([k, v]) => [k, v.value])) };
   }).sort((a, b) => a.split.localeCompare(b.split) || a.scenarioId.localeCompare(b.scenarioId));
 }
 
@@ -82,7 +82,7 @@ export async function loadRunResults(runDir: string): Promise<RunResults> {
   return {
     runId: run.run_id ?? basename(runDir), runDir, suiteId: run.suite?.id, startedAt: run.started_at, status: run.status, thresholds,
     rows: resultsRows(transcripts, thresholds),
-    dialogues: transcripts.map((t) => ({ dialogueId: t.dialogue_id, scenarioId: t.scenario_id, profileId: t.profile_id, seed: t.seed, total: t.rewards.total, passed: passes(t, thresholds), end: t.end.reason })),
+    dialogues: transcripts.map((t) => ({ dialogueId: t.dialogue_id, scenarioId: t.scenario_id, profileId: t.profile_id, seed: t.seed, total: t.rewards.total ?? null, passed: passes(t, thresholds), end: t.end.reason })),
   };
 }
 

@@ -164,11 +164,12 @@ function askBox(ask: { id: number; prompt: string }): HTMLElement {
 
 function totalsView(t: Transcript): HTMLElement {
   const weights = model?.info.weights ?? {};
-  const noJudge = PAPER_METRICS.every((k) => t.metrics[k] === null || t.metrics[k] === undefined);
+  const mv = (k: (typeof PAPER_METRICS)[number]) => t.metrics[k]?.value ?? null;
+  const noJudge = PAPER_METRICS.every((k) => mv(k) === null);
   return h('section', { class: 'totals', id: 'totals' },
     h('h2', null, 'Dialogue totals'),
     h('p', { class: 'end' }, `ended: ${t.end.reason} at turn ${t.end.at_turn}`, t.end.detail ? ` — ${t.end.detail}` : ''),
-    h('div', { class: 'total' }, 'total reward ', h('b', { id: 'total' }, fmt(t.rewards.total)), bar(t.rewards.total, 'big')),
+    h('div', { class: 'total' }, 'total reward ', h('b', { id: 'total' }, t.rewards.total === undefined ? 'none' : fmt(t.rewards.total)), bar(t.rewards.total ?? 0, 'big')),
     h('div', { class: 'cols' },
       h('div', null, h('h3', null, 'Turn components (mean)'),
         Object.entries(t.rewards.turn_mean).map(([k, v]) => h('div', { class: 'reward' }, h('span', { class: 'rname' }, k), h('span', { class: 'weight' }, weights[k] !== undefined ? `×${weights[k]}` : ''), bar(v), h('span', { class: 'rval' }, fmt(v))))),
@@ -177,7 +178,7 @@ function totalsView(t: Transcript): HTMLElement {
     h('h3', null, 'Paper metrics', noJudge ? h('span', { class: 'nojudge' }, ' — no judge') : null),
     scroller(h('table', { class: 'metrics', id: 'metrics' },
       h('tr', null, PAPER_METRICS.map((k) => h('th', { title: k === 'Rob' ? 'robotic tone: lower is better' : '' }, k === 'Rob' ? 'Rob ↓' : k))),
-      h('tr', null, PAPER_METRICS.map((k) => h('td', null, t.metrics[k] === null || t.metrics[k] === undefined ? (noJudge ? '—' : 'no judge') : fmt(t.metrics[k])))))),
+      h('tr', null, PAPER_METRICS.map((k) => h('td', null, mv(k) === null ? (noJudge ? '—' : 'no judge') : `${fmt(mv(k)!)} ${t.metrics[k]?.source ?? ''}`))))),
     t.targets?.length ? h('div', { class: 'targets' }, h('h3', null, 'Targets'), t.targets.map((x) => h('div', null, ...linked(x.id), x.met_at === null ? h('span', { class: 'flag missing' }, 'not met') : h('span', { class: 'ok' }, ` met at turn ${x.met_at}`)))) : null,
     t.policies?.length ? h('div', { class: 'policies' }, h('h3', null, 'Decision policies'), t.policies.map((p) => h('div', null, ...linked(p.id), ` fired at turn${p.turns.length > 1 ? 's' : ''} ${p.turns.join(', ')}`))) : null);
 }

@@ -51,7 +51,7 @@ function single(r: RunResults): HTMLElement {
       h('td', { class: d.passed ? 'pass' : 'fail' }, d.passed ? 'pass' : 'fail'))));
   return h('div', null, runHeader(r),
     h('h2', null, 'By scenario and split'), scroller(table),
-    h('h2', null, 'Totals'), histogram(r.dialogues.map((d) => d.total)),
+    h('h2', null, 'Totals'), histogram(r.dialogues.map((d) => d.total).filter((x): x is number => x !== null)),
     h('h2', null, 'Dialogues'), scroller(dialogues));
 }
 
@@ -84,8 +84,8 @@ function compare(a: RunResults, b: RunResults, c: Comparison): HTMLElement {
     comparisonTable('Overall', { overall: c.overall }, keys),
     components.length ? comparisonTable('Components overall', { overall: c.overall }, components) : null,
     h('div', { class: 'compare' },
-      h('div', null, h('h2', null, `A: ${a.runId}`), histogram(a.dialogues.map((d) => d.total))),
-      h('div', null, h('h2', null, `B: ${b.runId}`), histogram(b.dialogues.map((d) => d.total)))));
+      h('div', null, h('h2', null, `A: ${a.runId}`), histogram(a.dialogues.map((d) => d.total).filter((x): x is number => x !== null))),
+      h('div', null, h('h2', null, `B: ${b.runId}`), histogram(b.dialogues.map((d) => d.total).filter((x): x is number => x !== null)))));
 }
 
 function probe(): ResultsRenderedState {

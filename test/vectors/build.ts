@@ -89,7 +89,7 @@ function transcript(turns: TurnSpec[], opts: { scenario?: Scenario; targets?: Re
     end: opts.end ?? { reason: 'max_turns', at_turn: users },
     targets: sc.targets.map((tg) => ({ id: tg.id, met_at: opts.targets?.[tg.id] ?? null })),
     rewards: { turn_mean: {}, session: {}, total: 0 },
-    metrics: { Role: null, Int: null, Goal: null, Rob: null, CoT: null, Stra: null, Pers: null, Con: null },
+    metrics: {},
   };
 }
 
