@@ -116,10 +116,10 @@ export function shape(text: string, st: Style, memo: VoiceMemo, c: { agentText: 
     const phrase = upperFirst(st.phrases[i].trim());
     // Questions and short remarks ("Here's the thing.") lead; longer statements may trail; in the first turn nothing goes before the greeting.
     const before = c.userTurn > 1 && (!/\?$/.test(phrase) && phrase.split(' ').length > 5 ? rng.chance(0.5) : true);
-    if (c.userTurn - (memo.phraseAt.get(i) ?? -9) > 2 && phraseFits(phrase, c.mood, out, c.targets, c.raised, c.identity) && (before || !/\b(but|and|so|because|or)$/i.test(phrase))) {
+    if (c.userTurn - (memo.phraseAt.get(i) ?? -9) > 2 && phraseFits(phrase, c.mood, out, c.targets, c.raised, c.identity) && (before || !/(?:\b(?:but|and|so|because|or)|,)$/i.test(phrase))) {
       memo.lastPhrase = i;
       memo.phraseAt.set(i, c.userTurn);
-      if (/\b(but|and|so|because|or)$/i.test(phrase)) out = `${phrase} ${lowerFirst(out)}`;
+      if (/(?:\b(?:but|and|so|because|or)|,)$/i.test(phrase)) out = `${phrase} ${lowerFirst(out)}`;
       else if (/[.!?…]$/.test(phrase) || phrase.split(' ').length > 3) out = before ? `${sentence(phrase)} ${out}` : `${out} ${sentence(phrase)}`;
       else out = before ? `${phrase}, ${lowerFirst(out)}` : `${out} ${sentence(phrase)}`; // a short lead-in: "honestly, ..."
     } else {
