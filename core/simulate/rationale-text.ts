@@ -61,8 +61,14 @@ export function stateText(ctx: SimulatorContext): string {
       const causes = transitions.filter((tr) => ctx.events.includes(tr.on) && typeof tr.change[k] === 'number' && tr.change[k] !== 0).map((tr) => reasonOf(tr.on));
       if (causes.length) why = ` (${[...new Set(causes)].join(' and ')})`;
     }
-    return `${k} ${fmt2(before[k])} → ${fmt2(after[k])}${why}`;
+    return `${k} ${two(before[k])} → ${two(after[k])}${why}`;
   }).join('; ');
+}
+
+/** 0.00 .. 1.00 as text, from a table (state values are 0..1). */
+const TWO = Array.from({ length: 101 }, (_, i) => (i / 100).toFixed(2));
+function two(x: number): string {
+  return x >= 0 && x <= 1 ? TWO[Math.round(x * 100)] : fmt2(x);
 }
 
 function reasonOf(event: string): string {
