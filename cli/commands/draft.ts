@@ -11,7 +11,8 @@ import { createChatClient } from '../../core/backends/chat/index';
 import { backendKey, findBackend } from '../../core/dialogue/types';
 import { loadWorkspace } from '../../core/model/load';
 import type { Workspace } from '../../core/generated/schema-types';
-import { envSecret, rootFor, shown } from '../render/paths';
+import { rootFor, shown } from '../render/paths';
+import { cliSecrets, TRUST_FLAG } from '../secrets';
 import type { Command } from './index';
 
 const HELP = `Drafts the caller's side of a call from an agent SOP (plain text or markdown, numbered or not):
@@ -33,10 +34,10 @@ async function readStdin(): Promise<string> {
 }
 
 export const draftCommand: Command = {
-  usage: '<sop file | -> [--profile ID] [--domain D] [--split standard|adversarial] [--backend ID] [--variants N] [--out FILE] [--root DIR]',
+  usage: '<sop file | -> [--profile ID] [--domain D] [--split standard|adversarial] [--backend ID] [--variants N] [--out FILE] [--root DIR] [--trust]',
   summary: 'draft a scenario (or N goal variants) from an agent SOP',
   async run(args) {
-    const { positional, flags } = parseArgs(args, { values: ['profile', 'domain', 'split', 'backend', 'variants', 'out', 'root', 'repairs'], booleans: ['force'] });
+    const { positional, flags } = parseArgs(args, { values: ['profile', 'domain', 'split', 'backend', 'variants', 'out', 'root', 'repairs'], booleans: ['force', TRUST_FLAG] });
     if (flags.help) {
       process.stdout.write(`usage: userlm draft ${this.usage}\n\n${HELP}`);
       return 0;
@@ -58,7 +59,7 @@ export const draftCommand: Command = {
     if (typeof flags.backend === 'string') {
       const ws = await loadWorkspace(root);
       const backend = findBackend(flags.backend, ws.config?.value as Workspace | undefined, 'backend');
-      client = createChatClient(backend, backendKey(backend, { config: ws.config?.value as Workspace | undefined, secret: envSecret }));
+      client = createChatClient(backend, backendKey(backend, { config: ws.config?.value as Workspace | undefined, secret: cliSecrets(root, flags) }));
     }
     const ctrl = new AbortController();
     const onSigint = () => ctrl.abort();

@@ -92,8 +92,8 @@ export async function runDialogue(opts: DialogueOptions): Promise<Transcript> {
     started_at: new Date().toISOString(),
     turns,
     end: { reason: 'max_turns', at_turn: -1 },
-    rewards: { turn_mean: {}, session: {}, total: 0 },
-    metrics: { Role: null, Int: null, Goal: null, Rob: null, CoT: null, Stra: null, Pers: null, Con: null },
+    rewards: { turn_mean: {}, session: {} }, // no total until scored; none for a cancelled or errored dialogue
+    metrics: {},
   };
 
   const userDelta = onEvent ? (text: string) => onEvent({ type: 'delta', speaker: 'user', text }) : undefined;
