@@ -7,7 +7,6 @@ import type { Rng } from '../util/rng';
 import { contentStems, lowerFirst, overlap, sentence, upperFirst, words } from '../util/text';
 import type { AgendaTarget } from './agenda-model';
 import * as P from './phrases';
-import { norm } from './reading';
 
 export interface Style {
   register: P.Register;
@@ -98,7 +97,7 @@ function phraseFits(phrase: string, mood: Mood, body: string, targets: readonly 
   if (/\b(?:but|and|so|because|or)$/i.test(phrase)) return mood === 'press';
   if (/\b(?:can't|cannot|won't|not|don't|no|nothing|runaround|afraid)\b/i.test(phrase)) return mood === 'resist' || mood === 'refuse';
   if (/!|\b(?:cool|great|lovely|nice|perfect)\b/i.test(phrase)) return mood === 'ack';
-  if (norm(body).includes(norm(phrase))) return false;
+  if (body.toLowerCase().includes(phrase.toLowerCase().replace(/[.!?,]+$/, ''))) return false;
   const ps = contentStems(phrase);
   // A request ("Could you put that in writing?") only about a target I have raised; never one I have not brought up yet.
   if (/\?$/.test(phrase) || /^(?:could|can|would|will|please)\b/i.test(phrase)) return ps.size > 0 && targets.some((t) => raised.has(t.id) && overlap(ps, t.stems) >= Math.min(2, ps.size));
