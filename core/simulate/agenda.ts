@@ -374,7 +374,9 @@ export class AgendaSimulator implements UserSimulator {
     // "Okay, good. Okay, I'd like ..." → the second lead-in goes.
     for (let i = 1; i < t.say.length; i++) {
       const lead = /^([A-Za-z]+),\s+/.exec(t.say[i]);
-      if (lead && new RegExp(`^${lead[1]}\\b`, 'i').test(t.say[i - 1])) t.say[i] = upperFirst(t.say[i].slice(lead[0].length));
+      const prev = t.say[i - 1].toLowerCase();
+      const word = lead?.[1].toLowerCase();
+      if (word && prev.startsWith(word) && !/[a-z]/.test(prev.charAt(word.length))) t.say[i] = upperFirst(t.say[i].slice(lead![0].length));
     }
     // The voice per part: bank lines and `say` lines recur, so each is restyled once (cached).
     let body = t.say.map((x) => restyle(x, st)).join(' ');
