@@ -8,6 +8,8 @@ import { evalCommand } from './eval';
 import { compareCommand } from './compare';
 import { reportCommand } from './report';
 import { trustCommand, untrustCommand } from './trust';
+import { importCommand } from './import';
+import { draftCommand } from './draft';
 
 export interface Command {
   /** Arguments after the command name, e.g. `<scenario> [--seed N]`. */
@@ -27,3 +29,5 @@ commands.compare = compareCommand;
 commands.report = reportCommand;
 commands.trust = trustCommand;
 commands.untrust = untrustCommand;
+commands.import = importCommand;
+commands.draft = draftCommand;

@@ -108,8 +108,8 @@ function errorTranscript(d: PlannedDialogue, runId: string, simulator: string, a
     run_id: runId, dialogue_id: d.id, scenario_id: d.scenario.id, profile_id: d.profile.id, seed: d.seed, simulator, agent,
     ...(d.scenario.split ? { split: d.scenario.split } : {}),
     started_at: new Date().toISOString(), turns: [], end: { reason: 'error', at_turn: 0, detail: 'the dialogue could not run' },
-    rewards: { turn_mean: {}, session: {}, total: 0 },
-    metrics: { Role: null, Int: null, Goal: null, Rob: null, CoT: null, Stra: null, Pers: null, Con: null },
+    rewards: { turn_mean: {}, session: {} }, // no total until scored; none for a cancelled or errored dialogue
+    metrics: {},
     error: message,
   };
 }
