@@ -4,6 +4,7 @@
 import { closeSync, existsSync, openSync, readFileSync, readSync, readdirSync, statSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { FileError, loadYamlText, type FileKind, type LoadedFile } from '../core/model/load';
+import { kindFromPath } from '../core/files';
 import { schemaAt } from '../core/validate/schemas';
 import { intFlag, UsageError, type ParsedArgs } from './args';
 
@@ -21,7 +22,10 @@ const shownPath = (p: string) => relative(process.cwd(), resolve(p)) || p;
 /** Files of the wanted kind directly in a folder, to suggest when a folder was given. */
 function kindFilesIn(dir: string, kinds: FileKind[]): string[] {
   try {
-    return readdirSync(dir).filter((n) => kinds.some((k) => new RegExp(`\\.${k === 'profiles' ? 'profile' : k}\\.ya?ml$`).test(n))).sort().slice(0, 5);
+    return readdirSync(dir).filter((n) => {
+      const k = kindFromPath(n); // a *.profile.yaml may hold a profile collection
+      return k !== undefined && (kinds.includes(k) || (k === 'profile' && kinds.includes('profiles')));
+    }).sort().slice(0, 5);
   } catch {
     return [];
   }

@@ -6,12 +6,17 @@ import { buildDataset, readTranscripts, workspaceSource, writeDataset, type Data
 import type { Transcript } from '../../core/generated/schema-types';
 import { parseArgs, intFlag, UsageError, type ParsedArgs } from '../args';
 import { outputFile } from '../render/paths';
+import { InputError } from '../inputs';
+import { transcriptsFile, TRANSCRIPTS } from '../../core/runs';
 import type { Command } from './index';
 
 /** A run given as a folder, a transcripts file, or a run id under `<root>/.userlm/runs/`. */
 export function resolveRunPath(root: string, run: string): string {
   const direct = resolve(run);
-  if (existsSync(direct)) return direct;
+  if (existsSync(direct)) {
+    if (statSync(direct).isDirectory() && !existsSync(transcriptsFile(direct))) throw new InputError(`'${run}' is not a run folder (no ${TRANSCRIPTS} in it)`);
+    return direct;
+  }
   const byId = join(root, '.userlm', 'runs', run);
   if (existsSync(byId) && statSync(byId).isDirectory()) return byId;
   throw new UsageError(`no run '${run}': give a run folder, a transcripts.jsonl file, or a run id under ${join(root, '.userlm', 'runs')}`);

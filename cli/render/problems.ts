@@ -2,10 +2,11 @@
 import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { validateWorkspace } from '../../core/validate/index';
+import { WORKSPACE_FILE } from '../../core/files';
 
 /** Validates the given workspace files (plus userlm.yaml); prints errors to stderr; returns how many. */
 export async function reportFileErrors(root: string, files: string[]): Promise<number> {
-  const config = join(root, 'userlm.yaml');
+  const config = join(root, WORKSPACE_FILE);
   const paths = [...new Set([...files, ...(existsSync(config) ? [config] : [])])];
   const results = await validateWorkspace(root, paths);
   let errors = 0;

@@ -7,6 +7,7 @@ import { existsSync, realpathSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Workspace } from '../generated/schema-types';
 import { loadYamlFile } from '../model/load';
+import { WORKSPACE_FILE } from '../files';
 import { readTrustEntries, writeTrustEntries, trustFile, configDir, type TrustEntry } from './store';
 
 export { trustFile, configDir, type TrustEntry } from './store';
@@ -29,7 +30,7 @@ export function trustKey(folder: string): string {
 
 /** The workspace's userlm.yaml as a value, or undefined when the folder has none. */
 export function readWorkspaceConfig(folder: string): Workspace | undefined {
-  const file = join(folder, 'userlm.yaml');
+  const file = join(folder, WORKSPACE_FILE);
   if (!existsSync(file)) return undefined;
   const v = loadYamlFile(file).value;
   return v && typeof v === 'object' ? (v as Workspace) : undefined;
@@ -121,7 +122,7 @@ export function isUntrustedError(e: unknown): e is UntrustedWorkspaceError {
 
 function untrustedMessage(folder: string, ref: string, state: Extract<TrustState, { trusted: false }>, backends: KeyedBackend[]): string {
   const why = state.reason === 'changed'
-    ? `the backends in ${join(folder, 'userlm.yaml')} changed since you trusted this folder${state.trustedAt ? ` (${state.trustedAt})` : ''}`
+    ? `the backends in ${join(folder, WORKSPACE_FILE)} changed since you trusted this folder${state.trustedAt ? ` (${state.trustedAt})` : ''}`
     : `${folder} is not a trusted workspace`;
   return [
     `refusing to send the key '${ref}': ${why}, and keys named in a workspace go only to backends you trusted. Nothing was sent.`,

@@ -83,6 +83,8 @@ export const BAD_INPUTS: Case[] = [
   { args: ['validate', '--format', 'xml'], code: 2, stderr: /--format must be text or json, got 'xml'/ },
   { args: ['validate', 'nothing-here/*.yaml'], code: 2, stderr: /no file matches 'nothing-here\/\*\.yaml'/ },
   { args: ['export', 'RUN', '--format', 'sft'], code: 2, stderr: /--out FILE is required/ },
+  { args: ['export', 'suites', '--format', 'sft', '--out', 'x.jsonl'], code: 2, stderr: /'suites' is not a run folder \(no transcripts\.jsonl in it\)/ },
+  { args: ['export', 'nowhere', '--format', 'sft', '--out', 'x.jsonl'], code: 2, stderr: /no run 'nowhere': give a run folder, a transcripts\.jsonl file, or a run id under / },
   { args: ['export', 'RUN', '--format', 'csv', '--out', 'x.jsonl'], code: 2, stderr: /--format must be sft or rl, got 'csv'/ },
   { args: ['export', 'RUN', '--format', 'sft', '--out', 'suites'], code: 2, stderr: /--out 'suites' is a folder; give a file name/ },
   { args: ['export', 'RUN', '--format', 'sft', '--out', 'x.jsonl', '--split', '2'], code: 2, stderr: /--split must be in \(0, 1\], got 2/ },
