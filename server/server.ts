@@ -172,12 +172,14 @@ export function startServer(connection: Connection, script?: string): void {
   };
 
   const adopt = (doc: TextDocument, entry: OpenFile, a: Analysis): Analysis => {
+    const t0 = TIMING ? performance.now() : 0;
     const before = index.get(a.file);
     entry.analysis = a;
     entry.version = doc.version;
     entry.lines = undefined;
     open.set(doc.uri, entry);
     index.update(a.symbols);
+    if (TIMING) process.stderr.write(`timing: index update ${(performance.now() - t0).toFixed(1)} ms (${a.symbols.defs.length} defs)\n`);
     if (!sameDefs(before?.defs, a.symbols.defs)) revalidateOthers(doc.uri);
     return a;
   };

@@ -9,7 +9,7 @@ import { reparse, type ParsedYaml, type Range } from '../model/document';
 import { FILE_KINDS, IGNORED_DIRS, findWorkspaceFiles, isFileKind, kindFromPath, type FileKind } from '../model/load';
 import { extractSymbols, type FileSymbols } from '../model/symbols';
 import { WorkspaceIndex } from '../model/workspace-index';
-import { schemaProblems } from './schema-check';
+import { schemaPathProblems, revalidateItem, type PathProblem } from './schema-check';
 import { schemaFor } from './schemas';
 import { localProblems, crossFileProblems } from './semantic';
 import { suggest } from './suggest';
@@ -27,6 +27,8 @@ export interface Analysis {
   symbols: FileSymbols;
   /** Syntax, schema and single-file problems. */
   local: Problem[];
+  /** The schema problems among `local`, with the path of the value each is about (for re-validating one item after an edit). */
+  schema?: PathProblem[];
 }
 
 /** Decides the kind: `kind:` wins; `*.profile.yaml` holding `profiles:` is a collection. */
@@ -54,6 +56,7 @@ function kindFromModeline(text: string): FileKind | undefined {
  * With `fastOnly`, a text the fast parser cannot read throws NeedsSlowPath (nothing consumed).
  */
 export function analyzeText(text: string, file: string, previous?: Analysis, opts: { fastOnly?: boolean } = {}): Analysis {
+  if (previous && previous.file === file && previous.parsed.text === text) return previous;
   const parsed = reparse(previous?.file === file ? previous.parsed : undefined, text, opts.fastOnly);
   const { kind, declared, ours } = detectKind(parsed, file);
   const local: Problem[] = [];
@@ -70,7 +73,7 @@ export function analyzeText(text: string, file: string, previous?: Analysis, opt
     if (local.length < MAX_SYNTAX_ERRORS) local.push(p); else more++;
   }
   if (more > 0) local.push({ ...local[local.length - 1], message: `…and ${more} more syntax errors after this one` });
-  const symbols = extractSymbols(file, kind, parsed);
+  const symbols = reusableSymbols(previous, parsed) ?? extractSymbols(file, kind, parsed);
   if (!ours || parsed.errors.some((e) => e.severity === 'error')) return { file, kind, parsed, symbols, local };
   if (declared !== undefined && !isFileKind(declared)) {
     const root = parsed.root as Extract<typeof parsed.root, { type: 'map' }>;
@@ -88,14 +91,31 @@ export function analyzeText(text: string, file: string, previous?: Analysis, opt
       message: `empty ${kind} file: start with \`kind: ${kind}\`` + (required.length > 1 ? ` and the required fields ${required.filter((r) => r !== 'kind').map((r) => `\`${r}\``).join(', ')}` : '') });
     return { file, kind, parsed, symbols, local };
   }
+  let schema: PathProblem[] | undefined;
   try {
-    local.push(...schemaProblems(file, kind, parsed));
+    schema = (previous?.schema && previous.kind === kind ? revalidateItem(file, kind, parsed, previous.schema) : undefined) ?? schemaPathProblems(file, kind, parsed);
+    for (const p of schema) local.push(p.problem);
     local.push(...localProblems(file, kind, parsed, symbols));
   } catch (e) {
     // A document too deep for the validator's stack: report it instead of failing.
     local.push({ file, range: { start: { line: 0, character: 0 }, end: { line: 0, character: parsed.lines.lineEnd(0) } }, severity: 'error', code: 'internal', message: `cannot validate this file: ${(e as Error).message}` });
+    schema = undefined;
   }
-  return { file, kind, parsed, symbols, local };
+  return { file, kind, parsed, symbols, local, schema };
+}
+
+/**
+ * The previous symbols, when an incremental edit changed one scalar on a line that holds no id,
+ * reference or glob and ends no entry: their ranges are all unchanged.
+ */
+function reusableSymbols(previous: Analysis | undefined, parsed: ParsedYaml): FileSymbols | undefined {
+  const edit = parsed.edit;
+  if (!edit || !previous) return undefined;
+  const s = previous.symbols;
+  const line = edit.line;
+  if (s.defs.some((d) => d.range.start.line === line || d.entryRange.end.line === line)) return undefined;
+  if (s.refs.some((r) => r.range.start.line === line) || s.globs.some((g) => g.range.start.line === line)) return undefined;
+  return s;
 }
 
 const UNCLOSED = /Missing closing "?'?quote|end with a [\]}]/;
