@@ -98,13 +98,13 @@ export function startServer(connection: Connection, script?: string): void {
   const scans = new Map<string, Promise<void>>();
   /** Resolves when the folders the editor started with are scanned. */
   let firstScan: Promise<void> = Promise.resolve();
-  let firstScanDone = false;
   const watchers = new Map<string, FSWatcher>();
   let shuttingDown = false;
 
   const isOurs = (doc: TextDocument): boolean => {
     if (LANGUAGE_IDS.includes(doc.languageId)) return true;
-    if (doc.languageId !== 'yaml' && doc.languageId !== 'plaintext') return false;
+    // Editors send their own names: `yaml`, Neovim's compound `yaml.userlm`, plain text.
+    if (doc.languageId !== 'yaml' && !doc.languageId.startsWith('yaml.') && doc.languageId !== 'plaintext') return false;
     if (isOwnedFile(uriToPath(doc.uri))) return true;
     // Any other YAML is ours only when it says so: `kind:` with one of our kinds, or our schema modeline.
     const head = doc.getText().slice(0, 4096);
@@ -187,8 +187,8 @@ export function startServer(connection: Connection, script?: string): void {
   const send = (doc: TextDocument, a: Analysis) => {
     const t0 = TIMING ? performance.now() : 0;
     // Before its workspace is scanned, a file gets its own problems only (no false "no profile …").
-    const ready = firstScanDone && !scanning.has(scanOf(a.file) ?? '');
-    const problems = ready && inWorkspace(a.file) ? problemsOf(a, index) : problemsOf(a, undefined);
+    const scope = scanOf(a.file);
+    const problems = scope !== undefined && !scanning.has(scope) ? problemsOf(a, index) : problemsOf(a, undefined);
     if (TIMING) process.stderr.write(`timing: problemsOf ${(performance.now() - t0).toFixed(1)} ms\n`);
     const entry = open.get(doc.uri);
     if (!entry) return;
@@ -285,8 +285,6 @@ export function startServer(connection: Connection, script?: string): void {
     const roots = [...new Set(startFolders.map((f) => nearestWorkspace(f, existsSync) ?? f))];
     index.root = roots[0];
     firstScan = Promise.all(roots.map((r) => scan(r, true))).then(() => undefined);
-    void firstScan.then(() => { firstScanDone = true; });
-    if (roots.length === 0) firstScanDone = true;
     if (client.folderEvents) {
       connection.workspace.onDidChangeWorkspaceFolders((e) => {
         for (const f of e.removed.map((x) => uriToPath(x.uri))) {

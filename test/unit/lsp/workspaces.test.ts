@@ -34,7 +34,11 @@ describe('language server workspaces', function () {
     const list = await c.request<CompletionList>('textDocument/completion', { textDocument: { uri: uri(f) }, position: at(2, 9) });
     assert.ok(racing, 'the requests went out while the workspace was being scanned');
     assert.ok(list.items.some((i) => i.label === 'person-1499'), 'completion answered from the full index');
+    // A real mistake still shows once the scan is done.
+    const g = ws.path('scenarios/early-missing.scenario.yaml');
+    await c.open(g, scenario('early2', 'person-99999'));
     await c.scanned((p) => p.initial);
+    assert.ok((await c.diagnostics(g, (p) => p.diagnostics.length > 0)).some((d) => d.code === 'unknown-profile'));
     assert.deepEqual(await c.diagnostics(f), []);
     const publishes = c.published.filter((p) => p.uri === uri(f));
     assert.ok(publishes.length >= 1);
