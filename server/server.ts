@@ -89,7 +89,9 @@ const under = (file: string, root: string) => file === root || file.startsWith(r
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref?.());
 
 export function startServer(connection: Connection, script?: string): void {
-  const worker = script ? new AnalysisWorker(script) : undefined;
+  // Two threads: huge files (seconds each) never hold up the quick slow-path jobs of small ones.
+  const workers = script ? { huge: new AnalysisWorker(script), other: new AnalysisWorker(script) } : undefined;
+  const worker = workers && { analyze: (text: string, file: string) => (text.length > WORKER_THRESHOLD ? workers.huge : workers.other).analyze(text, file) };
   const documents = new TextDocuments(TextDocument);
   const index = new WorkspaceIndex();
   const open = new Map<string, OpenFile>();
@@ -479,7 +481,8 @@ export function startServer(connection: Connection, script?: string): void {
 
   connection.onShutdown(async () => {
     shuttingDown = true;
-    worker?.dispose();
+    workers?.huge.dispose();
+    workers?.other.dispose();
     await Promise.all([...watchers.values()].map((w) => w.close()));
     watchers.clear();
   });
