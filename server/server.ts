@@ -38,8 +38,12 @@ export const REQUEST_BUDGET_MS = 300;
 export const INDEX_WAIT_MS = 5000;
 /** Texts longer than this (characters) are analyzed on the worker thread. */
 export const WORKER_THRESHOLD = 1_000_000;
-/** Texts longer than this that the fast parser cannot read go to the worker too (the `yaml` library can take seconds on them). */
-export const SYNC_SLOW_LIMIT = 8 * 1024;
+/**
+ * Texts longer than this that the fast parser cannot read go to the worker too: the `yaml`
+ * library can take seconds even on a few KB (deep nesting under an alias bomb), so every such
+ * text does, and requests never wait on it.
+ */
+export const SYNC_SLOW_LIMIT = 0;
 const TIMING = !!process.env.USERLM_TRACE_TIMING;
 
 export function uriToPath(uri: string): string {
@@ -159,7 +163,7 @@ export function startServer(connection: Connection, script?: string): void {
     let a: Analysis;
     try {
       // A big text is analyzed here only when the fast parser reads it; else on the worker.
-      a = analyzeText(doc.getText(), file, previous, { fastOnly: !!worker && doc.getText().length > SYNC_SLOW_LIMIT });
+      a = analyzeText(doc.getText(), file, previous, { fastOnly: !!worker && doc.getText().length > SYNC_SLOW_LIMIT && !!doc.getText().trim() });
     } catch (e) {
       if (!(e instanceof NeedsSlowPath)) throw e;
       entry.analysis = previous;
