@@ -1,6 +1,9 @@
 // `npm run bench:lsp`: this language server side by side with Red Hat's yaml-language-server
 // (given this project's scenario schema) on a generated 10,000-line scenario, plus workspace
-// indexing and a 20,000-profile collection. Prints every figure; not part of `npm test`.
+// indexing and a 20,000-profile collection; the 10,000-line scenario with ~600 errors (edit ->
+// diagnostics) and a 200,000-line collection (completion in another file, outline, hover,
+// memory before/with/after). BENCH_ONLY=errors,huge,side-by-side picks sections. Prints every
+// figure; not part of `npm test`.
 import { mkdtempSync, mkdirSync, writeFileSync, rmSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
