@@ -5,8 +5,11 @@ import * as vscode from 'vscode';
 import { fork, type ChildProcess } from 'node:child_process';
 import type { LanguageClient, LanguageClientOptions, ServerOptions } from 'vscode-languageclient/node';
 
-export const LANGUAGE_IDS = ['userlm-profile', 'userlm-scenario', 'userlm-suite', 'userlm-rewards', 'userlm-workspace'] as const;
-export const WATCHED_FILES = '**/{*.profile.yaml,*.profile.yml,*.scenario.yaml,*.scenario.yml,*.suite.yaml,*.suite.yml,*.rewards.yaml,*.rewards.yml,userlm.yaml,userlm.yml}';
+import { LANGUAGE_IDS, FILE_GLOB } from '../core/files';
+
+/** Language ids and the watched-file glob: one home, core/files.ts (package.json is checked against it). */
+export { LANGUAGE_IDS };
+export const WATCHED_FILES = FILE_GLOB;
 
 /** Starts the server process (stdio transport, as `userlm-language-server --stdio`). */
 export function spawnServer(context: vscode.ExtensionContext): ChildProcess {

@@ -38,8 +38,12 @@ export const REQUEST_BUDGET_MS = 300;
 export const INDEX_WAIT_MS = 5000;
 /** Texts longer than this (characters) are analyzed on the worker thread. */
 export const WORKER_THRESHOLD = 1_000_000;
-/** Texts longer than this that the fast parser cannot read go to the worker too (the `yaml` library can take seconds on them). */
-export const SYNC_SLOW_LIMIT = 8 * 1024;
+/**
+ * Texts longer than this that the fast parser cannot read go to the worker too: the `yaml`
+ * library can take seconds even on a few KB (deep nesting under an alias bomb), so every such
+ * text does, and requests never wait on it.
+ */
+export const SYNC_SLOW_LIMIT = 0;
 const TIMING = !!process.env.USERLM_TRACE_TIMING;
 
 export function uriToPath(uri: string): string {
@@ -89,7 +93,9 @@ const under = (file: string, root: string) => file === root || file.startsWith(r
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref?.());
 
 export function startServer(connection: Connection, script?: string): void {
-  const worker = script ? new AnalysisWorker(script) : undefined;
+  // Two threads: huge files (seconds each) never hold up the quick slow-path jobs of small ones.
+  const workers = script ? { huge: new AnalysisWorker(script), other: new AnalysisWorker(script) } : undefined;
+  const worker = workers && { analyze: (text: string, file: string) => (text.length > WORKER_THRESHOLD ? workers.huge : workers.other).analyze(text, file) };
   const documents = new TextDocuments(TextDocument);
   const index = new WorkspaceIndex();
   const open = new Map<string, OpenFile>();
@@ -98,13 +104,13 @@ export function startServer(connection: Connection, script?: string): void {
   const scans = new Map<string, Promise<void>>();
   /** Resolves when the folders the editor started with are scanned. */
   let firstScan: Promise<void> = Promise.resolve();
-  let firstScanDone = false;
   const watchers = new Map<string, FSWatcher>();
   let shuttingDown = false;
 
   const isOurs = (doc: TextDocument): boolean => {
     if (LANGUAGE_IDS.includes(doc.languageId)) return true;
-    if (doc.languageId !== 'yaml' && doc.languageId !== 'plaintext') return false;
+    // Editors send their own names: `yaml`, Neovim's compound `yaml.userlm`, plain text.
+    if (doc.languageId !== 'yaml' && !doc.languageId.startsWith('yaml.') && doc.languageId !== 'plaintext') return false;
     if (isOwnedFile(uriToPath(doc.uri))) return true;
     // Any other YAML is ours only when it says so: `kind:` with one of our kinds, or our schema modeline.
     const head = doc.getText().slice(0, 4096);
@@ -157,7 +163,7 @@ export function startServer(connection: Connection, script?: string): void {
     let a: Analysis;
     try {
       // A big text is analyzed here only when the fast parser reads it; else on the worker.
-      a = analyzeText(doc.getText(), file, previous, { fastOnly: !!worker && doc.getText().length > SYNC_SLOW_LIMIT });
+      a = analyzeText(doc.getText(), file, previous, { fastOnly: !!worker && doc.getText().length > SYNC_SLOW_LIMIT && !!doc.getText().trim() });
     } catch (e) {
       if (!(e instanceof NeedsSlowPath)) throw e;
       entry.analysis = previous;
@@ -172,12 +178,14 @@ export function startServer(connection: Connection, script?: string): void {
   };
 
   const adopt = (doc: TextDocument, entry: OpenFile, a: Analysis): Analysis => {
+    const t0 = TIMING ? performance.now() : 0;
     const before = index.get(a.file);
     entry.analysis = a;
     entry.version = doc.version;
     entry.lines = undefined;
     open.set(doc.uri, entry);
     index.update(a.symbols);
+    if (TIMING) process.stderr.write(`timing: index update ${(performance.now() - t0).toFixed(1)} ms (${a.symbols.defs.length} defs)\n`);
     if (!sameDefs(before?.defs, a.symbols.defs)) revalidateOthers(doc.uri);
     return a;
   };
@@ -185,8 +193,8 @@ export function startServer(connection: Connection, script?: string): void {
   const send = (doc: TextDocument, a: Analysis) => {
     const t0 = TIMING ? performance.now() : 0;
     // Before its workspace is scanned, a file gets its own problems only (no false "no profile …").
-    const ready = firstScanDone && !scanning.has(scanOf(a.file) ?? '');
-    const problems = ready && inWorkspace(a.file) ? problemsOf(a, index) : problemsOf(a, undefined);
+    const scope = scanOf(a.file);
+    const problems = scope !== undefined && !scanning.has(scope) ? problemsOf(a, index) : problemsOf(a, undefined);
     if (TIMING) process.stderr.write(`timing: problemsOf ${(performance.now() - t0).toFixed(1)} ms\n`);
     const entry = open.get(doc.uri);
     if (!entry) return;
@@ -283,8 +291,6 @@ export function startServer(connection: Connection, script?: string): void {
     const roots = [...new Set(startFolders.map((f) => nearestWorkspace(f, existsSync) ?? f))];
     index.root = roots[0];
     firstScan = Promise.all(roots.map((r) => scan(r, true))).then(() => undefined);
-    void firstScan.then(() => { firstScanDone = true; });
-    if (roots.length === 0) firstScanDone = true;
     if (client.folderEvents) {
       connection.workspace.onDidChangeWorkspaceFolders((e) => {
         for (const f of e.removed.map((x) => uriToPath(x.uri))) {
@@ -479,7 +485,8 @@ export function startServer(connection: Connection, script?: string): void {
 
   connection.onShutdown(async () => {
     shuttingDown = true;
-    worker?.dispose();
+    workers?.huge.dispose();
+    workers?.other.dispose();
     await Promise.all([...watchers.values()].map((w) => w.close()));
     watchers.clear();
   });

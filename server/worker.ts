@@ -51,7 +51,7 @@ export const WORKER_HEAP_MB = 1536;
 /** The worker stops after this long without jobs (its heap is freed with it). */
 export const IDLE_STOP_MS = 5000;
 /** A job running longer than this is given up (the thread is stopped and restarted). */
-export const JOB_LIMIT_MS = 20000;
+export const JOB_LIMIT_MS = 120000;
 
 /** Rejection of a job whose file got a newer text before the job started. */
 export class Superseded extends Error { constructor() { super('superseded by a newer version'); } }

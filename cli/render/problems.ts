@@ -2,12 +2,12 @@
 import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { validateWorkspace } from '../../core/validate/index';
-import { WORKSPACE_FILE } from '../../core/files';
+import { WORKSPACE_FILE_NAMES } from '../../core/files';
 
-/** Validates the given workspace files (plus userlm.yaml); prints errors to stderr; returns how many. */
+/** Validates the given workspace files (plus userlm.yaml or userlm.yml); prints errors to stderr; returns how many. */
 export async function reportFileErrors(root: string, files: string[]): Promise<number> {
-  const config = join(root, WORKSPACE_FILE);
-  const paths = [...new Set([...files, ...(existsSync(config) ? [config] : [])])];
+  const configs = WORKSPACE_FILE_NAMES.map((n) => join(root, n)).filter((f) => existsSync(f));
+  const paths = [...new Set([...files, ...configs])];
   const results = await validateWorkspace(root, paths);
   let errors = 0;
   for (const [file, problems] of results) {

@@ -20,6 +20,8 @@ export interface CursorContext {
   inText: boolean;
   /** Inside a flow collection on the line (`{tactic: │}`, `[a, │]`). */
   flow?: boolean;
+  /** Text an insertion must start with (a space after a `-` just typed). */
+  lead?: string;
 }
 
 interface FlowFrame { type: 'map' | 'seq'; key?: string; afterColon: boolean; tokenStart: number; keys: string[] }
@@ -105,12 +107,21 @@ export function cursorContext(lines: LineIndex, at: Position, budget: Budget = U
   const dashes: number[] = [];
   let column = m[1].length;
   for (const part of m[2].match(/- +/g) ?? []) { dashes.push(column); column += part.length; }
-  const seg = before.slice(column);
+  let seg = before.slice(column);
+  let lead = '';
+  let prefixStart = column + (seg.length - seg.trimStart().length);
+  if (seg === '-') {
+    // Just typed `-` (its space not yet): a new list item, and what is inserted brings the space.
+    dashes.push(column);
+    column += 2;
+    seg = '';
+    lead = ' ';
+    prefixStart = pos.character;
+  }
   const path: string[] = [];
   let position: CursorContext['position'] = 'key';
   let key: string | undefined;
   let prefix = seg.trim();
-  let prefixStart = column + (seg.length - seg.trimStart().length);
   let flow: ReturnType<typeof flowContext>;
   const k = KEY.exec(seg);
   if (k) {
@@ -170,7 +181,7 @@ export function cursorContext(lines: LineIndex, at: Position, budget: Budget = U
       ? { path: [...fullPath, ...inFlow, '*'], position: 'item', prefix, prefixStart, column, siblings: [], inText: false, flow: true }
       : { path: [...fullPath, ...rest], position: 'item', key: holder, prefix, prefixStart, column, siblings: [], inText: false, flow: true };
   }
-  return { path: fullPath, position, key, prefix, prefixStart, column, siblings: siblingKeys(lines, pos.line, column, budget), inText };
+  return { path: fullPath, position, key, prefix, prefixStart, column, siblings: lead ? [] : siblingKeys(lines, pos.line, column, budget), inText, lead };
 }
 
 /** Keys at `column` in the block around `line`. */

@@ -113,7 +113,7 @@ export function complete(a: Analysis, at: Position, index: WorkspaceIndex, o: Fe
   if (ctx.inText) return none;
   const range: Range = { start: { line: pos.line, character: ctx.prefixStart }, end: pos };
   // Right after `key:` (no space typed yet) a value needs its space.
-  const lead = ctx.position !== 'key' && !ctx.flow && lines.lineText(pos.line)[ctx.prefixStart - 1] === ':' ? ' ' : '';
+  const lead = ctx.lead || (ctx.position !== 'key' && !ctx.flow && lines.lineText(pos.line)[ctx.prefixStart - 1] === ':' ? ' ' : '');
   if (ctx.position === 'key') return { isIncomplete: false, items: keyItems(a.kind, ctx, ctx.path, range, o) };
   if (ctx.position === 'value') return valueItems(a, index, [...ctx.path, ctx.key!], range, ctx.prefix, lead, o);
   // After `- ` (or inside `[...]`): a new item's first key, or a scalar item.
@@ -132,7 +132,7 @@ function keyItems(kind: FileKind, ctx: CursorContext, path: string[], range: Ran
     if (ctx.siblings.includes(name)) continue;
     const isReq = required.includes(name);
     // Inside `{…}` a key is one line: `name: `.
-    const newText = ctx.flow ? `${name}: ` : o.snippets ? keySnippet(name, p, ctx.column) : keyPlain(name, p, ctx.column);
+    const newText = (ctx.lead ?? '') + (ctx.flow ? `${name}: ` : o.snippets ? keySnippet(name, p, ctx.column) : keyPlain(name, p, ctx.column));
     out.push({
       label: name, kind: CompletionItemKind.Property, detail: isReq ? 'required' : undefined,
       documentation: doc(schemaDoc(name, p), o),
@@ -146,8 +146,9 @@ function keyItems(kind: FileKind, ctx: CursorContext, path: string[], range: Ran
   return out;
 }
 
-/** Most ids offered at once; with more, only those starting with what is typed. */
+/** Most ids offered at once; with more, only those starting with what is typed (at most MAX_CUT_ITEMS). */
 export const MAX_ID_ITEMS = 2000;
+export const MAX_CUT_ITEMS = 300;
 
 function valueItems(a: Analysis, index: WorkspaceIndex, valuePath: string[], range: Range, prefix: string, lead: string, o: FeatureOptions): CompletionList {
   const kind = a.kind!;
@@ -173,8 +174,9 @@ function valueItems(a: Analysis, index: WorkspaceIndex, valuePath: string[], ran
       const ids = LOCAL_KINDS.has(ref.kind) ? a.symbols.defs.filter((d) => d.kind === ref.kind).map((d) => d.id) : index.ids(ref.kind, a.file);
       let cap = ids;
       if (ids.length > MAX_ID_ITEMS) {
-        const matching = ids.filter((id) => id.startsWith(prefix));
-        cap = matching.slice(0, MAX_ID_ITEMS);
+        // Too many to send: those starting with what is typed, a few hundred at most; the client asks again as the user types.
+        cap = [];
+        for (const id of ids) if (id.startsWith(prefix) && cap.push(id) >= MAX_CUT_ITEMS) break;
         isIncomplete = true;
       }
       // Profile summaries as docs while the list is short; a long list stays light to send.

@@ -28,6 +28,8 @@ export interface ParsedYaml {
   errors: SyntaxIssue[];
   /** True when the fast parser handled the text. */
   fast: boolean;
+  /** Set by an incremental re-parse: the path of the one scalar that changed, and its line (no line was added or removed). */
+  edit?: { path: (string | number)[]; line: number };
 }
 
 /**

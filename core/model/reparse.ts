@@ -14,12 +14,10 @@ const PLAIN_UNSAFE = /[:#'"[\]{},&*!|>%@`\n\r\t]|^[-?~\s]|\s$/;
 export function reparse(prev: ParsedYaml | undefined, text: string, fastOnly = false): ParsedYaml {
   if (!prev || !prev.fast || !prev.root || prev.errors.length) return parseYaml(text, fastOnly);
   const old = prev.text;
-  let p = 0;
   const max = Math.min(old.length, text.length);
-  while (p < max && old.charCodeAt(p) === text.charCodeAt(p)) p++;
-  if (p === old.length && p === text.length) return { ...prev, text };
-  let s = 0;
-  while (s < max - p && old.charCodeAt(old.length - 1 - s) === text.charCodeAt(text.length - 1 - s)) s++;
+  const p = commonPrefix(old, text, max);
+  if (p === old.length && p === text.length) return { ...prev, text, edit: undefined };
+  const s = commonSuffix(old, text, max - p);
   const oldEnd = old.length - s;
   const delta = text.length - old.length;
   // The innermost node holding [p, oldEnd], and the path to it.
@@ -36,7 +34,7 @@ export function reparse(prev: ParsedYaml | undefined, text: string, fastOnly = f
       path.push(String(pair.key.value));
       node = pair.value;
     } else if (node.type === 'seq') {
-      const i = node.items.findIndex((it) => it !== null && it.span[0] <= p && oldEnd <= it.span[1]);
+      const i = itemHolding(node.items, p, oldEnd);
       if (i < 0) return parseYaml(text, fastOnly);
       path.push(i);
       node = node.items[i]!;
@@ -50,7 +48,8 @@ export function reparse(prev: ParsedYaml | undefined, text: string, fastOnly = f
   // Commit: shift everything after the edit, update the scalar and the value tree.
   const edited = node;
   const shift = (n: YNode | null) => {
-    if (!n) return;
+    // A node that ends before the edit holds nothing that moves.
+    if (!n || n.span[1] < oldEnd) return;
     if (n.span[0] >= oldEnd) n.span[0] += delta;
     if (n.span[1] >= oldEnd) n.span[1] += delta;
     if (n.type === 'map') for (const it of n.items) {
@@ -67,6 +66,39 @@ export function reparse(prev: ParsedYaml | undefined, text: string, fastOnly = f
   let target = prev.value as Record<string | number, unknown>;
   for (let i = 0; i < path.length - 1; i++) target = target[path[i]] as Record<string | number, unknown>;
   target[path[path.length - 1]] = value;
-  return { text, lines: new LineIndex(text), root: prev.root, value: prev.value, errors: [], fast: true };
+  const lines = new LineIndex(text);
+  return { text, lines, root: prev.root, value: prev.value, errors: [], fast: true, edit: { path, line: lines.lineOf(start) } };
 }
 
+
+const CHUNK = 4096;
+
+/** Length of the common prefix of two strings: native comparisons of 4 KB slices, then characters. */
+function commonPrefix(a: string, b: string, max: number): number {
+  let p = 0;
+  while (p + CHUNK <= max && a.slice(p, p + CHUNK) === b.slice(p, p + CHUNK)) p += CHUNK;
+  while (p < max && a.charCodeAt(p) === b.charCodeAt(p)) p++;
+  return p;
+}
+
+/** Length of the common suffix, at most `max`. */
+function commonSuffix(a: string, b: string, max: number): number {
+  let s = 0;
+  while (s + CHUNK <= max && a.slice(a.length - s - CHUNK, a.length - s) === b.slice(b.length - s - CHUNK, b.length - s)) s += CHUNK;
+  while (s < max && a.charCodeAt(a.length - 1 - s) === b.charCodeAt(b.length - 1 - s)) s++;
+  return s;
+}
+
+/** The index of the list item whose span holds [from, to] (items are in text order), or -1. */
+function itemHolding(items: (YNode | null)[], from: number, to: number): number {
+  let lo = 0, hi = items.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const it = items[mid];
+    if (!it) return items.findIndex((x) => x !== null && x.span[0] <= from && to <= x.span[1]); // null items: no order to rely on
+    if (it.span[1] < from) lo = mid + 1;
+    else if (it.span[0] > from) hi = mid - 1;
+    else return it.span[0] <= from && to <= it.span[1] ? mid : -1;
+  }
+  return -1;
+}

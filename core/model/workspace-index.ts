@@ -6,12 +6,11 @@ import picomatch from 'picomatch';
 import { BUILT_IN_TACTICS } from '../library/tactics';
 import { LOCAL_KINDS, type FileSymbols, type IdKind, type SymbolDef, type SymbolRef } from './symbols';
 
-const key = (kind: IdKind, id: string) => `${kind}\u0000${id}`;
 
 export class WorkspaceIndex {
   private readonly files = new Map<string, FileSymbols>();
-  private readonly defsById = new Map<string, SymbolDef[]>();
-  private readonly refsById = new Map<string, SymbolRef[]>();
+  private readonly defsById = new ByKindAndId<SymbolDef>();
+  private readonly refsById = new ByKindAndId<SymbolRef>();
   private readonly idsByKind = new Map<IdKind, Map<string, number>>();
   /** Folders holding a `userlm.yaml`: each is its own workspace (ids are unique within one). */
   private readonly wsRoots = new Set<string>();
@@ -36,12 +35,12 @@ export class WorkspaceIndex {
     this.files.set(symbols.file, symbols);
     if (isWorkspaceFile(symbols.file) && !this.wsRoots.has(dirname(symbols.file))) { this.wsRoots.add(dirname(symbols.file)); this.scopeCache.clear(); }
     for (const d of symbols.defs) {
-      push(this.defsById, key(d.kind, d.id), d);
+      this.defsById.push(d.kind, d.id, d);
       const m = this.idsByKind.get(d.kind) ?? new Map<string, number>();
       m.set(d.id, (m.get(d.id) ?? 0) + 1);
       this.idsByKind.set(d.kind, m);
     }
-    for (const r of symbols.refs) push(this.refsById, key(r.kind, r.id), r);
+    for (const r of symbols.refs) this.refsById.push(r.kind, r.id, r);
     this.generation++;
   }
 
@@ -55,11 +54,11 @@ export class WorkspaceIndex {
     this.files.delete(file);
     if (isWorkspaceFile(file)) { this.wsRoots.delete(dirname(file)); this.scopeCache.clear(); }
     for (const d of old.defs) {
-      pull(this.defsById, key(d.kind, d.id), (x) => x.file === file);
+      this.defsById.pull(d.kind, d.id, (x) => x.file === file);
       const m = this.idsByKind.get(d.kind);
       if (m) { const n = (m.get(d.id) ?? 1) - 1; if (n <= 0) m.delete(d.id); else m.set(d.id, n); }
     }
-    for (const r of old.refs) pull(this.refsById, key(r.kind, r.id), (x) => x.file === file);
+    for (const r of old.refs) this.refsById.pull(r.kind, r.id, (x) => x.file === file);
     return true;
   }
 
@@ -87,17 +86,39 @@ export class WorkspaceIndex {
     return list.filter((d) => this.scopeOf(d.file) === scope);
   }
 
+  /** How many definitions of an id the index holds, in every workspace (a map read). */
+  defCount(kind: IdKind, id: string): number { return this.defsById.get(kind, id)?.length ?? 0; }
+
+  /** How many of them are in `file`. */
+  defCountIn(kind: IdKind, id: string, file: string): number {
+    let n = 0;
+    for (const d of this.defsById.get(kind, id) ?? []) if (d.file === file) n++;
+    return n;
+  }
+
   /** Definitions of an id seen from `scopeFile`'s workspace (targets and policies: that file only). */
   defs(kind: IdKind, id: string, scopeFile?: string): SymbolDef[] {
-    return this.inScope(this.defsById.get(key(kind, id)) ?? [], kind, scopeFile);
+    return this.inScope(this.defsById.get(kind, id) ?? [], kind, scopeFile);
   }
 
   refs(kind: IdKind, id: string, scopeFile?: string): SymbolRef[] {
-    return this.inScope(this.refsById.get(key(kind, id)) ?? [], kind, scopeFile);
+    return this.inScope(this.refsById.get(kind, id) ?? [], kind, scopeFile);
   }
 
   /** Every id of a kind seen from `scopeFile` (plus built-in tactics for `tactic`). */
   ids(kind: IdKind, scopeFile?: string): string[] {
+    // Completion asks for the same list on every keystroke: kept until the index changes.
+    const cacheKey = `${kind}\u0000${scopeFile === undefined ? '' : this.scopeOf(scopeFile)}\u0000${LOCAL_KINDS.has(kind) ? scopeFile : ''}`;
+    if (this.idsCache.generation !== this.generation) this.idsCache = { generation: this.generation, lists: new Map() };
+    const hit = this.idsCache.lists.get(cacheKey);
+    if (hit) return hit;
+    const list = this.computeIds(kind, scopeFile);
+    this.idsCache.lists.set(cacheKey, list);
+    return list;
+  }
+  private idsCache: { generation: number; lists: Map<string, string[]> } = { generation: -1, lists: new Map() };
+
+  private computeIds(kind: IdKind, scopeFile?: string): string[] {
     if (LOCAL_KINDS.has(kind)) return (this.files.get(scopeFile ?? '')?.defs ?? []).filter((d) => d.kind === kind).map((d) => d.id);
     let ids: string[];
     if (scopeFile !== undefined && this.wsRoots.size > 0) {
@@ -135,14 +156,24 @@ function sameIds(a: { kind: IdKind; id: string }[], b: { kind: IdKind; id: strin
 
 const isWorkspaceFile = isWorkspaceFileName;
 
-function push<T>(m: Map<string, T[]>, k: string, v: T): void {
-  const list = m.get(k);
-  if (list) list.push(v); else m.set(k, [v]);
-}
-
-function pull<T>(m: Map<string, T[]>, k: string, drop: (v: T) => boolean): void {
-  const list = m.get(k);
-  if (!list) return;
-  const kept = list.filter((v) => !drop(v));
-  if (kept.length) m.set(k, kept); else m.delete(k);
+/**
+ * Lists by kind, then id: nested maps keyed by the id strings themselves (no concatenated keys
+ * to build and hash on every lookup, which cost seconds over a 30,000-profile collection).
+ */
+class ByKindAndId<T> {
+  private readonly byKind = new Map<IdKind, Map<string, T[]>>();
+  get(kind: IdKind, id: string): T[] | undefined { return this.byKind.get(kind)?.get(id); }
+  push(kind: IdKind, id: string, v: T): void {
+    let m = this.byKind.get(kind);
+    if (!m) this.byKind.set(kind, (m = new Map()));
+    const list = m.get(id);
+    if (list) list.push(v); else m.set(id, [v]);
+  }
+  pull(kind: IdKind, id: string, drop: (v: T) => boolean): void {
+    const m = this.byKind.get(kind);
+    const list = m?.get(id);
+    if (!m || !list) return;
+    const kept = list.filter((v) => !drop(v));
+    if (kept.length) m.set(id, kept); else m.delete(id);
+  }
 }

@@ -9,10 +9,11 @@ import { reparse, type ParsedYaml, type Range } from '../model/document';
 import { FILE_KINDS, IGNORED_DIRS, findWorkspaceFiles, isFileKind, kindFromPath, type FileKind } from '../model/load';
 import { extractSymbols, type FileSymbols } from '../model/symbols';
 import { WorkspaceIndex } from '../model/workspace-index';
-import { schemaProblems } from './schema-check';
+import { schemaPathProblems, revalidateItem, type PathProblem } from './schema-check';
 import { schemaFor } from './schemas';
 import { localProblems, crossFileProblems } from './semantic';
 import { suggest } from './suggest';
+import { tabProblems, indentationProblems, plainSyntaxMessage } from './syntax';
 import type { Problem } from './problem';
 
 export type { Problem, Severity, ProblemData } from './problem';
@@ -27,6 +28,8 @@ export interface Analysis {
   symbols: FileSymbols;
   /** Syntax, schema and single-file problems. */
   local: Problem[];
+  /** The schema problems among `local`, with the path of the value each is about (for re-validating one item after an edit). */
+  schema?: PathProblem[];
 }
 
 /** Decides the kind: `kind:` wins; `*.profile.yaml` holding `profiles:` is a collection. */
@@ -54,23 +57,33 @@ function kindFromModeline(text: string): FileKind | undefined {
  * With `fastOnly`, a text the fast parser cannot read throws NeedsSlowPath (nothing consumed).
  */
 export function analyzeText(text: string, file: string, previous?: Analysis, opts: { fastOnly?: boolean } = {}): Analysis {
+  if (previous && previous.file === file && previous.parsed.text === text) return previous;
   const parsed = reparse(previous?.file === file ? previous.parsed : undefined, text, opts.fastOnly);
   const { kind, declared, ours } = detectKind(parsed, file);
   const local: Problem[] = [];
-  // Each distinct syntax problem once (a broken structure makes the parser repeat itself), at most MAX_SYNTAX_ERRORS.
-  let unclosed: { range: Range; message: string } | null | undefined;
-  const seen = new Set<string>();
-  let more = 0;
-  for (const e of parsed.errors) {
-    const placed = UNCLOSED.test(e.message) ? (unclosed === undefined ? (unclosed = findUnclosed(parsed, e.span)) : unclosed) : null;
-    const p = { file, ...(placed ?? { range: syntaxRange(parsed, e.span), message: e.message }), severity: e.severity, code: 'syntax' };
-    const key = `${p.range.start.line}:${p.range.start.character}:${p.message}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    if (local.length < MAX_SYNTAX_ERRORS) local.push(p); else more++;
+  // Syntax: one problem per line, in plain words. Tabs and misindented lines are read from the
+  // text (they explain the parser's cascade of errors); else the parser's errors, plainer.
+  const hasErrors = parsed.errors.some((e) => e.severity === 'error');
+  const explained = hasErrors ? tabProblems(parsed.lines) : [];
+  if (hasErrors && explained.length === 0 && parsed.errors.some((e) => STRUCTURE.test(e.message))) explained.push(...indentationProblems(parsed.lines));
+  if (explained.length) {
+    for (const x of explained.slice(0, MAX_SYNTAX_ERRORS)) local.push({ file, range: x.range, message: x.message, severity: 'error', code: 'syntax' });
+    if (explained.length > MAX_SYNTAX_ERRORS) local.push({ ...local[local.length - 1], message: `…and ${explained.length - MAX_SYNTAX_ERRORS} more lines like this after this one` });
+  } else {
+    let unclosed: { range: Range; message: string } | null | undefined;
+    const lines = new Set<number>();
+    let more = 0;
+    for (const e of parsed.errors) {
+      const placed = UNCLOSED.test(e.message) ? (unclosed === undefined ? (unclosed = findUnclosed(parsed, e.span)) : unclosed) : null;
+      const p = { file, ...(placed ?? { range: syntaxRange(parsed, e.span), message: plainSyntaxMessage(e.message) }), severity: e.severity, code: 'syntax' };
+      // One problem per line: the parser's later errors on a line follow from its first.
+      if (lines.has(p.range.start.line)) continue;
+      lines.add(p.range.start.line);
+      if (local.length < MAX_SYNTAX_ERRORS) local.push(p); else more++;
+    }
+    if (more > 0) local.push({ ...local[local.length - 1], message: `…and ${more} more syntax errors after this one` });
   }
-  if (more > 0) local.push({ ...local[local.length - 1], message: `…and ${more} more syntax errors after this one` });
-  const symbols = extractSymbols(file, kind, parsed);
+  const symbols = reusableSymbols(previous, parsed) ?? extractSymbols(file, kind, parsed);
   if (!ours || parsed.errors.some((e) => e.severity === 'error')) return { file, kind, parsed, symbols, local };
   if (declared !== undefined && !isFileKind(declared)) {
     const root = parsed.root as Extract<typeof parsed.root, { type: 'map' }>;
@@ -88,15 +101,35 @@ export function analyzeText(text: string, file: string, previous?: Analysis, opt
       message: `empty ${kind} file: start with \`kind: ${kind}\`` + (required.length > 1 ? ` and the required fields ${required.filter((r) => r !== 'kind').map((r) => `\`${r}\``).join(', ')}` : '') });
     return { file, kind, parsed, symbols, local };
   }
+  let schema: PathProblem[] | undefined;
   try {
-    local.push(...schemaProblems(file, kind, parsed));
+    schema = (previous?.schema && previous.kind === kind ? revalidateItem(file, kind, parsed, previous.schema) : undefined) ?? schemaPathProblems(file, kind, parsed);
+    for (const p of schema) local.push(p.problem);
     local.push(...localProblems(file, kind, parsed, symbols));
   } catch (e) {
     // A document too deep for the validator's stack: report it instead of failing.
     local.push({ file, range: { start: { line: 0, character: 0 }, end: { line: 0, character: parsed.lines.lineEnd(0) } }, severity: 'error', code: 'internal', message: `cannot validate this file: ${(e as Error).message}` });
+    schema = undefined;
   }
-  return { file, kind, parsed, symbols, local };
+  return { file, kind, parsed, symbols, local, schema };
 }
+
+/**
+ * The previous symbols, when an incremental edit changed one scalar on a line that holds no id,
+ * reference or glob and ends no entry: their ranges are all unchanged.
+ */
+function reusableSymbols(previous: Analysis | undefined, parsed: ParsedYaml): FileSymbols | undefined {
+  const edit = parsed.edit;
+  if (!edit || !previous) return undefined;
+  const s = previous.symbols;
+  const line = edit.line;
+  if (s.defs.some((d) => d.range.start.line === line || d.entryRange.end.line === line)) return undefined;
+  if (s.refs.some((r) => r.range.start.line === line) || s.globs.some((g) => g.range.start.line === line)) return undefined;
+  return s;
+}
+
+/** Parser errors that come from a misindented line. */
+const STRUCTURE = /Nested mappings|Implicit keys|Implicit map keys|block sequence may not|must start at the same column|Sequence item without|bad indentation|indent/i;
 
 const UNCLOSED = /Missing closing "?'?quote|end with a [\]}]/;
 const OPENERS: Record<string, string> = { '"': 'double quote', "'": 'single quote', '[': '`]`', '{': '`}`' };
@@ -159,8 +192,17 @@ export function validateText(text: string, path: string, index?: WorkspaceIndex)
   return sortProblems(index && a.kind ? [...a.local, ...crossFileProblems(a.symbols, index)] : a.local);
 }
 
+const RANK = { error: 0, warning: 1, info: 2 } as const;
+
+/** In text order, one problem per range (the most severe, first found): an editor shows no two diagnostics on one range. */
 export function sortProblems(ps: Problem[]): Problem[] {
-  return ps.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
+  const seen = new Map<string, Problem>();
+  for (const p of ps) {
+    const k = `${p.range.start.line}:${p.range.start.character}:${p.range.end.line}:${p.range.end.character}`;
+    const had = seen.get(k);
+    if (!had || RANK[p.severity] < RANK[had.severity]) seen.set(k, p);
+  }
+  return [...seen.values()].sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
 }
 
 /** A file's problems; with an index, its cross-file checks too (without one, the file is checked alone). */

@@ -26,14 +26,61 @@ function validatorFor(kind: FileKind): ValidateFunction {
 
 const SECRET_FIELDS = new Set(['api_key', 'token']);
 
+/** A schema problem with the instance path (JSON pointer) of the value it is about. */
+export interface PathProblem { ptr: string; problem: Problem }
+
 export function schemaProblems(file: string, kind: FileKind, parsed: ParsedYaml): Problem[] {
+  return schemaPathProblems(file, kind, parsed).map((p) => p.problem);
+}
+
+export function schemaPathProblems(file: string, kind: FileKind, parsed: ParsedYaml): PathProblem[] {
   const validate = validatorFor(kind);
   if (validate(parsed.value)) return [];
-  const errors = (validate.errors ?? []).filter((e) => e.keyword !== 'if');
-  const out: Problem[] = [];
+  return fromErrors(file, kind, parsed, validate.errors ?? [], '');
+}
+
+/**
+ * After an edit inside one scalar, re-validates only the list item that holds it (`targets[5]`
+ * of a 2,500-target scenario) and keeps the other problems: each other problem lies on another
+ * line, and the edit added or removed no line, so its range is unchanged. Undefined when this
+ * shortcut does not apply (the caller validates the whole document).
+ */
+export function revalidateItem(file: string, kind: FileKind, parsed: ParsedYaml, previous: PathProblem[]): PathProblem[] | undefined {
+  const edit = parsed.edit;
+  if (!edit) return undefined;
+  // The innermost list item on the path, reached through plain properties and items only.
+  let last = -1;
+  for (let i = 0; i < edit.path.length; i++) if (typeof edit.path[i] === 'number') last = i;
+  if (last < 0) return undefined;
+  const itemPath = edit.path.slice(0, last + 1);
+  const schemaPtr = itemPath.map((seg) => (typeof seg === 'number' ? '/items' : `/properties/${escapePtr(seg)}`)).join('');
+  const instancePtr = itemPath.map((seg) => `/${escapePtr(String(seg))}`).join('');
+  let validate: ValidateFunction | undefined;
+  try {
+    validatorFor(kind);
+    validate = ajv!.getSchema(`${SCHEMA_BASE}${kind}.schema.json#${schemaPtr}`);
+  } catch { return undefined; }
+  if (!validate) return undefined;
+  const { node: itemNode } = nodeAt(parsed.root, itemPath);
+  if (!itemNode) return undefined;
+  let item: unknown = parsed.value;
+  for (const seg of itemPath) item = (item as Record<string | number, unknown> | undefined)?.[seg];
+  const kept = previous.filter((p) => p.ptr !== instancePtr && !p.ptr.startsWith(instancePtr + '/'));
+  // Another problem on the edited line (flow style) might have moved: do it all.
+  if (kept.some((p) => p.problem.range.start.line === edit.line || p.problem.range.end.line === edit.line)) return undefined;
+  if (validate(item)) return kept;
+  return [...kept, ...fromErrors(file, kind, parsed, validate.errors ?? [], instancePtr)];
+}
+
+function escapePtr(s: string): string { return s.replace(/~/g, '~0').replace(/\//g, '~1'); }
+
+function fromErrors(file: string, kind: FileKind, parsed: ParsedYaml, all: ErrorObject[], prefix: string): PathProblem[] {
+  const errors = all.filter((e) => e.keyword !== 'if');
+  const out: PathProblem[] = [];
   const missingByPath = new Map<string, string[]>();
   const seen = new Set<string>();
-  for (const e of errors) {
+  for (const e0 of errors) {
+    const e = prefix ? { ...e0, instancePath: prefix + e0.instancePath } : e0;
     const path = pointerPath(e.instancePath);
     if (e.keyword === 'required') {
       const k = e.instancePath;
@@ -47,9 +94,9 @@ export function schemaProblems(file: string, kind: FileKind, parsed: ParsedYaml)
     const dedupe = `${p.range.start.line}:${p.range.start.character}:${p.message}`;
     if (seen.has(dedupe)) continue;
     seen.add(dedupe);
-    out.push(p);
+    out.push({ ptr: e.instancePath, problem: p });
   }
-  for (const [ptr, missing] of missingByPath) out.push(missingProblem(file, kind, parsed, pointerPath(ptr), missing));
+  for (const [ptr, missing] of missingByPath) out.push({ ptr, problem: missingProblem(file, kind, parsed, pointerPath(ptr), missing) });
   return out;
 }
 

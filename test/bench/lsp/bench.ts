@@ -1,7 +1,10 @@
 // `npm run bench:lsp`: this language server side by side with Red Hat's yaml-language-server
 // (given this project's scenario schema) on a generated 10,000-line scenario, plus workspace
-// indexing and a 20,000-profile collection. Prints every figure; not part of `npm test`.
-import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
+// indexing and a 20,000-profile collection; the 10,000-line scenario with ~600 errors (edit ->
+// diagnostics) and a 200,000-line collection (completion in another file, outline, hover,
+// memory before/with/after). BENCH_ONLY=errors,huge,side-by-side picks sections. Prints every
+// figure; not part of `npm test`.
+import { mkdtempSync, mkdirSync, writeFileSync, rmSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import type { Diagnostic, CompletionList } from 'vscode-languageserver-protocol';
@@ -50,11 +53,11 @@ export function bundleSchema(name: string): Json {
   return JSON.parse(JSON.stringify(root));
 }
 
-export function bigScenario(targets = TARGETS): { text: string; invalid: number } {
+export function bigScenario(targets = TARGETS, badEvery = 50): { text: string; invalid: number } {
   const lines = ['kind: scenario', 'id: big-scenario', 'profile: bench-person', 'split: standard', 'targets:'];
   let invalid = 0;
   for (let i = 0; i < targets; i++) {
-    const bad = i % 50 === 7;
+    const bad = i % badEvery === 7 % badEvery;
     if (bad) invalid++;
     lines.push(`  - id: target-${i}`, `    description: The user wants outcome number ${i} settled today`, `    priority: ${bad ? 'primry' : i % 3 ? 'primary' : 'secondary'}`, `    reveal: when_asked`);
   }
@@ -139,6 +142,77 @@ async function sideBySide(subjects: Subject[]): Promise<Side[]> {
   return subjects.map((s) => s.result());
 }
 
+/** VmRSS of a process, in MB. */
+function rss(pid: number | undefined): number {
+  try { return Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024; } catch { return NaN; }
+}
+
+/** The 10,000-line scenario with ~600 errors: a one-character edit -> its diagnostics (median of 15). */
+async function manyErrors(dir: string): Promise<Record<string, unknown>> {
+  const { text, invalid } = bigScenario(TARGETS, 4);
+  const c = await LspClient.start({ rootDir: dir, waitIndexed: true });
+  const s = new Subject('errors', c, dir, text, 'userlm-scenario', invalid);
+  await s.warm();
+  await s.open(0);
+  for (let i = 0; i < 15; i++) { await s.edit(i); await sleep(100); }
+  const r = s.result();
+  await c.stop();
+  console.log(`10,000-line scenario with ${invalid} errors: 1-char edit -> diagnostics median ${fmt(r.edit)} (all: ${r.edits.map((x) => x.toFixed(0)).join(' ')}); open -> diagnostics ${fmt(r.open)}; errors reported ${r.diagsEdit}/${invalid}`);
+  return { invalid, editMedian: r.edit, edits: r.edits, open: r.open, reported: r.diagsEdit };
+}
+
+/**
+ * A 200,000-line profile collection opened next to a small scenario: completion in the scenario
+ * while the collection is analyzed and afterwards, outline and hover on the collection, and the
+ * server's memory before, with and after the file (closed, worker idle).
+ */
+async function hugeCollectionOpen(dir: string, write: (rel: string, text: string) => string): Promise<Record<string, unknown>> {
+  const lines = ['kind: profiles', 'description: generated', 'profiles:'];
+  for (let i = 0; lines.length < 200000; i++) lines.push(`  - id: huge-${i}`, `    name: Member ${i}`, `    demographics: {age: ${18 + (i % 70)}, occupation: clerk}`, '    expression:', `      verbosity: ${i % 1000 === 5 ? 'chatty' : 'standard'}`, `      patience: 0.${i % 10}`);
+  const coll = lines.slice(0, 200000).join('\n') + '\n';
+  const collFile = join(dir, 'profiles', 'huge-200k.profile.yaml');
+  const c = await LspClient.start({ rootDir: dir, waitIndexed: true });
+  const smallText = 'kind: scenario\nid: small-huge\nprofile: \ntargets:\n  - id: a\n    description: x\n';
+  const small = write('scenarios/small-huge.scenario.yaml', smallText);
+  await c.open(small, smallText, 'userlm-scenario');
+  await c.diagnostics(small);
+  const complete = async () => {
+    const t = performance.now();
+    await c.request('textDocument/completion', { textDocument: { uri: uri(small) }, position: { line: 2, character: 9 } });
+    return performance.now() - t;
+  };
+  for (let i = 0; i < 5; i++) await complete();
+  const rssBefore = rss(c.proc.pid);
+  const during: number[] = [];
+  const t0 = performance.now();
+  let finished = false;
+  const done = c.diagnostics(collFile, (p) => p.diagnostics.length > 0, 300000).then((d) => { finished = true; return d; });
+  await c.open(collFile, coll, 'userlm-profile');
+  while (!finished) { during.push(await complete()); await sleep(20); }
+  const diags = await done;
+  const analyzed = performance.now() - t0;
+  const after: number[] = [];
+  for (let i = 0; i < 20; i++) after.push(await complete());
+  const rssOpen = rss(c.proc.pid);
+  let t = performance.now();
+  const syms = await c.request<unknown[]>('textDocument/documentSymbol', { textDocument: { uri: uri(collFile) } });
+  const symbolsMs = performance.now() - t;
+  t = performance.now();
+  await c.request('textDocument/hover', { textDocument: { uri: uri(collFile) }, position: { line: 150001, character: 8 } });
+  const hoverMs = performance.now() - t;
+  await c.close(collFile);
+  await sleep(7000); // the worker stops after 5 s idle
+  for (let i = 0; i < 3; i++) await complete();
+  const rssClosed = rss(c.proc.pid);
+  await c.stop();
+  const all = [...during, ...after];
+  console.log(`\n200,000-line profile collection (${(coll.length / 1e6).toFixed(1)} MB): diagnostics after ${fmt(analyzed)} (${diags.length} problems)`);
+  console.log(`  completion in another file: while it was analyzed ${during.length} requests, median ${fmt(median(during))}, max ${fmt(Math.max(...during))}; with it open median ${fmt(median(after))}, max ${fmt(Math.max(...after))}`);
+  console.log(`  outline of the collection ${fmt(symbolsMs)} (${syms.length} entries, capped), hover ${fmt(hoverMs)}`);
+  console.log(`  server RSS: ${rssBefore.toFixed(0)} MB before, ${rssOpen.toFixed(0)} MB with it open, ${rssClosed.toFixed(0)} MB after closing it`);
+  return { analyzedMs: analyzed, completionDuring: { n: during.length, median: median(during), max: Math.max(...during) }, completionOpen: { median: median(after), max: Math.max(...after) }, completionMax: Math.max(...all), symbolsMs, hoverMs, rssBefore, rssOpen, rssClosed };
+}
+
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'userlm-bench-'));
   const write = (rel: string, text: string) => { const p = join(dir, rel); mkdirSync(dirname(p), { recursive: true }); writeFileSync(p, text); return p; };
@@ -147,6 +221,11 @@ async function main(): Promise<void> {
     write('userlm.yaml', 'kind: workspace\n');
     write('profiles/bench.profile.yaml', 'kind: profile\nid: bench-person\nname: Bench Person\n');
     const schemaPath = write('schema/scenario.bundled.schema.json', JSON.stringify(bundleSchema('scenario'), null, 1));
+    const only = (process.env.BENCH_ONLY ?? '').split(',').filter(Boolean);
+    const run = (name: string) => only.length === 0 || only.includes(name);
+    if (run('errors')) results.errors = await manyErrors(dir);
+    if (run('huge')) results.huge = await hugeCollectionOpen(dir, write);
+    if (!run('side-by-side')) { console.log('\n' + JSON.stringify(results)); return; }
     const { text, invalid } = bigScenario();
     console.log(`10,000-line scenario: ${text.split('\n').length - 1} lines, ${TARGETS} targets, ${invalid} invalid priority values\n`);
 

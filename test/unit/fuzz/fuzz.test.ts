@@ -81,13 +81,14 @@ describe('fuzz: mutated samples', function () {
       }
       const ms = performance.now() - started;
       // A hang, not a slow machine: generous so a loaded CI box does not flake.
-      assert.ok(ms < 10000, `${label}: took ${ms.toFixed(0)} ms (${phases.join(', ')})`);
+      assert.ok(ms < 30000, `${label}: took ${ms.toFixed(0)} ms (${phases.join(', ')})`);
     }
     assert.equal(byMutator.size, 10, `every mutator ran: ${[...byMutator.keys()]}`);
     assert.ok(fastAgreed > COUNT / 5, `the differential check ran on ${fastAgreed} cases`);
   });
 
-  it(`the real server answers every request on ${SERVER_COUNT} hostile documents and stays up (a small bench:fuzz)`, async () => {
+  it(`the real server answers every request on ${SERVER_COUNT} hostile documents and stays up (a small bench:fuzz)`, async function () {
+    this.timeout(900000); // a few minutes on a machine shared with many jobs
     const report = await fuzzServer({ seed: SEED + 1, documents: SERVER_COUNT, requestsPerDocument: 3, hugeFiles: 1, hugeLines: 20000, diagnosticsEvery: 10, answerLimitMs: 20000 });
     assert.deepEqual({ crashes: report.crashes, unanswered: report.unanswered, errors: report.errors }, { crashes: 0, unanswered: 0, errors: 0 }, report.notes.join('\n'));
     assert.equal(report.byKind['200k-line file'], 1);

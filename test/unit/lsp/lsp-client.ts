@@ -50,6 +50,8 @@ export class LspClient {
   private scanWaiters: { pred: (p: IndexedParams) => boolean; resolve: (p: IndexedParams) => void }[] = [];
   /** Every textDocument/publishDiagnostics the server sent, in order. */
   readonly published: PublishDiagnosticsParams[] = [];
+  /** The server's answer to `initialize`. */
+  initializeResult?: unknown;
   /** Every window/logMessage the server sent. */
   readonly logs: LogMessageParams[] = [];
   private exited = false;
@@ -84,7 +86,7 @@ export class LspClient {
     const proc = spawn(cmd[0], cmd.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
     const c = new LspClient(proc, opts.settings ?? {});
     const indexed = c.scanned((p) => p.initial).then((p) => { c.indexed = p; });
-    await c.conn.sendRequest('initialize', {
+    c.initializeResult = await c.conn.sendRequest('initialize', {
       processId: process.pid, rootUri: uri(opts.rootDir), workspaceFolders: [{ uri: uri(opts.rootDir), name: 'ws' }],
       initializationOptions: opts.initializationOptions,
       capabilities: opts.capabilities ?? FULL_CAPABILITIES,

@@ -324,7 +324,8 @@ describe('language server over stdio', function () {
     assert.deepEqual(diags.map((d) => d.code).sort(), ['missing-required', 'unknown-key']);
   });
 
-  it('validates a huge collection on a worker thread and keeps answering meanwhile', async () => {
+  it('validates a huge collection on a worker thread and keeps answering meanwhile', async function () {
+    this.timeout(300000); // seconds of analysis on a machine shared with many jobs
     const lines = ['kind: profiles', 'profiles:'];
     for (let i = 0; i < 9000; i++) lines.push(`  - id: big-${i}`, `    name: Member ${i}`, `    expression: {verbosity: ${i === 8765 ? 'chatty' : 'terse'}, patience: 0.5}`, '    tags: [generated, panel]');
     const text = lines.join('\n') + '\n';

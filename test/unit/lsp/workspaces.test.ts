@@ -25,16 +25,20 @@ describe('language server workspaces', function () {
 
   it('start-up race: a file opened before the scan ends never gets false "no profile" errors, and completion waits for the index', async () => {
     const extra: Record<string, string> = {};
-    for (let i = 0; i < 1500; i++) extra[`profiles/many/p${i}.profile.yaml`] = `kind: profile\nid: person-${i}\nname: Person ${i}\n`;
+    for (let i = 0; i < 400; i++) extra[`profiles/many/p${i}.profile.yaml`] = `kind: profile\nid: person-${i}\nname: Person ${i}\n`;
     const ws = workspace(extra);
     const c = await start({ rootDir: ws.dir });
     const f = ws.path('scenarios/early.scenario.yaml');
-    await c.open(f, scenario('early', 'person-1499'));
+    await c.open(f, scenario('early', 'person-399'));
     const racing = c.scans.length === 0;
     const list = await c.request<CompletionList>('textDocument/completion', { textDocument: { uri: uri(f) }, position: at(2, 9) });
     assert.ok(racing, 'the requests went out while the workspace was being scanned');
-    assert.ok(list.items.some((i) => i.label === 'person-1499'), 'completion answered from the full index');
+    assert.ok(list.items.some((i) => i.label === 'person-399'), 'completion answered from the full index');
+    // A real mistake still shows once the scan is done.
+    const g = ws.path('scenarios/early-missing.scenario.yaml');
+    await c.open(g, scenario('early2', 'person-99999'));
     await c.scanned((p) => p.initial);
+    assert.ok((await c.diagnostics(g, (p) => p.diagnostics.length > 0)).some((d) => d.code === 'unknown-profile'));
     assert.deepEqual(await c.diagnostics(f), []);
     const publishes = c.published.filter((p) => p.uri === uri(f));
     assert.ok(publishes.length >= 1);
