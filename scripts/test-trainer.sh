@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # The trainer's tests: sets up .venv when missing (scripts/setup-python.sh), starts a real Ray head
 # on 127.0.0.1 (token auth, dashboard on a free port, 2 CPUs, temp dir under /tmp), runs pytest
-# (trainer/tests) and the Ray mocha tests (out/test/ray) with RAY_ADDRESS set, and always stops Ray.
+# (trainer/tests) and the Ray mocha tests (out/test/ray) with RAY_ADDRESS set, and always stops the
+# Ray head it started, and only that one (its processes are found by its own temp dir: other Ray
+# heads on the machine are left alone; never `ray stop`, which stops every head of the user).
 # Exits non-zero when any test fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup-python.sh
 VENV=${USERLM_VENV:-.venv}
 PY="$VENV/bin/python"
-[ -f out/test/ray/jobs.test.js ] || npx tsc -b
+npx tsc -b
 
 TMP=$(mktemp -d -p /tmp)  # short path: Ray puts Unix sockets under it
 read -r GCS_PORT DASH_PORT CLIENT_PORT AGENT_PORT < <("$PY" - <<'PY'
@@ -32,8 +34,18 @@ export RAY_USAGE_STATS_ENABLED=0
 PATH="$(cd "$VENV/bin" && pwd):$PATH"
 export PATH
 
+# The PIDs of this head's processes: their command lines name its temp dir (session, logs, sockets).
+our_ray_pids() { pgrep -f -- "$TMP/ray/" || true; }
 cleanup() {
-  "$VENV/bin/ray" stop --force >/dev/null 2>&1 || true
+  local pids
+  pids=$(our_ray_pids)
+  if [ -n "$pids" ]; then
+    kill $pids 2>/dev/null || true
+    for _ in $(seq 1 30); do
+      pids=$(our_ray_pids); [ -z "$pids" ] && break; sleep 0.5
+    done
+    [ -n "$pids" ] && kill -9 $pids 2>/dev/null || true
+  fi
   rm -rf "$TMP"
 }
 trap cleanup EXIT

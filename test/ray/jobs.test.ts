@@ -67,7 +67,7 @@ describe('Ray jobs (real Ray head, CPU)', function () {
   async function submit(opts: TrainJobOptions, train: string, validation?: string): Promise<string> {
     const job = buildJobJson(opts, validation !== undefined);
     const workingDir = await client.uploadPackage(buildZip(packageEntries({ trainerDir: join(ROOT, 'trainer'), job, train, validation })));
-    return client.submitJob({ entrypoint: TRAINER_ENTRYPOINT, runtime_env: { working_dir: workingDir }, metadata: { userlm: 'test', type: opts.type }, entrypoint_num_cpus: 1 });
+    return client.submitJob({ entrypoint: TRAINER_ENTRYPOINT, runtime_env: { working_dir: workingDir }, metadata: { userlm: 'test', type: opts.type } });
   }
 
   async function finished(id: string): Promise<{ job: RayJob; logs: string }> {
