@@ -63,6 +63,9 @@ def check_hyperparameters(raw: Any, job_type: str) -> dict[str, Any]:
     errors = sorted(validator.iter_errors(raw), key=lambda e: (list(e.absolute_path), e.validator))
     if errors:
         best = next((e for e in errors if not (list(e.absolute_path) == ["lora"] and e.validator == "type")), errors[0])
+        if best.validator == "oneOf":  # lora given as an object: the object branch's own error says more
+            inner = [c for c in best.context or [] if c.validator != "type"]
+            best = inner[0] if inner else best
         raise JobError("job: " + _describe(best, raw))
     hp = {k: v for k, v in raw.items()}
     for k, prop in s["properties"].items():

@@ -9,9 +9,10 @@
 //   4. the total reward of whole dialogues against the adversarial agent, then multi-turn GRPO
 //      (rollout=dialogue) from the SFT model, then the total again (target: it rises).
 // Prints the figures before and after side by side. Not run by CI (about 30-50 min on 2 cores).
-// Settings: USERLM_BENCH_SFT_STEPS (default 40), USERLM_BENCH_GRPO_STEPS (6), USERLM_BENCH_N (6 held-out prompts/dialogues).
+// Settings: USERLM_BENCH_SFT_STEPS (default 40), USERLM_BENCH_GRPO_STEPS (6), USERLM_BENCH_N (6 held-out prompts/dialogues),
+// USERLM_BENCH_BASE (reuse a converted checkpoint).
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -84,8 +85,10 @@ async function main(): Promise<void> {
   log(`data: ${readDatasetFile(join(work, 'sft.jsonl'), 'sft').train.length} SFT samples, ${dialogues.length} adversarial dialogues`);
 
   // 2. the base model
-  const base = join(work, 'gemma-3-270m');
-  const converted = py(['convert', '--out', base], 'Gemma 3 270M: GGUF → transformers checkpoint (gguf_file)');
+  // USERLM_BENCH_BASE: a checkpoint converted by an earlier run (`train_bench.py convert`), to skip the conversion
+  const reuse = process.env.USERLM_BENCH_BASE;
+  const base = reuse && existsSync(join(reuse, 'config.json')) ? reuse : join(work, 'gemma-3-270m');
+  const converted = base === reuse ? { parameters: 'reused', out: base } : py(['convert', '--out', base], 'Gemma 3 270M: GGUF → transformers checkpoint (gguf_file)');
   const before = py(['format', '--model', base, '--data', join(work, 'heldout.jsonl'), '--n', String(N), '--max-new', '200'], 'base model: format and sections on held-out prompts');
 
   // 3. SFT with LoRA
