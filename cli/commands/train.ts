@@ -5,7 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { findWorkspaceRoot, loadWorkspace } from '../../core/model/load';
 import { readDatasetFile } from '../../core/datasets';
-import { envSecret } from '../../core/agents';
+import { cliSecrets, TRUST_FLAG } from '../secrets';
 import type { TrainingBackend, Workspace } from '../../core/generated/schema-types';
 import {
   cancelJob, estimateSubmission, findTrainingBackend, followJob, formatEstimate, formatMetrics, getJobInfo, getJobLog, HyperparameterError, listJobInfos,
@@ -35,6 +35,9 @@ export function trainerPython(trainerDir: string): string | undefined {
 }
 
 interface Ctx { root: string; config?: Workspace; configFile?: string }
+
+/** Tokens and keys of this invocation's workspace: handed out only when it is trusted (`userlm trust`). */
+let trustedSecret: (ref: string) => string | undefined = () => undefined;
 
 async function workspace(): Promise<Ctx> {
   const root = findWorkspaceRoot(process.cwd(), existsSync);
@@ -72,7 +75,7 @@ async function submit(a: ParsedArgs, ctx: Ctx): Promise<number> {
   const datasetFile = a.flags.dataset as string | undefined;
   if (!runs.length === !datasetFile) throw new UsageError('give either runs (--runs RUN... or positional) or --dataset FILE');
   const resumeId = a.flags.resume as string | undefined;
-  const token = trainingToken(backend, envSecret);
+  const token = trainingToken(backend, trustedSecret);
   const resume = resumeId ? { id: resumeId, artifacts: (await getJobInfo(backend, token, resumeId)).artifacts } : undefined;
   const data = datasetFile ? readDatasetFile(resolve(datasetFile), type) : await datasetFromRuns(runs, type === 'sft' ? 'sft' : 'rl', datasetFlags(a.flags), ctx.root);
   if (!data.train.length) throw new UsageError('the dataset has no training samples (check --min-total and the runs)');
@@ -132,7 +135,7 @@ function describe(j: JobInfo): string {
 
 async function status(a: ParsedArgs, backend: TrainingBackend): Promise<number> {
   const id = requireId(a, 'show');
-  const token = trainingToken(backend, envSecret);
+  const token = trainingToken(backend, trustedSecret);
   const j = await getJobInfo(backend, token, id);
   out(describe(j));
   if (backend.type === 'ray') out(j.artifacts ? `artifacts: ${j.artifacts}` : 'artifacts: in the job\'s temporary working folder on the cluster (submitted without an artifacts folder)');
@@ -145,7 +148,7 @@ async function status(a: ParsedArgs, backend: TrainingBackend): Promise<number> 
 
 async function logs(a: ParsedArgs, backend: TrainingBackend): Promise<number> {
   const id = requireId(a, 'follow');
-  const token = trainingToken(backend, envSecret);
+  const token = trainingToken(backend, trustedSecret);
   if (a.flags.follow !== true) {
     process.stdout.write(await getJobLog(backend, token, id));
     return 0;
@@ -157,7 +160,7 @@ async function logs(a: ParsedArgs, backend: TrainingBackend): Promise<number> {
 
 async function metrics(a: ParsedArgs, backend: TrainingBackend): Promise<number> {
   const id = requireId(a, 'show the metrics of');
-  const text = formatMetrics(parseProgress(await getJobLog(backend, trainingToken(backend, envSecret), id)));
+  const text = formatMetrics(parseProgress(await getJobLog(backend, trainingToken(backend, trustedSecret), id)));
   out(text || `${id}: no progress lines yet (the job logs one per logging step)`);
   return 0;
 }
@@ -165,7 +168,7 @@ async function metrics(a: ParsedArgs, backend: TrainingBackend): Promise<number>
 async function pull(a: ParsedArgs, backend: TrainingBackend): Promise<number> {
   const id = requireId(a, 'pull');
   if (backend.type !== 'ray') throw new UsageError(`train pull is for Ray backends; an OpenAI job's result is the model named in \`userlm train status ${id}\``);
-  const j = await getJobInfo(backend, trainingToken(backend, envSecret), id);
+  const j = await getJobInfo(backend, trainingToken(backend, trustedSecret), id);
   if (!j.artifacts) throw new Error(`${id} was submitted without an artifacts folder: its outputs stayed in Ray's temporary working folder`);
   if (!j.terminal) out(`note: ${id} is ${j.status}; pulling what is there now`);
   const dest = resolve((a.flags.out as string | undefined) ?? id);
@@ -178,12 +181,12 @@ async function pull(a: ParsedArgs, backend: TrainingBackend): Promise<number> {
 
 async function cancel(a: ParsedArgs, backend: TrainingBackend): Promise<number> {
   const id = requireId(a, 'cancel');
-  out(`${id}: ${await cancelJob(backend, trainingToken(backend, envSecret), id)}`);
+  out(`${id}: ${await cancelJob(backend, trainingToken(backend, trustedSecret), id)}`);
   return 0;
 }
 
 async function list(backend: TrainingBackend): Promise<number> {
-  const jobs = await listJobInfos(backend, trainingToken(backend, envSecret));
+  const jobs = await listJobInfos(backend, trainingToken(backend, trustedSecret));
   for (const j of jobs) out(`${j.id}\t${j.status}\t${j.type ?? ''}\t${j.model ?? ''}`);
   if (!jobs.length) out('no jobs');
   return 0;
@@ -212,9 +215,10 @@ export const trainCommand: Command = {
     const normalized = rest.map((x) => (x === '--runs' ? '--' : x));
     const cut = normalized.indexOf('--');
     const argv = cut >= 0 ? [...normalized.slice(0, cut), ...moveFlagsBefore(normalized.slice(cut + 1))] : normalized;
-    const a = parseArgs(argv, { values: SUBMIT_VALUES, booleans: ['yes', 'follow', 'lora'] });
+    const a = parseArgs(argv, { values: SUBMIT_VALUES, booleans: ['yes', 'follow', 'lora', TRUST_FLAG] });
     if (a.flags.help) { process.stdout.write(help); return 0; }
     const ctx = await workspace();
+    trustedSecret = cliSecrets(ctx.root, a.flags);
     switch (sub) {
       case 'submit': return submit(a, ctx);
       case 'status': return status(a, findTrainingBackend(ctx.config, a.flags.backend as string | undefined));

@@ -7,7 +7,7 @@
 import type { Scenario, Turn, Workspace } from '../generated/schema-types';
 import type { RlSample } from '../datasets';
 import { AdversarialAgent, agentSystemPrompt, ScriptedAgent, type Agent, type AgentContext } from '../agents';
-import { compileScenario, targetsTouched } from '../dialogue/rules';
+import { compileScenario, targetsMetBy } from '../dialogue/rules';
 import { detectTactic } from '../dialogue/tactics';
 import { allTactics } from '../library/tactics';
 
@@ -68,7 +68,7 @@ async function agentLines(agent: Agent, scenario: Scenario, row: RlSample, n: nu
     };
     const { text } = await agent.next(ctx);
     turns.push({ index: turns.length, speaker: 'agent', text });
-    out.push({ text, tactic: detectTactic(text, tactics) ?? null, targets: [...targetsTouched(compiled, text)] });
+    out.push({ text, tactic: detectTactic(text, tactics) ?? null, targets: [...targetsMetBy(compiled, text)] });
   }
   return out;
 }

@@ -19,7 +19,7 @@ interface Run { status: number | null; stdout: string; stderr: string }
 
 function cli(cwd: string, ...args: string[]): Promise<Run> {
   return new Promise((resolve) => {
-    const p = spawn(process.execPath, [join(ROOT, 'out', 'cli', 'main.js'), ...args], { cwd, env: { ...process.env, USERLM_TRAINER_DIR: join(ROOT, 'trainer') } });
+    const p = spawn(process.execPath, [join(ROOT, 'out', 'cli', 'main.js'), ...args], { cwd, env: { ...process.env, USERLM_TRUST: '1', USERLM_TRAINER_DIR: join(ROOT, 'trainer') } });
     let stdout = '';
     let stderr = '';
     p.stdout.on('data', (d) => (stdout += d));
