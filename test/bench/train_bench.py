@@ -46,7 +46,16 @@ def convert(out: str) -> dict:
     model = AutoModelForCausalLM.from_pretrained(folder, gguf_file=name, dtype=torch.float32)
     if not tok.chat_template:
         tok.chat_template = GEMMA_TEMPLATE
-    model.generation_config.eos_token_id = list({tok.eos_token_id, tok.convert_tokens_to_ids("<end_of_turn>")})
+    # transformers marks a GGUF-loaded model as quantized and refuses to save it: the dequantized
+    # weights go into a plain model of the same config, which saves (and trains) normally.
+    config = model.config
+    if hasattr(config, "quantization_config"):
+        del config.quantization_config
+    plain = AutoModelForCausalLM.from_config(config, dtype=torch.float32)
+    plain.load_state_dict(model.state_dict())
+    plain.generation_config = model.generation_config
+    plain.generation_config.eos_token_id = list({tok.eos_token_id, tok.convert_tokens_to_ids("<end_of_turn>")})
+    model = plain
     if tok.pad_token is None:
         tok.pad_token = tok.eos_token
     model.save_pretrained(out)
