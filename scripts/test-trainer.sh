@@ -4,7 +4,7 @@
 # (trainer/tests) and the Ray mocha tests (out/test/ray) with RAY_ADDRESS set, and always stops the
 # Ray head it started, and only that one (its processes are found by its own temp dir: other Ray
 # heads on the machine are left alone; never `ray stop`, which stops every head of the user).
-# Exits non-zero when any test fails.
+# Exits non-zero when any test fails. `--ray-only` skips pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup-python.sh
@@ -72,8 +72,10 @@ sys.exit(1)
 PY
 
 status=0
-echo "test-trainer: pytest trainer/tests"
-"$PY" -m pytest -q -p no:cacheprovider trainer/tests || status=1
+if [ "${1:-}" != "--ray-only" ]; then  # --ray-only: just the Ray tests (pytest needs no Ray head)
+  echo "test-trainer: pytest trainer/tests"
+  "$PY" -m pytest -q -p no:cacheprovider trainer/tests || status=1
+fi
 echo "test-trainer: mocha out/test/ray"
 RAY_ADDRESS="http://127.0.0.1:$DASH_PORT" USERLM_TEST_RAY_TOKEN="$RAY_AUTH_TOKEN" \
   npx mocha --no-config --timeout 600000 --exit 'out/test/ray/**/*.test.js' || status=1
