@@ -36,7 +36,7 @@ export PATH
 
 # The PIDs of this head's processes: their command lines name its temp dir (session, logs, sockets).
 our_ray_pids() { pgrep -f -- "$TMP/ray/" || true; }
-cleanup() {
+stop_our_ray() {
   local pids
   pids=$(our_ray_pids)
   if [ -n "$pids" ]; then
@@ -46,23 +46,35 @@ cleanup() {
     done
     [ -n "$pids" ] && kill -9 $pids 2>/dev/null || true
   fi
+}
+cleanup() {
+  stop_our_ray
   rm -rf "$TMP"
 }
 trap cleanup EXIT
 
-echo "test-trainer: starting a Ray head (dashboard 127.0.0.1:$DASH_PORT)"
-"$VENV/bin/ray" start --head --node-ip-address 127.0.0.1 --port "$GCS_PORT" \
-  --dashboard-host 127.0.0.1 --dashboard-port "$DASH_PORT" --include-dashboard true \
-  --ray-client-server-port "$CLIENT_PORT" --dashboard-agent-listen-port "$AGENT_PORT" \
-  --min-worker-port 30000 --max-worker-port 30999 \
-  --num-cpus 2 --temp-dir "$TMP/ray" --disable-usage-stats > "$TMP/ray-start.log" 2>&1 \
-  || { cat "$TMP/ray-start.log"; exit 1; }
-# Wait (up to 60 s) for the dashboard's /api/version with the token.
+# On a busy machine the raylet may miss Ray's fixed 30 s start-up window: up to 3 tries, each after
+# stopping what the last one left (only this head's processes).
+started=0
+for attempt in 1 2 3; do
+  echo "test-trainer: starting a Ray head (dashboard 127.0.0.1:$DASH_PORT, try $attempt)"
+  if "$VENV/bin/ray" start --head --node-ip-address 127.0.0.1 --port "$GCS_PORT" \
+    --dashboard-host 127.0.0.1 --dashboard-port "$DASH_PORT" --include-dashboard true \
+    --ray-client-server-port "$CLIENT_PORT" --dashboard-agent-listen-port "$AGENT_PORT" \
+    --min-worker-port 30000 --max-worker-port 30999 \
+    --num-cpus 2 --temp-dir "$TMP/ray" --disable-usage-stats > "$TMP/ray-start.log" 2>&1; then
+    started=1; break
+  fi
+  tail -3 "$TMP/ray-start.log"
+  stop_our_ray
+done
+[ "$started" = 1 ] || { cat "$TMP/ray-start.log"; exit 1; }
+# Wait (up to 180 s: busy machines) for the dashboard's /api/version with the token.
 "$PY" - "$DASH_PORT" <<'PY' || { echo "test-trainer: the Ray dashboard did not come up"; cat "$TMP/ray-start.log"; exit 1; }
 import os, sys, time, urllib.request
 url = f"http://127.0.0.1:{sys.argv[1]}/api/version"
 req = urllib.request.Request(url, headers={"Authorization": "Bearer " + os.environ["RAY_AUTH_TOKEN"]})
-for _ in range(60):
+for _ in range(180):
     try:
         urllib.request.urlopen(req, timeout=5).read()
         sys.exit(0)
