@@ -93,7 +93,7 @@ describe('userlm train on a real Ray head (CPU)', function () {
       assert.deepEqual(lines(join(dir, 'metrics.jsonl')).filter((m) => m.loss !== undefined).map((m) => m.step), [1, 2]);
     }
     const status = await cli(ws, 'train', 'status', sftIds[0], '--backend', 'ray');
-    assert.match(status.stdout, new RegExp(`${sftIds[0]}: SUCCEEDED\\nartifacts: ${artifacts}/${sftIds[0]}`));
+    assert.match(status.stdout, new RegExp(`${sftIds[0]}: SUCCEEDED[^\\n]*\\nartifacts: ${artifacts}/${sftIds[0]}\\n`));
     const out = join(mkdtempSync(join(tmpdir(), 'userlm-pull-')), 'pulled');
     const pulled = await cli(ws, 'train', 'pull', sftIds[1], '--backend', 'ray', '--out', out);
     assert.equal(pulled.status, 0, pulled.stderr);
