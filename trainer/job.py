@@ -7,11 +7,14 @@ A job is::
       "base_model": "<local path or model id>",
       "tokenizer": "<optional path; default: base_model>",
       "datasets": {"train": "data/train.jsonl", "validation": "data/train.val.jsonl"},
-      "output_dir": "out",
-      "hyperparameters": {...},           # see HYPERPARAMETERS
-      "lora": {"r": 8, "alpha": 16, "dropout": 0.05, "target_modules": "all-linear"},
+      "output_dir": "out",                 # this job's own artifacts: a folder or a storage URI (s3://...)
+      "hyperparameters": {...},           # schemas/hyperparameters.schema.json (lora, dtype, rollout, ...)
+      "lora": {"r": 8, ...},              # older place for hyperparameters.lora (merged into it)
       "reward_spec": {...},               # grpo: the rewards YAML as JSON
-      "judge": {"base_url": "...", "model": "...", "api_key_env": "JUDGE_API_KEY"}
+      "judge": {"base_url": "...", "model": "...", "api_key_env": "JUDGE_API_KEY"},
+      "agent": {"base_url": "...", "model": "...", "api_key_env": "..."},   # multi-turn GRPO, agent=endpoint
+      "resume_from": "<artifacts of an earlier job>",   # continue from its last checkpoint
+      "resources": {"gpus": 1, "cpus": 8}                # asked from Ray per worker (with --ray)
     }
 
 Relative paths are resolved against the job file's folder. Secrets are never in the job: the
@@ -25,35 +28,17 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
+from .errors import JobError
+from .hparams import check_hyperparameters
+
+__all__ = ["Job", "JobError", "load_job", "parse_job", "is_uri"]
+
 JOB_TYPES = ("sft", "grpo")
-TOP_LEVEL = ("type", "base_model", "tokenizer", "datasets", "output_dir", "hyperparameters", "lora", "reward_spec", "judge", "name")
-
-# name -> (python type(s), default, what is allowed)
-HYPERPARAMETERS: dict[str, tuple[tuple[type, ...], Any, str]] = {
-    "learning_rate": ((int, float), 1e-5, "a positive number"),
-    "num_train_epochs": ((int, float), 1, "a positive number"),
-    "max_steps": ((int,), -1, "a whole number (-1: run the epochs)"),
-    "per_device_train_batch_size": ((int,), 2, "a whole number >= 1"),
-    "gradient_accumulation_steps": ((int,), 1, "a whole number >= 1"),
-    "max_length": ((int,), 1024, "a whole number >= 8 (SFT: tokens per sample)"),
-    "max_completion_length": ((int,), 256, "a whole number >= 1 (GRPO: tokens generated)"),
-    "num_generations": ((int,), 4, "a whole number >= 2 (GRPO: completions per prompt)"),
-    "temperature": ((int, float), 1.0, "a positive number"),
-    "beta": ((int, float), 0.0, "a number >= 0 (GRPO: KL coefficient)"),
-    "logging_steps": ((int,), 1, "a whole number >= 1"),
-    "save_steps": ((int,), 0, "a whole number >= 0 (0: save only at the end)"),
-    "warmup_ratio": ((int, float), 0.0, "a number in [0, 1)"),
-    "seed": ((int,), 42, "a whole number"),
-    "bf16": ((bool,), False, "true or false"),
-    "gradient_checkpointing": ((bool,), False, "true or false"),
-}
-POSITIVE = {"learning_rate", "num_train_epochs", "temperature", "per_device_train_batch_size", "gradient_accumulation_steps", "logging_steps", "max_completion_length"}
+TOP_LEVEL = ("type", "base_model", "tokenizer", "datasets", "output_dir", "hyperparameters", "lora", "reward_spec", "judge", "agent",
+             "resume_from", "resources", "name")
 LORA_KEYS = {"r": (int,), "alpha": (int, float), "dropout": (int, float), "target_modules": (str, list)}
-JUDGE_KEYS = ("base_url", "model", "api_key_env", "timeout_s", "max_retries")
-
-
-class JobError(ValueError):
-    """A problem in the job file: the message says which field and what is allowed."""
+ENDPOINT_KEYS = ("base_url", "model", "api_key_env", "timeout_s", "max_retries")
+RESOURCE_KEYS = ("cpus", "gpus")
 
 
 @dataclass
@@ -70,6 +55,9 @@ class Job:
     judge: dict[str, Any] | None
     name: str = "userlm-job"
     raw: dict[str, Any] = field(default_factory=dict)
+    agent: dict[str, Any] | None = None
+    resume_from: str | None = None
+    resources: dict[str, float] = field(default_factory=dict)
 
     def resolved(self) -> dict[str, Any]:
         """The job as it will run (defaults filled, paths absolute): written to resolved_job.json."""
@@ -84,6 +72,9 @@ class Job:
             "lora": self.lora,
             "reward_spec": self.reward_spec,
             "judge": self.judge,
+            "agent": self.agent,
+            "resume_from": self.resume_from,
+            "resources": self.resources,
         }
 
 
@@ -91,7 +82,14 @@ def _fail(where: str, what: str) -> None:
     raise JobError(f"job: {where}: {what}")
 
 
+def is_uri(p: str) -> bool:
+    """A storage URI (s3://, gs://, file://, ...) rather than a path."""
+    return "://" in p and p.split("://", 1)[0].replace("+", "").replace("-", "").replace(".", "").isalnum()
+
+
 def _resolve(base_dir: str, p: str) -> str:
+    if is_uri(p):
+        return p
     return p if os.path.isabs(p) else os.path.normpath(os.path.join(base_dir, p))
 
 
@@ -165,31 +163,18 @@ def parse_job(raw: Any, base_dir: str) -> Job:
     hp_raw = raw.get("hyperparameters", {})
     if not isinstance(hp_raw, dict):
         _fail("hyperparameters", "must be an object")
-    hp: dict[str, Any] = {}
-    for k, v in hp_raw.items():
-        if k not in HYPERPARAMETERS:
-            _fail(f"hyperparameters.{k}", f"unknown hyperparameter; allowed: {', '.join(HYPERPARAMETERS)}")
-        types, _, allowed = HYPERPARAMETERS[k]
-        if isinstance(v, bool) and bool not in types or not isinstance(v, types):
-            _fail(f"hyperparameters.{k}", f"must be {allowed}, got {json.dumps(v)}")
-        if k in POSITIVE and v <= 0:
-            _fail(f"hyperparameters.{k}", f"must be {allowed}, got {json.dumps(v)}")
-        hp[k] = v
-    for k, (_, default, _) in HYPERPARAMETERS.items():
-        hp.setdefault(k, default)
-    if hp["num_generations"] < 2:
-        _fail("hyperparameters.num_generations", "must be >= 2 (GRPO compares completions within a group)")
-
-    lora = raw.get("lora")
-    if lora is not None:
-        if not isinstance(lora, dict):
+    lora_top = raw.get("lora")
+    if lora_top is not None:  # the older place for the LoRA settings: merged into hyperparameters.lora
+        if not isinstance(lora_top, dict):
             _fail("lora", 'must be an object like {"r": 8, "alpha": 16} or null')
-        for k, v in lora.items():
+        for k, v in lora_top.items():
             if k not in LORA_KEYS:
                 _fail(f"lora.{k}", f"unknown field; allowed: {', '.join(LORA_KEYS)}")
             if isinstance(v, bool) or not isinstance(v, LORA_KEYS[k]):
                 _fail(f"lora.{k}", f"has the wrong type, got {json.dumps(v)}")
-        lora = {"r": 8, "alpha": 16, "dropout": 0.05, "target_modules": "all-linear", **lora}
+        hp_raw = {**hp_raw, "lora": lora_top}
+    hp = check_hyperparameters(hp_raw, jtype)
+    lora = hp["lora"]
 
     spec = raw.get("reward_spec")
     if jtype == "grpo":
@@ -201,19 +186,42 @@ def parse_job(raw: Any, base_dir: str) -> Job:
             validate_spec(spec, "reward_spec")
         except SpecError as e:
             raise JobError(str(e)) from None
-    judge = raw.get("judge")
-    if judge is not None:
-        if not isinstance(judge, dict):
-            _fail("judge", 'must be an object like {"base_url": "http://...", "model": "...", "api_key_env": "VAR"}')
-        for k in judge:
-            if k not in JUDGE_KEYS:
-                _fail(f"judge.{k}", f"unknown field; allowed: {', '.join(JUDGE_KEYS)} (the key itself never goes in the job)")
-        for k in ("base_url", "model"):
-            if not isinstance(judge.get(k), str) or not judge[k]:
-                _fail(f"judge.{k}", "must be a non-empty string")
-        if not judge["base_url"].startswith(("http://", "https://")):
-            _fail("judge.base_url", f"must start with http:// or https://, got {json.dumps(judge['base_url'])}")
+    judge = _endpoint(raw, "judge")
+    agent = _endpoint(raw, "agent")
+    if jtype == "grpo" and hp["rollout"] == "dialogue" and hp["agent"] == "endpoint" and agent is None:
+        _fail("agent", "hyperparameters.agent is endpoint: the job needs the agent endpoint {base_url, model, api_key_env?}")
+    resume_from = raw.get("resume_from")
+    if resume_from is not None:
+        if not isinstance(resume_from, str) or not resume_from:
+            _fail("resume_from", "must be the artifacts folder (or storage URI) of an earlier job")
+        resume_from = _resolve(base_dir, resume_from)
+    resources = raw.get("resources") or {}
+    if not isinstance(resources, dict):
+        _fail("resources", 'must be an object like {"gpus": 1, "cpus": 8}')
+    for k, v in resources.items():
+        if k not in RESOURCE_KEYS:
+            _fail(f"resources.{k}", f"unknown field; allowed: {', '.join(RESOURCE_KEYS)}")
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or v < 0:
+            _fail(f"resources.{k}", f"must be a number >= 0, got {json.dumps(v)}")
     name = raw.get("name", "userlm-job")
     if not isinstance(name, str):
         _fail("name", "must be a string")
-    return Job(jtype, base_model, tokenizer, train, val, output_dir, hp, lora, spec, judge, name, raw)
+    return Job(jtype, base_model, tokenizer, train, val, output_dir, hp, lora, spec, judge, name, raw, agent, resume_from, dict(resources))
+
+
+def _endpoint(raw: dict, key: str) -> dict | None:
+    """An OpenAI-compatible endpoint (judge, agent): base_url, model and the NAME of the key's variable."""
+    ep = raw.get(key)
+    if ep is None:
+        return None
+    if not isinstance(ep, dict):
+        _fail(key, 'must be an object like {"base_url": "http://...", "model": "...", "api_key_env": "VAR"}')
+    for k in ep:
+        if k not in ENDPOINT_KEYS:
+            _fail(f"{key}.{k}", f"unknown field; allowed: {', '.join(ENDPOINT_KEYS)} (the key itself never goes in the job)")
+    for k in ("base_url", "model"):
+        if not isinstance(ep.get(k), str) or not ep[k]:
+            _fail(f"{key}.{k}", "must be a non-empty string")
+    if not ep["base_url"].startswith(("http://", "https://")):
+        _fail(f"{key}.base_url", f"must start with http:// or https://, got {json.dumps(ep['base_url'])}")
+    return ep

@@ -24,6 +24,7 @@ SIZES = {
     # hidden, layers, heads, intermediate, vocab
     "tiny": (64, 2, 4, 128, 1024),
     "100m": (768, 12, 12, 2816, 32000),  # ~100M parameters with the embeddings
+    "500m": (1280, 24, 20, 3456, 32000),  # ~0.5B parameters: a realistic size for throughput on a GPU
 }
 
 
@@ -113,6 +114,17 @@ def synthetic_rl_rows(n: int) -> list[dict]:
         rows.append({"id": f"synthetic/{k}", "prompt": prompt, "context": {
             "scenario_id": SYNTHETIC_SCENARIO["id"], "profile_id": "synthetic", "turn_index": 1, "tactic": "false_urgency",
             "min_turns": 2, "must_resist": True, "turn": turn, "scenario": SYNTHETIC_SCENARIO, "profile": {"name": "Pat"}}})
+    return rows
+
+
+def synthetic_dialogue_rows(n: int) -> list[dict]:
+    """Multi-turn GRPO rows (as core/training/dialogue.ts writes them) for throughput checks: 3 user turns."""
+    rows = []
+    for k, row in enumerate(synthetic_rl_rows(n)):
+        lines = [{"text": AGENT_LINES[(k + j + 1) % len(AGENT_LINES)], "tactic": "false_urgency" if j % 2 == 0 else None, "targets": []} for j in range(3)]
+        ctx = dict(row["context"], agent="adversarial", agent_lines=lines, agent_system="You are an outbound sales agent.", max_turns=3)
+        rows.append({"id": f"synthetic-dialogue/{k}", "prompt": row["prompt"] + [], "context": ctx})
+        rows[-1]["prompt"][0] = dict(rows[-1]["prompt"][0], content=rows[-1]["prompt"][0]["content"] + f" (caller {k})")
     return rows
 
 

@@ -1,4 +1,4 @@
-"""SFT (TRL SFTTrainer) and multi-reward GRPO (TRL GRPOTrainer) from a parsed job."""
+"""SFT (TRL SFTTrainer) and multi-reward GRPO (TRL GRPOTrainer, single-turn or whole dialogues) from a parsed job."""
 
 from __future__ import annotations
 
@@ -6,14 +6,40 @@ import json
 import os
 from typing import Any
 
-from .job import Job, JobError
+from .artifacts import claim, resume_checkpoint, sync_up
+from .job import Job, JobError, is_uri
 from .progress import emit, make_callback
 
+DTYPES = {"float32": "float32", "bfloat16": "bfloat16", "float16": "float16"}
 
-def _common_args(job: Job) -> dict[str, Any]:
+
+def need(module: str, what: str, install: str) -> None:
+    """A clear error when a setting needs a package the cluster's Python lacks."""
+    import importlib.util
+
+    if importlib.util.find_spec(module) is None:
+        raise JobError(f"job: {what} needs the '{module}' package, which is not installed on the cluster: pip install {install}")
+
+
+def _distributed_args(job: Job) -> dict[str, Any]:
+    """FSDP or DeepSpeed ZeRO settings for the TrainingArguments (DDP needs none: torch.distributed is set up by the launcher)."""
+    hp = job.hyperparameters
+    if hp["strategy"] == "fsdp":
+        return {"fsdp": "full_shard auto_wrap", "fsdp_config": {"use_orig_params": True}}
+    if hp["strategy"] == "deepspeed":
+        need("deepspeed", "hyperparameters.strategy=deepspeed", "deepspeed")
+        stage = hp["zero_stage"]
+        ds = {"zero_optimization": {"stage": stage, **({"stage3_gather_16bit_weights_on_model_save": True} if stage == 3 else {})},
+              "bf16": {"enabled": "auto"}, "fp16": {"enabled": "auto"},
+              "train_micro_batch_size_per_gpu": "auto", "gradient_accumulation_steps": "auto", "train_batch_size": "auto"}
+        return {"deepspeed": ds}
+    return {}
+
+
+def _common_args(job: Job, output_dir: str) -> dict[str, Any]:
     hp = job.hyperparameters
     return dict(
-        output_dir=job.output_dir,
+        output_dir=output_dir,
         learning_rate=float(hp["learning_rate"]),
         num_train_epochs=float(hp["num_train_epochs"]),
         max_steps=hp["max_steps"],
@@ -29,7 +55,15 @@ def _common_args(job: Job) -> dict[str, Any]:
         report_to="none",
         disable_tqdm=True,
         dataloader_num_workers=0,
+        **_distributed_args(job),
     )
+
+
+def _eval_args(job: Job, has_validation: bool) -> dict[str, Any]:
+    if not has_validation:
+        return {"eval_strategy": "no"}
+    steps = job.hyperparameters["eval_steps"]
+    return {"eval_strategy": "steps", "eval_steps": steps} if steps > 0 else {"eval_strategy": "epoch"}
 
 
 def _peft_config(job: Job):
@@ -46,14 +80,45 @@ def _peft_config(job: Job):
     )
 
 
+def model_kwargs(job: Job) -> dict[str, Any]:
+    """from_pretrained arguments for dtype, attention and 4-bit loading, with a clear error for a missing package or GPU."""
+    hp = job.hyperparameters
+    kw: dict[str, Any] = {}
+    if hp["dtype"] != "auto":
+        import torch
+
+        kw["dtype"] = getattr(torch, DTYPES[hp["dtype"]])
+    attn = hp.get("attn_implementation")
+    if attn:
+        if attn.startswith("flash_attention"):
+            need("flash_attn" if attn == "flash_attention_2" else "flash_attn_interface", f"hyperparameters.attn_implementation={attn}", "flash-attn")
+        kw["attn_implementation"] = attn
+    if hp["load_in_4bit"]:
+        need("bitsandbytes", "hyperparameters.load_in_4bit", "bitsandbytes")
+        import torch
+        from transformers import BitsAndBytesConfig
+
+        if not torch.cuda.is_available():
+            raise JobError("job: hyperparameters.load_in_4bit: 4-bit loading (bitsandbytes) needs a CUDA GPU on the worker")
+        kw["quantization_config"] = BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_use_double_quant=True,
+                                                       bnb_4bit_compute_dtype=torch.bfloat16)
+    return kw
+
+
 def _load_model_and_tokenizer(job: Job):
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     try:
         tokenizer = AutoTokenizer.from_pretrained(job.tokenizer)
-        model = AutoModelForCausalLM.from_pretrained(job.base_model)
+        model = AutoModelForCausalLM.from_pretrained(job.base_model, **model_kwargs(job))
     except OSError as e:
         raise JobError(f"job: base_model: cannot load '{job.base_model}': {str(e).splitlines()[0]}") from None
+    except ImportError as e:  # e.g. flash-attn present but not matching torch
+        raise JobError(f"job: base_model: cannot load '{job.base_model}' with these settings: {str(e).splitlines()[0]}") from None
+    if job.hyperparameters["load_in_4bit"]:
+        from peft import prepare_model_for_kbit_training
+
+        model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=job.hyperparameters["gradient_checkpointing"])
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token
     if tokenizer.chat_template is None:
@@ -61,19 +126,25 @@ def _load_model_and_tokenizer(job: Job):
     return model, tokenizer
 
 
-def run_sft(job: Job) -> dict[str, Any]:
+def run_sft(job: Job, output_dir: str) -> dict[str, Any]:
     from trl import SFTConfig, SFTTrainer
 
     from .data import sft_dataset
+    from .lengths import chat_lengths, max_length_for
 
     train = sft_dataset(job.train_file)
     val = sft_dataset(job.validation_file, "datasets.validation") if job.validation_file else None
     model, tokenizer = _load_model_and_tokenizer(job)
+    info: dict[str, Any] = {}
+    if job.hyperparameters.get("max_length") is None:  # set from the data, measured with the tokenizer
+        lengths = chat_lengths(tokenizer, [r["prompt"] + r["completion"] for r in train])
+        job.hyperparameters["max_length"] = max_length_for(lengths)
+        info["max_length_from_data"] = job.hyperparameters["max_length"]
     args = SFTConfig(
-        **_common_args(job),
+        **_common_args(job, output_dir),
+        **_eval_args(job, val is not None),
         max_length=job.hyperparameters["max_length"],
         completion_only_loss=True,
-        eval_strategy="epoch" if val is not None else "no",
         per_device_eval_batch_size=job.hyperparameters["per_device_train_batch_size"],
     )
     trainer = SFTTrainer(
@@ -83,17 +154,30 @@ def run_sft(job: Job) -> dict[str, Any]:
         eval_dataset=val,
         processing_class=tokenizer,
         peft_config=_peft_config(job),
-        callbacks=[make_callback(job.output_dir)],
+        callbacks=[make_callback(output_dir, job.output_dir)],
     )
     if len(trainer.train_dataset) == 0:  # TRL drops samples whose target is cut off by max_length
         raise JobError(
             f"job: hyperparameters.max_length: no training sample fits in {job.hyperparameters['max_length']} tokens "
-            "(the simulator prompt and dialogue come first and the target was cut off); raise max_length"
+            "(the simulator prompt and dialogue come first and the target was cut off); raise max_length or leave it out"
         )
-    return _train_and_save(trainer, tokenizer, job, samples=len(trainer.train_dataset))
+    return _train_and_save(trainer, tokenizer, job, output_dir, samples=len(trainer.train_dataset), **info)
 
 
-def run_grpo(job: Job) -> dict[str, Any]:
+def _vllm_args(job: Job) -> dict[str, Any]:
+    hp = job.hyperparameters
+    if hp["vllm"] == "off":
+        return {}
+    need("vllm", f"hyperparameters.vllm={hp['vllm']}", "vllm (the version TRL supports, see `pip install trl[vllm]`)")
+    out: dict[str, Any] = {"use_vllm": True, "vllm_mode": hp["vllm"]}
+    if hp["vllm"] == "server":
+        out["vllm_server_base_url"] = hp["vllm_server_base_url"]
+    else:
+        out["vllm_gpu_memory_utilization"] = float(hp["vllm_gpu_memory_utilization"])
+    return out
+
+
+def run_grpo(job: Job, output_dir: str) -> dict[str, Any]:
     from trl import GRPOConfig, GRPOTrainer
 
     from .data import rl_dataset
@@ -101,60 +185,97 @@ def run_grpo(job: Job) -> dict[str, Any]:
     from .rewards import SpecError, reward_functions
 
     hp = job.hyperparameters
-    if (hp["per_device_train_batch_size"] * hp["gradient_accumulation_steps"]) % hp["num_generations"]:
-        raise JobError(
-            "job: hyperparameters: per_device_train_batch_size × gradient_accumulation_steps "
-            f"({hp['per_device_train_batch_size']} × {hp['gradient_accumulation_steps']}) must be a multiple of "
-            f"num_generations ({hp['num_generations']})"
-        )
     train = rl_dataset(job.train_file)
+    val = rl_dataset(job.validation_file, "datasets.validation") if job.validation_file else None
     assert job.reward_spec is not None
-    try:
-        funcs, weights, skipped = reward_functions(job.reward_spec, judge_from_job(job.judge, job.reward_spec))
-    except SpecError as e:
-        raise JobError(str(e)) from None
+    judge = judge_from_job(job.judge, job.reward_spec)
+    extra: dict[str, Any] = {}
+    info: dict[str, Any] = {"rollout": hp["rollout"]}
+    if hp["rollout"] == "dialogue":
+        from .rollout import dialogue_reward_functions, make_rollout_func, prompt_key
+
+        contexts = {}
+        for ds in (train, val):
+            for row in ds or []:
+                ctx = json.loads(row["context"])
+                if "agent_lines" not in ctx:
+                    raise JobError("job: datasets: rollout=dialogue needs dialogue rows (built by `userlm train submit` with rollout=dialogue), "
+                                   "not single-turn RL rows")
+                contexts[prompt_key(row["prompt"])] = ctx
+        funcs, weights = dialogue_reward_functions(job.reward_spec)
+        extra["rollout_func"] = make_rollout_func(job.reward_spec, judge, contexts, job.agent)
+        info.update(dialogues=len(train), agent=hp["agent"])
+        skipped: dict[str, str] = {} if judge else {c["name"]: "no judge configured" for c in job.reward_spec["components"] if c["kind"] == "judge"}
+    else:
+        try:
+            funcs, weights, skipped_list = reward_functions(job.reward_spec, judge)
+        except SpecError as e:
+            raise JobError(str(e)) from None
+        skipped = {c["name"]: c["reason"] for c in skipped_list}
     model, tokenizer = _load_model_and_tokenizer(job)
     args = GRPOConfig(
-        **_common_args(job),
+        **_common_args(job, output_dir),
+        **_eval_args(job, val is not None),
+        per_device_eval_batch_size=hp["per_device_train_batch_size"],
         num_generations=hp["num_generations"],
         max_completion_length=hp["max_completion_length"],
         temperature=float(hp["temperature"]),
         beta=float(hp["beta"]),
         reward_weights=weights,
+        **_vllm_args(job),
     )
     trainer = GRPOTrainer(
         model=model,
         reward_funcs=funcs,
         args=args,
         train_dataset=train,
+        eval_dataset=val,
         processing_class=tokenizer,
         peft_config=_peft_config(job),
-        callbacks=[make_callback(job.output_dir)],
+        callbacks=[make_callback(output_dir, job.output_dir)],
+        **extra,
     )
-    return _train_and_save(trainer, tokenizer, job, samples=len(train), components=[f.__name__ for f in funcs],
-                           skipped={c["name"]: c["reason"] for c in skipped})
+    return _train_and_save(trainer, tokenizer, job, output_dir, samples=len(train), components=[f.__name__ for f in funcs],
+                           skipped=skipped, **info)
 
 
-def _train_and_save(trainer, tokenizer, job: Job, **info: Any) -> dict[str, Any]:
+def _train_and_save(trainer, tokenizer, job: Job, output_dir: str, **info: Any) -> dict[str, Any]:
     from transformers.trainer_callback import PrinterCallback
 
     trainer.remove_callback(PrinterCallback)  # our JSON lines replace its printed dicts
-    emit("started", type=job.type, name=job.name, **info)
-    result = trainer.train()
-    trainer.save_model(job.output_dir)
-    tokenizer.save_pretrained(job.output_dir)
+    resume = resume_checkpoint(job.resume_from) if job.resume_from else None
+    if resume:
+        info["resumed_from"] = resume
+    emit("started", type=job.type, name=job.name, output_dir=job.output_dir, **info)
+    result = trainer.train(resume_from_checkpoint=resume)
+    if trainer.eval_dataset is not None and not any("eval_loss" in h or "eval_reward" in h for h in trainer.state.log_history):
+        trainer.evaluate()  # the validation split is always used: at the end when no evaluation ran during training
+    trainer.save_model(output_dir)
+    tokenizer.save_pretrained(output_dir)
     summary = {"global_step": result.global_step, "training_loss": result.training_loss, **info,
                "artifact": "adapter" if job.lora else "model"}
-    with open(os.path.join(job.output_dir, "summary.json"), "w", encoding="utf-8") as f:
-        json.dump(summary, f, indent=2, sort_keys=True)
+    if is_main_process():
+        with open(os.path.join(output_dir, "summary.json"), "w", encoding="utf-8") as f:
+            json.dump(summary, f, indent=2, sort_keys=True)
     return summary
 
 
-def run_job(job: Job) -> dict[str, Any]:
-    os.makedirs(job.output_dir, exist_ok=True)
-    with open(os.path.join(job.output_dir, "resolved_job.json"), "w", encoding="utf-8") as f:
-        json.dump(job.resolved(), f, indent=2, sort_keys=True)
-    metrics = os.path.join(job.output_dir, "metrics.jsonl")
-    if os.path.exists(metrics):
-        os.remove(metrics)
-    return run_sft(job) if job.type == "sft" else run_grpo(job)
+def is_main_process() -> bool:
+    return int(os.environ.get("RANK", "0")) == 0
+
+
+def run_job(job: Job, local: str | None = None) -> dict[str, Any]:
+    """Runs the job into its own artifacts folder (refusing one that holds another job's files).
+    With several workers the launcher claims the folder once and passes it as ``local``."""
+    if local is None:
+        local = claim(job.output_dir, job.name)
+        with open(os.path.join(local, "resolved_job.json"), "w", encoding="utf-8") as f:
+            json.dump(job.resolved(), f, indent=2, sort_keys=True)
+    try:
+        summary = run_sft(job, local) if job.type == "sft" else run_grpo(job, local)
+    finally:
+        if is_main_process():
+            sync_up(local, job.output_dir)  # a storage URI gets whatever was written, failed jobs included
+    if is_uri(job.output_dir):
+        summary["uploaded_to"] = job.output_dir
+    return summary

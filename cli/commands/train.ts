@@ -1,15 +1,15 @@
-// `userlm train submit|status|logs|cancel|list`: training jobs on a Ray cluster (Jobs REST API)
+// `userlm train submit|status|logs|metrics|pull|cancel|list`: training jobs on a Ray cluster (Jobs REST API)
 // or OpenAI fine-tuning. Submit prints a summary (samples, tokens, cost) and asks before uploading.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
-import { findWorkspaceRoot, loadWorkspace, loadYamlFile, resolveFrom } from '../../core/model/load';
+import { findWorkspaceRoot, loadWorkspace } from '../../core/model/load';
 import { readDatasetFile } from '../../core/datasets';
 import { cliSecrets, TRUST_FLAG } from '../secrets';
-import type { RewardSpec, TrainingBackend, Workspace } from '../../core/generated/schema-types';
+import type { TrainingBackend, Workspace } from '../../core/generated/schema-types';
 import {
-  cancelJob, estimateSubmission, findTrainingBackend, followJob, formatEstimate, getJobInfo, getJobLog, judgeRefFor, listJobInfos,
-  parseHyperparameters, submitTrainingJob, trainingToken, type JobInfo, type JobType, type TrainJobOptions,
+  cancelJob, estimateSubmission, findTrainingBackend, followJob, formatEstimate, formatMetrics, getJobInfo, getJobLog, HyperparameterError, listJobInfos,
+  parseHyperparameters, parseProgress, pullArtifacts, setUpJob, submitTrainingJob, trainingToken, type JobInfo,
 } from '../../core/training';
 import { parseArgs, UsageError, type ParsedArgs } from '../args';
 import { datasetFlags, datasetFromRuns, formatSummary, numberFlag } from './export';
@@ -28,6 +28,12 @@ export function findTrainerDir(start = __dirname): string {
   }
 }
 
+/** The trainer's Python here (token lengths with the model's tokenizer, storage URIs): $USERLM_PYTHON, else .venv beside trainer/. */
+export function trainerPython(trainerDir: string): string | undefined {
+  const p = process.env.USERLM_PYTHON ?? join(dirname(trainerDir), '.venv', 'bin', 'python');
+  return existsSync(p) ? p : undefined;
+}
+
 interface Ctx { root: string; config?: Workspace; configFile?: string }
 
 /** Tokens and keys of this invocation's workspace: handed out only when it is trusted (`userlm trust`). */
@@ -41,14 +47,6 @@ async function workspace(): Promise<Ctx> {
 
 function out(text: string): void { process.stdout.write(text.endsWith('\n') ? text : text + '\n'); }
 
-function loadRewardSpec(ctx: Ctx, flag: string | undefined): RewardSpec {
-  const path = flag ? resolve(flag) : ctx.config?.defaults?.rewards && ctx.configFile ? resolveFrom(ctx.configFile, ctx.config.defaults.rewards) : undefined;
-  if (!path) throw new UsageError('a grpo job needs a reward spec: --rewards FILE, or defaults.rewards in userlm.yaml');
-  const loaded = loadYamlFile(path);
-  if (loaded.kind !== 'rewards') throw new UsageError(`${path} is not a reward spec (kind: rewards)`);
-  return loaded.value as RewardSpec;
-}
-
 async function confirm(question: string): Promise<boolean> {
   if (!process.stdin.isTTY) return false;
   const rl = createInterface({ input: process.stdin, output: process.stderr });
@@ -59,7 +57,7 @@ async function confirm(question: string): Promise<boolean> {
   }
 }
 
-const SUBMIT_VALUES = ['output-dir', 'backend', 'type', 'base-model', 'dataset', 'rewards', 'judge', 'hp', 'name', 'min-total', 'split', 'seed', 'price-per-mtok', 'grader-model'];
+const SUBMIT_VALUES = ['output-dir', 'backend', 'type', 'base-model', 'dataset', 'rewards', 'judge', 'agent', 'hp', 'name', 'min-total', 'split', 'seed', 'price-per-mtok', 'grader-model', 'resume', 'out'];
 
 async function submit(a: ParsedArgs, ctx: Ctx): Promise<number> {
   const backend = findTrainingBackend(ctx.config, a.flags.backend as string | undefined);
@@ -67,38 +65,46 @@ async function submit(a: ParsedArgs, ctx: Ctx): Promise<number> {
   if (type !== 'sft' && type !== 'grpo') throw new UsageError(`--type must be sft or grpo${type === undefined ? '' : `, got '${String(type)}'`}`);
   const baseModel = a.flags['base-model'];
   if (typeof baseModel !== 'string' || !baseModel) throw new UsageError('--base-model MODEL is required (a model id or a path on the cluster)');
-  const runs = a.positional;
-  const datasetFile = a.flags.dataset as string | undefined;
-  if (!runs.length === !datasetFile) throw new UsageError('give either runs (--runs RUN... or positional) or --dataset FILE');
-  const data = datasetFile ? readDatasetFile(resolve(datasetFile), type) : await datasetFromRuns(runs, type === 'sft' ? 'sft' : 'rl', datasetFlags(a.flags), ctx.root);
-  if (!data.train.length) throw new UsageError('the dataset has no training samples (check --min-total and the runs)');
-  let hp: Record<string, number | boolean>;
+  let hp: Record<string, unknown>;
   try {
     hp = parseHyperparameters(a.flags.hp as string | undefined);
   } catch (e) {
     throw new UsageError(`--hp ${(e as Error).message}`);
   }
-  const opts: TrainJobOptions = { type, baseModel, name: a.flags.name as string | undefined, hyperparameters: hp, outputDir: a.flags['output-dir'] as string | undefined };
-  if (type === 'grpo') opts.rewardSpec = loadRewardSpec(ctx, a.flags.rewards as string | undefined);
-  const judgeId = (a.flags.judge as string | undefined) ?? ctx.config?.defaults?.judge;
-  if (type === 'grpo' && judgeId && backend.type === 'ray') {
-    const jb = (ctx.config?.backends ?? []).find((b) => b.id === judgeId);
-    if (!jb) throw new UsageError(`--judge ${judgeId}: no such backend in userlm.yaml`);
-    opts.judge = judgeRefFor(jb);
+  const runs = a.positional;
+  const datasetFile = a.flags.dataset as string | undefined;
+  if (!runs.length === !datasetFile) throw new UsageError('give either runs (--runs RUN... or positional) or --dataset FILE');
+  const resumeId = a.flags.resume as string | undefined;
+  const token = trainingToken(backend, trustedSecret);
+  const resume = resumeId ? { id: resumeId, artifacts: (await getJobInfo(backend, token, resumeId)).artifacts } : undefined;
+  const data = datasetFile ? readDatasetFile(resolve(datasetFile), type) : await datasetFromRuns(runs, type === 'sft' ? 'sft' : 'rl', datasetFlags(a.flags), ctx.root);
+  if (!data.train.length) throw new UsageError('the dataset has no training samples (check --min-total and the runs)');
+  const trainerDir = findTrainerDir();
+  let setup;
+  try {
+    setup = await setUpJob({
+      config: ctx.config, configFile: ctx.configFile, backend, type, baseModel, name: a.flags.name as string | undefined, data, hyperparameters: hp,
+      lora: a.flags.lora === true, rewardsFile: a.flags.rewards as string | undefined, judge: a.flags.judge as string | undefined, agent: a.flags.agent as string | undefined,
+      outputDir: a.flags['output-dir'] as string | undefined, resume, python: trainerPython(trainerDir), trainerDir,
+    });
+  } catch (e) {
+    if (e instanceof HyperparameterError) throw new UsageError(`${e.message}\nnothing was uploaded`);
+    throw e;
   }
   const price = numberFlag(a.flags, 'price-per-mtok');
-  const estimate = estimateSubmission({ type, data, hyperparameters: hp, pricePerMTokens: price });
-  out(`training job: ${type} on ${baseModel} via ${backend.type} backend '${backend.id}'`);
+  const estimate = estimateSubmission({ type, data: setup.data, hyperparameters: setup.options.hyperparameters, pricePerMTokens: price });
+  out(`training job ${setup.jobId}: ${type} on ${baseModel} via ${backend.type} backend '${backend.id}'`);
   if (!datasetFile) out(formatSummary(data.summary));
   out(formatEstimate(estimate));
-  if (!a.flags.yes && !(await confirm(`Upload ${data.train.length + data.validation.length} samples and start the job?`))) {
+  for (const n of setup.notes) out(n);
+  if (!a.flags.yes && !(await confirm(`Upload ${setup.data.train.length + setup.data.validation.length} samples and start the job?`))) {
     process.stderr.write(process.stdin.isTTY ? 'cancelled: nothing was uploaded\n' : 'not confirmed: nothing was uploaded (pass --yes to submit without a prompt)\n');
     return 1;
   }
   const id = await submitTrainingJob({
-    ...opts, backend, token: trainingToken(backend, trustedSecret), data, pricePerMTokens: price,
-    trainerDir: backend.type === 'ray' && (backend.entrypoint ?? 'trainer') === 'trainer' ? findTrainerDir() : undefined,
-    rewardsPy: backend.type === 'openai-fine-tuning' && type === 'grpo' ? readFileSync(join(findTrainerDir(), 'rewards.py'), 'utf8') : undefined,
+    ...setup.options, jobId: setup.jobId, backend, token, data: setup.data, pricePerMTokens: price,
+    trainerDir: backend.type === 'ray' && (backend.entrypoint ?? 'trainer') === 'trainer' ? trainerDir : undefined,
+    rewardsPy: backend.type === 'openai-fine-tuning' && type === 'grpo' ? readFileSync(join(trainerDir, 'rewards.py'), 'utf8') : undefined,
     graderModel: a.flags['grader-model'] as string | undefined,
     secrets: secretValues(),
   }, (note) => out(`note: ${note}`));
@@ -132,6 +138,8 @@ async function status(a: ParsedArgs, backend: TrainingBackend): Promise<number> 
   const token = trainingToken(backend, trustedSecret);
   const j = await getJobInfo(backend, token, id);
   out(describe(j));
+  if (backend.type === 'ray') out(j.artifacts ? `artifacts: ${j.artifacts}` : 'artifacts: in the job\'s temporary working folder on the cluster (submitted without an artifacts folder)');
+  if (j.resumedFrom) out(`resumed from: ${j.resumedFrom}`);
   if (!j.failed) return 0;
   out('last lines of the log:');
   out(logTail(await getJobLog(backend, token, id), 20));
@@ -150,6 +158,27 @@ async function logs(a: ParsedArgs, backend: TrainingBackend): Promise<number> {
   return j.succeeded ? 0 : 1;
 }
 
+async function metrics(a: ParsedArgs, backend: TrainingBackend): Promise<number> {
+  const id = requireId(a, 'show the metrics of');
+  const text = formatMetrics(parseProgress(await getJobLog(backend, trainingToken(backend, trustedSecret), id)));
+  out(text || `${id}: no progress lines yet (the job logs one per logging step)`);
+  return 0;
+}
+
+async function pull(a: ParsedArgs, backend: TrainingBackend): Promise<number> {
+  const id = requireId(a, 'pull');
+  if (backend.type !== 'ray') throw new UsageError(`train pull is for Ray backends; an OpenAI job's result is the model named in \`userlm train status ${id}\``);
+  const j = await getJobInfo(backend, trainingToken(backend, trustedSecret), id);
+  if (!j.artifacts) throw new Error(`${id} was submitted without an artifacts folder: its outputs stayed in Ray's temporary working folder`);
+  if (!j.terminal) out(`note: ${id} is ${j.status}; pulling what is there now`);
+  const dest = resolve((a.flags.out as string | undefined) ?? id);
+  const trainerDir = findTrainerDir();
+  const r = pullArtifacts(j.artifacts, dest, { python: trainerPython(trainerDir), trainerDir });
+  out(`pulled ${r.files.length} files from ${j.artifacts} into ${r.out}`);
+  for (const f of r.files) out(`  ${f}`);
+  return 0;
+}
+
 async function cancel(a: ParsedArgs, backend: TrainingBackend): Promise<number> {
   const id = requireId(a, 'cancel');
   out(`${id}: ${await cancelJob(backend, trainingToken(backend, trustedSecret), id)}`);
@@ -164,16 +193,20 @@ async function list(backend: TrainingBackend): Promise<number> {
 }
 
 export const trainCommand: Command = {
-  usage: 'submit|status|logs|cancel|list [--backend ID] ...',
+  usage: 'submit|status|logs|metrics|pull|cancel|list [--backend ID] ...',
   summary: 'Submit and follow training jobs (Ray cluster or OpenAI fine-tuning)',
   async run(args) {
     const [sub, ...rest] = args;
     const help = `usage:
   userlm train submit --backend ID --type sft|grpo --base-model M (--runs RUN... | --dataset FILE)
-                      [--rewards FILE] [--judge BACKEND] [--hp k=v,...] [--name N] [--output-dir DIR] [--min-total X]
+                      [--rewards FILE] [--judge BACKEND] [--agent BACKEND] [--hp k=v,...] [--lora] [--name N]
+                      [--output-dir DIR] [--min-total X]
                       [--split 0.9] [--seed N] [--price-per-mtok P] [--grader-model M] [--yes]
+  userlm train submit ... --resume JOB        continue from the last checkpoint of an earlier job
   userlm train status JOB [--backend ID]
   userlm train logs JOB [--backend ID] [--follow]
+  userlm train metrics JOB [--backend ID]     reward components over the steps
+  userlm train pull JOB [--out DIR] [--backend ID]
   userlm train cancel JOB [--backend ID]
   userlm train list [--backend ID]
 `;
@@ -182,7 +215,7 @@ export const trainCommand: Command = {
     const normalized = rest.map((x) => (x === '--runs' ? '--' : x));
     const cut = normalized.indexOf('--');
     const argv = cut >= 0 ? [...normalized.slice(0, cut), ...moveFlagsBefore(normalized.slice(cut + 1))] : normalized;
-    const a = parseArgs(argv, { values: SUBMIT_VALUES, booleans: ['yes', 'follow', TRUST_FLAG] });
+    const a = parseArgs(argv, { values: SUBMIT_VALUES, booleans: ['yes', 'follow', 'lora', TRUST_FLAG] });
     if (a.flags.help) { process.stdout.write(help); return 0; }
     const ctx = await workspace();
     trustedSecret = cliSecrets(ctx.root, a.flags);
@@ -190,9 +223,11 @@ export const trainCommand: Command = {
       case 'submit': return submit(a, ctx);
       case 'status': return status(a, findTrainingBackend(ctx.config, a.flags.backend as string | undefined));
       case 'logs': return logs(a, findTrainingBackend(ctx.config, a.flags.backend as string | undefined));
+      case 'metrics': return metrics(a, findTrainingBackend(ctx.config, a.flags.backend as string | undefined));
+      case 'pull': return pull(a, findTrainingBackend(ctx.config, a.flags.backend as string | undefined));
       case 'cancel': return cancel(a, findTrainingBackend(ctx.config, a.flags.backend as string | undefined));
       case 'list': return list(findTrainingBackend(ctx.config, a.flags.backend as string | undefined));
-      default: throw new UsageError(`unknown subcommand '${sub}' (submit, status, logs, cancel, list)`);
+      default: throw new UsageError(`unknown subcommand '${sub}' (submit, status, logs, metrics, pull, cancel, list)`);
     }
   },
 };

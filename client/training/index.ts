@@ -21,6 +21,8 @@ export type JobRef = JobItem | { backend: string; id: string };
 export interface TrainingProbe {
   jobs: Record<string, { id: string; status: string; icon: string; contextValue: string }[]>;
   errors: Record<string, string>;
+  /** Backends shown as "not configured" (no key yet), with the reason. */
+  notConfigured: Record<string, string>;
   logs: Record<string, string>;
   metrics?: MetricsRenderedState;
   /** The last "disabled in Restricted Mode" explanation this module showed. */
@@ -119,13 +121,15 @@ export function registerTraining(context: vscode.ExtensionContext, log: vscode.L
     await view.getChildren();
     const jobs: TrainingProbe['jobs'] = {};
     const errors: TrainingProbe['errors'] = {};
+    const notConfigured: TrainingProbe['notConfigured'] = {};
     for (const b of trainingConfig()?.backends ?? []) {
       const r = view.last.get(b.id);
       if (r?.error) errors[b.id] = r.error;
+      if (r?.notConfigured) notConfigured[b.id] = r.notConfigured;
       jobs[b.id] = (r?.jobs ?? []).map((j) => { const item = new JobItem(b, j); return { id: j.id, status: j.status, icon: (item.iconPath as vscode.ThemeIcon).id, contextValue: String(item.contextValue) }; });
     }
     const panel = ref ? panels.get(jobKey(ref.backend, ref.id)) : undefined;
-    return { jobs, errors, logs: Object.fromEntries([...channels].map(([k, v]) => [k, v.text])), metrics: panel ? await panel.probe() : undefined, refusal: lastRefusal, error: lastError };
+    return { jobs, errors, notConfigured, logs: Object.fromEntries([...channels].map(([k, v]) => [k, v.text])), metrics: panel ? await panel.probe() : undefined, refusal: lastRefusal, error: lastError };
   };
 
   const report = <A extends unknown[], R>(fn: (...a: A) => Promise<R>) => async (...a: A): Promise<R | undefined> => {

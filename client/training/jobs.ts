@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import type { TrainingBackend } from '../../core/generated/schema-types';
 import { followJob, listJobInfos, type JobInfo } from '../../core/training';
 import type { Keys } from '../secrets';
-import { jobKey, tokenFor, trainingConfig } from './backends';
+import { jobKey, MissingTokenError, tokenFor, trainingConfig } from './backends';
 
 /** Follows one job's log from its start until it ends; listeners get each new piece of text. */
 export class JobFollower implements vscode.Disposable {
@@ -29,14 +29,30 @@ export class JobFollower implements vscode.Disposable {
 }
 
 export class BackendItem extends vscode.TreeItem {
-  constructor(readonly backend: TrainingBackend, readonly error?: string) {
-    super(backend.id, vscode.TreeItemCollapsibleState.Expanded);
+  constructor(readonly backend: TrainingBackend, readonly error?: string, readonly notConfigured?: string) {
+    super(backend.id, notConfigured ? vscode.TreeItemCollapsibleState.None : vscode.TreeItemCollapsibleState.Expanded);
     this.id = `backend:${backend.id}`;
+    if (notConfigured) {
+      // A backend whose key is not set yet is not an error: say so, and clicking it sets the key.
+      this.description = `${backend.type} · not configured: Set Key…`;
+      this.tooltip = `${notConfigured}\nClick to set the key.`;
+      this.contextValue = 'trainingBackend notConfigured';
+      this.iconPath = new vscode.ThemeIcon('key');
+      this.command = { command: 'userlm.setApiKey', title: 'Set Key', arguments: [backend.id] };
+      return;
+    }
     this.description = error ? `error: ${error}` : `${backend.type}${backend.address ? ` · ${backend.address}` : ''}`;
     this.tooltip = error ?? `${backend.type} training backend '${backend.id}'`;
     this.contextValue = 'trainingBackend';
     this.iconPath = new vscode.ThemeIcon(error ? 'warning' : 'server');
   }
+}
+
+/** Why a backend cannot be listed yet for want of a key (not an error), or undefined. */
+export function notConfiguredReason(b: TrainingBackend, e: unknown): string | undefined {
+  if (e instanceof MissingTokenError) return e.message;
+  if (b.type === 'openai-fine-tuning' && !b.token) return `training backend '${b.id}' has no token: add \`token:\` (e.g. env:OPENAI_API_KEY or a secret name)`;
+  return undefined;
 }
 
 /** The icon for a job's status on either backend (Ray's words, or OpenAI's). */
@@ -70,7 +86,7 @@ export class JobsView implements vscode.TreeDataProvider<JobsNode>, vscode.Dispo
   private poll: NodeJS.Timeout | undefined;
   readonly view: vscode.TreeView<JobsNode>;
   /** The last listing, by backend id (read by the tests through `userlm.training.probe`). */
-  last = new Map<string, { jobs: JobInfo[]; error?: string }>();
+  last = new Map<string, { jobs: JobInfo[]; error?: string; notConfigured?: string }>();
 
   constructor(private readonly keys: Keys, private readonly log: vscode.LogOutputChannel, private readonly pollMs: () => number) {
     this.view = vscode.window.createTreeView('userlm.trainingJobs', { treeDataProvider: this });
@@ -90,16 +106,19 @@ export class JobsView implements vscode.TreeDataProvider<JobsNode>, vscode.Dispo
       const running = listed.some(([, r]) => r.jobs.some((j) => !j.terminal));
       clearTimeout(this.poll);
       this.poll = running ? setTimeout(() => this.refresh(), this.pollMs()) : undefined;
-      return listed.map(([b, r]) => new BackendItem(b, r.error));
+      return listed.map(([b, r]) => new BackendItem(b, r.error, r.notConfigured));
     }
     if (n instanceof BackendItem) return (this.last.get(n.backend.id)?.jobs ?? []).map((j) => new JobItem(n.backend, j));
     return [];
   }
 
-  private async list(config: Parameters<typeof tokenFor>[1], b: TrainingBackend): Promise<{ jobs: JobInfo[]; error?: string }> {
+  private async list(config: Parameters<typeof tokenFor>[1], b: TrainingBackend): Promise<{ jobs: JobInfo[]; error?: string; notConfigured?: string }> {
     try {
+      if (b.type === 'openai-fine-tuning' && !b.token) return { jobs: [], notConfigured: notConfiguredReason(b, undefined) };
       return { jobs: await listJobInfos(b, await tokenFor(this.keys, config, b)) };
     } catch (e) {
+      const notConfigured = notConfiguredReason(b, e);
+      if (notConfigured) return { jobs: [], notConfigured };
       const error = (e as Error).message;
       this.log.warn(`training backend '${b.id}': cannot list jobs: ${error}`);
       return { jobs: [], error };

@@ -4,10 +4,10 @@
 import * as vscode from 'vscode';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { RewardSpec, TrainingBackend, Workspace } from '../../core/generated/schema-types';
+import type { TrainingBackend } from '../../core/generated/schema-types';
 import { buildDataset, readDatasetFile, readTranscripts, workspaceSource, type ExportResult } from '../../core/datasets';
-import { loadWorkspace, loadYamlFile, resolveFrom } from '../../core/model/load';
-import { estimateSubmission, formatEstimate, judgeRefFor, parseHyperparameters, submitTrainingJob, type JobType, type TrainJobOptions } from '../../core/training';
+import { loadWorkspace } from '../../core/model/load';
+import { checkHyperparameters, estimateSubmission, formatEstimate, parseHyperparameters, setUpJob, submitTrainingJob, type JobType } from '../../core/training';
 import type { Keys } from '../secrets';
 import { requireFiles, requireTrust } from '../trust';
 import { saveUserlmFiles } from '../workspace';
@@ -21,7 +21,11 @@ export interface SubmitArgs {
   type?: JobType;
   baseModel?: string;
   backend?: string;
-  hyperparameters?: Record<string, number | boolean>;
+  hyperparameters?: Record<string, unknown>;
+  /** LoRA with the default settings (like the CLI's --lora). */
+  lora?: boolean;
+  /** Agent backend for multi-turn GRPO with agent=endpoint. */
+  agent?: string;
   outputDir?: string;
   name?: string;
   /** Dollars per million training tokens (else the `userlm.training.pricePerMTokens` setting). */
@@ -41,10 +45,11 @@ export function runChoices(root: string): { id: string; dir: string }[] {
     .sort((a, b) => statSync(b.dir).mtimeMs - statSync(a.dir).mtimeMs);
 }
 
-async function askHyperparameters(): Promise<Record<string, number | boolean> | undefined> {
-  const validate = (v: string) => { try { parseHyperparameters(v); return undefined; } catch (e) { return (e as Error).message; } };
+async function askHyperparameters(type: JobType): Promise<Record<string, unknown> | undefined> {
+  // Checked against the same schema as the CLI and the trainer, while typing: nothing bad reaches the upload.
+  const validate = (v: string) => { try { checkHyperparameters(parseHyperparameters(v), type); return undefined; } catch (e) { return (e as Error).message; } };
   const text = await vscode.window.showInputBox({
-    title: 'Hyperparameters (optional)', prompt: 'key=value, comma separated (e.g. learning_rate=1e-5,num_train_epochs=2,lora=true); empty for the trainer defaults',
+    title: 'Hyperparameters (optional)', prompt: `key=value, comma separated (e.g. learning_rate=1e-5,num_train_epochs=2,lora=true${type === 'grpo' ? ',rollout=dialogue' : ''}); empty for the trainer defaults`,
     ignoreFocusOut: true, validateInput: validate,
   });
   return text === undefined ? undefined : parseHyperparameters(text);
@@ -71,14 +76,6 @@ async function pickBackend(backends: TrainingBackend[], id?: string): Promise<Tr
   }
   if (backends.length === 1) return backends[0];
   return (await vscode.window.showQuickPick(backends.map((b) => ({ label: b.id, description: `${b.type}${b.address ? ` · ${b.address}` : ''}`, b })), { title: 'Training backend' }))?.b;
-}
-
-function rewardSpec(root: string, config: Workspace | undefined): RewardSpec {
-  const rel = config?.defaults?.rewards;
-  if (!rel) throw new Error('a GRPO job needs a reward spec: set defaults.rewards in userlm.yaml');
-  const loaded = loadYamlFile(resolveFrom(join(root, 'userlm.yaml'), rel));
-  if (loaded.kind !== 'rewards') throw new Error(`${rel} (defaults.rewards) is not a reward spec (kind: rewards)`);
-  return loaded.value as RewardSpec;
 }
 
 async function buildData(root: string, type: JobType, data: { runs?: string[]; dataset?: string }): Promise<ExportResult> {
@@ -115,25 +112,24 @@ export async function submitJob(keys: Keys, trainerDir: string, args: SubmitArgs
   const data = await buildData(cfg.root, type, picked);
   if (!data.train.length) throw new Error('the dataset has no training samples (the runs hold no complete user turns)');
   // Asked only in the interactive flow: a caller that passed the base model passes hyperparameters too.
-  const hp = args.hyperparameters ?? (args.baseModel ? {} : await askHyperparameters());
+  const hp = args.hyperparameters ?? (args.baseModel ? {} : await askHyperparameters(type));
   if (!hp) return undefined;
-  const opts: TrainJobOptions = { type, baseModel, name: args.name, hyperparameters: hp, outputDir: args.outputDir };
-  if (type === 'grpo') {
-    opts.rewardSpec = rewardSpec(cfg.root, cfg.config);
-    const judgeId = cfg.config?.defaults?.judge;
-    const judge = judgeId ? cfg.config?.backends?.find((b) => b.id === judgeId) : undefined;
-    if (judge && backend.type === 'ray') opts.judge = judgeRefFor(judge);
-  }
+  // The same set-up as the CLI: schema check, reward spec and judge, token lengths and max_length, artifacts folder.
+  const python = join(trainerDir, '..', '.venv', 'bin', 'python');
+  const setup = await setUpJob({
+    config: cfg.config, configFile: join(cfg.root, 'userlm.yaml'), backend, type, baseModel, name: args.name, data, hyperparameters: hp,
+    lora: args.lora, agent: args.agent, outputDir: args.outputDir, python: existsSync(python) ? python : undefined, trainerDir,
+  });
   const token = await tokenFor(keys, cfg.config, backend);
   const price = args.pricePerMTokens ?? vscode.workspace.getConfiguration('userlm').get<number | null>('training.pricePerMTokens') ?? undefined;
-  const summary = `${type.toUpperCase()} on ${baseModel} via '${backend.id}' (${backend.type})\n${formatEstimate(estimateSubmission({ type, data, hyperparameters: hp, pricePerMTokens: price }))}`;
+  const summary = [`${type.toUpperCase()} on ${baseModel} via '${backend.id}' (${backend.type}), job ${setup.jobId}`, formatEstimate(estimateSubmission({ type, data: setup.data, hyperparameters: setup.options.hyperparameters, pricePerMTokens: price })), ...setup.notes].join('\n');
   if (args.confirmed !== true) {
-    const ok = await vscode.window.showWarningMessage(`Submit this training job? The dataset (${data.train.length + data.validation.length} samples) is uploaded to '${backend.id}'.`, { modal: true, detail: summary }, 'Submit');
+    const ok = await vscode.window.showWarningMessage(`Submit this training job? The dataset (${setup.data.train.length + setup.data.validation.length} samples) is uploaded to '${backend.id}'.`, { modal: true, detail: summary }, 'Submit');
     if (ok !== 'Submit') return undefined;
   }
   const snapshot = await keys.snapshot(cfg.config);
   const jobId = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `UserLM: uploading to '${backend.id}'…` }, () => submitTrainingJob({
-    ...opts, backend, token, data, pricePerMTokens: price,
+    ...setup.options, jobId: setup.jobId, backend, token, data: setup.data, pricePerMTokens: price,
     trainerDir: backend.type === 'ray' && (backend.entrypoint ?? 'trainer') === 'trainer' ? trainerDir : undefined,
     rewardsPy: backend.type === 'openai-fine-tuning' && type === 'grpo' ? readFileSync(join(trainerDir, 'rewards.py'), 'utf8') : undefined,
     secrets: Object.values(snapshot),

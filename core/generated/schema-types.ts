@@ -773,13 +773,17 @@ export interface TrainingBackend {
    * The entrypoint command for `custom` or `verl`.
    */
   command?: string;
+  /**
+   * Where jobs keep their outputs (model or adapter, checkpoints, metrics.jsonl, the job file): a folder every Ray node can reach (shared storage) or a storage URI Ray supports (`s3://`, `gs://`, …). Each job writes under `<artifacts>/<job id>/`.
+   */
+  artifacts?: string;
   resources?: {
     /**
-     * GPUs for the job.
+     * GPUs for the job (per training worker with `num_workers` > 1).
      */
     gpus?: number;
     /**
-     * CPUs for the job.
+     * CPUs for the job (per training worker with `num_workers` > 1).
      */
     cpus?: number;
   };
@@ -974,4 +978,138 @@ export interface Metric {
    * `rule`, `judge`, or null (no value: "no judge").
    */
   source: 'rule' | 'judge' | null;
+}
+
+// ---- hyperparameters.schema.json ----
+/**
+ * The hyperparameters of a training job (`--hp key=value,...`, the editor's input box, `job.json`'s `hyperparameters`). One schema read by the CLI and the editor (checked before anything is uploaded) and by `trainer/` (checked again on the cluster). A value left out takes its `default`; `max_length` left out is set from the data.
+ */
+export interface Hyperparameters {
+  /**
+   * Peak learning rate.
+   */
+  learning_rate?: number;
+  /**
+   * Passes over the training set (ignored when `max_steps` > 0).
+   */
+  num_train_epochs?: number;
+  /**
+   * Optimizer steps; -1 runs the epochs.
+   */
+  max_steps?: number;
+  /**
+   * Samples (GRPO: completions) per device per step.
+   */
+  per_device_train_batch_size?: number;
+  /**
+   * Batches accumulated per optimizer step.
+   */
+  gradient_accumulation_steps?: number;
+  /**
+   * SFT: tokens per sample (prompt + target). Left out: the longest sample of the dataset, measured with the model's tokenizer.
+   */
+  max_length?: number;
+  /**
+   * GRPO: tokens generated per completion (multi-turn: per simulated-user turn).
+   */
+  max_completion_length?: number;
+  /**
+   * GRPO: completions (or whole dialogues) per prompt; the group the advantage is computed in.
+   */
+  num_generations?: number;
+  /**
+   * GRPO: sampling temperature.
+   */
+  temperature?: number;
+  /**
+   * GRPO: KL coefficient (0: no reference model).
+   */
+  beta?: number;
+  /**
+   * Steps between progress lines.
+   */
+  logging_steps?: number;
+  /**
+   * Steps between checkpoints (`checkpoint-N/` in the job's artifacts; what `--resume` continues from). 0: save only the final model.
+   */
+  save_steps?: number;
+  /**
+   * Steps between evaluations on the validation split (0: once per epoch, and at the end for GRPO).
+   */
+  eval_steps?: number;
+  /**
+   * Fraction of the steps spent warming up the learning rate.
+   */
+  warmup_ratio?: number;
+  /**
+   * Random seed (data order, sampling, the scripted agents).
+   */
+  seed?: number;
+  /**
+   * Mixed precision in bfloat16 (GPU).
+   */
+  bf16?: boolean;
+  /**
+   * Dtype the base model is loaded in (`auto`: the checkpoint's own).
+   */
+  dtype?: 'auto' | 'float32' | 'bfloat16' | 'float16';
+  /**
+   * Attention kernel (`flash_attention_*` needs the flash-attn package and a GPU). Left out: transformers' choice.
+   */
+  attn_implementation?: 'eager' | 'sdpa' | 'flash_attention_2' | 'flash_attention_3';
+  /**
+   * Recompute activations in the backward pass (less memory, ~30% slower).
+   */
+  gradient_checkpointing?: boolean;
+  /**
+   * Load the base model in 4-bit NF4 (bitsandbytes, GPU); needs `lora` (QLoRA).
+   */
+  load_in_4bit?: boolean;
+  /**
+   * LoRA adapters through peft: `true` (r 8, alpha 16, dropout 0.05, all linear layers) or the settings; the artifact is then the adapter.
+   */
+  lora?:
+    | boolean
+    | {
+        r?: number;
+        alpha?: number;
+        dropout?: number;
+        target_modules?: string | [string, ...string[]];
+      };
+  /**
+   * GRPO generation with vLLM (TRL's integration; needs the vllm package on the cluster): `colocate` runs it in the training process, `server` talks to `trl vllm-serve` at `vllm_server_base_url`.
+   */
+  vllm?: 'off' | 'colocate' | 'server';
+  /**
+   * With `vllm: server`: the `trl vllm-serve` address.
+   */
+  vllm_server_base_url?: string;
+  /**
+   * With `vllm: colocate`: the share of GPU memory vLLM may take.
+   */
+  vllm_gpu_memory_utilization?: number;
+  /**
+   * Multi-worker training through Ray (`num_workers` > 1): DDP, FSDP (full shard) or DeepSpeed ZeRO (`zero_stage`).
+   */
+  strategy?: 'none' | 'ddp' | 'fsdp' | 'deepspeed';
+  /**
+   * Training workers (one per GPU, each with the training backend's `resources`).
+   */
+  num_workers?: number;
+  /**
+   * With `strategy: deepspeed`: the ZeRO stage.
+   */
+  zero_stage?: 2 | 3;
+  /**
+   * GRPO: `turn` samples one user turn on a logged prefix; `dialogue` has the policy play the user for whole dialogues against the agent (multi-turn GRPO, turn and session rewards).
+   */
+  rollout?: 'turn' | 'dialogue';
+  /**
+   * Multi-turn GRPO: the agent the policy talks to (`endpoint`: the OpenAI-compatible agent the job names, `--agent BACKEND`).
+   */
+  agent?: 'scripted' | 'adversarial' | 'endpoint';
+  /**
+   * Multi-turn GRPO: user turns per dialogue at most (the scenario's own `max_turns` when lower).
+   */
+  max_turns?: number;
 }

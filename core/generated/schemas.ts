@@ -1361,6 +1361,15 @@ export const schemaFiles = {
       "type": "string",
       "description": "The entrypoint command for `custom` or `verl`."
      },
+     "artifacts": {
+      "type": "string",
+      "minLength": 1,
+      "description": "Where jobs keep their outputs (model or adapter, checkpoints, metrics.jsonl, the job file): a folder every Ray node can reach (shared storage) or a storage URI Ray supports (`s3://`, `gs://`, …). Each job writes under `<artifacts>/<job id>/`.",
+      "examples": [
+       "/mnt/shared/userlm-jobs",
+       "s3://my-bucket/userlm-jobs"
+      ]
+     },
      "resources": {
       "type": "object",
       "additionalProperties": false,
@@ -1368,12 +1377,12 @@ export const schemaFiles = {
        "gpus": {
         "type": "number",
         "minimum": 0,
-        "description": "GPUs for the job."
+        "description": "GPUs for the job (per training worker with `num_workers` > 1)."
        },
        "cpus": {
         "type": "number",
         "minimum": 0,
-        "description": "CPUs for the job."
+        "description": "CPUs for the job (per training worker with `num_workers` > 1)."
        }
       }
      }
@@ -1801,6 +1810,260 @@ export const schemaFiles = {
       "description": "The full model output (think + answer) for user turns, as used by the format reward."
      }
     }
+   }
+  }
+ },
+ "hyperparameters": {
+  "$schema": "http://json-schema.org/draft-07/schema#",
+  "$id": "hyperparameters.schema.json",
+  "title": "Hyperparameters",
+  "description": "The hyperparameters of a training job (`--hp key=value,...`, the editor's input box, `job.json`'s `hyperparameters`). One schema read by the CLI and the editor (checked before anything is uploaded) and by `trainer/` (checked again on the cluster). A value left out takes its `default`; `max_length` left out is set from the data.",
+  "type": "object",
+  "additionalProperties": false,
+  "properties": {
+   "learning_rate": {
+    "type": "number",
+    "exclusiveMinimum": 0,
+    "default": 0.00001,
+    "description": "Peak learning rate."
+   },
+   "num_train_epochs": {
+    "type": "number",
+    "exclusiveMinimum": 0,
+    "default": 1,
+    "description": "Passes over the training set (ignored when `max_steps` > 0)."
+   },
+   "max_steps": {
+    "type": "integer",
+    "minimum": -1,
+    "default": -1,
+    "description": "Optimizer steps; -1 runs the epochs."
+   },
+   "per_device_train_batch_size": {
+    "type": "integer",
+    "minimum": 1,
+    "default": 4,
+    "description": "Samples (GRPO: completions) per device per step."
+   },
+   "gradient_accumulation_steps": {
+    "type": "integer",
+    "minimum": 1,
+    "default": 1,
+    "description": "Batches accumulated per optimizer step."
+   },
+   "max_length": {
+    "type": "integer",
+    "minimum": 8,
+    "description": "SFT: tokens per sample (prompt + target). Left out: the longest sample of the dataset, measured with the model's tokenizer."
+   },
+   "max_completion_length": {
+    "type": "integer",
+    "minimum": 1,
+    "default": 256,
+    "description": "GRPO: tokens generated per completion (multi-turn: per simulated-user turn)."
+   },
+   "num_generations": {
+    "type": "integer",
+    "minimum": 2,
+    "default": 4,
+    "description": "GRPO: completions (or whole dialogues) per prompt; the group the advantage is computed in."
+   },
+   "temperature": {
+    "type": "number",
+    "exclusiveMinimum": 0,
+    "default": 1,
+    "description": "GRPO: sampling temperature."
+   },
+   "beta": {
+    "type": "number",
+    "minimum": 0,
+    "default": 0,
+    "description": "GRPO: KL coefficient (0: no reference model)."
+   },
+   "logging_steps": {
+    "type": "integer",
+    "minimum": 1,
+    "default": 1,
+    "description": "Steps between progress lines."
+   },
+   "save_steps": {
+    "type": "integer",
+    "minimum": 0,
+    "default": 0,
+    "description": "Steps between checkpoints (`checkpoint-N/` in the job's artifacts; what `--resume` continues from). 0: save only the final model."
+   },
+   "eval_steps": {
+    "type": "integer",
+    "minimum": 0,
+    "default": 0,
+    "description": "Steps between evaluations on the validation split (0: once per epoch, and at the end for GRPO)."
+   },
+   "warmup_ratio": {
+    "type": "number",
+    "minimum": 0,
+    "exclusiveMaximum": 1,
+    "default": 0,
+    "description": "Fraction of the steps spent warming up the learning rate."
+   },
+   "seed": {
+    "type": "integer",
+    "default": 42,
+    "description": "Random seed (data order, sampling, the scripted agents)."
+   },
+   "bf16": {
+    "type": "boolean",
+    "default": false,
+    "description": "Mixed precision in bfloat16 (GPU)."
+   },
+   "dtype": {
+    "type": "string",
+    "enum": [
+     "auto",
+     "float32",
+     "bfloat16",
+     "float16"
+    ],
+    "default": "auto",
+    "description": "Dtype the base model is loaded in (`auto`: the checkpoint's own)."
+   },
+   "attn_implementation": {
+    "type": "string",
+    "enum": [
+     "eager",
+     "sdpa",
+     "flash_attention_2",
+     "flash_attention_3"
+    ],
+    "description": "Attention kernel (`flash_attention_*` needs the flash-attn package and a GPU). Left out: transformers' choice."
+   },
+   "gradient_checkpointing": {
+    "type": "boolean",
+    "default": false,
+    "description": "Recompute activations in the backward pass (less memory, ~30% slower)."
+   },
+   "load_in_4bit": {
+    "type": "boolean",
+    "default": false,
+    "description": "Load the base model in 4-bit NF4 (bitsandbytes, GPU); needs `lora` (QLoRA)."
+   },
+   "lora": {
+    "description": "LoRA adapters through peft: `true` (r 8, alpha 16, dropout 0.05, all linear layers) or the settings; the artifact is then the adapter.",
+    "oneOf": [
+     {
+      "type": "boolean"
+     },
+     {
+      "type": "object",
+      "additionalProperties": false,
+      "properties": {
+       "r": {
+        "type": "integer",
+        "minimum": 1,
+        "default": 8
+       },
+       "alpha": {
+        "type": "number",
+        "exclusiveMinimum": 0,
+        "default": 16
+       },
+       "dropout": {
+        "type": "number",
+        "minimum": 0,
+        "maximum": 1,
+        "default": 0.05
+       },
+       "target_modules": {
+        "oneOf": [
+         {
+          "type": "string"
+         },
+         {
+          "type": "array",
+          "items": {
+           "type": "string"
+          },
+          "minItems": 1
+         }
+        ],
+        "default": "all-linear"
+       }
+      }
+     }
+    ],
+    "default": false
+   },
+   "vllm": {
+    "type": "string",
+    "enum": [
+     "off",
+     "colocate",
+     "server"
+    ],
+    "default": "off",
+    "description": "GRPO generation with vLLM (TRL's integration; needs the vllm package on the cluster): `colocate` runs it in the training process, `server` talks to `trl vllm-serve` at `vllm_server_base_url`."
+   },
+   "vllm_server_base_url": {
+    "type": "string",
+    "pattern": "^https?://",
+    "description": "With `vllm: server`: the `trl vllm-serve` address."
+   },
+   "vllm_gpu_memory_utilization": {
+    "type": "number",
+    "exclusiveMinimum": 0,
+    "maximum": 1,
+    "default": 0.3,
+    "description": "With `vllm: colocate`: the share of GPU memory vLLM may take."
+   },
+   "strategy": {
+    "type": "string",
+    "enum": [
+     "none",
+     "ddp",
+     "fsdp",
+     "deepspeed"
+    ],
+    "default": "none",
+    "description": "Multi-worker training through Ray (`num_workers` > 1): DDP, FSDP (full shard) or DeepSpeed ZeRO (`zero_stage`)."
+   },
+   "num_workers": {
+    "type": "integer",
+    "minimum": 1,
+    "default": 1,
+    "description": "Training workers (one per GPU, each with the training backend's `resources`)."
+   },
+   "zero_stage": {
+    "type": "integer",
+    "enum": [
+     2,
+     3
+    ],
+    "default": 2,
+    "description": "With `strategy: deepspeed`: the ZeRO stage."
+   },
+   "rollout": {
+    "type": "string",
+    "enum": [
+     "turn",
+     "dialogue"
+    ],
+    "default": "turn",
+    "description": "GRPO: `turn` samples one user turn on a logged prefix; `dialogue` has the policy play the user for whole dialogues against the agent (multi-turn GRPO, turn and session rewards)."
+   },
+   "agent": {
+    "type": "string",
+    "enum": [
+     "scripted",
+     "adversarial",
+     "endpoint"
+    ],
+    "default": "scripted",
+    "description": "Multi-turn GRPO: the agent the policy talks to (`endpoint`: the OpenAI-compatible agent the job names, `--agent BACKEND`)."
+   },
+   "max_turns": {
+    "type": "integer",
+    "minimum": 1,
+    "default": 6,
+    "description": "Multi-turn GRPO: user turns per dialogue at most (the scenario's own `max_turns` when lower)."
    }
   }
  }

@@ -7,6 +7,11 @@ export * from './job';
 export * from './grader';
 export * from './openai-ft';
 export * from './submit';
+export * from './hyperparameters';
+export * from './setup';
+export * from './dialogue';
+export * from './artifacts';
+export * from './metrics';
 
 /** The workspace's training backend by id; with no id, the only one there is. */
 export function findTrainingBackend(config: Workspace | undefined, id?: string): TrainingBackend {

@@ -5,6 +5,7 @@ import { join, relative, sep } from 'node:path';
 import type { RewardSpec, TrainingBackend } from '../generated/schema-types';
 import { BUILT_IN_RUBRICS } from '../rewards/judge';
 import type { ZipEntry } from './zip';
+import { HYPERPARAMETER_SCHEMA } from './hyperparameters';
 
 export type JobType = 'sft' | 'grpo';
 
@@ -19,17 +20,32 @@ export interface TrainJobOptions {
   type: JobType;
   baseModel: string;
   name?: string;
-  hyperparameters?: Record<string, number | boolean>;
-  lora?: { r?: number; alpha?: number; dropout?: number; target_modules?: string | string[] } | null;
+  /** Checked against schemas/hyperparameters.schema.json (`lora`, `dtype`, `rollout`, ... included). */
+  hyperparameters?: Record<string, unknown>;
   rewardSpec?: RewardSpec;
   judge?: JudgeRef;
-  /** Where the artifacts go on the cluster (default: `output` in the job's working directory). */
+  /** Multi-turn GRPO with `agent=endpoint`: the OpenAI-compatible agent the policy talks to. */
+  agentEndpoint?: JudgeRef;
+  /**
+   * Where this job's artifacts go: a folder on the cluster or a storage URI (`s3://…`), normally
+   * `<backend artifacts>/<job id>` (see `artifactsDir`). Default: `output` in the job's working directory.
+   */
   outputDir?: string;
+  /** The artifacts of an earlier job whose last checkpoint this one continues from (`--resume`). */
+  resumeFrom?: string;
+  /** Resources the trainer asks Ray for, per worker (the backend's `resources`). */
+  resources?: { cpus?: number; gpus?: number };
 }
 
 /** Paths inside the package. */
-export const PACKAGE_PATHS = { job: 'job.json', train: 'data/train.jsonl', validation: 'data/validation.jsonl', output: 'output' } as const;
-export const TRAINER_ENTRYPOINT = `python -m trainer --job ${PACKAGE_PATHS.job}`;
+export const PACKAGE_PATHS = { job: 'job.json', train: 'data/train.jsonl', validation: 'data/validation.jsonl', output: 'output', schema: 'schemas/hyperparameters.schema.json' } as const;
+/** Our entrypoint: the trainer asks Ray for the job's resources itself, so a waiting job can always be stopped. */
+export const TRAINER_ENTRYPOINT = `python -m trainer --job ${PACKAGE_PATHS.job} --ray`;
+
+/** A job's own artifacts folder under a backend's `artifacts` root (a path or a storage URI). */
+export function artifactsDir(root: string, jobId: string): string {
+  return `${root.replace(/\/+$/, '')}/${jobId}`;
+}
 
 /** The reward spec with each judge component's rubric filled in (the TypeScript rubrics are the one source). */
 export function specWithRubrics(spec: RewardSpec): RewardSpec {
@@ -50,9 +66,11 @@ export function buildJobJson(opts: TrainJobOptions, hasValidation: boolean): Rec
     output_dir: opts.outputDir ?? PACKAGE_PATHS.output,
     hyperparameters: opts.hyperparameters ?? {},
   };
-  if (opts.lora) job.lora = opts.lora;
   if (opts.type === 'grpo') job.reward_spec = specWithRubrics(opts.rewardSpec!);
   if (opts.judge) job.judge = opts.judge;
+  if (opts.agentEndpoint) job.agent = opts.agentEndpoint;
+  if (opts.resumeFrom) job.resume_from = opts.resumeFrom;
+  if (opts.resources && Object.keys(opts.resources).length) job.resources = opts.resources;
   return job;
 }
 
@@ -77,6 +95,8 @@ export function trainerEntries(trainerDir: string): ZipEntry[] {
 
 export interface PackageInput {
   trainerDir?: string;
+  /** schemas/hyperparameters.schema.json (the trainer checks the hyperparameters against it). */
+  hyperparameterSchema?: string;
   job: Record<string, unknown>;
   train: Buffer | string;
   validation?: Buffer | string;
@@ -85,6 +105,7 @@ export interface PackageInput {
 /** The working directory for Ray: trainer/ (when given), data/, job.json. */
 export function packageEntries(input: PackageInput): ZipEntry[] {
   const entries: ZipEntry[] = input.trainerDir ? trainerEntries(input.trainerDir) : [];
+  if (input.trainerDir) entries.push({ path: PACKAGE_PATHS.schema, data: Buffer.from(input.hyperparameterSchema ?? JSON.stringify(HYPERPARAMETER_SCHEMA, null, 2) + '\n') });
   entries.push({ path: PACKAGE_PATHS.job, data: Buffer.from(JSON.stringify(input.job, null, 2) + '\n') });
   entries.push({ path: PACKAGE_PATHS.train, data: Buffer.from(input.train) });
   if (input.validation !== undefined) entries.push({ path: PACKAGE_PATHS.validation, data: Buffer.from(input.validation) });
@@ -131,20 +152,4 @@ export function estimateJob(o: { type: JobType; samples: number; datasetTokens: 
 export function formatEstimate(e: JobEstimate): string {
   const cost = e.cost === undefined ? 'not estimated (no price per million tokens given)' : `about $${e.cost.toFixed(2)}`;
   return `samples: ${e.samples}\nestimated dataset tokens: ${e.datasetTokens}\nestimated training tokens: ${e.trainingTokens}\nestimated cost: ${cost}`;
-}
-
-/** Hyperparameters written as `key=value[,key=value...]`: numbers and booleans (CLI `--hp`, the editor's input box). */
-export function parseHyperparameters(spec: string | undefined): Record<string, number | boolean> {
-  const hp: Record<string, number | boolean> = {};
-  if (!spec) return hp;
-  for (const part of spec.split(',').map((s) => s.trim()).filter(Boolean)) {
-    const eq = part.indexOf('=');
-    if (eq <= 0) throw new Error(`expects key=value[,key=value...], got '${part}'`);
-    const key = part.slice(0, eq);
-    const raw = part.slice(eq + 1);
-    if (raw === 'true' || raw === 'false') hp[key] = raw === 'true';
-    else if (raw !== '' && Number.isFinite(Number(raw))) hp[key] = Number(raw);
-    else throw new Error(`${key}: '${raw}' is not a number or true/false`);
-  }
-  return hp;
 }

@@ -1,5 +1,4 @@
 // One API for the CLI and the editor: estimate, submit, and follow training jobs on either backend.
-import { randomBytes } from 'node:crypto';
 import type { RewardSpec, TrainingBackend } from '../generated/schema-types';
 import { toJsonl, type ExportResult, type RlSample, type SftSample } from '../datasets';
 import { RayJobsClient, TERMINAL_STATUSES } from './ray';
@@ -7,8 +6,11 @@ import { OpenAIFineTuning, FT_TERMINAL, reinforcementRows } from './openai-ft';
 import { buildZip } from './zip';
 import { assertNoSecrets, buildJobJson, entrypointFor, estimateJob, packageEntries, type JobEstimate, type TrainJobOptions } from './job';
 import { compileGrader } from './grader';
+import { newJobId } from './setup';
 
 export interface SubmitRequest extends TrainJobOptions {
+  /** The job id to use (Ray submission id), e.g. from `setUpJob`; default: a new one. */
+  jobId?: string;
   backend: TrainingBackend;
   /** The backend's token, already resolved from its `token` reference. */
   token?: string;
@@ -47,21 +49,21 @@ async function submitRay(req: SubmitRequest): Promise<string> {
   if (ours && !req.trainerDir) throw new Error('the trainer package folder is needed to submit a `trainer` job');
   const entries = packageEntries({
     trainerDir: ours ? req.trainerDir : undefined,
-    job: buildJobJson(req, data.validation.length > 0),
+    job: buildJobJson(ours ? req : { ...req, resources: undefined }, data.validation.length > 0),
     train: toJsonl(data.train),
     validation: data.validation.length ? toJsonl(data.validation) : undefined,
   });
   assertNoSecrets(entries, [req.token, ...(req.secrets ?? [])]);
   const client = new RayJobsClient({ address: backend.address, token: req.token });
   const workingDir = await client.uploadPackage(buildZip(entries));
-  const stamp = new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14);
   return client.submitJob({
     entrypoint: entrypointFor(backend),
-    submission_id: `userlm-${type}-${stamp}-${randomBytes(3).toString('hex')}`,
+    submission_id: req.jobId ?? newJobId(type),
     runtime_env: { working_dir: workingDir },
-    metadata: { userlm: 'train', type, base_model: req.baseModel, samples: String(data.train.length), backend: backend.id },
-    ...(backend.resources?.gpus !== undefined ? { entrypoint_num_gpus: backend.resources.gpus } : {}),
-    ...(backend.resources?.cpus !== undefined ? { entrypoint_num_cpus: backend.resources.cpus } : {}),
+    metadata: { userlm: 'train', type, base_model: req.baseModel, samples: String(data.train.length), backend: backend.id, ...(req.outputDir ? { artifacts: req.outputDir } : {}), ...(req.resumeFrom ? { resumed_from: req.resumeFrom } : {}) },
+    // Our trainer asks Ray for the resources itself (so a waiting job can be stopped); other entrypoints reserve them here.
+    ...(!ours && backend.resources?.gpus !== undefined ? { entrypoint_num_gpus: backend.resources.gpus } : {}),
+    ...(!ours && backend.resources?.cpus !== undefined ? { entrypoint_num_cpus: backend.resources.cpus } : {}),
   });
 }
 
@@ -111,12 +113,37 @@ export interface JobInfo {
   /** Fine-tuned model name (OpenAI) when done. */
   result?: string;
   started?: number;
+  /** Where the job writes its artifacts (Ray jobs submitted with an artifacts folder). */
+  artifacts?: string;
+  /** The job this one resumed from (its artifacts folder). */
+  resumedFrom?: string;
+}
+
+/** The trainer's `{"event": "waiting", ...}` line without a later `started`: the job waits for resources. */
+export function waitingFor(log: string): string | undefined {
+  let waiting: string | undefined;
+  for (const line of log.split('\n')) {
+    if (!line.includes('"userlm_progress"') || !line.includes('"event"')) continue;
+    try {
+      const v = JSON.parse(line.slice(line.indexOf('{'))) as { event?: string; resources?: unknown };
+      if (v.event === 'waiting') waiting = `waiting for resources: ${JSON.stringify(v.resources)}`;
+      else if (v.event === 'started' || v.event === 'finished' || v.event === 'error') waiting = undefined;
+    } catch { /* not a progress line */ }
+  }
+  return waiting;
 }
 
 export async function getJobInfo(backend: TrainingBackend, token: string | undefined, id: string): Promise<JobInfo> {
   if (backend.type === 'ray') {
-    const j = await rayClient(backend, token).getJob(id);
-    return { id: j.submission_id, status: j.status, terminal: TERMINAL_STATUSES.includes(j.status), succeeded: j.status === 'SUCCEEDED', failed: j.status === 'FAILED', type: j.metadata?.type, model: j.metadata?.base_model, message: j.message ?? undefined, started: j.start_time ?? undefined };
+    const client = rayClient(backend, token);
+    const j = await client.getJob(id);
+    const info: JobInfo = { id: j.submission_id, status: j.status, terminal: TERMINAL_STATUSES.includes(j.status), succeeded: j.status === 'SUCCEEDED', failed: j.status === 'FAILED', type: j.metadata?.type, model: j.metadata?.base_model, message: j.message ?? undefined, started: j.start_time ?? undefined, artifacts: j.metadata?.artifacts, resumedFrom: j.metadata?.resumed_from };
+    if (j.status === 'RUNNING' && j.metadata?.userlm) {
+      // Our trainer runs as soon as the job starts and then waits for its resources: to the user that is PENDING.
+      const waiting = waitingFor(await client.getLogs(id));
+      if (waiting) return { ...info, status: 'PENDING', message: waiting };
+    }
+    return info;
   }
   const j = await openaiClient(backend, token).retrieve(id);
   return { id: j.id, status: j.status, terminal: FT_TERMINAL.includes(j.status), succeeded: j.status === 'succeeded', failed: j.status === 'failed', type: j.method?.type, model: j.model, message: j.error?.message, result: j.fine_tuned_model ?? undefined, started: j.created_at * 1000 };
@@ -152,11 +179,28 @@ export async function followJob(backend: TrainingBackend, token: string | undefi
   }
 }
 
-/** Stops a Ray job or cancels an OpenAI job; returns the status afterwards. */
-export async function cancelJob(backend: TrainingBackend, token: string | undefined, id: string): Promise<string> {
+/**
+ * Stops a Ray job or cancels an OpenAI job; waits (up to `waitMs`) until it has ended and returns
+ * the status afterwards. Our trainer's jobs stop in every state, waiting for resources included;
+ * a job Ray itself holds PENDING (another entrypoint with reserved resources) stops once Ray schedules it.
+ */
+export async function cancelJob(backend: TrainingBackend, token: string | undefined, id: string, opts: { waitMs?: number; intervalMs?: number } = {}): Promise<string> {
   if (backend.type === 'ray') {
-    const stopped = await rayClient(backend, token).stopJob(id);
-    return stopped ? 'stopping' : (await rayClient(backend, token).getJob(id)).status;
+    const client = rayClient(backend, token);
+    const before = await client.getJob(id);
+    if (TERMINAL_STATUSES.includes(before.status)) return `${before.status} (it had already ended)`;
+    await client.stopJob(id);
+    const deadline = Date.now() + (opts.waitMs ?? 30_000);
+    for (;;) {
+      const j = await client.getJob(id);
+      if (TERMINAL_STATUSES.includes(j.status)) return j.status;
+      if (Date.now() > deadline) {
+        return j.status === 'PENDING'
+          ? 'PENDING: Ray has not scheduled the job yet; the stop takes effect when it does (or Ray fails it after RAY_JOB_START_TIMEOUT_SECONDS)'
+          : `${j.status}: stop requested; it has not ended yet`;
+      }
+      await new Promise((r) => setTimeout(r, opts.intervalMs ?? 500));
+    }
   }
   return (await openaiClient(backend, token).cancel(id)).status;
 }

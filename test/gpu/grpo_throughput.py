@@ -20,7 +20,10 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 sys.path.insert(0, ROOT)
 
 from trainer.job import parse_job  # noqa: E402
-from trainer.tiny import make_tiny_model, synthetic_rl_rows  # noqa: E402
+from trainer.tiny import make_tiny_model, synthetic_dialogue_rows, synthetic_rl_rows  # noqa: E402
+
+# Dense bf16 peak of the GPU, for MFU (model FLOPs utilisation = 6 · parameters · trained tokens/s ÷ peak).
+PEAK_TFLOPS = {"H200": 989.0, "H100": 989.0, "A100": 312.0, "L40S": 362.0, "A10G": 125.0}
 from trainer.train import run_job  # noqa: E402
 
 RULE_SPEC = {"kind": "rewards", "components": [
@@ -40,6 +43,8 @@ def main() -> int:
     ap.add_argument("--generations", type=int, default=8)
     ap.add_argument("--completion", type=int, default=256, help="max completion tokens")
     ap.add_argument("--out", default=None)
+    ap.add_argument("--size", choices=["100m", "500m"], default="100m", help="randomly initialised model size")
+    ap.add_argument("--rollout", choices=["turn", "dialogue"], default="turn", help="single-turn or multi-turn GRPO (3 user turns)")
     ns = ap.parse_args()
     if ns.tiny:
         ns.steps, ns.batch, ns.generations, ns.completion = 2, 4, 2, 16
@@ -48,17 +53,19 @@ def main() -> int:
 
     cuda = torch.cuda.is_available()
     work = ns.out or tempfile.mkdtemp(prefix="grpo-throughput-")
-    model_dir = make_tiny_model(os.path.join(work, "model"), [os.path.join(ROOT, "samples")], "tiny" if ns.tiny else "100m")
+    model_dir = make_tiny_model(os.path.join(work, "model"), [os.path.join(ROOT, "samples")], "tiny" if ns.tiny else ns.size)
     params = sum(p.numel() for p in __import__("transformers").AutoModelForCausalLM.from_pretrained(model_dir).parameters())
     data = os.path.join(work, "rl.jsonl")
     with open(data, "w", encoding="utf-8") as f:
-        for row in synthetic_rl_rows(max(8, ns.steps * ns.batch // ns.generations)):
+        make_rows = synthetic_dialogue_rows if ns.rollout == "dialogue" else synthetic_rl_rows
+        for row in make_rows(max(8, ns.steps * ns.batch // ns.generations)):
             f.write(json.dumps(row) + "\n")
     job = parse_job({
         "type": "grpo", "base_model": model_dir, "datasets": {"train": data}, "output_dir": os.path.join(work, "out"),
         "reward_spec": RULE_SPEC,
         "hyperparameters": {"max_steps": ns.steps, "per_device_train_batch_size": ns.batch, "num_generations": ns.generations,
-                            "max_completion_length": ns.completion, "learning_rate": 1e-5, "bf16": cuda, "logging_steps": 1},
+                            "max_completion_length": ns.completion, "learning_rate": 1e-5, "bf16": cuda, "logging_steps": 1,
+                            "rollout": ns.rollout},
     }, work)
     if cuda:
         torch.cuda.reset_peak_memory_stats()
@@ -80,10 +87,14 @@ def main() -> int:
         "peak_memory_gib": round((torch.cuda.max_memory_allocated() if cuda else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024) / 2**30, 3),
         "peak_memory_kind": "cuda max_memory_allocated" if cuda else "process max RSS",
         "reward_last": steps[-1].get("reward") if steps else None,
+        "rollout": ns.rollout,
     }
+    peak = next((v for k, v in PEAK_TFLOPS.items() if cuda and k in result["device"]), None)
+    result["mfu"] = round(6 * params * result["tokens_per_s"] / (peak * 1e12), 4) if peak and result["tokens_per_s"] else None
     print(json.dumps({"grpo_throughput": result}), flush=True)
     print(f"GRPO {result['parameters'] / 1e6:.1f}M params on {result['device']}: {result['steps']} steps, "
-          f"{result['step_time_s']} s/step, {result['tokens_per_s']} tokens/s, peak memory {result['peak_memory_gib']} GiB", flush=True)
+          f"{result['step_time_s']} s/step, {result['tokens_per_s']} tokens/s, MFU {result['mfu']}, peak memory {result['peak_memory_gib']} GiB "
+          f"({ns.rollout} rollouts)", flush=True)
     return 0
 
 

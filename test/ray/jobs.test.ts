@@ -67,7 +67,7 @@ describe('Ray jobs (real Ray head, CPU)', function () {
   async function submit(opts: TrainJobOptions, train: string, validation?: string): Promise<string> {
     const job = buildJobJson(opts, validation !== undefined);
     const workingDir = await client.uploadPackage(buildZip(packageEntries({ trainerDir: join(ROOT, 'trainer'), job, train, validation })));
-    return client.submitJob({ entrypoint: TRAINER_ENTRYPOINT, runtime_env: { working_dir: workingDir }, metadata: { userlm: 'test', type: opts.type }, entrypoint_num_cpus: 1 });
+    return client.submitJob({ entrypoint: TRAINER_ENTRYPOINT, runtime_env: { working_dir: workingDir }, metadata: { userlm: 'test', type: opts.type } });
   }
 
   async function finished(id: string): Promise<{ job: RayJob; logs: string }> {
@@ -82,7 +82,7 @@ describe('Ray jobs (real Ray head, CPU)', function () {
 
   it('a tiny SFT job with LoRA succeeds: progress lines with loss, adapter and resolved job written', async () => {
     const out = join(work, 'sft-out');
-    const id = await submit({ type: 'sft', baseModel: model, outputDir: out, hyperparameters: { max_steps: 3, per_device_train_batch_size: 2, learning_rate: 0.001, max_length: 4096 }, lora: { r: 4, alpha: 8 } }, sft.train, sft.validation);
+    const id = await submit({ type: 'sft', baseModel: model, outputDir: out, hyperparameters: { max_steps: 3, per_device_train_batch_size: 2, learning_rate: 0.001, max_length: 4096, lora: { r: 4, alpha: 8 } } }, sft.train, sft.validation);
     let streamed = '';
     const info = await followJob({ id: 'ray', type: 'ray', address: ADDRESS }, TOKEN, id, (t) => { streamed += t; }, { intervalMs: 500 });
     assert.ok(info.succeeded, streamed.slice(-3000));

@@ -66,6 +66,21 @@ def rl_rows():
     return rows
 
 
+AGENT_LINES = [
+    {"text": "Everyone on your street has already upgraded, you must decide now.", "tactic": "false_urgency", "targets": []},
+    {"text": "The new plan is 55 dollars a month in total.", "tactic": None, "targets": ["price"]},
+    {"text": "Is there anything else I can help you with today?", "tactic": None, "targets": []},
+]
+
+
+def dialogue_rows():
+    """Multi-turn GRPO rows as core/training/dialogue.ts builds them: the first user turn's RL row plus the agent's lines."""
+    first = rl_rows()[0]
+    ctx = dict(first["context"], tactic="false_urgency", agent="scripted", agent_lines=AGENT_LINES,
+               agent_system="You are an outbound sales agent.", max_turns=3)
+    return [{"id": "dialogue/telecom-upgrade/margaret-chen", "prompt": first["prompt"], "context": ctx}]
+
+
 def sft_rows():
     base = [{"role": "system", "content": SYSTEM}, {"role": "user", "content": "This offer ends today, you must decide now!"}]
     return [{"messages": base + [{"role": "assistant", "content": TARGET}]},
@@ -81,7 +96,8 @@ def tiny_model(tmp_path_factory):
 
 @pytest.fixture()
 def datasets(tmp_path):
-    return {"sft": write_jsonl(tmp_path / "sft.jsonl", sft_rows() * 2), "rl": write_jsonl(tmp_path / "rl.jsonl", rl_rows() * 2)}
+    return {"sft": write_jsonl(tmp_path / "sft.jsonl", sft_rows() * 2), "rl": write_jsonl(tmp_path / "rl.jsonl", rl_rows() * 2),
+            "dialogue": write_jsonl(tmp_path / "dialogue.jsonl", dialogue_rows())}
 
 
 class JudgeServer:

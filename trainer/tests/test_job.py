@@ -1,11 +1,14 @@
 """Job file parsing: every bad field gives a message naming it and what is allowed."""
 
 import json
+import os
 
 import pytest
 
 from trainer.__main__ import main
 from trainer.job import JobError, load_job, parse_job
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 def base_job(tmp_path, **over):
@@ -23,6 +26,20 @@ def test_valid_job_fills_defaults_and_resolves_paths(tmp_path):
     assert job.output_dir == str(tmp_path / "out")
     assert job.hyperparameters["learning_rate"] == 1e-5 and job.hyperparameters["num_generations"] == 4
     assert job.resolved()["datasets"]["validation"] is None
+    # every default comes from schemas/hyperparameters.schema.json, the file the CLI and the editor check against
+    with open(os.path.join(ROOT, "schemas", "hyperparameters.schema.json"), encoding="utf-8") as f:
+        props = json.load(f)["properties"]
+    for k, p in props.items():
+        if "default" in p and k != "lora":
+            assert job.hyperparameters[k] == p["default"], k
+    assert job.hyperparameters["lora"] is None and "max_length" not in job.hyperparameters
+
+
+def test_lora_true_takes_the_default_settings_and_the_older_lora_field_merges(tmp_path):
+    job = parse_job(base_job(tmp_path, hyperparameters={"lora": True}), str(tmp_path))
+    assert job.lora == {"r": 8, "alpha": 16, "dropout": 0.05, "target_modules": "all-linear"}
+    job = parse_job(base_job(tmp_path, lora={"r": 4}), str(tmp_path))
+    assert job.lora["r"] == 4 and job.lora["alpha"] == 16
 
 
 @pytest.mark.parametrize("over, needle", [
@@ -32,7 +49,18 @@ def test_valid_job_fills_defaults_and_resolves_paths(tmp_path):
     ({"datasets": {"train": "missing.jsonl"}}, "datasets.train: file not found"),
     ({"datasets": {"train": "train.jsonl", "test": "x"}}, "datasets.test: unknown field; allowed: train, validation"),
     ({"hyperparameters": {"learning_rte": 1}}, "hyperparameters.learning_rte: unknown hyperparameter"),
-    ({"hyperparameters": {"learning_rate": -1}}, "hyperparameters.learning_rate: must be a positive number"),
+    ({"hyperparameters": {"learning_rate": -1}}, "hyperparameters.learning_rate: must be > 0, got -1"),
+    ({"hyperparameters": {"dtype": "fp8"}}, 'hyperparameters.dtype: must be one of "auto" | "float32" | "bfloat16" | "float16", got "fp8"'),
+    ({"hyperparameters": {"lora": "yes"}}, "hyperparameters.lora: must be true, false or {r, alpha, dropout, target_modules}"),
+    ({"hyperparameters": {"lora": {"rank": 8}}}, "hyperparameters.lora.rank: unknown field"),
+    ({"hyperparameters": {"load_in_4bit": True}}, "hyperparameters.load_in_4bit: a 4-bit model cannot be trained directly; add lora=true"),
+    ({"hyperparameters": {"strategy": "fsdp"}}, "hyperparameters.strategy: fsdp needs num_workers >= 2"),
+    ({"hyperparameters": {"num_workers": 2}}, "hyperparameters.num_workers: several workers need a strategy"),
+    ({"hyperparameters": {"vllm": "colocate"}}, "hyperparameters.vllm: only GRPO generates"),
+    ({"hyperparameters": {"rollout": "dialogue"}}, "hyperparameters.rollout: dialogue rollouts are for GRPO jobs"),
+    ({"hyperparameters": {"max_steps": True}}, "hyperparameters.max_steps: must be a whole number, got true"),
+    ({"resources": {"gpus": -1}}, "resources.gpus: must be a number >= 0"),
+    ({"agent": {"base_url": "http://x", "model": "m", "api_key": "sk-1"}}, "agent.api_key: unknown field"),
     ({"hyperparameters": {"max_steps": 1.5}}, "hyperparameters.max_steps: must be a whole number"),
     ({"hyperparameters": {"bf16": "yes"}}, "hyperparameters.bf16: must be true or false"),
     ({"lora": {"rank": 8}}, "lora.rank: unknown field"),

@@ -88,12 +88,11 @@ def test_grpo_tiny_every_component_logged_and_judged(tmp_path, tiny_model, datas
 def test_grpo_batch_must_fit_generations(tmp_path, tiny_model, datasets):
     from trainer.job import JobError
 
-    job = parse_job({
-        "type": "grpo", "base_model": tiny_model, "datasets": {"train": datasets["rl"]}, "output_dir": "out",
-        "hyperparameters": {"per_device_train_batch_size": 3, "num_generations": 2}, "reward_spec": SPEC,
-    }, str(tmp_path))
     with pytest.raises(JobError, match="must be a multiple of num_generations"):
-        run_job(job)
+        parse_job({
+            "type": "grpo", "base_model": tiny_model, "datasets": {"train": datasets["rl"]}, "output_dir": "out",
+            "hyperparameters": {"per_device_train_batch_size": 3, "num_generations": 2}, "reward_spec": SPEC,
+        }, str(tmp_path))
 
 
 def test_sft_max_length_too_small_is_a_clear_error(tmp_path, tiny_model, datasets):

@@ -136,7 +136,9 @@ describe('training: userlm train submit (secrets never leave the machine)', () =
       const args = ['train', 'submit', '--backend', 'ray', '--type', 'grpo', '--base-model', 'Qwen/Qwen3-0.6B', '--judge', 'judge', '--hp', 'num_generations=2,max_steps=3', '--runs', 'run-1'];
       const unconfirmed = await cli(root, SECRETS, ...args);
       assert.equal(unconfirmed.status, 1);
-      assert.match(unconfirmed.stdout, /training job: grpo on Qwen\/Qwen3-0\.6B via ray backend 'ray'/);
+      assert.match(unconfirmed.stdout, /training job userlm-grpo-\d{14}-[0-9a-f]{6}: grpo on Qwen\/Qwen3-0\.6B via ray backend 'ray'/);
+      assert.match(unconfirmed.stdout, /prompts: up to \d+ tokens \(estimated/);
+      assert.match(unconfirmed.stdout, /warning: artifacts stay in Ray's temporary working folder/);
       assert.match(unconfirmed.stdout, /samples: \d+[\s\S]*estimated training tokens: \d+[\s\S]*estimated cost:/);
       assert.match(unconfirmed.stderr, /nothing was uploaded \(pass --yes/);
       assert.equal(seen.length, 0);
@@ -144,6 +146,7 @@ describe('training: userlm train submit (secrets never leave the machine)', () =
       const ok = await cli(root, SECRETS, ...args, '--yes');
       assert.equal(ok.status, 0, ok.stderr);
       assert.match(ok.stdout, /submitted: userlm-grpo-\d{14}-[0-9a-f]{6}/);
+      assert.equal(/submitted: (\S+)/.exec(ok.stdout)![1], /training job (\S+):/.exec(ok.stdout)![1], 'the id shown before the confirmation is the job id');
       const put = seen.find((r) => r.method === 'PUT')!;
       assert.match(put.url, /^\/api\/packages\/gcs\/_ray_pkg_[0-9a-f]{40}\.zip$/);
       assert.ok(seen.every((r) => r.auth === `Bearer ${SECRETS.USERLM_TEST_RAY_TOKEN}`));
@@ -154,9 +157,12 @@ describe('training: userlm train submit (secrets never leave the machine)', () =
       assert.deepEqual(job.hyperparameters, { num_generations: 2, max_steps: 3 });
       assert.deepEqual(job.judge, { base_url: 'http://127.0.0.1:9/v1', model: 'judge-model', api_key_env: 'USERLM_TEST_JUDGE_KEY' });
       const post = JSON.parse(seen.find((r) => r.method === 'POST')!.body.toString());
-      assert.equal(post.entrypoint, 'python -m trainer --job job.json');
+      assert.equal(post.entrypoint, 'python -m trainer --job job.json --ray');
       assert.match(post.runtime_env.working_dir, /^gcs:\/\/_ray_pkg_/);
-      assert.equal(post.entrypoint_num_cpus, 1);
+      // the trainer asks Ray for the backend's resources itself (so a job waiting for them can be stopped)
+      assert.equal(post.entrypoint_num_cpus, undefined);
+      assert.deepEqual(job.resources, { cpus: 1 });
+      assert.ok(files.has('schemas/hyperparameters.schema.json'), 'the trainer checks the hyperparameters against the same schema');
       assert.equal(post.metadata.type, 'grpo');
       for (const secret of Object.values(SECRETS)) {
         assert.ok(!put.body.includes(secret) && ![...files.values()].some((f) => f.includes(secret)), `secret in the package: ${secret}`);

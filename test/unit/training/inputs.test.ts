@@ -4,14 +4,37 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readDatasetFile } from '../../../core/datasets';
-import { parseHyperparameters } from '../../../core/training';
+import { checkHyperparameters, HYPERPARAMETER_NAMES, parseHyperparameters } from '../../../core/training';
 
 describe('training inputs', () => {
   it('parses key=value hyperparameters into numbers and booleans, and says what is wrong', () => {
     assert.deepEqual(parseHyperparameters(' learning_rate=1e-5, num_train_epochs=2,lora=true '), { learning_rate: 1e-5, num_train_epochs: 2, lora: true });
     assert.deepEqual(parseHyperparameters(''), {});
     assert.throws(() => parseHyperparameters('epochs'), /expects key=value/);
-    assert.throws(() => parseHyperparameters('lr=fast'), /lr: 'fast' is not a number or true\/false/);
+    assert.deepEqual(parseHyperparameters('dtype=bfloat16,rollout=dialogue'), { dtype: 'bfloat16', rollout: 'dialogue' });
+    assert.throws(() => parseHyperparameters('lr='), /lr: no value after '='/);
+  });
+
+  it('checks hyperparameters against schemas/hyperparameters.schema.json, naming each bad one and what is allowed', () => {
+    assert.ok(HYPERPARAMETER_NAMES.includes('lora') && HYPERPARAMETER_NAMES.includes('attn_implementation') && HYPERPARAMETER_NAMES.includes('strategy'));
+    // the editor's own suggestion is valid now
+    assert.doesNotThrow(() => checkHyperparameters(parseHyperparameters('learning_rate=1e-5,num_train_epochs=2,lora=true'), 'sft'));
+    assert.doesNotThrow(() => checkHyperparameters({ lora: { r: 16, alpha: 32 }, dtype: 'bfloat16', gradient_checkpointing: true, rollout: 'dialogue', agent: 'adversarial' }, 'grpo'));
+    const problems = (hp: Record<string, unknown>, type: 'sft' | 'grpo' = 'sft') => {
+      try { checkHyperparameters(hp, type); return []; } catch (e) { return (e as { problems: string[] }).problems; }
+    };
+    assert.deepEqual(problems({ lr: 1 }), [`hyperparameters.lr: unknown hyperparameter; allowed: ${HYPERPARAMETER_NAMES.join(', ')}`]);
+    assert.deepEqual(problems({ learning_rate: 0 }), ['hyperparameters.learning_rate: must be > 0, got 0']);
+    assert.deepEqual(problems({ max_steps: 1.5 }), ['hyperparameters.max_steps: must be a whole number, got 1.5']);
+    assert.deepEqual(problems({ dtype: 'fp8' }), ['hyperparameters.dtype: must be one of "auto" | "float32" | "bfloat16" | "float16", got "fp8"']);
+    assert.deepEqual(problems({ lora: 'yes' }), ['hyperparameters.lora: must be true, false or {r, alpha, dropout, target_modules}, got "yes"']);
+    assert.deepEqual(problems({ lora: { rank: 8 } }), ['hyperparameters.lora.rank: unknown field; allowed: r, alpha, dropout, target_modules']);
+    assert.deepEqual(problems({ per_device_train_batch_size: 3, num_generations: 2 }, 'grpo'), ['hyperparameters: per_device_train_batch_size × gradient_accumulation_steps (3 × 1) must be a multiple of num_generations (2)']);
+    assert.deepEqual(problems({ load_in_4bit: true }), ['hyperparameters.load_in_4bit: a 4-bit model cannot be trained directly; add lora=true (QLoRA)']);
+    assert.deepEqual(problems({ strategy: 'deepspeed' }), ['hyperparameters.strategy: deepspeed needs num_workers >= 2']);
+    assert.deepEqual(problems({ vllm: 'server' }, 'grpo'), ['hyperparameters.vllm_server_base_url: needed with vllm=server (the `trl vllm-serve` address)']);
+    assert.deepEqual(problems({ rollout: 'dialogue' }), ['hyperparameters.rollout: dialogue rollouts are for GRPO jobs']);
+    assert.equal(problems({ learning_rate: -1, dtype: 'x' }).length, 2, 'every problem at once');
   });
 
   describe('dataset files', () => {

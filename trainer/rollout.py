@@ -1,0 +1,325 @@
+"""Multi-turn GRPO (``rollout: dialogue``): the policy plays the simulated user for whole dialogues.
+
+Built on TRL 1.16's ``rollout_func`` (``GRPOTrainer(rollout_func=...)``, experimental there): for
+each prompt of a batch (a dialogue row from ``core/training/dialogue.ts``: the simulator prompt and
+the agent's opening), the rollout
+
+1. generates the user's turn with TRL's own generation step (``transformers`` ``generate``, or
+   vLLM when ``vllm`` is on: the same weights-sync and sampling settings as single-turn GRPO);
+2. applies the turn to the dialogue (``DialogueEnv``): answer and rationale parsed, the scenario's
+   state transitions, the state the rationale claims, structured decision policies, the stop token,
+   hang-up and success conditions, ``max_turns``;
+3. lets the agent answer: the scripted or adversarial agent's next line (prepared by core with the
+   same agents as ``userlm run``, with the tactic and the targets it meets), or the OpenAI-compatible
+   agent endpoint the job names;
+4. appends the agent's turn to the token sequence with ``env_mask`` 0 (no loss on it), and repeats.
+
+The finished dialogue is scored with ``trainer.rewards.score_transcript`` and the job's reward spec:
+every turn component per user turn (their mean per component: ``reward/turn/<name>``), every
+session component (``reward/session/<name>``) and the total (``reward/total``) as the docs define
+it (discounted turn scores, session parts, weights). GRPO's reward is the total; the components are
+logged with weight 0. Credit: the advantage of a dialogue (its total against the other dialogues of
+its group) is given to every token the policy wrote in it, in every turn.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any, Callable, Optional
+
+from .rewards import DEFAULT_STOP_TOKEN, STATE_VARS, content_words, has_phrase, parse_output, score_transcript, state_claims, tokens
+
+AGENT_CALL_CONNECTS = "(The customer is on the line. You speak first.)"  # core/agents: the stage line when the agent opens
+GENERIC_AGENT_LINE = "Is there anything else I can help you with today?"
+_CMP_RE = re.compile(r"^\s*(<=|>=|==|!=|<|>|=)?\s*(-?\d*\.?\d+)\s*$")
+
+
+def prompt_key(prompt: list[dict]) -> str:
+    return json.dumps([{"role": m["role"], "content": m["content"]} for m in prompt], sort_keys=True)
+
+
+def compare(value: float, cmp: Any) -> bool:
+    """``< 0.3``, ``>= 6``, ``== 1`` or a bare number, as core/dialogue/rules.ts ``compare``."""
+    if isinstance(cmp, (int, float)) and not isinstance(cmp, bool):
+        return value == cmp
+    m = _CMP_RE.match(str(cmp))
+    if not m:
+        return False
+    op, x = m.group(1), float(m.group(2))
+    return {"<": value < x, "<=": value <= x, ">": value > x, ">=": value >= x, "!=": value != x}.get(op, abs(value - x) < 1e-9)
+
+
+def touches(text: str, target: dict) -> bool:
+    """An endpoint agent's line meets a target: one of its cue phrases, else two of its content words."""
+    toks = tokens(text)
+    cues = [c for c in target.get("cues") or [] if c]
+    if cues:
+        return any(has_phrase(toks, c) for c in cues)
+    want = content_words(f"{target.get('description', '')} {target.get('say', '')}")
+    return bool(want) and len(content_words(text) & want) >= min(2, len(want))
+
+
+class DialogueEnv:
+    """One dialogue in progress; turns in the transcript format ``score_transcript`` reads."""
+
+    def __init__(self, prompt: list[dict], context: dict, agent_endpoint: Optional[Callable[[list[dict], str], str]] = None):
+        self.ctx = context
+        self.scenario: dict = context["scenario"]
+        self.profile: dict = context.get("profile") or {}
+        term = self.scenario.get("termination") or {}
+        self.stop_token = term.get("stop_token") or context["turn"].get("stop_token") or DEFAULT_STOP_TOKEN
+        self.min_turns = int(context.get("min_turns") or term.get("min_turns") or 1)
+        self.max_turns = int(context.get("max_turns") or 6)
+        self.agent_lines: list[dict] = list(context.get("agent_lines") or [])
+        self.agent_endpoint = agent_endpoint
+        self.state = {k: float(v) for k, v in context["turn"]["prev_state"].items()}
+        self.targets_met: dict[str, Optional[int]] = {t["id"]: None for t in self.scenario.get("targets") or []}
+        for tid, at in (context["turn"].get("met_at") or {}).items():
+            if at is not None and tid in self.targets_met:
+                self.targets_met[tid] = at
+        self.turns: list[dict] = []
+        for m in prompt:
+            if m["role"] == "system":
+                continue
+            self.turns.append({"index": len(self.turns), "speaker": "agent" if m["role"] == "user" else "user", "text": m["content"]})
+        if self.turns and self.turns[-1]["speaker"] == "agent" and context.get("tactic"):
+            self.turns[-1]["tactic"] = context["tactic"]
+        self.user_turns = sum(1 for t in self.turns if t["speaker"] == "user")
+        self.agent_turns_said = 0
+        self.end: Optional[dict] = None
+
+    # -- the rules of core/dialogue (transitions, structured policies, hang-up, success)
+    def _events(self) -> list[str]:
+        events = ["every_turn"]
+        last = self.turns[-1] if self.turns and self.turns[-1]["speaker"] == "agent" else None
+        if last:
+            if last.get("tactic"):
+                events.append(f"tactic:{last['tactic']}")
+            events += [f"target_met:{tid}" for tid in last.get("targets_met") or []]
+        return events
+
+    def _apply_transitions(self, events: list[str]) -> dict[str, float]:
+        out = dict(self.state)
+        for tr in (self.scenario.get("state") or {}).get("transitions") or []:
+            if tr.get("on") in events:
+                for k in STATE_VARS:
+                    d = (tr.get("change") or {}).get(k)
+                    if isinstance(d, (int, float)):
+                        out[k] = min(1.0, max(0.0, out[k] + d))
+        return out
+
+    def _policies(self, state: dict[str, float]) -> list[str]:
+        last = self.turns[-1] if self.turns and self.turns[-1]["speaker"] == "agent" else {}
+        fired = []
+        for p in self.scenario.get("decision_policy") or []:
+            c = p.get("when")
+            if not isinstance(c, dict) or not c:
+                continue  # text conditions are matched loosely by the engine only (see docs/training.md)
+            holds = True
+            if "tactic" in c:
+                holds &= last.get("tactic") == c["tactic"] or (c["tactic"] == "any" and last.get("tactic") is not None)
+            for k in STATE_VARS:
+                if k in (c.get("state") or {}):
+                    holds &= compare(state[k], c["state"][k])
+            if "target_unmet" in c:
+                holds &= self.targets_met.get(c["target_unmet"]) is None
+            if "target_met" in c:
+                holds &= self.targets_met.get(c["target_met"]) is not None
+            if "turn" in c:
+                holds &= compare(self.user_turns + 1, c["turn"])
+            if holds:
+                fired.append(p["id"])
+        return fired
+
+    def _hang_up(self) -> Optional[str]:
+        h = (self.scenario.get("termination") or {}).get("hang_up_when") or {}
+        if h.get("patience_below") is not None and self.state["patience"] < h["patience_below"]:
+            return f"patience {self.state['patience']:.2f} below {h['patience_below']}"
+        if h.get("trust_below") is not None and self.state["trust"] < h["trust_below"]:
+            return f"trust {self.state['trust']:.2f} below {h['trust_below']}"
+        return None
+
+    def _success(self, or_default: bool = False) -> bool:
+        rule = (self.scenario.get("termination") or {}).get("success_when") or ("all_primary_targets_met" if or_default else None)
+        if not rule:
+            return False
+        targets = self.scenario.get("targets") or []
+        relevant = targets if rule == "all_targets_met" else [t for t in targets if (t.get("priority") or "primary") == "primary"]
+        return bool(relevant) and all(self.targets_met.get(t["id"]) is not None for t in relevant)
+
+    def user_turn(self, output: str) -> bool:
+        """Adds the policy's turn; True when the dialogue ends with it."""
+        parsed = parse_output(output)
+        answer = parsed.answer.strip()
+        state = self._apply_transitions(self._events())
+        policies = self._policies(state)
+        for k, (_, after) in state_claims(parsed.rationale).items():
+            state[k] = min(1.0, max(0.0, after))
+        self.state = state
+        turn = {"index": len(self.turns), "speaker": "user", "text": answer, "output": output,
+                "rationale": {"raw": parsed.rationale}, "state": dict(state)}
+        if policies:
+            turn["policies"] = policies
+        self.turns.append(turn)
+        self.user_turns += 1
+        hang = self._hang_up() if self.user_turns >= self.min_turns else None
+        if self.stop_token in answer:
+            self._finish("hang_up" if hang else "stop")
+        elif hang:
+            self._finish("hang_up")
+        elif self.user_turns >= self.min_turns and self._success():
+            self._finish("stop")
+        elif self.user_turns >= self.max_turns:
+            self._finish("max_turns")
+        return self.end is not None
+
+    def agent_turn(self) -> str:
+        """The agent's next line (prepared, or from the endpoint), added with its tactic and the targets it meets."""
+        if self.agent_endpoint is not None:
+            text = self.agent_endpoint(self.turns, self.ctx.get("agent_system") or "")
+            tactic = None
+            met = [t["id"] for t in self.scenario.get("targets") or [] if self.targets_met.get(t["id"]) is None and touches(text, t)]
+        else:
+            line = self.agent_lines[self.agent_turns_said] if self.agent_turns_said < len(self.agent_lines) else {"text": GENERIC_AGENT_LINE, "targets": []}
+            text, tactic = line["text"], line.get("tactic")
+            met = [tid for tid in line.get("targets") or [] if tid in self.targets_met and self.targets_met[tid] is None]
+        self.agent_turns_said += 1
+        turn: dict[str, Any] = {"index": len(self.turns), "speaker": "agent", "text": text}
+        if tactic:
+            turn["tactic"] = tactic
+        if met:
+            turn["targets_met"] = met
+            for tid in met:
+                self.targets_met[tid] = turn["index"]
+        self.turns.append(turn)
+        return text
+
+    def _finish(self, reason: str) -> None:
+        self.end = {"reason": reason, "at_turn": len(self.turns) - 1}
+
+    def transcript(self) -> dict:
+        return {"scenario_id": self.ctx.get("scenario_id"), "profile_id": self.ctx.get("profile_id"), "turns": self.turns,
+                "targets": [{"id": tid, "met_at": at} for tid, at in self.targets_met.items()],
+                "end": self.end or {"reason": "max_turns", "at_turn": len(self.turns) - 1}}
+
+
+def endpoint_agent(agent: dict) -> Callable[[list[dict], str], str]:
+    """The job's OpenAI-compatible agent: the scenario's agent prompt, the dialogue with roles as the agent sees them."""
+    import os
+
+    from .judge import JudgeError, chat_complete
+
+    key_env = agent.get("api_key_env")
+    api_key = os.environ.get(key_env) if key_env else None
+    if key_env and not api_key:
+        raise JudgeError(f"agent.api_key_env names '{key_env}', which is not set in the job's environment")
+
+    def call(turns: list[dict], system: str) -> str:
+        messages = [{"role": "system", "content": system}]
+        if not turns or turns[0]["speaker"] != "user":
+            messages.append({"role": "user", "content": AGENT_CALL_CONNECTS})
+        messages += [{"role": "assistant" if t["speaker"] == "agent" else "user", "content": t["text"]} for t in turns]
+        text = re.sub(r"</?answer>", "", chat_complete(agent["base_url"], agent["model"], messages, api_key,
+                                                       float(agent.get("timeout_s", 60)), int(agent.get("max_retries", 3))), flags=re.I).strip()
+        return text or GENERIC_AGENT_LINE
+
+    return call
+
+
+def _glue(tokenizer, before_messages: list[dict], answer_text: str, agent_text: str, ended_with: Optional[str]) -> str:
+    """The chat-template text between the policy's generated turn and the next generation: the end of
+    its turn (unless it wrote the end token itself), the agent's turn, and the generation prompt."""
+    before = tokenizer.apply_chat_template(before_messages, tokenize=False, add_generation_prompt=True)
+    after = tokenizer.apply_chat_template(before_messages + [{"role": "assistant", "content": answer_text}, {"role": "user", "content": agent_text}],
+                                          tokenize=False, add_generation_prompt=True)
+    rest = after[len(before):] if after.startswith(before) else after
+    at = rest.find(answer_text) if answer_text else 0
+    glue = rest[at + len(answer_text):] if at >= 0 else rest
+    if ended_with and glue.startswith(ended_with):
+        glue = glue[len(ended_with):]
+    return glue
+
+
+def make_rollout_func(spec: dict, judge, contexts: dict[str, dict], agent: Optional[dict] = None):
+    """The ``rollout_func`` for GRPOTrainer; ``contexts`` maps ``prompt_key(prompt)`` to each dialogue row's context."""
+    agent_fn = endpoint_agent(agent) if agent else None
+
+    def rollout(prompts: list, trainer) -> dict[str, list]:
+        tok = trainer.processing_class
+        envs = []
+        for p in prompts:
+            ctx = contexts.get(prompt_key(p))
+            if ctx is None:
+                raise ValueError("rollout: a prompt that is not a dialogue row of this job's datasets")
+            envs.append(DialogueEnv(p, ctx, agent_fn if ctx.get("agent") == "endpoint" else None))
+        messages = [[{"role": m["role"], "content": m["content"]} for m in p] for p in prompts]
+        prompt_ids = [tok(tok.apply_chat_template(m, tokenize=False, add_generation_prompt=True), add_special_tokens=False)["input_ids"] for m in messages]
+        completion: list[list[int]] = [[] for _ in prompts]
+        env_mask: list[list[int]] = [[] for _ in prompts]
+        logprobs: Optional[list[list[float]]] = [[] for _ in prompts]
+        eos = set(getattr(trainer, "eos_token_ids", None) or [tok.eos_token_id])
+        active = list(range(len(prompts)))
+        while active:
+            gen, lps = trainer._generate_single_turn([prompt_ids[i] + completion[i] for i in active], None, {}, 1)
+            still = []
+            for j, i in enumerate(active):
+                g = list(gen[j])
+                text = tok.decode(g, skip_special_tokens=True).strip()
+                completion[i] += g
+                env_mask[i] += [1] * len(g)
+                if logprobs is not None and lps is not None:
+                    logprobs[i] += list(lps[j])
+                else:
+                    logprobs = None
+                if envs[i].user_turn(text):
+                    continue
+                agent_text = envs[i].agent_turn()
+                ended_with = tok.decode([g[-1]]) if g and g[-1] in eos else None
+                glue = _glue(tok, messages[i], text, agent_text, ended_with)
+                messages[i] += [{"role": "assistant", "content": text}, {"role": "user", "content": agent_text}]
+                ids = tok(glue, add_special_tokens=False)["input_ids"]
+                completion[i] += ids
+                env_mask[i] += [0] * len(ids)
+                if logprobs is not None:
+                    logprobs[i] += [0.0] * len(ids)
+                still.append(i)
+            active = still
+        scores = []
+        for env in envs:
+            s = score_transcript(spec, env.scenario, env.profile, env.transcript(), judge)
+            scores.append(json.dumps({"total": s.total, "turn": s.turn_mean, "session": s.session,
+                                      "user_turns": env.user_turns, "end": env.end["reason"] if env.end else "max_turns"}))
+        return {"prompt_ids": prompt_ids, "completion_ids": completion, "logprobs": logprobs, "env_mask": env_mask, "dialogue": scores}
+
+    return rollout
+
+
+def dialogue_reward_functions(spec: dict) -> tuple[list[Callable], list[float]]:
+    """``total`` (weight 1: GRPO's reward) and, logged with weight 0, every turn component
+    (``turn/<name>``, its mean over the user turns) and every session component (``session/<name>``)."""
+
+    def pick(path: tuple[str, ...], name: str) -> Callable:
+        def fn(prompts, completions, dialogue, log_metric=None, **_: Any) -> list[Optional[float]]:
+            out = []
+            for d in dialogue:
+                v: Any = json.loads(d)
+                for p in path:
+                    v = v.get(p) if isinstance(v, dict) else None
+                out.append(v if isinstance(v, (int, float)) else None)
+            if name == "total" and log_metric is not None and dialogue:  # how the dialogues went, once per batch
+                ds = [json.loads(d) for d in dialogue]
+                log_metric("dialogue/user_turns", sum(d["user_turns"] for d in ds) / len(ds))
+                log_metric("dialogue/ended_by_user", sum(d["end"] in ("stop", "hang_up") for d in ds) / len(ds))
+            return out
+
+        fn.__name__ = name
+        return fn
+
+    funcs = [pick(("total",), "total")]
+    weights = [1.0]
+    for c in spec["components"]:
+        level = c.get("level", "turn")
+        funcs.append(pick((level, c["name"]), f"{level}/{c['name']}"))
+        weights.append(0.0)
+    return funcs, weights

@@ -1,0 +1,96 @@
+"""Multi-turn GRPO: the dialogue environment (rules of core/dialogue) and a tiny job whose rollouts
+are whole dialogues, logging turn and session components and evaluating on the validation split."""
+
+import json
+
+import pytest
+
+from trainer.job import parse_job
+from trainer.rewards import score_transcript
+from trainer.rollout import DialogueEnv, compare, dialogue_reward_functions, touches
+from trainer.train import run_job
+
+from conftest import AGENT_LINES, SCENARIO, dialogue_rows
+from test_train import SPEC, read_lines
+
+GOOD = ("<think>\\nAgent intent: rush me.\\nConcerns: the monthly price.\\nPlan: ask the price.\\n"
+        "State: trust 0.60 -> 0.50; patience 0.70 -> 0.60\\nTone: firm.\\n</think>\\n<answer>{}</answer>")
+
+
+def env(**scenario_over):
+    row = dialogue_rows()[0]
+    ctx = dict(row["context"], scenario={**SCENARIO, **scenario_over})
+    return DialogueEnv(row["prompt"], ctx)
+
+
+def test_env_plays_the_agent_lines_applies_state_and_meets_targets():
+    e = env()
+    assert [t["speaker"] for t in e.turns] == ["agent"] and e.turns[0]["tactic"] == "false_urgency"
+    assert e.user_turn(GOOD.format("I will not decide now. What is the price?")) is False
+    u = e.turns[-1]
+    # every_turn transition (patience -0.05) then the rationale's claims (trust 0.50, patience 0.60)
+    assert u["state"]["trust"] == 0.5 and u["state"]["patience"] == 0.6 and u["text"].startswith("I will not")
+    assert e.agent_turn() == AGENT_LINES[0]["text"] and e.turns[-1]["tactic"] == "false_urgency"
+    assert e.user_turn(GOOD.format("Please tell me the monthly price.")) is False
+    e.agent_turn()
+    assert e.targets_met["price"] == e.turns[-1]["index"]
+    assert e.user_turn(GOOD.format("Thank you, that is all. ###STOP###")) is True
+    assert e.end["reason"] == "stop" and e.user_turns == 3
+    s = score_transcript(SPEC, e.scenario, e.profile, e.transcript(), None)
+    assert set(s.turn_mean) >= {"format", "sections", "resistance"} and s.turn_mean["format"] == 1.0
+    assert "termination" in s.session and 0 < s.total <= 1
+
+
+def test_env_ends_on_max_turns_hang_up_and_fires_structured_policies():
+    e = env(termination={"min_turns": 1, "hang_up_when": {"patience_below": 0.3}},
+            decision_policy=[{"id": "resist", "when": {"tactic": "false_urgency"}, "then": "refuse"},
+                             {"id": "text-only", "when": "the agent is rude", "then": "leave"}])
+    e.user_turn(GOOD.format("No."))
+    assert e.turns[-1]["policies"] == ["resist"]  # the text condition is left to the engine
+    e.agent_turn()
+    assert e.user_turn("<think>State: patience 0.60 -> 0.20</think><answer>Goodbye.</answer>") is True
+    assert e.end["reason"] == "hang_up"
+    e2 = env()
+    for _ in range(2):
+        assert e2.user_turn(GOOD.format("Hm.")) is False
+        e2.agent_turn()
+    assert e2.user_turn(GOOD.format("Hm.")) is True and e2.end["reason"] == "max_turns"
+
+
+def test_compare_and_target_touching_follow_the_engine():
+    assert compare(0.2, "< 0.3") and not compare(0.3, "< 0.3") and compare(6, ">= 6") and compare(1, 1) and not compare(1, "soon")
+    assert touches("The total is 55 dollars per month.", {"id": "p", "description": "x", "cues": ["per month"]})
+    assert touches("Your monthly price is 55.", {"id": "p", "description": "Find out the monthly price"})
+    assert not touches("Hello there.", {"id": "p", "description": "Find out the monthly price"})
+
+
+def test_dialogue_reward_functions_give_total_and_each_component():
+    funcs, weights = dialogue_reward_functions(SPEC)
+    assert [f.__name__ for f in funcs][:3] == ["total", "turn/format", "turn/sections"]
+    assert "session/termination" in [f.__name__ for f in funcs] and weights[0] == 1 and sum(weights) == 1
+    d = json.dumps({"total": 0.5, "turn": {"format": 1.0}, "session": {"termination": 0.0}})
+    by = {f.__name__: f([None], [None], dialogue=[d])[0] for f in funcs}
+    assert by["total"] == 0.5 and by["turn/format"] == 1.0 and by["session/termination"] == 0.0 and by["turn/sections"] is None
+
+
+def test_multi_turn_grpo_tiny_logs_turn_and_session_components_and_evaluates(tmp_path, tiny_model, datasets):
+    job = parse_job({
+        "type": "grpo", "base_model": tiny_model, "datasets": {"train": datasets["dialogue"], "validation": datasets["dialogue"]},
+        "output_dir": "out", "reward_spec": SPEC,
+        "hyperparameters": {"rollout": "dialogue", "max_steps": 2, "per_device_train_batch_size": 2, "num_generations": 2,
+                            "max_completion_length": 10, "learning_rate": 1e-4, "eval_steps": 1},
+    }, str(tmp_path))
+    summary = run_job(job)
+    assert summary["rollout"] == "dialogue" and summary["dialogues"] == 1
+    assert summary["skipped"] == {"persona_consistency": "no judge configured", "robotic_tone": "no judge configured", "goal_progress": "no judge configured"}
+    lines = read_lines(tmp_path / "out" / "metrics.jsonl")
+    train = [m for m in lines if "reward" in m]
+    assert len(train) == 2
+    for m in train:
+        assert m["reward"] == pytest.approx(m["reward/total"], abs=1e-6)  # GRPO's reward is the dialogue total
+        for c in ("turn/format", "turn/sections", "turn/resistance", "session/termination"):
+            assert isinstance(m.get(f"reward/{c}"), float), f"reward/{c} missing in {m}"
+        assert 1 <= m["dialogue/user_turns"] <= 3  # whole dialogues: up to max_turns user turns each
+    evals = [m for m in lines if "eval_reward" in m]
+    assert evals and all("eval_reward/total" in m for m in evals)
+    assert (tmp_path / "out" / "model.safetensors").exists()
