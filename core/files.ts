@@ -16,6 +16,10 @@ export const KIND_SUFFIXES = ['profile', 'scenario', 'suite', 'rewards'] as cons
 export const WORKSPACE_FILE_NAMES = YAML_EXTENSIONS.map((e) => `userlm.${e}`);
 /** The name new workspace files get. */
 export const WORKSPACE_FILE = WORKSPACE_FILE_NAMES[0];
+/** The workspace file in `folder` (userlm.yaml, else userlm.yml), or undefined when it has none. */
+export function workspaceFileIn(folder: string, exists: (path: string) => boolean): string | undefined {
+  return WORKSPACE_FILE_NAMES.map((n) => `${folder.replace(/[\\/]+$/, '')}/${n}`).find(exists);
+}
 
 export interface LanguageInfo {
   id: string;

@@ -4,7 +4,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { findWorkspaceRoot } from '../../core/model/load';
-import { WORKSPACE_FILE } from '../../core/files';
+import { WORKSPACE_FILE, workspaceFileIn } from '../../core/files';
 import { backendSettingsHash, keyedBackends, readWorkspaceConfig, trustedWorkspaces, trustFile, trustKey, trustWorkspace, untrustWorkspace, TRUST_ENV } from '../../core/trust';
 import { parseArgs, UsageError } from '../args';
 import { InputError } from '../inputs';
@@ -17,7 +17,7 @@ function workspaceOf(dir: string | undefined): string {
   if (!existsSync(start)) throw new InputError(`folder '${dir}' does not exist`);
   if (!statSync(start).isDirectory()) throw new InputError(`'${dir}' is a file; give the workspace folder (the one holding userlm.yaml)`);
   const root = findWorkspaceRoot(start, existsSync);
-  if (!existsSync(join(root, WORKSPACE_FILE))) throw new InputError(`no ${WORKSPACE_FILE} in ${start} or above: there is no workspace to trust`);
+  if (!workspaceFileIn(root, existsSync)) throw new InputError(`no ${WORKSPACE_FILE} in ${start} or above: there is no workspace to trust`);
   return root;
 }
 
@@ -44,7 +44,7 @@ export const trustCommand: Command = {
       }
       for (const e of entries) {
         let state: string;
-        if (!existsSync(join(e.folder, WORKSPACE_FILE))) state = `${WORKSPACE_FILE} is gone`;
+        if (!workspaceFileIn(e.folder, existsSync)) state = `${WORKSPACE_FILE} is gone`;
         else {
           try {
             state = backendSettingsHash(readWorkspaceConfig(e.folder)) === e.backends_sha256 ? 'trusted' : 'backends changed since: asks again';

@@ -7,7 +7,7 @@ import { existsSync, realpathSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Workspace } from '../generated/schema-types';
 import { loadYamlFile } from '../model/load';
-import { WORKSPACE_FILE } from '../files';
+import { WORKSPACE_FILE, workspaceFileIn } from '../files';
 import { readTrustEntries, writeTrustEntries, trustFile, configDir, type TrustEntry } from './store';
 
 export { trustFile, configDir, type TrustEntry } from './store';
@@ -28,10 +28,10 @@ export function trustKey(folder: string): string {
   try { return realpathSync(abs); } catch { return abs; }
 }
 
-/** The workspace's userlm.yaml as a value, or undefined when the folder has none. */
+/** The workspace's userlm.yaml (or userlm.yml) as a value, or undefined when the folder has none. */
 export function readWorkspaceConfig(folder: string): Workspace | undefined {
-  const file = join(folder, WORKSPACE_FILE);
-  if (!existsSync(file)) return undefined;
+  const file = workspaceFileIn(folder, existsSync);
+  if (!file) return undefined;
   const v = loadYamlFile(file).value;
   return v && typeof v === 'object' ? (v as Workspace) : undefined;
 }
