@@ -7,6 +7,9 @@ import { runCommand } from './run';
 import { evalCommand } from './eval';
 import { compareCommand } from './compare';
 import { reportCommand } from './report';
+import { trustCommand, untrustCommand } from './trust';
+import { importCommand } from './import';
+import { draftCommand } from './draft';
 
 export interface Command {
   /** Arguments after the command name, e.g. `<scenario> [--seed N]`. */
@@ -24,3 +27,7 @@ commands.run = runCommand;
 commands.eval = evalCommand;
 commands.compare = compareCommand;
 commands.report = reportCommand;
+commands.trust = trustCommand;
+commands.untrust = untrustCommand;
+commands.import = importCommand;
+commands.draft = draftCommand;

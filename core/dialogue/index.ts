@@ -9,7 +9,7 @@ import { parseStateLine, parseUserOutput, STATE_KEYS } from '../rationale/index'
 import { contentStems, jaccard } from '../util/text';
 import { detectTactic } from './tactics';
 import type { TacticJudge } from './tactic-judge';
-import { applyTransitions, compileScenario, firedPolicies, hangUpReason, initialState, successHolds, targetsRaised, targetsTouched } from './rules';
+import { applyTransitions, compileScenario, firedPolicies, hangUpReason, initialState, successHolds, targetsMetBy, targetsRaised, endTokenIn } from './rules';
 import type { Agent, AgentContext, ResolvedProfile, SimulatorContext, UserSimulator } from './types';
 
 export * from './types';
@@ -142,7 +142,7 @@ export async function runDialogue(opts: DialogueOptions): Promise<Transcript> {
       }
     }
     if (tactic) turn.tactic = tactic;
-    const touched = targetsTouched(compiled, text);
+    const touched = targetsMetBy(compiled, text);
     const met = compiled.targets.filter((t) => targetsMet.get(t.target.id) === null && touched.has(t.target.id)).map((t) => t.target.id);
     if (met.length) {
       turn.targets_met = met;
@@ -218,6 +218,8 @@ export async function runDialogue(opts: DialogueOptions): Promise<Transcript> {
     push(turn);
 
     const hang = userTurns >= minTurns ? hangUpReason(scenario, state) : undefined;
+    const other = endTokenIn(scenario, answer);
+    if (other) throw new End('stop', `the user ended the dialogue: ${other.reason} (${other.token})`);
     if (answer.includes(stopToken)) {
       if (hang) throw new End('hang_up', `the user hung up: ${hang}`);
       const ok = successHolds(scenario, targetsMet, true);

@@ -283,6 +283,14 @@ export interface Scenario {
      * The token the user writes to end the dialogue.
      */
     stop_token?: string;
+    /**
+     * The token the user writes when the agent hands them over to a human (τ²-bench's `###TRANSFER###`). Ends the dialogue; `end.detail` says `transfer`.
+     */
+    transfer_token?: string;
+    /**
+     * The token the user writes when the conversation goes where the scenario gives them nothing to go on (τ²-bench's `###OUT-OF-SCOPE###`). Ends the dialogue; `end.detail` says `out of scope`.
+     */
+    out_of_scope_token?: string;
   };
   /**
    * Manipulation the agent attempts on the adversarial split.
@@ -302,13 +310,26 @@ export interface Scenario {
    */
   evaluation?: {
     /**
-     * Facts the user must get across.
+     * Facts that must come across in the dialogue. τ²-bench's `communicate_info`.
      */
     communicate?: string[];
     /**
-     * Natural-language checks for a judge.
+     * Natural-language checks for a judge. τ²-bench's `nl_assertions`.
      */
     assertions?: string[];
+    /**
+     * The actions (tool calls) the agent is expected to take, as τ²-bench's `evaluation_criteria.actions`: for judges and reports.
+     */
+    actions?: {
+      /**
+       * The action's (tool's) name, e.g. `cancel_pending_order`.
+       */
+      name: string;
+      /**
+       * Its arguments, as given by the task.
+       */
+      arguments?: {};
+    }[];
   };
 }
 export interface Target {
@@ -498,7 +519,7 @@ export interface Component {
      */
     min_overlap?: number;
     /**
-     * `no_copying`: the shortest verbatim token run that counts as copying (default 8).
+     * `no_copying`: the shortest verbatim token run that counts as copying (default 10; a source shorter than that counts whole, if at least 5 tokens).
      */
     min_run?: number;
   };

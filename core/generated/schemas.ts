@@ -479,6 +479,16 @@ export const schemaFiles = {
       "type": "string",
       "default": "###STOP###",
       "description": "The token the user writes to end the dialogue."
+     },
+     "transfer_token": {
+      "type": "string",
+      "default": "###TRANSFER###",
+      "description": "The token the user writes when the agent hands them over to a human (τ²-bench's `###TRANSFER###`). Ends the dialogue; `end.detail` says `transfer`."
+     },
+     "out_of_scope_token": {
+      "type": "string",
+      "default": "###OUT-OF-SCOPE###",
+      "description": "The token the user writes when the conversation goes where the scenario gives them nothing to go on (τ²-bench's `###OUT-OF-SCOPE###`). Ends the dialogue; `end.detail` says `out of scope`."
      }
     }
    },
@@ -511,14 +521,36 @@ export const schemaFiles = {
       "items": {
        "type": "string"
       },
-      "description": "Facts the user must get across."
+      "description": "Facts that must come across in the dialogue. τ²-bench's `communicate_info`."
      },
      "assertions": {
       "type": "array",
       "items": {
        "type": "string"
       },
-      "description": "Natural-language checks for a judge."
+      "description": "Natural-language checks for a judge. τ²-bench's `nl_assertions`."
+     },
+     "actions": {
+      "type": "array",
+      "description": "The actions (tool calls) the agent is expected to take, as τ²-bench's `evaluation_criteria.actions`: for judges and reports.",
+      "items": {
+       "type": "object",
+       "additionalProperties": false,
+       "required": [
+        "name"
+       ],
+       "properties": {
+        "name": {
+         "type": "string",
+         "minLength": 1,
+         "description": "The action's (tool's) name, e.g. `cancel_pending_order`."
+        },
+        "arguments": {
+         "type": "object",
+         "description": "Its arguments, as given by the task."
+        }
+       }
+      }
      }
     }
    }
@@ -893,7 +925,7 @@ export const schemaFiles = {
        "min_run": {
         "type": "integer",
         "minimum": 2,
-        "description": "`no_copying`: the shortest verbatim token run that counts as copying (default 8)."
+        "description": "`no_copying`: the shortest verbatim token run that counts as copying (default 10; a source shorter than that counts whole, if at least 5 tokens)."
        }
       }
      },

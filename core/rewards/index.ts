@@ -8,7 +8,7 @@ export {
   buildJudgePrompt, judgedKey, createJudgeWith, JUDGE_SYSTEM, type CompleteFn,
 } from './judge';
 export {
-  RULE_NAMES, RATIONALE_RULES, type RuleName, isRuleName, scoreRule, declaredSections, stateClaims, statedFacts, conceded,
+  RULE_NAMES, RATIONALE_RULES, type RuleName, isRuleName, scoreRule, declaredSections, stateClaims, statedFacts, conceded, mustResist,
 } from './rules';
 export {
   AGENT_VOICE_PHRASES, agentVoicePhrases, leaks, concreteValues, inventedValues, knownTexts, copySources, copiedRun, degenerateKind, planAct,

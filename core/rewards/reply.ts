@@ -37,7 +37,7 @@ export function voice(out: ParsedOutput): number {
 // ---- §3.11 no_leak -----------------------------------------------------------------------------
 
 const LEAK_RES: RegExp[] = [
-  /<\/?(?:think|answer|thinking|reasoning|rationale|scratchpad)\b/,
+  /<\/?(?:think|answer|thinking|reasoning|rationale|scratchpad)(?![a-z0-9_])/,
   /(?:^|[^a-z0-9])(?:agent[ _]intent|concerns|plan|state|tone|rationale|reasoning|thoughts?|thinking|internal monologue)[ \t]*:/,
   /(?:trust|emotion|patience|engagement)[ \t:=]*-?[0-9]+(?:\.[0-9]+)?[ \t]*(?:->|=>|→)/,
 ];
@@ -143,7 +143,7 @@ function runs(toks: readonly string[], k: number): Set<string> {
 
 /** The first copied run (space-joined tokens) of the answer, or undefined. */
 export function copiedRun(answer: string, ctx: TurnContext, scenario: Scenario, params: Params): string | undefined {
-  const minRun = params.min_run ?? 8;
+  const minRun = params.min_run ?? 10;
   const tok = tokens(answer);
   const allowed = scenario.targets.filter((t) => t.say).map((t) => tokens(t.say!));
   for (const src of copySources(scenario)) {

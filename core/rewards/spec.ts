@@ -21,7 +21,7 @@ export const DEFAULT_REWARD_SPEC: RewardSpec = {
     { name: 'voice', kind: 'rule', weight: 1 },
     { name: 'no_leak', kind: 'rule', weight: 1 },
     { name: 'no_invention', kind: 'rule', weight: 1.5 },
-    { name: 'no_copying', kind: 'rule', weight: 1, params: { min_run: 8 } },
+    { name: 'no_copying', kind: 'rule', weight: 1, params: { min_run: 10 } },
     { name: 'no_degenerate', kind: 'rule', weight: 1 },
     { name: 'plan_reply', kind: 'rule', weight: 1 },
     { name: 'persona_consistency', kind: 'judge', weight: 1 },
