@@ -10,6 +10,7 @@ import { reportCommand } from './report';
 import { trustCommand, untrustCommand } from './trust';
 import { importCommand } from './import';
 import { draftCommand } from './draft';
+import { scoreCommand } from './score';
 
 export interface Command {
   /** Arguments after the command name, e.g. `<scenario> [--seed N]`. */
@@ -31,3 +32,4 @@ commands.trust = trustCommand;
 commands.untrust = untrustCommand;
 commands.import = importCommand;
 commands.draft = draftCommand;
+commands.score = scoreCommand;

@@ -14,6 +14,7 @@ export {
   AGENT_VOICE_PHRASES, agentVoicePhrases, leaks, concreteValues, inventedValues, knownTexts, copySources, copiedRun, degenerateKind, planAct,
   accepts, asks, refuses, type PlanAct, type Invented,
 } from './reply';
+export { scoreTranscripts, reparseUserTurn, targetStatus, type ScoreTranscriptsOptions, type TranscriptSource } from './rescore';
 export { COMPONENT_DEFINITIONS, METRIC_DEFINITIONS, componentDefinition, explainTotal } from './definitions';
 export { turnContext, initialState, type TurnContext, STATE_VARS, DEFAULT_STATE } from './context';
 export { tokens, contentWords, round6, parseOutput } from './text';

@@ -1,13 +1,14 @@
 // Targeted tests of the reward primitives, rules, judge parsing/caching and aggregation
 // (the shared vectors cover the full algorithm; these pin the pieces with hand-made inputs).
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Backend, RewardSpec, Scenario, Transcript } from '../../../core/generated/schema-types';
 import {
   BUILT_IN_RUBRICS, conceded, contentWords, createJudge, declaredSections, DEFAULT_REWARD_SPEC, loadRewardSpec, parseJudgeScore,
   parseOutput, round6, scoreTranscript, stateClaims, statedFacts, tokens, turnPart,
+  COMPONENT_DEFINITIONS, METRIC_DEFINITIONS, METRICS, RULE_NAMES, componentDefinition, explainTotal,
 } from '../../../core/rewards';
 import { startJudgeServer } from './judge-server';
 
@@ -150,5 +151,52 @@ describe('rewards: judge over a local OpenAI-compatible server', () => {
     assert.equal(scored.metrics.Role?.source, 'rule');
     assert.ok(!('persona_consistency' in scored.rewards.turn_mean));
     assert.deepEqual(Object.keys(scored.rewards.session), ['termination']);
+  });
+});
+
+describe('rewards: one-line definitions and explained totals', () => {
+  it('docs/rewards.md shows the same definitions as the table in core (one source)', () => {
+    const doc = readFileSync(join(__dirname, '..', '..', '..', '..', 'docs', 'rewards.md'), 'utf8');
+    const block = doc.slice(doc.indexOf('<!-- definitions:start -->'), doc.indexOf('<!-- definitions:end -->'));
+    for (const [k, v] of [...Object.entries(COMPONENT_DEFINITIONS), ...Object.entries(METRIC_DEFINITIONS)]) {
+      assert.ok(block.includes(`| \`${k}\` | ${v.replace(/\|/g, '\\|')} |`), `docs/rewards.md lacks the definition of ${k}`);
+    }
+    for (const n of RULE_NAMES) assert.ok(COMPONENT_DEFINITIONS[n], `no definition for rule ${n}`);
+    for (const m of METRICS) assert.ok(METRIC_DEFINITIONS[m], `no definition for metric ${m}`);
+  });
+  it('a spec description overrides the built-in line; a custom judge shows its rubric', () => {
+    const spec: RewardSpec = { kind: 'rewards', components: [{ name: 'voice', kind: 'rule', description: 'Mine.' }, { name: 'politeness', kind: 'judge', rubric: 'Is the user polite?' }] };
+    assert.equal(componentDefinition('voice', spec), 'Mine.');
+    assert.equal(componentDefinition('voice'), COMPONENT_DEFINITIONS.voice);
+    assert.equal(componentDefinition('politeness', spec), 'Judge: Is the user polite?');
+    assert.equal(componentDefinition('Goal'), METRIC_DEFINITIONS.Goal);
+  });
+  it('explainTotal reproduces the worked example of docs/rewards.md §5', async () => {
+    const scenario: Scenario = { kind: 'scenario', id: 's', profile: 'p', targets: [{ id: 'price', description: 'Find out the monthly price' }] };
+    const spec: RewardSpec = { kind: 'rewards', components: [{ name: 'format', kind: 'rule', weight: 1 }, { name: 'voice', kind: 'rule', weight: 1 }, { name: 'no_invention', kind: 'rule', weight: 2 }, { name: 'termination', kind: 'rule', level: 'session', weight: 1 }], aggregate: { discount: 0.5, turn_weight: 2 } };
+    const t: Transcript = {
+      run_id: 'r', dialogue_id: 'd', scenario_id: 's', profile_id: 'p', seed: 1, simulator: 'agenda', agent: 'scripted',
+      turns: [
+        { index: 0, speaker: 'agent', text: 'Hello.' },
+        { index: 1, speaker: 'user', text: 'Price?', output: '<think>Plan: ask</think><answer>What is the monthly price?</answer>' },
+        { index: 2, speaker: 'agent', text: 'Let me check.' },
+        { index: 3, speaker: 'user', text: 'x', output: '<think>Plan: ask</think><answer>Happy to help. We have 3 phones.</answer>' },
+        { index: 4, speaker: 'agent', text: 'Anything else?' },
+        { index: 5, speaker: 'user', text: 'Bye ###STOP###' },
+      ],
+      end: { reason: 'stop', at_turn: 5 }, targets: [{ id: 'price', met_at: null }], rewards: { turn_mean: {}, session: {} }, metrics: {},
+    };
+    const s = await scoreTranscript(t, { scenario, profile: { id: 'p', name: 'P' }, spec });
+    assert.deepEqual(s.turns.filter((u) => u.speaker === 'user').map((u) => u.score), [1, 0.5, 0]);
+    assert.equal(s.rewards.session.termination, 0);
+    assert.equal(s.rewards.total, 0.232804);
+    const lines = explainTotal(s, spec);
+    assert.ok(lines.some((l) => l.startsWith('turn 5: 0 — gate format 0 < 0.5')), lines.join('\n'));
+    assert.ok(lines.some((l) => l.includes('T = ') && l.includes('0.349206')), lines.join('\n'));
+    assert.ok(lines[lines.length - 1].endsWith('= 0.232804'), lines.join('\n'));
+    const cancelled = await scoreTranscript({ ...t, end: { reason: 'cancelled', at_turn: 3 } }, { scenario, profile: { id: 'p', name: 'P' }, spec });
+    assert.equal(cancelled.rewards.total, undefined);
+    assert.ok(!('termination' in cancelled.rewards.session));
+    assert.ok(explainTotal(cancelled, spec).some((l) => l.startsWith('no total: the dialogue was cancelled')));
   });
 });
