@@ -4,7 +4,8 @@
 import { existsSync } from 'node:fs';
 import { parseArgs, UsageError } from '../args';
 import { rescoreRun, transcriptsFileOf } from '../../core/rewards/rescore-run';
-import { envSecret, rootFor, shown } from '../render/paths';
+import { rootFor, shown } from '../render/paths';
+import { cliSecrets, TRUST_FLAG } from '../secrets';
 import { renderSummary } from '../render/summary';
 import { exitQuietlyOnClosedStdout, style } from '../render/style';
 import type { Command } from './index';
@@ -14,7 +15,7 @@ export const scoreCommand: Command = {
   summary: 're-score finished dialogues with a reward spec (and a judge) into a new run',
   async run(args) {
     exitQuietlyOnClosedStdout();
-    const { positional, flags } = parseArgs(args, { values: ['rewards', 'judge', 'out', 'root'], booleans: ['json'] });
+    const { positional, flags } = parseArgs(args, { values: ['rewards', 'judge', 'out', 'root'], booleans: ['json', TRUST_FLAG] });
     if (flags.help) {
       process.stdout.write(`usage: userlm score ${this.usage}\n\nRe-computes everything derived from the turns of each dialogue: each user turn's text and\nrationale from its raw output, target status, rewards, turn scores, totals and metrics.\nDefault spec: the run's own (run.json); --rewards FILE to use another. Without --judge, judge\ncomponents get no value. Writes a new run directory beside the input (or --out FILE) and prints\nthe summary (--json: the summary as JSON).\n`);
       return 0;
@@ -25,7 +26,7 @@ export const scoreCommand: Command = {
     const root = rootFor(positional[0], flags.root);
     const r = await rescoreRun({
       input: positional[0], root, rewardsFile: flags.rewards as string | undefined, judgeId: flags.judge as string | undefined,
-      out: flags.out as string | undefined, secret: envSecret,
+      out: flags.out as string | undefined, secret: cliSecrets(root, flags),
     });
     if (flags.json) {
       process.stdout.write(JSON.stringify({ transcripts: r.transcriptsFile, run_dir: r.runDir ?? null, rewards: r.specSource, summary: r.summary }, null, 2) + '\n');
