@@ -252,9 +252,34 @@ describe('eval runs', () => {
       assert.equal(rows.length, r.summary.train);
       assert.equal(lines(r.validation), r.summary.validation);
       assert.ok(r.summary.samples >= 4, `${r.summary.samples} samples from 4 dialogues`);
-      if (format === 'sft') assert.deepEqual(rows[0].messages.map((m: any) => m.role).slice(0, 2), ['system', 'user']);
+      if (format === 'sft') {
+        const msgs = rows[0].messages;
+        assert.equal(msgs[0].role, 'system');
+        assert.equal(msgs.at(-1).role, 'assistant', 'the simulated user\'s turn is the target');
+        assert.match(msgs.at(-1).content, /<think>[\s\S]*<\/think>/, 'with its rationale');
+      }
       else assert.ok(Array.isArray(rows[0].prompt) && rows[0].context, 'RL rows carry the prompt and the reward context');
     }
+  });
+
+  it('re-scores a run with another reward spec into a new run and compares the two', async () => {
+    const a = await api();
+    const ext = vscode.extensions.getExtension('userlm-studio.userlm-studio')!;
+    assert.ok(ext.packageJSON.contributes.menus['view/item/context'].some((m: any) => m.command === 'userlm.runs.rescore'), 'Re-score Run With… is in the context menu');
+    const specFile = wsUri('rewards/default.rewards.yaml').fsPath;
+    const newDir = await a.runs.rescore(smokeDir, { rewards: specFile });
+    assert.ok(newDir && existsSync(join(newDir, 'transcripts.jsonl')) && newDir !== smokeDir, `new run: ${newDir}`);
+    const json = JSON.parse(readFileSync(join(newDir, 'run.json'), 'utf8'));
+    assert.equal(json.rewards_source, specFile);
+    const read = (d: string) => readFileSync(join(d, 'transcripts.jsonl'), 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l));
+    const before = read(smokeDir);
+    const after = read(newDir);
+    assert.equal(after.length, before.length);
+    assert.ok('voice' in before[0].rewards.turn_mean && !('voice' in after[0].rewards.turn_mean), 'scored with the other spec (no voice component)');
+    const st = await waitFor('the comparison of the two', async () => { const s = await a.results.probe(); return s.mode === 'compare' && s.text.includes(json.run_id) ? s : undefined; });
+    assert.ok(st.deltas > 0);
+    assert.ok((await a.runs.entries()).some((e) => e.runDir === newDir), 'the new run is in the Runs view');
+    assert.equal(await vscode.commands.executeCommand('userlm.runs.delete', newDir, true), true);
   });
 
   it('compares two runs side by side with deltas, opens a report and deletes a run', async () => {
