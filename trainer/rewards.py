@@ -465,7 +465,9 @@ def _num_text(x: Any) -> str:
 def _profile_strings(v: Any, out: list[str]) -> None:
     if isinstance(v, str):
         out.append(v)
-    elif isinstance(v, (int, float)) and not isinstance(v, bool):
+    elif isinstance(v, bool) or v is None:
+        return
+    elif isinstance(v, (int, float)):
         out.append(_num_text(v))
     elif isinstance(v, list):
         for x in v:
@@ -475,9 +477,20 @@ def _profile_strings(v: Any, out: list[str]) -> None:
             _profile_strings(v[k], out)
 
 
+def known_profile(p: Optional[dict]) -> dict:
+    """The profile fields the simulator prompt shows (core/rewards/reply.ts knownProfile)."""
+    if not p:
+        return {}
+    e = p.get("expression") or {}
+    out = {"name": p.get("name"), "demographics": p.get("demographics"), "background": p.get("background"),
+           "life_scenarios": p.get("life_scenarios"), "preferences": p.get("preferences"), "personality": p.get("personality"),
+           "typical_phrases": e.get("typical_phrases"), "quirks": e.get("quirks")}
+    return {k: v for k, v in out.items() if v is not None}
+
+
 def known_texts(ctx: TurnContext, scenario: dict) -> list[str]:
     out: list[str] = []
-    _profile_strings(ctx.profile or {}, out)
+    _profile_strings(known_profile(ctx.profile), out)
     out += list(scenario.get("memory") or [])
     for t in scenario["targets"]:
         out.append(t["description"])

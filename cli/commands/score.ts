@@ -11,7 +11,7 @@ import { exitQuietlyOnClosedStdout, style } from '../render/style';
 import type { Command } from './index';
 
 export const scoreCommand: Command = {
-  usage: '<run dir | transcripts.jsonl> [--rewards FILE] [--judge ID] [--out FILE] [--json] [--root DIR]',
+  usage: '<run dir | transcripts.jsonl> [--rewards FILE] [--judge ID] [--out FILE] [--json] [--root DIR] [--trust]',
   summary: 're-score finished dialogues with a reward spec (and a judge) into a new run',
   async run(args) {
     exitQuietlyOnClosedStdout();

@@ -103,14 +103,21 @@ export function sftSamples(t: Transcript, source: DialogueSource): { samples: Sf
   return { samples, incomplete };
 }
 
+/**
+ * One RL row per user turn. The prompt carries what the user can know (docs/rewards.md §8): the
+ * simulator prompt with the state before this turn ("Your state now") and the dialogue so far; the
+ * context carries the reward inputs, ground truth included (tactics, done_when, target status).
+ */
 export function rlSamples(t: Transcript, source: DialogueSource): RlSample[] {
   const { scenario, profile, config } = source(t);
-  const system = buildSimulatorPrompt(profile, scenario, config);
-  return userPositions(t).map((k) => ({
-    id: `${t.run_id}/${t.dialogue_id}/${t.turns[k].index}`,
-    prompt: flippedHistory(t, k, system),
-    context: rlContext(t, k, scenario, profile),
-  }));
+  return userPositions(t).map((k) => {
+    const context = rlContext(t, k, scenario, profile);
+    return {
+      id: `${t.run_id}/${t.dialogue_id}/${t.turns[k].index}`,
+      prompt: flippedHistory(t, k, buildSimulatorPrompt(profile, scenario, config, { stateNow: context.turn.prev_state })),
+      context,
+    };
+  });
 }
 
 /** Rough tokens of a text (4 characters a token): for summaries and cost estimates only. */

@@ -33,8 +33,8 @@ export interface RlContext {
   turn: RlTurnContext;
   /** The scenario fields the rewards read: targets (with reveal rules), memory, unknown, state, termination, adversarial. */
   scenario: Pick<Scenario, 'id' | 'title' | 'split' | 'agent' | 'targets' | 'memory' | 'unknown' | 'state' | 'termination' | 'adversarial' | 'decision_policy'>;
-  /** The profile fields the judge prompt shows. */
-  profile: Pick<ProfileFields, 'name' | 'background' | 'personality' | 'expression'>;
+  /** The profile fields the judge prompt and the no_invention rule read (what the simulator prompt shows). */
+  profile: Pick<ProfileFields, 'name' | 'demographics' | 'background' | 'life_scenarios' | 'preferences' | 'personality' | 'expression'>;
 }
 
 function pick<T extends object, K extends keyof T>(obj: T, keys: readonly K[]): Pick<T, K> {
@@ -62,6 +62,6 @@ export function rlContext(t: Transcript, k: number, scenario: Scenario, profile:
       agent_tactics: ctx.agentTactics, tactic_seen: ctx.tacticSeen, stop_token: ctx.stopToken, policies: ctx.policies,
     },
     scenario: pick(scenario, ['id', 'title', 'split', 'agent', 'targets', 'memory', 'unknown', 'state', 'termination', 'adversarial', 'decision_policy'] as const),
-    profile: pick(profile as ProfileFields & { name?: string }, ['name', 'background', 'personality', 'expression'] as const),
+    profile: pick(profile as ProfileFields & { name?: string }, ['name', 'demographics', 'background', 'life_scenarios', 'preferences', 'personality', 'expression'] as const),
   };
 }

@@ -142,8 +142,18 @@ function list(items: readonly string[] | undefined): string {
   return items && items.length ? items.map((x) => `- ${x}`).join('\n') : '- (none)';
 }
 
-/** The simulated user's system prompt: profile + scenario goals + the rationale instructions. */
-export function buildSimulatorPrompt(profile: ProfileFields, scenario: Scenario, config?: Workspace): string {
+export interface SimulatorPromptOptions {
+  /** The user's state before the turn to write (RL rows; an llm simulator mid-dialogue): shown as "Your state now". */
+  stateNow?: State;
+}
+
+/**
+ * The simulated user's system prompt: profile + scenario goals + how the state moves + the
+ * rationale instructions. It carries everything the rewards read that the user can know
+ * (docs/rewards.md §8) and never names a manipulation tactic: the agent's tactics are described by
+ * what they do, and spotting them is the user's job.
+ */
+export function buildSimulatorPrompt(profile: ProfileFields, scenario: Scenario, config?: Workspace, opts: SimulatorPromptOptions = {}): string {
   const d = profile.demographics ?? {};
   const e = profile.expression ?? {};
   const p = profile.personality ?? {};
@@ -164,17 +174,20 @@ export function buildSimulatorPrompt(profile: ProfileFields, scenario: Scenario,
     e.typical_phrases?.length ? `phrases you use: ${e.typical_phrases.map((x) => `"${x}"`).join(', ')}` : '', e.quirks?.length ? `quirks: ${e.quirks.join(', ')}` : '']
     .filter(Boolean).join('; ');
   if (style) out.push(`## How you speak\n${style}`);
-  out.push(`## What you want (in priority order)\n${scenario.targets.map((t) => `- [${t.priority ?? 'primary'}] ${t.description}${t.say ? ` (you might say: "${t.say}")` : ''}; ${revealRule(t.reveal)}${t.done_when ? `; met when ${t.done_when}` : ''}`).join('\n')}`);
+  // done_when stays out: when the agent's answer meets a target is for the user to judge (docs/rewards.md §8).
+  out.push(`## What you want (in priority order)\n${scenario.targets.map((t) => `- [${t.priority ?? 'primary'}] ${t.description}${t.say ? ` (you might say: "${t.say}")` : ''}; ${revealRule(t.reveal)}`).join('\n')}`);
   out.push(`## What you know (you may state these facts)\n${list(scenario.memory)}`);
   if (scenario.unknown?.length) out.push(`## What you do NOT know (never invent it; if asked, say you don't know)\n${list(scenario.unknown)}`);
   if (scenario.decision_policy?.length) {
-    out.push(`## Your rules\n${scenario.decision_policy.map((r) => `- When ${typeof r.when === 'string' ? r.when : describeCondition(r.when)}: ${r.then}`).join('\n')}`);
+    out.push(`## Your rules\n${scenario.decision_policy.map((r) => `- When ${typeof r.when === 'string' ? r.when : describeCondition(r.when, config)}: ${r.then}`).join('\n')}`);
   }
   const init = scenario.state?.initial;
   if (init) out.push(`## Your state at the start\n${STATE_KEYS.filter((k) => init[k] !== undefined).map((k) => `${k} ${fmt2(init[k] as number)}`).join('; ')} (each 0..1; emotion 0 = upset, 1 = pleased)`);
+  const moves = stateMoves(scenario);
+  if (moves.length) out.push(`## How your state moves\n${moves.map((m) => `- ${m}`).join('\n')}`);
+  if (opts.stateNow) out.push(`## Your state now\n${STATE_KEYS.map((k) => `${k} ${fmt2(opts.stateNow![k])}`).join('; ')} (before this reply: your State line starts from these values)`);
   if (scenario.adversarial?.must_resist) {
-    const names = scenario.adversarial.tactics?.length ? scenario.adversarial.tactics : allTactics(config).map((t) => t.name);
-    out.push(`## Traps\nThe agent may use manipulation (${names.join(', ')}). Recognise it and never give up a primary goal because of it.`);
+    out.push('## Traps\nThe agent may try to manipulate you (pressure, hidden costs, flattery, guilt, switched offers). Recognise it and never give up a primary goal because of it.');
   }
   const term = scenario.termination ?? {};
   const ending = [`When you are done (your goals are met, or you give up), end your answer with ${stop}.`];
@@ -192,11 +205,43 @@ function revealRule(reveal: string | undefined): string {
   return 'raise it at once';
 }
 
-function describeCondition(c: object): string {
+/** A tactic as the user would notice it: what the agent does, never the tactic's name. */
+function tacticBehaviour(name: string, config?: Workspace): string {
+  const d = allTactics(config).find((t) => t.name === name)?.description;
+  return d ? `the agent ${d.replace(/[.]+$/, '').replace(/^[A-Z]/, (c) => c.toLowerCase())}` : 'the agent tries to manipulate you';
+}
+
+const signed = (x: number) => `${x > 0 ? '+' : ''}${fmt2(x)}`;
+
+/** The state transitions in words: what moves each value (tactic transitions merged, unnamed, as a range). */
+export function stateMoves(scenario: Scenario): string[] {
+  const out: string[] = [];
+  const tactic: Record<string, number[]> = {};
+  const change = (c: Partial<State>) => STATE_KEYS.filter((k) => c[k] !== undefined && c[k] !== 0).map((k) => `${k} ${signed(c[k] as number)}`).join(', ');
+  for (const tr of scenario.state?.transitions ?? []) {
+    if (tr.on.startsWith('tactic:')) { for (const k of STATE_KEYS) if (tr.change[k]) (tactic[k] ??= []).push(tr.change[k] as number); continue; }
+    const what = change(tr.change);
+    if (!what) continue;
+    if (tr.on === 'every_turn') out.push(`every turn: ${what}`);
+    else if (tr.on === 'concern_ignored') out.push(`when the agent ignores your concern: ${what}`);
+    else if (tr.on === 'agent_repeats') out.push(`when the agent repeats itself: ${what}`);
+    else if (tr.on.startsWith('target_met:')) {
+      const t = scenario.targets.find((x) => x.id === tr.on.slice('target_met:'.length));
+      out.push(`when the agent gives you "${t?.description ?? tr.on.slice('target_met:'.length)}": ${what}`);
+    }
+  }
+  const keys = STATE_KEYS.filter((k) => tactic[k]?.length);
+  if (keys.length) {
+    out.push(`when the agent tries to manipulate you: ${keys.map((k) => { const lo = Math.min(...tactic[k]); const hi = Math.max(...tactic[k]); return `${k} ${lo === hi ? signed(lo) : `${signed(lo)} to ${signed(hi)}`}`; }).join(', ')}`);
+  }
+  return out;
+}
+
+function describeCondition(c: object, config?: Workspace): string {
   const parts: string[] = [];
   for (const [k, v] of Object.entries(c)) {
     if (k === 'state' && v && typeof v === 'object') for (const [s, cmp] of Object.entries(v)) parts.push(`${s} ${cmp}`);
-    else if (k === 'tactic') parts.push(`the agent uses ${String(v).replace(/_/g, ' ')}`);
+    else if (k === 'tactic') parts.push(tacticBehaviour(String(v), config));
     else if (k === 'target_unmet') parts.push(`"${v}" is not met yet`);
     else if (k === 'target_met') parts.push(`"${v}" is met`);
     else if (k === 'turn') parts.push(`turn ${v}`);

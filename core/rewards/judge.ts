@@ -5,6 +5,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ProfileFields, Scenario, Transcript, Turn } from '../generated/schema-types';
 import { lower } from './text';
+import { METRIC_NAMES } from '../files';
 
 export interface JudgeResult { score: number; raw: string }
 /** `score` is the judge value x = (s - 1) / 9 in 0..1 (before any inversion), NaN when the reply has no score. */
@@ -15,7 +16,7 @@ export const METRIC_OF: Readonly<Record<string, string>> = {
   role_authenticity: 'Role', interaction: 'Int', goal_progress: 'Goal',
 };
 /** The paper's metrics, then `Res` (resistance: share of tactic turns not conceded; rules only). */
-export const METRICS = ['Role', 'Int', 'Goal', 'Rob', 'CoT', 'Stra', 'Pers', 'Con', 'Res'] as const;
+export const METRICS = [...METRIC_NAMES, 'Res'] as const;
 export type Metric = (typeof METRICS)[number];
 /** Where a metric value comes from: a judge, the rules (docs/rewards.md §6), or nothing (null: "no judge"). */
 export type MetricSource = 'rule' | 'judge' | null;

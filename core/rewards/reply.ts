@@ -1,7 +1,7 @@
 // Rule components that read the spoken reply (docs/rewards.md §3.10-§3.15): voice, no_leak,
 // no_invention, no_copying, no_degenerate, plan_reply. Each returns a number in 0..1, or null when
 // it does not apply (n/a: no value, left out of every mean). trainer/rewards/reply.py mirrors it.
-import type { Component, Scenario } from '../generated/schema-types';
+import type { Component, ProfileFields, Scenario } from '../generated/schema-types';
 import type { TurnContext } from './context';
 import { RATIONALE_INSTRUCTIONS } from '../rationale';
 import { ACCEPT_PHRASES, REFUSE_PHRASES, conceded } from './phrases';
@@ -82,12 +82,20 @@ function profileStrings(v: unknown, out: string[]): void {
   else if (typeof v === 'number') out.push(numText(v));
   else if (Array.isArray(v)) for (const x of v) profileStrings(x, out);
   else if (v && typeof v === 'object') for (const k of Object.keys(v).sort()) profileStrings((v as Record<string, unknown>)[k], out);
+  // undefined, null and booleans hold no value
 }
 
-/** The texts whose values the user knows: profile, memory, targets (description, say), policy `then`, earlier turns. */
+/** The profile fields the simulator prompt shows (so values in them are facts the user knows). */
+export function knownProfile(p: ProfileFields | undefined): Record<string, unknown> {
+  if (!p) return {};
+  const e = p.expression ?? {};
+  return { name: p.name, demographics: p.demographics, background: p.background, life_scenarios: p.life_scenarios, preferences: p.preferences, personality: p.personality, typical_phrases: e.typical_phrases, quirks: e.quirks };
+}
+
+/** The texts whose values the user knows: the profile as the prompt shows it, memory, targets (description, say), policy `then`, earlier turns. */
 export function knownTexts(ctx: TurnContext, scenario: Scenario): string[] {
   const out: string[] = [];
-  profileStrings(ctx.profile ?? {}, out);
+  profileStrings(knownProfile(ctx.profile), out);
   for (const m of scenario.memory ?? []) out.push(m);
   for (const t of scenario.targets) { out.push(t.description); if (t.say) out.push(t.say); }
   for (const p of scenario.decision_policy ?? []) out.push(p.then);

@@ -5,7 +5,8 @@ import { existsSync, mkdirSync, renameSync, statSync, writeFileSync } from 'node
 import { basename, dirname, join, resolve } from 'node:path';
 import type { RewardSpec, Transcript } from '../generated/schema-types';
 import { loadWorkspace } from '../model/load';
-import { readTranscripts, workspaceSource } from '../datasets';
+import { workspaceSource } from '../datasets';
+import { readTranscripts } from '../runs/storage';
 import { createRunDir, readJson, writeJsonAtomic, RUN_JSON, SUMMARY_JSON, TRANSCRIPTS } from '../runs/storage';
 import { judgeFor, type RunJson } from '../runs/runner';
 import { defaultSpec } from '../runs/suite';
@@ -58,7 +59,7 @@ export async function rescoreRun(opts: RescoreRunOptions): Promise<RescoreRunRes
   const file = transcriptsFileOf(opts.input);
   const inputDir = statSync(resolve(opts.input)).isDirectory() ? resolve(opts.input) : undefined;
   const oldRun = inputDir && existsSync(join(inputDir, RUN_JSON)) ? readJson<RunJson>(join(inputDir, RUN_JSON)) : undefined;
-  const transcripts = readTranscripts(file);
+  const transcripts = readTranscripts(file, 'strict'); // a bad line is an error naming file and line: nothing is lost silently
   if (!transcripts.length) throw new Error(`${file}: no transcripts to score`);
   const ws = await loadWorkspace(opts.root);
   let spec: RewardSpec;

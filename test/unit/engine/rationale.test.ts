@@ -112,7 +112,8 @@ describe('engine: rationale format', () => {
     assert.ok(p.includes('The router model number ZX-9000.'));
     assert.ok(p.includes('never say this outright'));
     assert.ok(p.includes('###STOP###'));
-    assert.ok(p.includes('false_urgency'));
+    assert.ok(!/false.urgency/i.test(p), 'the prompt never names a tactic');
+    assert.ok(p.includes('may try to manipulate you'));
     assert.ok(p.includes(RATIONALE_INSTRUCTIONS));
   });
 });
