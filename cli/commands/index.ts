@@ -7,6 +7,7 @@ import { runCommand } from './run';
 import { evalCommand } from './eval';
 import { compareCommand } from './compare';
 import { reportCommand } from './report';
+import { backendCommand } from './backend';
 
 export interface Command {
   /** Arguments after the command name, e.g. `<scenario> [--seed N]`. */
@@ -24,3 +25,4 @@ commands.run = runCommand;
 commands.eval = evalCommand;
 commands.compare = compareCommand;
 commands.report = reportCommand;
+commands.backend = backendCommand;
