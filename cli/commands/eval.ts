@@ -2,7 +2,8 @@
 // and the run directory. Exit 1 when a threshold fails or a dialogue errored; Ctrl-C stops cleanly
 // (finished dialogues are kept; `--resume RUN_DIR` continues).
 import { intFlag, parseArgs, UsageError } from '../args';
-import { resolveSuite, runSuite } from '../../core/runs';
+import { readTranscripts, resolveSuite, runSuite } from '../../core/runs';
+import { failureLines } from '../../core/backends/chat/errors';
 import { reportFileErrors } from '../render/problems';
 import { envSecret, requireFile, rootFor, runDirArg, shown } from '../render/paths';
 import { ProgressBar } from '../render/progress';
@@ -67,6 +68,7 @@ export const evalCommand: Command = {
       bar.done();
       runDir = result.runDir;
       process.stdout.write('\n' + renderSummary(result.summary, out));
+      for (const line of failureLines(readTranscripts(runDir))) process.stdout.write(out.red(`  cause ${line}\n`));
       process.stdout.write(`run directory: ${shown(runDir)}\n`);
       if (ctrl.signal.aborted) {
         process.stderr.write(err.yellow(`stopped; resume with: userlm eval ${positional[0]} --resume ${shown(runDir)}\n`));

@@ -2,7 +2,8 @@
 import { renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from '../args';
-import { loadSummary, readJson, renderReportHtml, RUN_JSON, type RunJson } from '../../core/runs';
+import { loadSummary, readJson, readTranscripts, renderReportHtml, RUN_JSON, type RunJson } from '../../core/runs';
+import { failureLines } from '../../core/backends/chat/errors';
 import { runDirArg, shown } from '../render/paths';
 import { renderSummary } from '../render/summary';
 import { exitQuietlyOnClosedStdout, style } from '../render/style';
@@ -32,6 +33,7 @@ export const reportCommand: Command = {
     process.stdout.write(s.bold(`run ${run.run_id}`) + ` · suite ${run.suite.id} · ${run.status} · started ${run.started_at}${run.ended_at ? ` · ended ${run.ended_at}` : ''}\n`
       + `simulator ${run.simulator} · agent ${run.agent ?? 'per scenario'} · judge ${run.judge ?? 'none'} · rewards ${run.rewards_source}\n\n`);
     process.stdout.write(renderSummary(loadSummary(dir), s));
+    for (const line of failureLines(readTranscripts(dir))) process.stdout.write(s.red(`  cause ${line}\n`));
     return 0;
   },
 };

@@ -5,7 +5,7 @@
 import type { Transcript } from '../../generated/schema-types';
 
 /** Server error text as one line: HTML reduced to its title or text, whitespace folded, cut at `max` characters. */
-export function foldLine(text: string, max = 300): string {
+export function foldLine(text: string, max = 500): string {
   let s = String(text ?? '');
   if (/<\/?(?:html|body|head|title|h1|p|pre|center)\b/i.test(s)) {
     const title = /<title[^>]*>([\s\S]*?)<\/title>/i.exec(s)?.[1];
