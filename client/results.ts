@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { RewardSpec, Transcript } from '../core/index';
+import { failureCause } from '../core/backends/chat/errors';
 import { explainTotal } from '../core/rewards/index';
 import { missedThresholds, readTranscripts, RUN_JSON, summarizeGroup, type Comparison, type RunJson } from './engine';
 import type { FromResults, ResultsRenderedState, ResultsRow, RunResults, ToResults } from './protocol';
@@ -30,10 +31,9 @@ export function totalText(t: Transcript): string {
   return total === undefined ? `no total (${t.end.reason})` : `total ${total.toFixed(2)}`;
 }
 
-/** Why a dialogue failed, in one line (its transcript's `error`), or undefined. */
+/** Why a dialogue failed, in one line (core `failureCause`: HTTP status and message, timeout, cut stream, refused connection, missing key), or undefined. */
 export function failureText(t: Transcript): string | undefined {
-  const e = t.error?.replace(/\s+/g, ' ').trim();
-  return e || undefined;
+  return failureCause(t) ?? undefined;
 }
 
 /** The reward breakdown of a dialogue, in words (Test Explorer output and messages, tooltips). */
