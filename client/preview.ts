@@ -162,7 +162,7 @@ export class PreviewPanel implements vscode.Disposable {
         model.explain = explainLines(transcript, spec);
         model.info.rewards = rewardInfo(spec, componentNames(transcript));
         this.liveEnded = true;
-        this.post({ type: 'end', transcript });
+        this.post({ type: 'end', transcript, explain: model.explain, rewards: model.info.rewards });
         this.post({ type: 'status', status: model.status, error: model.error });
       }
       // a stopped or failed run says nothing about the scenario: the last finished preview's hints stay

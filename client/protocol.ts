@@ -130,7 +130,8 @@ export type ToPreview =
   | { type: 'turn'; turn: Turn }
   | { type: 'delta'; speaker: string; text: string }
   | { type: 'rewards'; turnIndex: number; rewards: Record<string, number>; score: number }
-  | { type: 'end'; transcript: Transcript }
+  /** The dialogue ended: its scored transcript, how its total was computed, the spec's info for what it scored. */
+  | { type: 'end'; transcript: Transcript; explain?: string[]; rewards?: RewardInfo }
   | { type: 'status'; status: PreviewStatus; error?: string }
   | { type: 'ask'; id: number; prompt: string }
   | { type: 'probe'; id: number }

@@ -300,7 +300,11 @@ window.addEventListener('message', (ev: MessageEvent<ToPreview>) => {
       break;
     }
     case 'end':
-      if (model) { model.transcript = m.transcript; model.turns = m.transcript.turns; model.streaming = undefined; model.ask = undefined; }
+      if (model) {
+        model.transcript = m.transcript; model.turns = m.transcript.turns; model.streaming = undefined; model.ask = undefined;
+        model.explain = m.explain;
+        if (m.rewards) model.info.rewards = m.rewards;
+      }
       render();
       scrollToTotals();
       break;

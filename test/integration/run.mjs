@@ -114,7 +114,7 @@ async function launch(mode, testsIndex) {
   if (trusted) args.push('--disable-workspace-trust');
   args.push(ws);
   const serverLog = join(artifacts, `code-server-${mode}.log`);
-  const env = { ...process.env, USERLM_IT_EXTENSION_PATH: extensionPath, USERLM_IT_ARTIFACTS: artifacts, USERLM_IT_MODE: mode, USERLM_IT_USER_DATA: userData, USERLM_IT_GREP: process.env.USERLM_IT_GREP ?? '' };
+  const env = { ...process.env, USERLM_IT_REPO_ROOT: root, USERLM_IT_EXTENSION_PATH: extensionPath, USERLM_IT_ARTIFACTS: artifacts, USERLM_IT_MODE: mode, USERLM_IT_USER_DATA: userData, USERLM_IT_GREP: process.env.USERLM_IT_GREP ?? '' };
   delete env.VSCODE_IPC_HOOK_CLI;
   const started = Date.now();
   const proc = spawn(process.execPath, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env });

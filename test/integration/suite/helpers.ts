@@ -16,6 +16,11 @@ export async function api(): Promise<Api> {
   return (await ext.activate()) as Api;
 }
 
+/** The repository the tests run from (its .venv, dist/cli.js): with USERLM_IT_VSIX the extension itself runs from the unpacked package. */
+export function repoRoot(): string {
+  return process.env.USERLM_IT_REPO_ROOT ?? vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath;
+}
+
 export function wsRoot(): string {
   const f = vscode.workspace.workspaceFolders?.[0];
   if (!f) throw new Error('no workspace folder');
