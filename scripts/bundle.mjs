@@ -17,6 +17,7 @@ const jobs = [
   { ...node, entryPoints: ['client/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
   { ...node, entryPoints: ['client/features.ts'], outfile: 'dist/features.js', external: ['vscode'] },
   { ...node, entryPoints: ['client/training/index.ts'], outfile: 'dist/training.js', external: ['vscode'] },
+  { ...node, entryPoints: ['client/drafting.ts'], outfile: 'dist/drafting.js', external: ['vscode'] },
   { ...node, entryPoints: ['client/eval-worker.ts'], outfile: 'dist/eval-worker.js' },
 ];
 const webviewDir = join(root, 'client', 'webview');

@@ -208,7 +208,7 @@ def context_from_json(d: dict, earlier: Optional[list[dict]] = None, profile: Op
         i=d["i"], n=d["n"], p=d["p"], prev_state=dict(d["prev_state"]), state_after=None,
         met_at=dict(d.get("met_at") or {}), agent_tactics=list(d.get("agent_tactics") or []),
         tactic_seen=bool(d.get("tactic_seen")), stop_token=d.get("stop_token") or DEFAULT_STOP_TOKEN,
-        policies=list(d.get("policies") or []), earlier=list(earlier or []), profile=profile,
+        policies=list(d.get("policies") or []), earlier=list(earlier if earlier is not None else d.get("earlier") or []), profile=profile,
     )
 
 

@@ -17,6 +17,8 @@ export interface RlTurnContext {
   stop_token: string;
   /** Decision policies that fired at this turn in the source dialogue. */
   policies: string[];
+  /** The dialogue so far (what the prompt shows), for rules that read earlier turns when a grader has no prompt. */
+  earlier: { speaker: 'agent' | 'user'; text: string }[];
 }
 
 export interface RlContext {
@@ -59,7 +61,7 @@ export function rlContext(t: Transcript, k: number, scenario: Scenario, profile:
     must_resist: mustResist(scenario),
     turn: {
       i: ctx.i, n: ctx.n, p: ctx.p, prev_state: ctx.prevState, met_at: metAt,
-      agent_tactics: ctx.agentTactics, tactic_seen: ctx.tacticSeen, stop_token: ctx.stopToken, policies: ctx.policies,
+      agent_tactics: ctx.agentTactics, tactic_seen: ctx.tacticSeen, stop_token: ctx.stopToken, policies: ctx.policies, earlier: ctx.earlier,
     },
     scenario: pick(scenario, ['id', 'title', 'split', 'agent', 'targets', 'memory', 'unknown', 'state', 'termination', 'adversarial', 'decision_policy'] as const),
     profile: pick(profile as ProfileFields & { name?: string }, ['name', 'demographics', 'background', 'life_scenarios', 'preferences', 'personality', 'expression'] as const),

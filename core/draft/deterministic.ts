@@ -261,7 +261,8 @@ export function draftFromSop(opts: DraftOptions, variant = 0): Scenario {
     split,
     tags: ['drafted', domain, ...(variant ? [`variant-${variant + 1}`] : [])],
     profile: opts.profile ?? { name, expression: { verbosity: 'standard', formality: 'neutral', patience: 0.6 } },
-    agent: { role: roleOf(opts.sop, domain), sop: opts.sop.trim(), default: split === 'adversarial' ? 'adversarial' : 'scripted' },
+    // Headings name the SOP (the role); the steps are what the agent follows and says.
+    agent: { role: roleOf(opts.sop, domain), sop: opts.sop.replace(/\r/g, '').split('\n').filter((l) => !/^\s*#+\s/.test(l)).join('\n').trim(), default: split === 'adversarial' ? 'adversarial' : 'scripted' },
     memory,
     ...(unknown.length ? { unknown } : {}),
     targets: targets as Scenario['targets'],

@@ -118,9 +118,11 @@ function targetOf(goal: string, original: string, taken: Set<string>, extra: Par
   const description = `${upperFirst(stripStop(goal).trim())}.`;
   const t: Target = { id: uniqueId(slugOf(g), taken), description, ...extra };
   const user = phraseTarget({ id: t.id, description: `${upperFirst(g)}.` }).user;
-  if (/^What can you tell me about|^I'd like to (?:tell|mention|request|ask)\b|\bI'd like to I\b/i.test(user) || user.split(/\s+/).length > 28) {
+  // A parenthesis is context for readers and judges, not something the user reads out.
+  if (/\(/.test(goal)) t.say = user;
+  else if (/^What can you tell me about|^I'd like to (?:tell|mention|request|ask)\b|\bI'd like to I\b/i.test(user) || user.split(/\s+/).length > 28) {
     const imperative = WANT_LEAD.test(original) || FACT_THEN_WANT.test(original) || GOAL_LEAD.test(original) || /^[A-Z][a-z]+ (?:a|an|the|my|all|any|that|this|it|both|BOTH)\b/.test(g);
-    t.say = /\(/.test(goal) ? `I'd like to ${lowerFirst(g)}.` : imperative && !/^(?:tell|ask|request|make sure|mention)\b/i.test(g) ? `I'd like to ${lowerFirst(stripStop(g))}.` : sayOf(original);
+    t.say = imperative && !/^(?:tell|ask|request|make sure|mention)\b/i.test(g) ? `I'd like to ${lowerFirst(stripStop(g))}.` : sayOf(original);
   }
   return t;
 }

@@ -44,8 +44,15 @@ function topicOf(id: string): string | undefined {
   return `the ${ws.join(' ').replace(/^all in\b/, 'all-in')}`;
 }
 
-/** A profile's own facts in the first person: occupation, background, life scenarios. */
+const selfCache = new WeakMap<object, Fact[]>();
+/** A profile's own facts in the first person: occupation, background, life scenarios (cached per profile: treat as read-only). */
 export function selfFacts(profile: ResolvedProfile): Fact[] {
+  let facts = selfCache.get(profile);
+  if (!facts) selfCache.set(profile, (facts = readSelfFacts(profile)));
+  return facts;
+}
+
+function readSelfFacts(profile: ResolvedProfile): Fact[] {
   const out: string[] = [];
   const occ = profile.demographics?.occupation?.replace(/\s*\([^)]*\)/g, '').trim();
   if (occ) out.push(`I'm ${/^[aeiou]/i.test(occ) ? 'an' : 'a'} ${occ}.`);

@@ -374,9 +374,12 @@ export class AgendaSimulator implements UserSimulator {
     // "Okay, good. Okay, I'd like ..." → the second lead-in goes.
     for (let i = 1; i < t.say.length; i++) {
       const lead = /^([A-Za-z]+),\s+/.exec(t.say[i]);
-      if (lead && new RegExp(`^${lead[1]}\\b`, 'i').test(t.say[i - 1])) t.say[i] = upperFirst(t.say[i].slice(lead[0].length));
+      const prev = t.say[i - 1].toLowerCase();
+      const word = lead?.[1].toLowerCase();
+      if (word && prev.startsWith(word) && !/[a-z]/.test(prev.charAt(word.length))) t.say[i] = upperFirst(t.say[i].slice(lead![0].length));
     }
-    let body = t.say.join(' ');
+    // The voice per part: bank lines and `say` lines recur, so each is restyled once (cached).
+    let body = t.say.map((x) => restyle(x, st)).join(' ');
     const token = t.token ?? t.stop;
     const stopAt = body.indexOf(token);
     let tail = '';
@@ -385,7 +388,6 @@ export class AgendaSimulator implements UserSimulator {
       body = body.slice(0, stopAt).trim();
     }
     for (const part of t.say) for (const x of sentencesOf(part)) memo.said.add(x);
-    body = restyle(body, st);
     body = shape(body, st, memo, { agentText: t.agentText, asked: t.asked, mood: t.mood, userTurn: t.userTurn, targets: t.sc.targets, raised: ctx.raised, identity: t.identity, pick: (k, lines) => pick(memo, k, lines) });
     return `${body}${tail}`.trim();
   }
@@ -394,8 +396,8 @@ export class AgendaSimulator implements UserSimulator {
 
   private rationale(t: Turn, answer: string): UserTurnOutput {
     const { ctx } = t;
-    const oneLine = (x: string) => (/[\n\r\t]/.test(x) ? x.replace(/\s+/g, ' ').trim() : x) || 'nothing in particular';
-    const policies = ctx.policies.filter((p) => !t.plan.includes(p.id));
+    const oneLine = (x: string) => (x.includes('\n') || x.includes('\r') || x.includes('\t') ? x.replace(/\s+/g, ' ').trim() : x) || 'nothing in particular';
+    const policies = ctx.policies.length ? ctx.policies.filter((p) => !t.plan.includes(p.id)) : ctx.policies;
     const sections = {
       agent_intent: oneLine(intentText(ctx, t.asked)),
       concerns: oneLine(concernsText(ctx, t.sc, t.memo.pressed)),

@@ -53,16 +53,35 @@ const REASONS: Record<string, string> = {
 export function stateText(ctx: SimulatorContext): string {
   const before: State = ctx.stateBefore;
   const after: State = ctx.state;
-  const transitions = ctx.scenario.state?.transitions ?? [];
-  return STATE_KEYS.map((k) => {
-    const moved = Math.abs(after[k] - before[k]) >= 0.005;
+  const causes = causesOf(ctx.scenario);
+  let out = '';
+  for (const k of STATE_KEYS) {
     let why = '';
-    if (moved) {
-      const causes = transitions.filter((tr) => ctx.events.includes(tr.on) && typeof tr.change[k] === 'number' && tr.change[k] !== 0).map((tr) => reasonOf(tr.on));
-      if (causes.length) why = ` (${[...new Set(causes)].join(' and ')})`;
+    if (Math.abs(after[k] - before[k]) >= 0.005) {
+      const reasons: string[] = [];
+      for (const c of causes[k]) if (ctx.events.includes(c.on) && !reasons.includes(c.reason)) reasons.push(c.reason);
+      if (reasons.length) why = ` (${reasons.join(' and ')})`;
     }
-    return `${k} ${fmt2(before[k])} → ${fmt2(after[k])}${why}`;
-  }).join('; ');
+    out += `${out ? '; ' : ''}${k} ${two(before[k])} → ${two(after[k])}${why}`;
+  }
+  return out;
+}
+
+const causeCache = new WeakMap<object, Record<string, { on: string; reason: string }[]>>();
+/** Per state key, the events that move it and how to say why (compiled once per scenario). */
+function causesOf(scenario: SimulatorContext['scenario']): Record<string, { on: string; reason: string }[]> {
+  let c = causeCache.get(scenario);
+  if (!c) {
+    c = Object.fromEntries(STATE_KEYS.map((k) => [k, (scenario.state?.transitions ?? []).filter((tr) => typeof tr.change[k] === 'number' && tr.change[k] !== 0).map((tr) => ({ on: tr.on, reason: reasonOf(tr.on) }))]));
+    causeCache.set(scenario, c);
+  }
+  return c;
+}
+
+/** 0.00 .. 1.00 as text, from a table (state values are 0..1). */
+const TWO = Array.from({ length: 101 }, (_, i) => (i / 100).toFixed(2));
+function two(x: number): string {
+  return x >= 0 && x <= 1 ? TWO[Math.round(x * 100)] : fmt2(x);
 }
 
 function reasonOf(event: string): string {

@@ -133,6 +133,11 @@ export function toQuestion(clause: string): string | undefined {
   const rest = yesNo ? w.slice(1) : w.slice(whEnd + 1);
   if (!rest.length) return undefined;
   const lead = yesNo ? [] : w.slice(0, whEnd + 1);
+  // "how many options are available": the wh-phrase's noun is the subject; the order stays.
+  if (whEnd === 1 && /^(?:many|much)$/i.test(w[1])) {
+    const k = rest.findIndex((x) => AUX.has(x.toLowerCase()));
+    if (k > 0 && !rest.slice(0, k).some((x) => DET.has(x.toLowerCase()))) return s(w.join(' '), '?');
+  }
   // The wh-word is the subject ("who is calling"): already a question.
   if (wh && AUX.has(rest[0].toLowerCase()) && !DET.has(rest[0].toLowerCase())) return s(w.join(' '), '?');
   // Subject: from the first determiner (after "how much ..."), else right after the wh-phrase.
@@ -185,11 +190,27 @@ function withMods(head: string, mods: string): string {
 /** `subject`: what the target is about, in the agent's words; `done`: the agent saying it is done (action targets). */
 type Parsed = Omit<TargetPhrasing, 'cueStems' | 'answer'> & { subject: string; done?: string };
 
+/**
+ * A long question without its trailing place and time phrases ("How many options are available in
+ * the online store right now?" → "How many options are available right now?"): the user asks the
+ * point, not the whole description.
+ */
+function shortQuestion(q: string | undefined): string | undefined {
+  if (!q) return q;
+  let body = stripStop(q);
+  for (let i = 0; i < 3 && body.split(/\s+/).length > 7; i++) {
+    const cut = body.replace(/\s+(?:in|at|on|from|within|inside|across|through)\s+(?:the|a|an|my|your|this|that)\s+[^,?]*?(?=(?:\s+(?:right now|today|now))?$)/i, '');
+    if (cut === body) break;
+    body = cut;
+  }
+  return s(body, '?');
+}
+
 /** Lines for a question (an embedded clause, user's words). */
 function clauseLines(clause: string, frame: 'ask' | 'know' | 'confirm'): Parsed {
   const subject = /^(?:whether|if)\s+(.+?)\s+(?:is|are|will|would|can|could|has|have|does|do|[a-z]+s)\b/i.exec(clause)?.[1];
   const topic = subject && /^(?:the|my)\s/i.test(subject) ? subject : undefined;
-  const q = frame === 'confirm' ? undefined : toQuestion(clause);
+  const q = frame === 'confirm' ? undefined : shortQuestion(toQuestion(clause));
   const body = frame === 'confirm' ? (/^that\b/i.test(clause) ? clause : `that ${clause}`) : clause;
   const user = q ?? (frame === 'confirm' ? s(`Can you confirm ${body}`, '?') : s(`Could you tell me ${body}`, '?'));
   const a = toAgent(body);
@@ -204,8 +225,11 @@ function learnLines(np: string, verb: string): Parsed {
   const simple = !mods || /^(?:including|excluding|taxes|fees)\b/i.test(mods);
   const agent = [s(simple ? withMods(`Let me go over ${toAgent(core)} with you`, toAgent(mods)) : `Let me go over ${a}`), s(`Sure, I'll walk you through ${a}`)];
   if (/^(?:the|my)\s/i.test(core) && VALUE_HEAD.test(core.replace(/\s+(?:for|of|on|under|at)\s+.*$/, '')) && (!mods || /^(?:including|excluding|with|without|after|before|for|per|taxes|fees)\b/i.test(mods))) {
-    const user = s(withMods(`What would ${core} be`, mods), '?');
-    return { user, ask: s(`What would ${core} be`, '?'), topic: core, limit: false, agent, subject: toAgent(core) };
+    // "What would the copay be for the refill?": the head asked about, its qualifier after.
+    const head = core.replace(/\s+(?:for|of|on|under|at)\s+.*$/, '');
+    const asked = `What would ${head} be${core.slice(head.length)}`;
+    const user = s(withMods(asked, mods), '?');
+    return { user, ask: s(asked, '?'), topic: core, limit: false, agent, subject: toAgent(core) };
   }
   const user = s(`I'd like to ${/^know$/i.test(verb) ? 'find out' : 'know'} ${np}`);
   return { user, ask: s(`What can you tell me about ${core}`, '?'), topic: core, limit: false, agent, subject: toAgent(core) };
@@ -226,6 +250,33 @@ function obtainLines(np: string, want = "I'd like"): Parsed {
     agent: [s(`Let me see what I can do about ${toAgent(thing ?? np)}`), `I understand you'd like ${stripStop(a)}. Let me look into it.`],
     subject: toAgent(thing ?? np), done: s(`All done: I've arranged ${a} for you`),
   };
+}
+
+const IRREGULAR_PP: Record<string, string> = { send: 'sent', get: 'got', make: 'made', take: 'taken', give: 'given', do: 'done', set: 'set', put: 'put', pay: 'paid', buy: 'bought', sell: 'sold', hold: 'held', keep: 'kept', choose: 'chosen', leave: 'left' };
+const ACTION_VERBS = new Set(['cancel', 'return', 'exchange', 'refund', 'replace', 'repair', 'fix', 'change', 'modify', 'update', 'move', 'transfer', 'switch', 'renew', 'extend', 'waive', 'remove', 'add', 'create', 'mark', 'delete', 'book', 'schedule', 'reschedule', 'upgrade', 'downgrade', 'close', 'open', 'send', 'process', 'apply', 'reduce', 'lower', 'arrange', 'rebook']);
+
+/** A past participle: `cancel` → `cancelled`, `modify` → `modified`, `send` → `sent`. */
+function participle(v: string): string {
+  if (v in IRREGULAR_PP) return IRREGULAR_PP[v];
+  if (/e$/.test(v)) return `${v}d`;
+  if (/[^aeiou]y$/.test(v)) return `${v.slice(0, -1)}ied`;
+  if (/^(?:cancel|transfer|label|travel)$/.test(v)) return `${v}${v.endsWith('l') ? 'led' : 'red'}`;
+  return `${v}ed`;
+}
+
+/** "refund each order to the other order's card" → "each order refunded to the other order's card", for "I'd like ..." and "Can I have ...?": the request in other words than the description. */
+function passiveWish(vp: string): string | undefined {
+  // One verb, or two joined ("cancel or return everything ...").
+  const m = /^([a-z]+)(?:\s+(or|and)\s+([a-z]+))?\s+(.+)$/i.exec(vp);
+  if (!m || !ACTION_VERBS.has(m[1].toLowerCase()) || (m[3] && !ACTION_VERBS.has(m[3].toLowerCase()))) return undefined;
+  const rest = m[4];
+  // "everything not associated with it": a qualified object is taken whole.
+  const qualified = /^(?:everything|anything|all|the \w+)\s+(?:not|that|which|i|you)\b/i.test(rest);
+  const prep = qualified ? null : /\s+(?:to|for|with|from|at|on|by|into|onto|so|because|before|after|instead|and then)\b/i.exec(rest);
+  const object = (prep ? rest.slice(0, prep.index) : rest).trim();
+  if (!/^(?:the|my|a|an|all|both|each|every|everything|this|that|these|those|any|some|BOTH|\w+_\w+|#)/i.test(object) || object.split(/\s+/).length > 9) return undefined;
+  const pp = `${participle(m[1].toLowerCase())}${m[3] ? ` ${m[2]} ${participle(m[3].toLowerCase())}` : ''}`;
+  return `${object} ${pp}${prep ? rest.slice(prep.index) : ''}`;
 }
 
 function build(description: string): Parsed {
@@ -258,7 +309,7 @@ function build(description: string): Parsed {
 
   let m: RegExpExecArray | null;
   if ((m = ASK.exec(vp))) {
-    const rest = vp.slice(m[0].length);
+    const rest = vp.slice(m[0].length).replace(/^(?:the (?:agent|rep|representative)|them|him|her)\s+(?=(?:whether|if|what|how|when|where|why|which|who|about|for)\b)/i, '');
     if (CLAUSE.test(rest)) return clauseLines(rest, 'ask');
     if (/^about\s+/i.test(rest)) {
       const np = rest.replace(/^about\s+/i, '');
@@ -290,7 +341,8 @@ function build(description: string): Parsed {
   const first = /^[a-z]+/i.exec(vp)?.[0]?.toLowerCase() ?? '';
   if (VERBS.has(first)) {
     const a = toAgent(vp);
-    return { user: s(`I'd like to ${vp}`), ask: s(`Can I ${vp}`, '?'), topic: undefined, limit: false, agent: [s(`Let me see what I can do so you can ${a}`), s(`I can help you ${a}`)], subject: a, done: s(`All done: I've set it up so you can ${a}`) };
+    const done = passiveWish(vp);
+    return { user: s(done ? `I'd like ${done}` : `I'd like to ${vp}`), ask: s(done ? `Can I have ${done}` : `Can I ${vp}`, '?'), topic: undefined, limit: false, agent: [s(`Let me see what I can do so you can ${a}`), s(`I can help you ${a}`)], subject: a, done: s(`All done: I've set it up so you can ${a}`) };
   }
   // A noun phrase: a value to learn ("The all-in monthly price ..."), else something wanted ("A full refund ...").
   const core = splitNoun(vp).core;

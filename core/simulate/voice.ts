@@ -7,7 +7,6 @@ import type { Rng } from '../util/rng';
 import { contentStems, lowerFirst, overlap, sentence, upperFirst, words } from '../util/text';
 import type { AgendaTarget } from './agenda-model';
 import * as P from './phrases';
-import { norm } from './reading';
 
 export interface Style {
   register: P.Register;
@@ -98,7 +97,7 @@ function phraseFits(phrase: string, mood: Mood, body: string, targets: readonly 
   if (/\b(?:but|and|so|because|or)$/i.test(phrase)) return mood === 'press';
   if (/\b(?:can't|cannot|won't|not|don't|no|nothing|runaround|afraid)\b/i.test(phrase)) return mood === 'resist' || mood === 'refuse';
   if (/!|\b(?:cool|great|lovely|nice|perfect)\b/i.test(phrase)) return mood === 'ack';
-  if (norm(body).includes(norm(phrase))) return false;
+  if (body.toLowerCase().includes(phrase.toLowerCase().replace(/[.!?,]+$/, ''))) return false;
   const ps = contentStems(phrase);
   // A request ("Could you put that in writing?") only about a target I have raised; never one I have not brought up yet.
   if (/\?$/.test(phrase) || /^(?:could|can|would|will|please)\b/i.test(phrase)) return ps.size > 0 && targets.some((t) => raised.has(t.id) && overlap(ps, t.stems) >= Math.min(2, ps.size));
@@ -116,10 +115,10 @@ export function shape(text: string, st: Style, memo: VoiceMemo, c: { agentText: 
     const phrase = upperFirst(st.phrases[i].trim());
     // Questions and short remarks ("Here's the thing.") lead; longer statements may trail; in the first turn nothing goes before the greeting.
     const before = c.userTurn > 1 && (!/\?$/.test(phrase) && phrase.split(' ').length > 5 ? rng.chance(0.5) : true);
-    if (c.userTurn - (memo.phraseAt.get(i) ?? -9) > 2 && phraseFits(phrase, c.mood, out, c.targets, c.raised, c.identity) && (before || !/\b(but|and|so|because|or)$/i.test(phrase))) {
+    if (c.userTurn - (memo.phraseAt.get(i) ?? -9) > 2 && phraseFits(phrase, c.mood, out, c.targets, c.raised, c.identity) && (before || !/(?:\b(?:but|and|so|because|or)|,)$/i.test(phrase))) {
       memo.lastPhrase = i;
       memo.phraseAt.set(i, c.userTurn);
-      if (/\b(but|and|so|because|or)$/i.test(phrase)) out = `${phrase} ${lowerFirst(out)}`;
+      if (/(?:\b(?:but|and|so|because|or)|,)$/i.test(phrase)) out = `${phrase} ${lowerFirst(out)}`;
       else if (/[.!?…]$/.test(phrase) || phrase.split(' ').length > 3) out = before ? `${sentence(phrase)} ${out}` : `${out} ${sentence(phrase)}`;
       else out = before ? `${phrase}, ${lowerFirst(out)}` : `${out} ${sentence(phrase)}`; // a short lead-in: "honestly, ..."
     } else {

@@ -1,67 +1,90 @@
-// Benchmark: complete 12-turn dialogues per second on one core, agenda simulator + scripted
-// agent over the sample scenarios (`npm run bench:simulator`). Target: at least 1,000 per second.
-// Each scenario is run with min_turns = max_turns = 12 (and no hang-up rule), so every dialogue
-// has exactly 12 user turns; a second figure runs the scenarios as written.
-import { resolve } from 'node:path';
-import { loadWorkspace, resolveProfile } from '../../core/model/load';
-import type { Scenario, Workspace } from '../../core/generated/schema-types';
-import { runDialogue } from '../../core/dialogue/index';
-import { AgendaSimulator } from '../../core/simulate/index';
-import { ScriptedAgent } from '../../core/agents/index';
-import type { ResolvedProfile } from '../../core/dialogue/types';
+// Benchmark (`npm run bench:simulator`): complete 12-turn dialogues per CPU-second, agenda
+// simulator plus scripted agent over the sample scenarios, on one core. Target: at least 3,000.
+// The same driver (test/bench/simulator-driver.ts) runs on this tree and on a baseline commit
+// (BENCH_BASELINE, default `main`, taken with `git archive` and bundled with esbuild), in
+// alternating child processes on the same samples, and the figures are printed side by side.
+// Each scenario is run with min_turns = max_turns = 12 (no hang-up), so every dialogue has 12 user
+// turns; a last figure runs the scenarios as written.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, copyFileSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { buildSync } from 'esbuild';
 
-const TARGET = 1000;
+const TARGET = 3000;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const REPO = resolve(__dirname, '../../..');
+const SAMPLES = join(REPO, 'samples');
 
-interface Case { scenario: Scenario; profile: ResolvedProfile }
+interface Figures { dialogues: number; userTurns: number; ms: number; cpuMs: number }
 
-async function measure(cases: Case[], config: Workspace | undefined, seconds: number): Promise<{ dialogues: number; userTurns: number; turns: number; ms: number; cpuMs: number }> {
-  const simulator = new AgendaSimulator();
-  const agent = new ScriptedAgent();
-  let dialogues = 0;
-  let userTurns = 0;
-  let turns = 0;
-  const started = performance.now();
-  let seed = 1;
-  const cpu0 = process.cpuUsage();
-  while (performance.now() - started < seconds * 1000) {
-    for (const c of cases) {
-      const t = await runDialogue({ scenario: c.scenario, profile: c.profile, config, simulator, agent, seed: seed++ });
-      if (t.end.reason === 'error') throw new Error(`${c.scenario.id}: ${t.error}`);
-      dialogues++;
-      turns += t.turns.length;
-      userTurns += t.turns.filter((x) => x.speaker === 'user').length;
-    }
+/** Bundles the driver of a source tree (this one, or a baseline's extracted copy) into one file. */
+function bundle(srcRoot: string, out: string): void {
+  buildSync({ entryPoints: [join(srcRoot, 'test/bench/simulator-driver.ts')], bundle: true, platform: 'node', target: 'node20', format: 'cjs', outfile: out, logLevel: 'error', define: { 'import.meta.url': '__import_meta_url' }, banner: { js: "var __import_meta_url = require('url').pathToFileURL(__filename).href;" }, nodePaths: [join(REPO, 'node_modules')], absWorkingDir: srcRoot });
+}
+
+/** The baseline's sources (`git archive <ref> core`), with this tree's driver; undefined (and why) when git or the ref is missing. */
+function baselineTree(ref: string, dir: string): string | undefined {
+  try {
+    execFileSync('git', ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], { cwd: REPO, stdio: 'pipe' });
+  } catch {
+    return `no commit '${ref}' in this clone`;
   }
-  const cpu = process.cpuUsage(cpu0);
-  return { dialogues, userTurns, turns, ms: performance.now() - started, cpuMs: (cpu.user + cpu.system) / 1000 };
+  const tar = join(dir, 'base.tar');
+  execFileSync('git', ['archive', '--format=tar', '-o', tar, ref, 'core', 'schemas'], { cwd: REPO });
+  execFileSync('tar', ['-xf', tar, '-C', dir]);
+  mkdirSync(join(dir, 'test/bench'), { recursive: true });
+  copyFileSync(join(REPO, 'test/bench/simulator-driver.ts'), join(dir, 'test/bench/simulator-driver.ts'));
+  return undefined;
 }
 
-async function main(): Promise<void> {
-  const ws = await loadWorkspace(resolve(__dirname, '../../../samples'));
-  const config = ws.config?.value;
-  const natural: Case[] = [...ws.scenarios.values()].map(({ value }) => ({ scenario: value, profile: resolveProfile(ws, value) }));
-  if (!natural.length) throw new Error('no sample scenarios found');
-  const fixed: Case[] = natural.map((c) => ({
-    ...c,
-    scenario: { ...c.scenario, termination: { ...c.scenario.termination, min_turns: 12, max_turns: 12, hang_up_when: undefined } },
-  }));
-  await measure(fixed, config, 0.5); // warm-up
-  const r = await measure(fixed, config, SECONDS);
-  const perSec = r.dialogues / (r.ms / 1000);
-  const perCpuSec = r.dialogues / (r.cpuMs / 1000);
-  const usPerTurn = (r.ms * 1000) / r.userTurns;
-  console.log(`agenda + scripted, ${fixed.length} sample scenarios, one core, ${SECONDS} s:`);
-  console.log(`  12-turn dialogues: ${r.dialogues} in ${(r.ms / 1000).toFixed(2)} s wall = ${perSec.toFixed(0)} dialogues/s`);
-  console.log(`  per CPU-second of this (single-threaded) process: ${perCpuSec.toFixed(0)} dialogues/s (target >= ${TARGET}: ${perCpuSec >= TARGET ? 'met' : 'NOT met'})`);
-  console.log(`  (wall and CPU figures differ when other processes share the cores; CPU time is what one core gives)`);
-  console.log(`  user turns per dialogue: ${(r.userTurns / r.dialogues).toFixed(2)}; ${usPerTurn.toFixed(1)} us per user turn (agent turn included)`);
-  const n = await measure(natural, config, Math.max(1, SECONDS / 3));
-  console.log(`  scenarios as written: ${(n.dialogues / (n.ms / 1000)).toFixed(0)} dialogues/s, ${(n.userTurns / n.dialogues).toFixed(2)} user turns per dialogue`);
-  if (perCpuSec < TARGET) process.exitCode = 1;
+function measure(script: string, seconds: number, mode = 'fixed'): Figures {
+  const r = spawnSync(process.execPath, [script, SAMPLES, String(seconds), mode], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`${script}: ${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop()!) as Figures;
 }
 
-main().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+const perCpu = (f: Figures) => f.dialogues / (f.cpuMs / 1000);
+
+function main(): void {
+  const dir = mkdtempSync(join(tmpdir(), 'userlm-bench-'));
+  try {
+    const current = join(dir, 'current.js');
+    bundle(REPO, current);
+    const ref = process.env.BENCH_BASELINE ?? 'main';
+    const baseDir = join(dir, 'base');
+    mkdirSync(baseDir);
+    const why = baselineTree(ref, baseDir);
+    const baseline = why ? undefined : join(dir, 'baseline.js');
+    if (baseline) bundle(baseDir, baseline);
+    const cur: Figures[] = [];
+    const base: Figures[] = [];
+    // Alternate, so that both see the same load on a shared machine.
+    for (let i = 0; i < ROUNDS; i++) {
+      cur.push(measure(current, SECONDS));
+      if (baseline) base.push(measure(baseline, SECONDS));
+    }
+    const best = (fs: Figures[]) => fs.reduce((a, b) => (perCpu(b) > perCpu(a) ? b : a));
+    const c = best(cur);
+    console.log(`agenda + scripted, sample scenarios, 12-turn dialogues, one core, ${ROUNDS} rounds of ${SECONDS} s (best round):`);
+    console.log(`  ${'version'.padEnd(22)} ${'per CPU-second'.padStart(15)} ${'per wall second'.padStart(16)} ${'µs CPU per user turn'.padStart(21)}`);
+    const row = (name: string, f: Figures) => console.log(`  ${name.padEnd(22)} ${perCpu(f).toFixed(0).padStart(15)} ${(f.dialogues / (f.ms / 1000)).toFixed(0).padStart(16)} ${((f.cpuMs * 1000) / f.userTurns).toFixed(1).padStart(21)}`);
+    row('this tree', c);
+    if (baseline) {
+      const b = best(base);
+      row(`baseline (${ref})`, b);
+      console.log(`  ratio this tree / baseline: ${(perCpu(c) / perCpu(b)).toFixed(2)}x (per CPU-second)`);
+    } else {
+      console.log(`  baseline: not measured (${why}); set BENCH_BASELINE to a commit`);
+    }
+    console.log(`  target >= ${TARGET} 12-turn dialogues per CPU-second: ${perCpu(c) >= TARGET ? 'met' : 'NOT met'}`);
+    const n = measure(current, Math.max(1, SECONDS / 3), 'natural');
+    console.log(`  scenarios as written: ${perCpu(n).toFixed(0)} dialogues per CPU-second, ${(n.userTurns / n.dialogues).toFixed(2)} user turns per dialogue`);
+    if (perCpu(c) < TARGET) process.exitCode = 1;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main();

@@ -15,6 +15,7 @@ export async function run(): Promise<void> {
     require('./evals.test');
     require('./layout.test');
     require('./keys.test');
+    require('./drafting.test');
   } else {
     require('./restricted.test');
   }

@@ -93,11 +93,11 @@ describe('cli: run, eval, compare, report (end to end)', function () {
 
   let failDir = '';
   it('eval exits 1 when a threshold fails', () => {
-    ws.write('suites/strict.suite.yaml', 'kind: suite\nid: strict\nscenarios: [telecom-upgrade]\nsamples: 2\nthresholds: {total: 0.5, Goal: 0.5}\n');
+    ws.write('suites/strict.suite.yaml', 'kind: suite\nid: strict\nscenarios: [telecom-upgrade]\nsamples: 2\nthresholds: {total: 0.5, Pers: 0.5}\n');
     const r = cli(['eval', 'suites/strict.suite.yaml', '--out', 'other-runs'], ws.root);
     assert.equal(r.code, 1, r.stderr + r.stdout);
     assert.match(r.stdout, /FAIL/);
-    assert.match(r.stdout, /Goal \(no value\)/);
+    assert.match(r.stdout, /Pers \(no value\)/);
     failDir = runDirFrom(r.stdout, ws.root);
     assert.ok(failDir.includes('other-runs'));
   });

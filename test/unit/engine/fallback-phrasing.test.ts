@@ -120,7 +120,8 @@ describe('engine: natural lines for targets without say or cues', function () {
     assert.equal(p('Confirm the start date').user, 'Could you double-check the start date for me?');
     assert.equal(p('Make sure the fee is waived').user, 'Can you confirm that the fee is waived?');
     assert.equal(p('Learn whether fibre is available at his building').user, 'Is fibre available at my building?');
-    assert.equal(p('Return the blender at no cost to her').user, "I'd like to return the blender at no cost to me.");
+    assert.equal(p('Return the blender at no cost to her').user, "I'd like the blender returned at no cost to me.");
+    assert.equal(p('Return the blender at no cost to her').ask, 'Can I have the blender returned at no cost to me?');
     assert.equal(p('Avoid paying a cancellation fee').user, "I don't want to end up paying a cancellation fee.");
     assert.equal(p('Any discount for a young driver').user, 'Is there any discount for a young driver?');
     assert.equal(p('The all-in monthly price after the promotion ends').user, 'What would the all-in monthly price be after the promotion ends?');

@@ -69,7 +69,9 @@ describe('training datasets: export', () => {
     assert.deepEqual(first.context.turn, {
       i: 1, n: 1, p: -1, prev_state: { trust: 0.6, emotion: 0.5, patience: 0.7, engagement: 0.6 },
       met_at: { price: 4, budget: null }, agent_tactics: ['false_urgency'], tactic_seen: true, stop_token: '###STOP###', policies: [],
+      earlier: [{ speaker: 'agent', text: 'This offer ends today, decide now!' }],
     });
+    assert.ok(first.prompt[0].content.includes('## Your state now\ntrust 0.60; emotion 0.50; patience 0.70; engagement 0.60'), 'the RL prompt shows the state before the turn');
     assert.deepEqual(first.context.scenario.unknown, ['the early termination fee amount']);
     assert.equal(first.context.scenario.targets[1].reveal, 'never');
     assert.equal(first.context.profile.name, 'Pat Doe');
