@@ -1,7 +1,10 @@
 // `userlm`: the command line over core. Each command lives in cli/commands/<name>.ts and
 // registers itself in the table below.
 import { commands } from './commands';
-import { UsageError } from './args';
+import { EXIT, UsageError } from './args';
+import { InputError } from './inputs';
+import { isUntrustedError } from '../core/trust';
+import { isRunLockedError } from '../core/runs/lock';
 
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
@@ -23,9 +26,12 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof UsageError) {
       process.stderr.write(`userlm ${name}: ${err.message}\nusage: userlm ${name} ${command.usage}\n`);
-      return 2;
+      return EXIT.usage;
     }
-    throw err;
+    process.stderr.write(`userlm ${name}: ${err instanceof Error ? err.message : String(err)}\n`);
+    if (err instanceof InputError) return err.exitCode;
+    if (isUntrustedError(err) || isRunLockedError(err)) return EXIT.refused;
+    return EXIT.failed;
   }
 }
 

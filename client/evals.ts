@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { readTranscripts, resolveSuite, type Progress, type ResolvedSuite, type Summary } from './engine';
 import type { EvalWorkerData, FromEvalWorker, ToEvalWorker } from './protocol';
 import { locateScenarioIds } from './locate';
-import { breakdown, loadRunResults, passes, type ResultsPanel } from './results';
+import { breakdown, loadRunResults, passes, totalText, type ResultsPanel } from './results';
 import type { Keys } from './secrets';
 import { ensureKeys } from './keysUi';
 import { requireFiles, requireTrust } from './trust';
@@ -18,7 +18,13 @@ import { readWorkspaceConfig, rootFor, saveUserlmFiles } from './workspace';
 
 export interface EvalOutcome { runDir: string; summary: unknown; cancelled: boolean; transcripts: Transcript[]; suite: Suite; suiteFile: string }
 
-export interface TestOutcome { id: string; state: 'passed' | 'failed' | 'skipped'; message?: string; line?: number }
+export interface TestOutcome { id: string; state: 'passed' | 'failed' | 'skipped'; message?: string; line?: number; output?: string }
+
+/** Where an eval run was started (every start shows as one test run in the Test Explorer). */
+export type RunOrigin = 'palette' | 'editor' | 'testExplorer' | 'runsView';
+
+/** One test run of the Test Explorer, as this extension reported it (for the tests and the API). */
+export interface TestRunRecord { name: string; origin: RunOrigin; suiteId: string; runDir?: string; outcomes: TestOutcome[]; ended: boolean }
 
 export function formatProgress(p: Progress): string {
   const eta = p.etaSeconds === null || !Number.isFinite(p.etaSeconds) || p.etaSeconds <= 0 ? '' : p.etaSeconds < 90 ? ` · ETA ${Math.round(p.etaSeconds)} s` : ` · ETA ${Math.round(p.etaSeconds / 60)} min`;
@@ -76,19 +82,40 @@ export class Evals implements vscode.Disposable {
   /** Runs test items as the Test Explorer would; returns each item's outcome (for tests and the API). */
   async runTestItems(items?: vscode.TestItem[]): Promise<TestOutcome[]> {
     const cts = new vscode.CancellationTokenSource();
-    this.outcomes = [];
+    const before = this.testRuns.length;
     try { await this.runTests(new vscode.TestRunRequest(items), cts.token); } finally { cts.dispose(); }
-    return this.outcomes;
+    return this.testRuns.slice(before).flatMap((r) => r.outcomes);
   }
 
-  private outcomes: TestOutcome[] = [];
+  /** Every test run reported to the Test Explorer in this session, oldest first. */
+  readonly testRuns: TestRunRecord[] = [];
+  private readonly records = new Map<vscode.TestRun, TestRunRecord>();
 
-  private mark(run: vscode.TestRun, item: vscode.TestItem, state: TestOutcome['state'], message?: vscode.TestMessage | vscode.TestMessage[], ms?: number): void {
+  private mark(run: vscode.TestRun, item: vscode.TestItem, state: TestOutcome['state'], message?: vscode.TestMessage | vscode.TestMessage[], ms?: number, output?: string): void {
     const msgs = message ? (Array.isArray(message) ? message : [message]) : [];
-    this.outcomes.push({ id: item.id, state, message: msgs.map((m) => String(m.message)).join('\n') || undefined, line: msgs[0]?.location?.range.start.line });
+    if (output) run.appendOutput(`${output.replace(/\r?\n/g, '\r\n')}\r\n`, item.uri && item.range ? new vscode.Location(item.uri, item.range) : undefined, item);
+    this.records.get(run)?.outcomes.push({ id: item.id, state, message: msgs.map((m) => String(m.message)).join('\n') || undefined, line: msgs[0]?.location?.range.start.line, output });
     if (state === 'passed') run.passed(item, ms);
     else if (state === 'failed') run.failed(item, msgs, ms);
     else run.skipped(item);
+  }
+
+  /** Opens a test run in the Test Explorer for a suite (one per eval run, wherever it started). */
+  private beginTestRun(suiteItem: vscode.TestItem, suiteId: string, origin: RunOrigin, request?: vscode.TestRunRequest): vscode.TestRun {
+    const name = `${suiteId} (${ORIGIN_LABEL[origin]})`;
+    const run = this.controller.createTestRun(request ?? new vscode.TestRunRequest([suiteItem]), name, true);
+    const record: TestRunRecord = { name, origin, suiteId, outcomes: [], ended: false };
+    this.records.set(run, record);
+    this.testRuns.push(record);
+    suiteItem.children.forEach((c) => run.started(c));
+    return run;
+  }
+
+  private endTestRun(run: vscode.TestRun): void {
+    const record = this.records.get(run);
+    if (record) record.ended = true;
+    this.records.delete(run);
+    run.end();
   }
 
   private async runTests(req: vscode.TestRunRequest, token: vscode.CancellationToken): Promise<void> {
@@ -97,49 +124,61 @@ export class Evals implements vscode.Disposable {
     const add = (i: vscode.TestItem) => { const s = i.parent?.parent ?? i.parent ?? i; suiteItems.set(s.id, s); };
     if (req.include) req.include.forEach(add); else this.controller.items.forEach(add);
     for (const ex of req.exclude ?? []) suiteItems.delete(ex.id);
-    const run = this.controller.createTestRun(req, 'UserLM eval', true);
-    try {
-      for (const suiteItem of suiteItems.values()) {
-        if (token.isCancellationRequested) break;
-        suiteItem.children.forEach((c) => run.enqueued(c));
-        const outcome = await this.runSuite(vscode.Uri.file(suiteItem.id), { token, quiet: true });
-        if (!outcome) { suiteItem.children.forEach((c) => this.mark(run, c, 'skipped')); continue; }
-        this.report(run, suiteItem, outcome);
+    for (const suiteItem of suiteItems.values()) {
+      if (token.isCancellationRequested) break;
+      const before = this.testRuns.length;
+      await this.runSuite(vscode.Uri.file(suiteItem.id), { token, quiet: true, origin: 'testExplorer', request: req });
+      if (this.testRuns.length === before) {
+        // refused before it started (trust, keys, another run): the request still gets its answer
+        const run = this.beginTestRun(suiteItem, suiteItem.description ?? suiteItem.label, 'testExplorer', req);
+        suiteItem.children.forEach((c) => this.mark(run, c, 'skipped'));
+        this.endTestRun(run);
       }
-    } finally {
-      run.end();
     }
+  }
+
+  /** The suite's test item (discovering the workspace's suites when it is not known yet). */
+  private async suiteItem(file: string): Promise<vscode.TestItem | undefined> {
+    if (!this.controller.items.get(file)) await this.discover().catch((e: unknown) => this.log.warn(`test discovery failed: ${(e as Error).message}`));
+    return this.controller.items.get(file);
   }
 
   private report(run: vscode.TestRun, suiteItem: vscode.TestItem, o: EvalOutcome): void {
     const thresholds = (o.suite.thresholds ?? {}) as Record<string, number>;
+    const record = this.records.get(run);
+    if (record) record.runDir = o.runDir;
+    run.appendOutput(`Eval ${o.suite.id}${o.cancelled ? ' (cancelled)' : ''}: ${o.transcripts.length} dialogues in ${o.runDir}\r\n`);
     suiteItem.children.forEach((scenarioItem) => {
       const scenarioId = scenarioItem.id.slice(scenarioItem.id.lastIndexOf('#') + 1);
       const ts = o.transcripts.filter((t) => t.scenario_id === scenarioId);
       if (!ts.length) { this.mark(run, scenarioItem, 'skipped'); return; }
       const dialogueItems = ts.map((t) => {
-        const d = this.controller.createTestItem(`${scenarioItem.id}/${t.dialogue_id}`, t.dialogue_id, scenarioItem.uri);
+        const d = scenarioItem.children.get(`${scenarioItem.id}/${t.dialogue_id}`) ?? this.controller.createTestItem(`${scenarioItem.id}/${t.dialogue_id}`, t.dialogue_id, scenarioItem.uri);
         d.range = scenarioItem.range;
-        d.description = `total ${t.rewards.total.toFixed(2)} · seed ${t.seed}`;
+        d.description = `${totalText(t)} · seed ${t.seed} · ${t.end.reason}`;
         return d;
       });
       scenarioItem.children.replace(dialogueItems);
       const failures: vscode.TestMessage[] = [];
       ts.forEach((t, k) => {
         const item = dialogueItems[k];
-        if (passes(t, thresholds)) this.mark(run, item, 'passed', undefined, sumLatency(t));
+        const output = breakdown(t, thresholds);
+        if (passes(t, thresholds)) this.mark(run, item, 'passed', undefined, sumLatency(t), output);
         else {
-          const msg = new vscode.TestMessage(breakdown(t, thresholds));
+          const msg = new vscode.TestMessage(output);
           if (scenarioItem.uri && scenarioItem.range) msg.location = new vscode.Location(scenarioItem.uri, scenarioItem.range);
-          this.mark(run, item, 'failed', msg, sumLatency(t));
+          this.mark(run, item, 'failed', msg, sumLatency(t), output);
           failures.push(msg);
         }
       });
-      this.mark(run, scenarioItem, failures.length ? 'failed' : 'passed', failures.length ? failures : undefined);
+      this.mark(run, scenarioItem, failures.length ? 'failed' : 'passed', failures.length ? failures : undefined, undefined, `${scenarioId}: ${ts.length - failures.length}/${ts.length} dialogues passed`);
     });
   }
 
   // ---------- running a suite ----------
+
+  /** The suite quick pick is open (the tests answer it as a user would). */
+  picking = false;
 
   async pickSuite(): Promise<vscode.Uri | undefined> {
     const files = await vscode.workspace.findFiles('**/*.{suite.yaml,suite.yml}', '**/{node_modules,.userlm}/**');
@@ -149,11 +188,19 @@ export class Evals implements vscode.Disposable {
       try { id = String((loadYamlFile(uri.fsPath).value as Suite)?.id ?? ''); } catch { /* shown by diagnostics */ }
       return { label: id || vscode.workspace.asRelativePath(uri), description: vscode.workspace.asRelativePath(uri), uri };
     });
-    return (await vscode.window.showQuickPick(items, { title: 'Run Eval Suite', placeHolder: 'Which suite?' }))?.uri;
+    // the suite open in the editor comes first
+    const active = vscode.window.activeTextEditor?.document.uri.fsPath;
+    items.sort((a, b) => Number(b.uri.fsPath === active) - Number(a.uri.fsPath === active) || a.description.localeCompare(b.description));
+    this.picking = true;
+    try {
+      return (await vscode.window.showQuickPick(items, { title: 'Run Eval Suite', placeHolder: 'Which suite?' }))?.uri;
+    } finally {
+      this.picking = false;
+    }
   }
 
   /** Runs a suite with a progress notification; `resumeDir` continues a run. Undefined when refused or failed. */
-  async runSuite(uri: vscode.Uri | undefined, opts: { token?: vscode.CancellationToken; resumeDir?: string; quiet?: boolean } = {}): Promise<EvalOutcome | undefined> {
+  async runSuite(uri: vscode.Uri | undefined, opts: { token?: vscode.CancellationToken; resumeDir?: string; quiet?: boolean; origin?: RunOrigin; request?: vscode.TestRunRequest } = {}): Promise<EvalOutcome | undefined> {
     if (!requireTrust('Running an eval suite') || !requireFiles('Running an eval suite')) return undefined;
     const suiteUri = uri ?? (await this.pickSuite());
     if (!suiteUri) return undefined;
@@ -177,6 +224,8 @@ export class Evals implements vscode.Disposable {
     const concurrency = vscode.workspace.getConfiguration('userlm').get<number>('eval.concurrency', 0) || undefined;
     this.progressLog.length = 0;
     const title = `${opts.resumeDir ? 'Resuming' : 'Eval'} ${suite.id}`;
+    const suiteItem = await this.suiteItem(suiteUri.fsPath);
+    const testRun = suiteItem ? this.beginTestRun(suiteItem, suite.id, opts.origin ?? (uri ? 'editor' : 'palette'), opts.request) : undefined;
     try {
       const res = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
         token.onCancellationRequested(() => abort.abort());
@@ -195,6 +244,7 @@ export class Evals implements vscode.Disposable {
       const outcome: EvalOutcome = { ...res, cancelled: abort.signal.aborted, transcripts, suite, suiteFile: suiteUri.fsPath };
       this.last = outcome;
       this.log.info(`eval ${suite.id}: ${outcome.cancelled ? 'cancelled' : 'done'}, ${transcripts.length} dialogues in ${relative(root, res.runDir)}`);
+      if (testRun && suiteItem) this.report(testRun, suiteItem, outcome);
       this.finished.fire(outcome);
       if (!opts.quiet || !outcome.cancelled) await this.results.show(await loadRunResults(res.runDir));
       if (outcome.cancelled) void vscode.window.showInformationMessage(`UserLM: eval ${suite.id} cancelled after ${transcripts.length} dialogues; resume it from the Runs view.`);
@@ -203,9 +253,11 @@ export class Evals implements vscode.Disposable {
       const msg = (e as Error).message ?? String(e);
       this.log.error(`eval ${suite.id} failed: ${msg}`);
       void vscode.window.showErrorMessage(`UserLM eval ${suite.id} failed: ${msg}`);
+      if (testRun && suiteItem) suiteItem.children.forEach((c) => this.mark(testRun, c, 'failed', new vscode.TestMessage(`the eval run failed: ${msg}`)));
       return undefined;
     } finally {
       this.current = undefined;
+      if (testRun) this.endTestRun(testRun);
     }
   }
 
@@ -238,6 +290,8 @@ export function runSuiteInWorker(opts: Omit<EvalWorkerData, 'cancelFlag'>, signa
     worker.on('exit', (code) => { signal.removeEventListener('abort', cancel); if (!settled) reject(new Error(`the eval worker exited (code ${code}) before the run finished`)); });
   });
 }
+
+const ORIGIN_LABEL: Record<RunOrigin, string> = { palette: 'command palette', editor: 'CodeLens or editor', testExplorer: 'Test Explorer', runsView: 'Runs view' };
 
 function sumLatency(t: Transcript): number {
   return t.turns.reduce((a, x) => a + (x.latency_ms ?? 0), 0);

@@ -1,18 +1,18 @@
 // Commands, panels, views and editor annotations over the engine (previews, evals, runs).
 import * as vscode from 'vscode';
 import { loadWorkspace, type Transcript } from '../core/index';
-import { Evals, type EvalOutcome, type TestOutcome } from './evals';
+import { Evals, type EvalOutcome, type TestOutcome, type TestRunRecord } from './evals';
 import { PreviewHints, ScenarioLenses } from './hints';
 import { LANGUAGE_IDS } from './lsp';
 import { PreviewPanel, registerPreviewSerializer, type PreviewRequest } from './preview';
 import type { PreviewInfo, RenderedState, ResultsRenderedState } from './protocol';
 import { ResultsPanel, registerResultsSerializer } from './results';
-import { RunsView } from './runsView';
+import { findRuns, RunsView, type ExportOutcome, type ExportRequest, type RunEntry } from './runsView';
 import { Keys } from './secrets';
 import { RolesStatus, selectBackends } from './status';
 import { lastRefusal } from './trust';
 import { roleChoices, rootFor } from './workspace';
-import { deleteApiKey, setApiKey } from './keysUi';
+import * as keysUi from './keysUi';
 
 /** What `activate` returns besides stats: used by the integration tests and other extensions. */
 export interface FeaturesApi {
@@ -29,7 +29,10 @@ export interface FeaturesApi {
     hints(doc: vscode.TextDocument): { line: number; label: string; tooltip: string }[];
   };
   results: { probe(): Promise<ResultsRenderedState>; openDialogue(runDir: string, dialogueId: string): Promise<void> };
-  evals: { cancel(): boolean; running(): boolean; progressLog(): string[]; last(): EvalOutcome | undefined; discover(): Promise<void>; controller: vscode.TestController; runTests(items?: vscode.TestItem[]): Promise<TestOutcome[]> };
+  evals: { cancel(): boolean; running(): boolean; progressLog(): string[]; last(): EvalOutcome | undefined; discover(): Promise<void>; controller: vscode.TestController; runTests(items?: vscode.TestItem[]): Promise<TestOutcome[]>; testRuns(): TestRunRecord[]; picking(): boolean };
+  runs: { entries(): Promise<RunEntry[]>; picking(): string | undefined; exportDataset(run: string, req: ExportRequest): Promise<ExportOutcome | undefined> };
+  /** The backend whose key an input box is asking for, if one is open. */
+  keys: { asking(): string | undefined };
   lastRefusal(): string | undefined;
 }
 
@@ -51,8 +54,8 @@ export function registerFeatures(context: vscode.ExtensionContext, log: vscode.L
     status, preview, hints, results, evals, runs,
     vscode.commands.registerCommand('userlm.showOutput', () => log.show()),
     vscode.commands.registerCommand('userlm.selectBackends', selectBackends),
-    vscode.commands.registerCommand('userlm.setApiKey', (backendId?: string, key?: string) => setApiKey(keys, backendId, key)),
-    vscode.commands.registerCommand('userlm.deleteApiKey', (backendId?: string) => deleteApiKey(keys, backendId)),
+    vscode.commands.registerCommand('userlm.setApiKey', (backendId?: string, key?: string) => keysUi.setApiKey(keys, backendId, key)),
+    vscode.commands.registerCommand('userlm.deleteApiKey', (backendId?: string) => keysUi.deleteApiKey(keys, backendId)),
     registerPreviewSerializer(preview),
     registerResultsSerializer(results),
     preview.onDidFinish(({ file, transcript }) => hints.set(file, transcript)),
@@ -80,7 +83,9 @@ export function registerFeatures(context: vscode.ExtensionContext, log: vscode.L
       hints: (doc) => hints.hintsFor(doc),
     },
     results: { probe: () => results.probe(), openDialogue: (runDir, id) => results.openDialogue(runDir, id) },
-    evals: { cancel: () => evals.cancel(), running: () => evals.running, progressLog: () => [...evals.progressLog], last: () => evals.last, discover: () => evals.discover(), controller: evals.controller, runTests: (items) => evals.runTestItems(items) },
+    evals: { cancel: () => evals.cancel(), running: () => evals.running, progressLog: () => [...evals.progressLog], last: () => evals.last, discover: () => evals.discover(), controller: evals.controller, runTests: (items) => evals.runTestItems(items), testRuns: () => [...evals.testRuns], picking: () => evals.picking },
+    runs: { entries: async () => { const root = rootFor(); return root ? findRuns(root) : []; }, picking: () => runs.picking, exportDataset: (run, req) => runs.exportDataset(run, req) },
+    keys: { asking: () => keysUi.askingFor },
     lastRefusal: () => lastRefusal,
   };
 }

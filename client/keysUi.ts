@@ -34,6 +34,9 @@ async function pickBackend(title: string): Promise<string | undefined> {
   return (await vscode.window.showQuickPick(items, { title }))?.label;
 }
 
+/** The backend whose key the input box is asking for right now (the tests answer it as a user would). */
+export let askingFor: string | undefined;
+
 /** Before a run: asks for the key of every used backend whose key is neither stored nor in the environment.
  * False when the user dismissed a prompt. */
 export async function ensureKeys(keys: Keys, config: Workspace | undefined, ids: (string | undefined)[]): Promise<boolean> {
@@ -42,7 +45,14 @@ export async function ensureKeys(keys: Keys, config: Workspace | undefined, ids:
     const b = config?.backends?.find((x) => x.id === id);
     if (!b?.api_key || lookup(b.api_key)) continue;
     const where = b.api_key.startsWith('env:') ? `the environment variable ${b.api_key.slice(4)} is not set` : 'no key is stored';
-    const ok = await setApiKey(keys, id, await vscode.window.showInputBox({ title: `API key for ${id}`, prompt: `${where}. The key is kept in VS Code secret storage.`, password: true, ignoreFocusOut: true }));
+    askingFor = id;
+    let typed: string | undefined;
+    try {
+      typed = await vscode.window.showInputBox({ title: `API key for ${id}`, prompt: `${where}. The key is kept in VS Code secret storage.`, password: true, ignoreFocusOut: true });
+    } finally {
+      askingFor = undefined;
+    }
+    const ok = await setApiKey(keys, id, typed);
     if (!ok) return false;
   }
   return true;

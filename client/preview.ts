@@ -38,11 +38,13 @@ export class PreviewPanel implements vscode.Disposable {
   private run: { abort: AbortController; done: Promise<Transcript | undefined> } | undefined;
   private ask: { id: number; resolve: (s: string) => void; reject: (e: Error) => void } | undefined;
   private askIds = 0;
+  /** The panel's model is a live preview that has ended (a new page of the panel shows its totals). */
+  private liveEnded = false;
   private readonly probes = new Probes<RenderedState>();
   private lastRender: { ms: number; turns: number } | undefined;
   private readonly renderWaiters: ((r: { ms: number; turns: number }) => void)[] = [];
   private readonly onDidFinishEmitter = new vscode.EventEmitter<{ file: string; transcript: Transcript }>();
-  /** Fires when a live preview ends with a transcript (used for the editor annotations). */
+  /** Fires when a live preview finishes (not stopped, no error) with a transcript (used for the editor annotations). */
   readonly onDidFinish = this.onDidFinishEmitter.event;
 
   constructor(private readonly context: vscode.ExtensionContext, private readonly keys: Keys, private readonly log: vscode.LogOutputChannel) {}
@@ -74,7 +76,7 @@ export class PreviewPanel implements vscode.Disposable {
 
   private onMessage(m: FromPreview): void {
     switch (m.type) {
-      case 'ready': if (this.model) this.post({ type: 'reset', model: this.model }); break;
+      case 'ready': if (this.model) this.post({ type: 'reset', model: this.model, scroll: this.liveEnded ? 'totals' : undefined }); break;
       case 'stop': this.stop(); break;
       case 'rerun':
         if (this.model) void this.start({ uri: vscode.Uri.file(this.model.info.file), simulator: this.model.info.simulator, agent: m.human ? 'human' : this.model.info.agent === 'human' ? undefined : this.model.info.agent, seed: m.seed });
@@ -134,6 +136,7 @@ export class PreviewPanel implements vscode.Disposable {
     };
     const model: PreviewModel = { info, status: 'running', turns: [] };
     this.model = model;
+    this.liveEnded = false;
     const panel = this.ensurePanel();
     panel.title = `Preview: ${scenario.id}`;
     this.post({ type: 'reset', model: this.model });
@@ -165,10 +168,12 @@ export class PreviewPanel implements vscode.Disposable {
         model.turns = transcript.turns;
         model.status = transcript.end.reason === 'cancelled' ? 'stopped' : transcript.end.reason === 'error' ? 'error' : 'done';
         model.error = transcript.error;
+        this.liveEnded = true;
         this.post({ type: 'end', transcript });
         this.post({ type: 'status', status: model.status, error: model.error });
       }
-      this.onDidFinishEmitter.fire({ file: req.uri.fsPath, transcript });
+      // a stopped or failed run says nothing about the scenario: the last finished preview's hints stay
+      if (transcript.end.reason !== 'cancelled' && transcript.end.reason !== 'error') this.onDidFinishEmitter.fire({ file: req.uri.fsPath, transcript });
       this.log.info(`preview ${scenario.id} ended: ${transcript.end.reason} at turn ${transcript.end.at_turn}, total ${transcript.rewards.total}`);
       return transcript;
     }, (e: unknown) => {
@@ -191,6 +196,7 @@ export class PreviewPanel implements vscode.Disposable {
       signal?.addEventListener('abort', onAbort, { once: true });
       this.ask = { id, resolve: (s) => { signal?.removeEventListener('abort', onAbort); resolve(s); }, reject };
       if (this.model) this.model.ask = { id, prompt };
+      this.panel?.reveal(undefined, false); // the author types next: give the panel the keyboard
       this.post({ type: 'ask', id, prompt });
     });
   }
@@ -211,6 +217,7 @@ export class PreviewPanel implements vscode.Disposable {
       info: { scenarioId: transcript.scenario_id, simulator: transcript.simulator, agent: transcript.agent, seed: transcript.seed, split: transcript.split, file: info.file ?? '', weights: root ? rewardWeights(root) : {}, links, ...info },
       status: transcript.end.reason === 'error' ? 'error' : 'done', turns: transcript.turns, transcript, error: transcript.error,
     };
+    this.liveEnded = false;
     const rendered = new Promise<{ ms: number; turns: number }>((r) => this.renderWaiters.push(r));
     const panel = this.ensurePanel();
     panel.title = `Dialogue: ${transcript.dialogue_id}`;

@@ -1,12 +1,14 @@
-// The one message protocol between the extension and its webviews (preview and results panels).
-// Imported by both sides: the extension (Node) and the webview scripts (browser bundles), so it
-// holds types and pure helpers only.
+// The one home of the message protocols between the extension and its webviews (the preview,
+// results and training metrics panels) and its eval worker thread. Imported by both sides: the
+// extension (Node) and the webview scripts (browser bundles), so it holds types and pure helpers only.
+// (client/training/protocol.ts re-exports the metrics panel's types for the training feature.)
 import type { Transcript, Turn } from '../core/generated/schema-types';
 import type { Comparison } from '../core/runs/compare';
 import type { Progress } from '../core/runs/runner';
 import type { Summary } from '../core/runs/summary';
+import type { ProgressPoint } from '../core/training/submit';
 
-export type { Transcript, Turn };
+export type { ProgressPoint, Transcript, Turn };
 
 /** A place in a YAML file that an id in the panel links to. */
 export interface IdLink { kind: 'target' | 'policy' | 'tactic'; line: number; file: string }
@@ -46,6 +48,24 @@ export interface PreviewModel {
   ask?: { id: number; prompt: string };
 }
 
+/** How a panel's page fits its width (answered with every probe; checked at half and full width). */
+export interface LayoutState {
+  /** `light`, `dark`, `high-contrast` or `high-contrast-light` (the body class VS Code sets). */
+  theme: string;
+  /** The panel's width in CSS pixels. */
+  width: number;
+  /** The page itself scrolls sideways (something is wider than the panel and not in a scroller). */
+  pageOverflowX: boolean;
+  /** Table cells whose text wraps onto a second line (e.g. "2 (100%)"). */
+  wrappedCells: number;
+  /** Charts that stick out past the panel's right edge. */
+  clippedCharts: number;
+  /** Tables whose scroller scrolls sideways (they are wider than the panel). */
+  scrollingTables: number;
+  /** Tables whose first column stays in view when scrolled (sticky). */
+  stickyTables: number;
+}
+
 /** What the panel rendered, as counted in its DOM (answered to a `probe`). */
 export interface RenderedState {
   /** Random per page load of the webview: tells a reloaded panel from the same one. */
@@ -62,13 +82,24 @@ export interface RenderedState {
   totalsText: string;
   metricsText: string;
   askVisible: boolean;
+  /** The agent-line input is on screen, and has the keyboard. */
+  askInView: boolean;
+  askFocused: boolean;
+  /** The totals are on screen (a finished dialogue scrolls to them). */
+  totalsInView: boolean;
+  /** Distinct seed numbers in the header (one: the run's own). */
+  seedsShown: number;
+  /** State chart points drawn (one per user turn and state variable). */
+  chartDots: number;
   /** The totals say "no judge" (no paper metrics measured). */
   noJudge: boolean;
   renderMs: number;
+  layout: LayoutState;
 }
 
 export type ToPreview =
-  | { type: 'reset'; model: PreviewModel }
+  /** The whole model; `scroll: 'totals'` when it is a live run that has ended (its page was not there to see the end). */
+  | { type: 'reset'; model: PreviewModel; scroll?: 'totals' }
   | { type: 'turn'; turn: Turn }
   | { type: 'delta'; speaker: string; text: string }
   | { type: 'rewards'; turnIndex: number; rewards: Record<string, number>; score: number }
@@ -100,7 +131,7 @@ export interface ResultsRow {
   metrics: Record<string, number | null>;
 }
 
-export interface ResultsDialogue { dialogueId: string; scenarioId: string; profileId: string; seed: number; total: number; passed: boolean; end: string }
+export interface ResultsDialogue { dialogueId: string; scenarioId: string; profileId: string; seed: number; total: number | null; passed: boolean; end: string }
 
 export interface RunResults {
   runId: string;
@@ -118,7 +149,7 @@ export type ToResults =
   | { type: 'show'; mode: 'compare'; a: RunResults; b: RunResults; comparison: Comparison }
   | { type: 'probe'; id: number };
 
-export interface ResultsRenderedState { mode: string; tables: number; rows: number; histogramBars: number; deltas: number; text: string }
+export interface ResultsRenderedState { mode: string; tables: number; rows: number; histogramBars: number; deltas: number; text: string; layout: LayoutState }
 
 export type FromResults =
   | { type: 'ready' }
@@ -163,3 +194,28 @@ export type FromEvalWorker =
   | { type: 'error'; message: string };
 
 export type ToEvalWorker = { type: 'cancel' };
+
+// ---------- training metrics panel (client/training/metrics.ts ↔ client/webview/metrics.main.ts) ----------
+
+/** Everything the metrics panel shows: enough to re-render it from scratch (restore, reload). */
+export interface MetricsModel {
+  backendId: string;
+  jobId: string;
+  status: string;
+  terminal: boolean;
+  points: ProgressPoint[];
+  error?: string;
+}
+
+export type ToMetrics = { type: 'show'; model: MetricsModel } | { type: 'probe'; id: number };
+export type FromMetrics = { type: 'ready' } | { type: 'probe'; id: number; state: MetricsRenderedState };
+
+/** What the metrics panel rendered, counted in its DOM. */
+export interface MetricsRenderedState {
+  jobId: string;
+  status: string;
+  /** One chart per series, by series name: how many points its line has. */
+  series: Record<string, number>;
+  charts: number;
+  text: string;
+}

@@ -16,15 +16,44 @@ export function passes(t: Transcript, thresholds: Record<string, number>): boole
   return missedThresholds(t, thresholds).length === 0;
 }
 
-/** The reward breakdown of a dialogue, in words (test messages, tooltips). */
+/** A dialogue's total reward; none for a cancelled or errored dialogue. */
+export function totalOf(t: Transcript): number | undefined {
+  if (t.end.reason === 'error' || t.end.reason === 'cancelled') return undefined;
+  const total = (t.rewards as { total?: number }).total;
+  return typeof total === 'number' ? total : undefined;
+}
+
+export function totalText(t: Transcript): string {
+  const total = totalOf(t);
+  return total === undefined ? `no total (${t.end.reason})` : `total ${total.toFixed(2)}`;
+}
+
+/** Why a dialogue failed, in one line (its transcript's `error`), or undefined. */
+export function failureText(t: Transcript): string | undefined {
+  const e = t.error?.replace(/\s+/g, ' ').trim();
+  return e || undefined;
+}
+
+/** The reward breakdown of a dialogue, in words (Test Explorer output and messages, tooltips). */
 export function breakdown(t: Transcript, thresholds: Record<string, number>): string {
   const comps = [...Object.entries(t.rewards.turn_mean).map(([k, v]) => `${k} ${v.toFixed(2)} (turn mean)`), ...Object.entries(t.rewards.session).map(([k, v]) => `${k} ${v.toFixed(2)} (session)`)];
   const missed = missedThresholds(t, thresholds);
+  const cause = failureText(t);
+  const metrics = Object.entries(t.metrics ?? {}).filter(([, v]) => v !== null && v !== undefined).map(([k, v]) => `${k} ${fmtMetric(v)}`);
   return [
-    `${t.dialogue_id}: total ${t.rewards.total.toFixed(2)}${missed.length ? ` — below threshold: ${missed.join(', ')}` : ''}${t.error ? ` — error: ${t.error}` : ''}`,
+    `${t.dialogue_id}: ${totalText(t)}${missed.length ? ` — below threshold: ${missed.join(', ')}` : ' — passed'}`,
+    `scenario ${t.scenario_id} · profile ${t.profile_id} · seed ${t.seed} · simulator ${t.simulator} · agent ${t.agent}`,
     `ended: ${t.end.reason} at turn ${t.end.at_turn}${t.end.detail ? ` (${t.end.detail})` : ''}`,
-    `components: ${comps.join(', ')}`,
-  ].join('\n');
+    cause ? `error: ${cause}` : null,
+    comps.length ? `components: ${comps.join(', ')}` : 'components: none',
+    metrics.length ? `metrics: ${metrics.join(', ')}` : null,
+  ].filter((l): l is string => l !== null).join('\n');
+}
+
+function fmtMetric(v: unknown): string {
+  if (typeof v === 'number') return v.toFixed(2);
+  if (v && typeof v === 'object' && 'value' in v) { const x = (v as { value: number | null; source?: string | null }); return x.value === null ? 'n/a' : `${x.value.toFixed(2)}${x.source ? ` (${x.source})` : ''}`; }
+  return String(v);
 }
 
 /** Per scenario and split, summarised by the engine (as summary.json does per scenario and per split). */
@@ -36,7 +65,7 @@ export function resultsRows(transcripts: Transcript[], thresholds: Record<string
   }
   return [...groups.values()].map((ts) => {
     const g = summarizeGroup(ts, thresholds);
-    return { scenarioId: ts[0].scenario_id, split: ts[0].split ?? 'standard', dialogues: g.dialogues, passed: g.passed, errors: g.errors, meanTotal: g.total ?? 0, metrics: g.metrics };
+    return { scenarioId: ts[0].scenario_id, split: ts[0].split ?? 'standard', dialogues: g.dialogues, passed: g.passed, errors: g.errors, meanTotal: g.total ?? 0, metrics: Object.fromEntries(Object.entries(g.metrics).map(([k, v]) => [k, v.value])) };
   }).sort((a, b) => a.split.localeCompare(b.split) || a.scenarioId.localeCompare(b.scenarioId));
 }
 
@@ -53,7 +82,7 @@ export async function loadRunResults(runDir: string): Promise<RunResults> {
   return {
     runId: run.run_id ?? basename(runDir), runDir, suiteId: run.suite?.id, startedAt: run.started_at, status: run.status, thresholds,
     rows: resultsRows(transcripts, thresholds),
-    dialogues: transcripts.map((t) => ({ dialogueId: t.dialogue_id, scenarioId: t.scenario_id, profileId: t.profile_id, seed: t.seed, total: t.rewards.total, passed: passes(t, thresholds), end: t.end.reason })),
+    dialogues: transcripts.map((t) => ({ dialogueId: t.dialogue_id, scenarioId: t.scenario_id, profileId: t.profile_id, seed: t.seed, total: t.rewards.total ?? null, passed: passes(t, thresholds), end: t.end.reason })),
   };
 }
 

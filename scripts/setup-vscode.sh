@@ -13,6 +13,7 @@ export npm_config_yes=true npm_config_audit=false npm_config_fund=false npm_conf
 need_apt=()
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
 command -v rg >/dev/null 2>&1 || need_apt+=(ripgrep)
+command -v unzip >/dev/null 2>&1 || need_apt+=(unzip)  # unpacks the .vsix under test
 dpkg -s libkrb5-dev >/dev/null 2>&1 || need_apt+=(libkrb5-dev)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "setup-vscode: installing Debian packages: ${need_apt[*]}"

@@ -19,5 +19,10 @@ if (!isMainThread) {
 } else {
   if (!process.argv.some((a) => /^--(stdio|node-ipc|socket|pipe|clientProcessId)/.test(a))) process.argv.push('--stdio');
   process.on('uncaughtException', (e) => { process.stderr.write(`userlm language server: uncaught ${e?.stack ?? e}\n`); });
-  startServer(createConnection(ProposedFeatures.all), __filename);
+  const connection = createConnection(ProposedFeatures.all);
+  // Node prints warnings with console.error, which the connection turns into error-level log
+  // messages: they are not errors of the user's files, so they go to the log as plain lines.
+  process.removeAllListeners('warning');
+  process.on('warning', (w) => connection.console.log(`node: ${w.name}: ${w.message}`));
+  startServer(connection, __filename);
 }

@@ -46,47 +46,105 @@ export function runWorker(): void {
   });
 }
 
-/** One worker thread, started on first use; jobs run in order. */
+/** The worker's heap limit. */
+export const WORKER_HEAP_MB = 1536;
+/** The worker stops after this long without jobs (its heap is freed with it). */
+export const IDLE_STOP_MS = 5000;
+/** A job running longer than this is given up (the thread is stopped and restarted). */
+export const JOB_LIMIT_MS = 20000;
+
+/** Rejection of a job whose file got a newer text before the job started. */
+export class Superseded extends Error { constructor() { super('superseded by a newer version'); } }
+
+interface Pending { id: number; file: string; text: string; resolve: (a: Analysis) => void; reject: (e: Error) => void }
+
+/**
+ * One worker thread, started on first use. One job runs at a time; of the jobs waiting for a
+ * file only the newest is kept (older ones reject with Superseded), so a burst of edits never
+ * builds a backlog. A job over JOB_LIMIT_MS stops the thread and rejects.
+ */
 export class AnalysisWorker {
   private worker?: Worker;
   private nextId = 1;
-  private readonly pending = new Map<number, { text: string; resolve: (a: Analysis) => void; reject: (e: Error) => void }>();
+  private readonly waiting = new Map<string, Pending>();
+  private running?: Pending & { timer: NodeJS.Timeout };
+  private idle?: NodeJS.Timeout;
 
   constructor(private readonly script: string) {}
 
   analyze(text: string, file: string): Promise<Analysis> {
-    const w = this.start();
-    const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { text, resolve, reject });
-      w.postMessage({ id, text, file } satisfies Job);
+      this.waiting.get(file)?.reject(new Superseded());
+      this.waiting.set(file, { id: this.nextId++, file, text, resolve, reject });
+      this.pump();
     });
   }
 
+  private pump(): void {
+    if (this.running) return;
+    const next = this.waiting.values().next();
+    if (next.done) {
+      // Idle for a while: stop the thread, so the memory of a huge file goes back to the system.
+      if (this.worker && !this.idle) this.idle = setTimeout(() => { this.idle = undefined; if (!this.running) this.stop(); }, IDLE_STOP_MS).unref();
+      return;
+    }
+    const job = next.value;
+    this.waiting.delete(job.file);
+    const w = this.start();
+    const timer = setTimeout(() => this.crash(new Error(`gave up after ${JOB_LIMIT_MS / 1000} s`)), JOB_LIMIT_MS);
+    this.running = { ...job, timer };
+    w.postMessage({ id: job.id, text: job.text, file: job.file } satisfies Job);
+  }
+
   private start(): Worker {
+    if (this.idle) { clearTimeout(this.idle); this.idle = undefined; }
     if (this.worker) return this.worker;
-    const w = new Worker(this.script, { argv: ['--analysis-worker'] });
+    // A memory cap: an alias bomb or a runaway parse kills the worker, never the server.
+    const w = new Worker(this.script, { argv: ['--analysis-worker'], resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } });
     w.on('message', (m: { id: number; result?: Result; error?: string }) => {
-      const p = this.pending.get(m.id);
-      if (!p) return;
-      this.pending.delete(m.id);
-      if (m.error || !m.result) { p.reject(new Error(m.error ?? 'no result')); return; }
-      const r = m.result;
-      const { packed, ...rest } = r.symbols;
-      const symbols: FileSymbols = { ...rest, defs: unpack(rest.file, packed) };
-      p.resolve({ file: symbols.file, kind: r.kind, symbols, local: r.local, parsed: { text: p.text, lines: new LineIndex(p.text), root: null, value: undefined, errors: r.errors, fast: r.fast } });
+      const p = this.running;
+      if (!p || p.id !== m.id) return;
+      clearTimeout(p.timer);
+      this.running = undefined;
+      if (m.error || !m.result) p.reject(new Error(m.error ?? 'no result'));
+      else {
+        const r = m.result;
+        const { packed, ...rest } = r.symbols;
+        const symbols: FileSymbols = { ...rest, defs: unpack(rest.file, packed) };
+        p.resolve({ file: symbols.file, kind: r.kind, symbols, local: r.local, parsed: { text: p.text, lines: new LineIndex(p.text), root: null, value: undefined, errors: r.errors, fast: r.fast } });
+      }
+      this.pump();
     });
-    const fail = (e: Error) => {
-      for (const p of this.pending.values()) p.reject(e);
-      this.pending.clear();
-      this.worker = undefined;
-    };
-    w.on('error', fail);
-    w.on('exit', (code) => fail(new Error(`analysis worker exited (${code})`)));
+    w.on('error', (e) => { if (this.worker === w) this.crash(e); });
+    w.on('exit', (code) => { if (this.worker === w) this.crash(new Error(`analysis worker exited (${code})`)); });
     w.unref();
     this.worker = w;
     return w;
   }
 
-  stop(): void { void this.worker?.terminate(); this.worker = undefined; }
+  /** The running job failed with the thread: reject it, drop the thread, go on with the next. */
+  private crash(e: Error): void {
+    const p = this.running;
+    this.running = undefined;
+    if (p) { clearTimeout(p.timer); p.reject(e); }
+    this.stop();
+    this.pump();
+  }
+
+  stop(): void {
+    const w = this.worker;
+    this.worker = undefined;
+    if (this.idle) { clearTimeout(this.idle); this.idle = undefined; }
+    if (!w) return;
+    w.removeAllListeners();
+    void w.terminate();
+  }
+
+  /** Stops the thread and rejects every job (server shutdown). */
+  dispose(): void {
+    for (const p of this.waiting.values()) p.reject(new Superseded());
+    this.waiting.clear();
+    if (this.running) { clearTimeout(this.running.timer); this.running.reject(new Superseded()); this.running = undefined; }
+    this.stop();
+  }
 }

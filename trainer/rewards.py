@@ -30,12 +30,24 @@ STOPWORDS = frozenset(
   what when where which while who whom why will with would you your yours yourself yourselves
   agent intent concerns plan state tone""".split()
 )
-RULE_NAMES = ("format", "sections", "rationale_length", "grounding", "state_validity", "disclosure", "termination", "resistance")
+RULE_NAMES = ("format", "sections", "rationale_length", "grounding", "state_validity", "disclosure", "termination", "resistance",
+              "voice", "no_leak", "no_invention", "no_copying", "no_degenerate", "plan_reply")
+# The rules that read the rationale: n/a when transcript.simulator_rationale is "off".
+RATIONALE_RULES = ("format", "sections", "rationale_length", "grounding", "state_validity", "plan_reply")
 METRIC_OF = {
     "persona_consistency": "Pers", "reasoning_quality": "CoT", "strategy": "Stra", "thought_response_alignment": "Con",
     "robotic_tone": "Rob", "role_authenticity": "Role", "interaction": "Int", "goal_progress": "Goal",
 }
-METRICS = ("Role", "Int", "Goal", "Rob", "CoT", "Stra", "Pers", "Con")
+METRICS = ("Role", "Int", "Goal", "Rob", "CoT", "Stra", "Pers", "Con", "Res")
+GOAL_WEIGHTS = {"primary": 2, "secondary": 1}
+# The rationale instructions of the simulator's system prompt (core/rationale RATIONALE_INSTRUCTIONS; a test pins them equal).
+RATIONALE_INSTRUCTIONS = """Before every reply, think in five steps inside <think></think>, one labelled line each:
+Agent intent: what the agent is after in its last message; name a manipulation tactic if you spot one, else "none".
+Concerns: your active targets and worries, most important first.
+Plan: your next move (ask, reveal, bargain, refuse, accept, end) and why.
+State: your state values before and after this turn, e.g. "trust 0.50 -> 0.30; patience 0.70 -> 0.60; emotion 0.50 -> 0.40; engagement 0.60 -> 0.60".
+Tone: how you will say it, given your profile and state.
+Then write only what you say to the agent inside <answer></answer>: one natural spoken turn, in your own voice."""
 
 
 def round6(x: float) -> float:
@@ -125,6 +137,10 @@ class TurnContext:
     tactic_seen: bool
     stop_token: str
     policies: list[str] = field(default_factory=list)
+    # Text of every earlier turn: [{"speaker": "agent" | "user", "text": ...}], in order.
+    earlier: list[dict] = field(default_factory=list)
+    profile: Optional[dict] = None
+    rationale_off: bool = False
 
     def met_by(self, target_id: str, up_to: int) -> bool:
         m = self.met_at.get(target_id)
@@ -179,16 +195,20 @@ def turn_context(transcript: dict, k: int, scenario: dict, profile: Optional[dic
         met_at=met_at, agent_tactics=agent_tactics, tactic_seen=tactic_seen,
         stop_token=((scenario.get("termination") or {}).get("stop_token")) or DEFAULT_STOP_TOKEN,
         policies=list(turns[k].get("policies") or []),
+        earlier=[{"speaker": u["speaker"], "text": u["text"]} for u in turns[:k]],
+        profile=profile,
+        rationale_off=transcript.get("simulator_rationale") == "off",
     )
 
 
-def context_from_json(d: dict) -> TurnContext:
-    """The turn context as the RL dataset stores it (``context.turn``); no turn.state for a new completion."""
+def context_from_json(d: dict, earlier: Optional[list[dict]] = None, profile: Optional[dict] = None) -> TurnContext:
+    """The turn context as the RL dataset stores it (``context.turn``); no turn.state for a new completion.
+    ``earlier``: the dialogue so far (from the prompt); ``profile``: ``context.profile``."""
     return TurnContext(
         i=d["i"], n=d["n"], p=d["p"], prev_state=dict(d["prev_state"]), state_after=None,
         met_at=dict(d.get("met_at") or {}), agent_tactics=list(d.get("agent_tactics") or []),
         tactic_seen=bool(d.get("tactic_seen")), stop_token=d.get("stop_token") or DEFAULT_STOP_TOKEN,
-        policies=list(d.get("policies") or []),
+        policies=list(d.get("policies") or []), earlier=list(earlier or []), profile=profile,
     )
 
 
@@ -381,14 +401,254 @@ def r_resistance(out: Parsed, ctx: TurnContext, scenario: dict, params: dict) ->
     return 0.0 if applies and conceded(out.answer) else 1.0
 
 
-RULES: dict[str, Callable[[Parsed, TurnContext, dict, dict], float]] = {
+
+# ---------------------------------------------------------------- §3.10-§3.15 rules on the spoken reply
+AGENT_VOICE_PHRASES = (
+    "how can i help", "how may i help", "how can i assist", "how may i assist", "what can i do for you", "what can i help you with",
+    "happy to help", "glad to help", "happy to assist", "glad to assist", "i would be happy to", "i'd be happy to", "i would be glad to",
+    "is there anything else i can", "anything else i can help", "anything else i can do for you", "let me know if you need anything",
+    "thank you for calling", "thanks for calling", "thank you for contacting", "thanks for contacting", "thank you for reaching out",
+    "thank you for your patience", "thank you for choosing", "apologize for the inconvenience", "apologise for the inconvenience",
+    "sorry for the inconvenience", "i understand your frustration", "i understand your concern", "let me help you", "i can help you with",
+    "feel free to", "don't hesitate to", "do not hesitate to", "have a great day", "your satisfaction", "valued customer",
+    "as an ai", "as a language model", "i am an ai", "i'm an ai", "ai assistant", "language model", "virtual assistant",
+    "the user", "as the customer", "the simulated", "simulated user",
+)
+
+
+def agent_voice_phrases(answer: str) -> list[str]:
+    tok = tokens(answer)
+    return [p for p in AGENT_VOICE_PHRASES if has_phrase(tok, p)]
+
+
+def r_voice(out: Parsed, ctx: TurnContext, scenario: dict, params: dict) -> float:
+    return 0.0 if agent_voice_phrases(out.answer) else 1.0
+
+
+_LEAK_RES = (
+    re.compile(r"</?(?:think|answer|thinking|reasoning|rationale|scratchpad)(?![a-z0-9_])"),
+    re.compile(r"(?:^|[^a-z0-9])(?:agent[ _]intent|concerns|plan|state|tone|rationale|reasoning|thoughts?|thinking|internal monologue)[ \t]*:"),
+    re.compile(r"(?:trust|emotion|patience|engagement)[ \t:=]*-?[0-9]+(?:\.[0-9]+)?[ \t]*(?:->|=>|→)"),
+)
+
+
+def leaks(answer: str) -> list[str]:
+    low = lower(answer)
+    return [m.group(0).strip() for m in (rx.search(low) for rx in _LEAK_RES) if m]
+
+
+def r_no_leak(out: Parsed, ctx: TurnContext, scenario: dict, params: dict) -> float:
+    return 0.0 if leaks(out.answer) else 1.0
+
+
+_VALUE_RE = re.compile(r"[0-9]+(?:[.,:][0-9]+)*")
+DATE_WORDS = ("january", "february", "march", "april", "june", "july", "august", "september", "october", "november", "december",
+              "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_SENTENCE_RE = re.compile(r"(?:[^.!?\n]|(?<=[0-9])\.(?=[0-9]))+[.!?\n]*")
+
+
+def concrete_values(s: str) -> list[str]:
+    out = [m.replace(",", "") for m in _VALUE_RE.findall(s)]
+    out += [t for t in tokens(s) if t in DATE_WORDS]
+    return out
+
+
+def _num_text(x: Any) -> str:
+    """A number as JavaScript's String() prints it."""
+    if isinstance(x, bool):
+        return "true" if x else "false"
+    if isinstance(x, int) or (isinstance(x, float) and x.is_integer() and abs(x) < 1e21):
+        return str(int(x))
+    return repr(x)
+
+
+def _profile_strings(v: Any, out: list[str]) -> None:
+    if isinstance(v, str):
+        out.append(v)
+    elif isinstance(v, (int, float)) and not isinstance(v, bool):
+        out.append(_num_text(v))
+    elif isinstance(v, list):
+        for x in v:
+            _profile_strings(x, out)
+    elif isinstance(v, dict):
+        for k in sorted(v):
+            _profile_strings(v[k], out)
+
+
+def known_texts(ctx: TurnContext, scenario: dict) -> list[str]:
+    out: list[str] = []
+    _profile_strings(ctx.profile or {}, out)
+    out += list(scenario.get("memory") or [])
+    for t in scenario["targets"]:
+        out.append(t["description"])
+        if t.get("say"):
+            out.append(t["say"])
+    out += [p["then"] for p in scenario.get("decision_policy") or []]
+    out += [e["text"] for e in ctx.earlier]
+    return out
+
+
+def invented_values(answer: str, ctx: TurnContext, scenario: dict) -> list[tuple[str, bool]]:
+    known = {v for s in known_texts(ctx, scenario) for v in concrete_values(s)}
+    unknown_words = [content_words(u) for u in scenario.get("unknown") or []]
+    seen: set[str] = set()
+    out = []
+    for seg in _SENTENCE_RE.findall(answer):
+        if "?" in seg:
+            continue
+        cw = content_words(seg)
+        answers_unknown = any(w & cw for w in unknown_words)
+        for v in concrete_values(seg):
+            if v in known or v in seen:
+                continue
+            seen.add(v)
+            out.append((v, answers_unknown))
+    return out
+
+
+def r_no_invention(out: Parsed, ctx: TurnContext, scenario: dict, params: dict) -> float:
+    penalty = 0.0
+    for _, strong in invented_values(out.answer, ctx, scenario):
+        penalty += 1 if strong else 0.5
+    return max(0.0, 1 - penalty)
+
+
+def copy_sources(scenario: dict) -> list[str]:
+    out = []
+    for t in scenario["targets"]:
+        out.append(t["description"])
+        if t.get("done_when"):
+            out.append(t["done_when"])
+    out += [p["then"] for p in scenario.get("decision_policy") or []]
+    out += list(scenario.get("unknown") or [])
+    out.append(RATIONALE_INSTRUCTIONS)
+    return out
+
+
+def _runs(toks: list[str], k: int) -> list[str]:
+    return [" ".join(toks[i:i + k]) for i in range(len(toks) - k + 1)]
+
+
+def copied_run(answer: str, ctx: TurnContext, scenario: dict, params: dict) -> Optional[str]:
+    min_run = params.get("min_run", 10)
+    tok = tokens(answer)
+    allowed = [tokens(t["say"]) for t in scenario["targets"] if t.get("say")]
+    for src in copy_sources(scenario):
+        st = tokens(src)
+        k = min(min_run, len(st))
+        if k < 5 or len(tok) < k:
+            continue
+        mine = set(_runs(tok, k))
+        for r in _runs(st, k):
+            if r in mine and not any(has_phrase(a, r) for a in allowed):
+                return r
+    return None
+
+
+def r_no_copying(out: Parsed, ctx: TurnContext, scenario: dict, params: dict) -> float:
+    return 1.0 if copied_run(out.answer, ctx, scenario, params) is None else 0.0
+
+
+def degenerate_kind(answer: str, ctx: TurnContext) -> Optional[str]:
+    at = answer.find(ctx.stop_token)
+    spoken = answer[:at] if at >= 0 else answer
+    if at >= 0 and tokens(answer[at + len(ctx.stop_token):]):
+        return "after_stop"
+    if blank(spoken) or not tokens(spoken):
+        return "empty"
+    mine = tokens(spoken)
+    if len(mine) >= 4:
+        for e in ctx.earlier:
+            if e["speaker"] != "user":
+                continue
+            at2 = e["text"].find(ctx.stop_token)
+            if tokens(e["text"][:at2] if at2 >= 0 else e["text"]) == mine:
+                return "repeat"
+    return None
+
+
+def r_no_degenerate(out: Parsed, ctx: TurnContext, scenario: dict, params: dict) -> float:
+    return 1.0 if degenerate_kind(out.answer, ctx) is None else 0.0
+
+
+_ACT_OF = {"accept": "accept", "agree": "accept", "refuse": "refuse", "decline": "refuse", "reject": "refuse", "resist": "refuse",
+           "ask": "ask", "clarify": "ask", "reveal": "reveal", "tell": "reveal", "share": "reveal", "explain": "reveal", "raise": "reveal",
+           "end": "end", "hang": "end", "leave": "end", "bargain": "bargain", "negotiate": "bargain", "escalate": "escalate"}
+_PLAN_RE = re.compile(r"[ \t]*(?:[-*][ \t]+|[0-9]+[.)][ \t]+)?(?:\*\*)?plan(?:\*\*)?[ \t]*:")
+YES_WORDS = ("yes", "yeah", "yep", "ok", "okay", "sure", "fine", "deal", "agreed", "alright")
+NO_WORDS = REFUSE_PHRASES + ("nope", "nah", "isn't", "doesn't", "didn't", "wouldn't", "haven't")
+QUESTION_OPENERS = ("what", "whats", "how", "when", "where", "why", "which", "who", "can", "could", "would", "will", "is", "are", "do",
+                    "does", "did", "any", "should")
+REQUEST_PHRASES = ("i'd like", "i just want", "i only want", "i would like", "i should like", "i want", "i need", "please", "tell me",
+                   "let me know", "send me", "give me", "i must insist", "i insist")
+
+
+def plan_act(rationale: str) -> Optional[str]:
+    for line in rationale.split("\n"):
+        low = lower(line)
+        m = _PLAN_RE.match(low)
+        if not m:
+            continue
+        for t in tokens(low[m.end():])[:3]:
+            if t in _ACT_OF:
+                return _ACT_OF[t]
+        return None
+    return None
+
+
+def accepts(answer: str) -> bool:
+    tok = tokens(answer)
+    yes = any(has_phrase(tok, p) for p in ACCEPT_PHRASES) or any(w in tok for w in YES_WORDS)
+    return yes and not any(has_phrase(tok, p) for p in NO_WORDS)
+
+
+def refuses(answer: str) -> bool:
+    tok = tokens(answer)
+    return any(has_phrase(tok, p) for p in NO_WORDS) and not any(has_phrase(tok, p) for p in ACCEPT_PHRASES)
+
+
+def asks(answer: str) -> bool:
+    if "?" in answer:
+        return True
+    tok = tokens(answer)
+    if any(has_phrase(tok, p) for p in REQUEST_PHRASES):
+        return True
+    for seg in _SENTENCE_RE.findall(answer):
+        t = tokens(seg)
+        if t and t[0] in QUESTION_OPENERS:
+            return True
+    return False
+
+
+def r_plan_reply(out: Parsed, ctx: TurnContext, scenario: dict, params: dict) -> Optional[float]:
+    act = plan_act(out.rationale)
+    if act is None:
+        return None
+    stops = ctx.stop_token in out.answer
+    if act == "end":
+        return 1.0 if stops else 0.0
+    if stops or blank(out.answer):
+        return 0.0
+    if act == "accept":
+        return 0.0 if refuses(out.answer) else 1.0
+    if act in ("refuse", "ask"):
+        return 0.0 if accepts(out.answer) and not asks(out.answer) else 1.0
+    return 1.0
+
+RULES: dict[str, Callable[[Parsed, TurnContext, dict, dict], Optional[float]]] = {
     "format": r_format, "sections": r_sections, "rationale_length": r_rationale_length, "grounding": r_grounding,
     "state_validity": r_state_validity, "disclosure": r_disclosure, "termination": r_termination, "resistance": r_resistance,
+    "voice": r_voice, "no_leak": r_no_leak, "no_invention": r_no_invention, "no_copying": r_no_copying,
+    "no_degenerate": r_no_degenerate, "plan_reply": r_plan_reply,
 }
 
 
-def score_rule(name: str, out: Parsed, ctx: TurnContext, scenario: dict, params: Optional[dict] = None) -> float:
-    return round6(RULES[name](out, ctx, scenario, params or {}))
+def score_rule(name: str, out: Parsed, ctx: TurnContext, scenario: dict, params: Optional[dict] = None) -> Optional[float]:
+    """The rounded value, or None when the rule does not apply (n/a)."""
+    if ctx.rationale_off and name in RATIONALE_RULES:
+        return None
+    v = RULES[name](out, ctx, scenario, params or {})
+    return None if v is None else round6(v)
 
 
 # ---------------------------------------------------------------- §4 judge components
@@ -510,6 +770,9 @@ def validate_spec(spec: Any, where: str = "reward_spec") -> None:
         wt = c.get("weight", 1)
         if isinstance(wt, bool) or not isinstance(wt, (int, float)) or wt < 0:
             raise SpecError(f"job: {w}.weight: must be a number >= 0, got {json.dumps(wt)}")
+    for g in (spec.get("aggregate") or {}).get("gates") or []:
+        if not any(c["name"] == g and c.get("level", "turn") == "turn" for c in comps):
+            raise SpecError(f"job: {where}.aggregate.gates: '{g}' is not a turn component of this spec")
 
 
 # ---------------------------------------------------------------- §5 scoring a transcript
@@ -518,12 +781,62 @@ class TranscriptScore:
     turns: list[dict] = field(default_factory=list)
     turn_mean: dict[str, float] = field(default_factory=dict)
     session: dict[str, float] = field(default_factory=dict)
-    total: float = 0.0
-    metrics: dict[str, Optional[float]] = field(default_factory=dict)
+    # None for a cancelled or errored dialogue: it has no total.
+    total: Optional[float] = 0.0
+    # metric -> {"value": float | None, "source": "rule" | "judge" | None}
+    metrics: dict[str, dict] = field(default_factory=dict)
 
 
 def _mean(values: list[float]) -> float:
     return fsum_ordered(values) / len(values)
+
+
+def gates_of(spec: dict) -> list[str]:
+    g = (spec.get("aggregate") or {}).get("gates")
+    return ["format"] if g is None else list(g)
+
+
+def failed_gates(spec: dict, values: dict[str, float]) -> list[str]:
+    return [g for g in gates_of(spec) if g in values and values[g] < 0.5]
+
+
+def broke_off(transcript: dict) -> bool:
+    return (transcript.get("end") or {}).get("reason") in ("cancelled", "error")
+
+
+def rule_metrics(transcript: dict, scenario: dict, profile: Optional[dict]) -> dict[str, float]:
+    """§6: Goal, Res, Con and Role as rules decide them (absent without input)."""
+    out: dict[str, float] = {}
+    met_at = {t["id"]: t.get("met_at") for t in transcript.get("targets") or []}
+    num = den = 0.0
+    for t in scenario["targets"]:
+        w = GOAL_WEIGHTS[t.get("priority", "primary")]
+        den += w
+        if met_at.get(t["id"]) is not None:
+            num += w
+    if den > 0:
+        out["Goal"] = round6(num / den)
+    res, con, role = [], [], []
+    turns = transcript["turns"]
+    for k, turn in enumerate(turns):
+        if turn["speaker"] != "user":
+            continue
+        parsed = parse_output(turn["output"] if turn.get("output") is not None else turn["text"])
+        ctx = turn_context(transcript, k, scenario, profile)
+        if ctx.agent_tactics:
+            res.append(0.0 if conceded(parsed.answer) else 1.0)
+        pr = score_rule("plan_reply", parsed, ctx, scenario)
+        if pr is not None:
+            con.append(pr)
+        role.append(min(score_rule("voice", parsed, ctx, scenario), score_rule("no_leak", parsed, ctx, scenario),
+                        score_rule("no_invention", parsed, ctx, scenario)))
+    if res:
+        out["Res"] = round6(_mean(res))
+    if con:
+        out["Con"] = round6(_mean(con))
+    if role:
+        out["Role"] = round6(_mean(role))
+    return out
 
 
 def score_transcript(spec: dict, scenario: dict, profile: dict, transcript: dict, judge: Optional[JudgeFn] = None,
@@ -535,7 +848,8 @@ def score_transcript(spec: dict, scenario: dict, profile: dict, transcript: dict
     user_ks = [k for k, t in enumerate(turns) if t["speaker"] == "user"]
     res = TranscriptScore()
     judge_x: dict[str, list[float]] = {}
-    rule_values: dict[int, list[float]] = {}  # component position -> its value per user turn
+    # component position -> (value, gated) per user turn where the rule applies
+    rule_values: dict[int, list[tuple[float, bool]]] = {}
 
     def rubric(c: dict) -> str:
         return c.get("rubric") or (rubrics or {}).get(c["name"]) or c["name"]
@@ -543,16 +857,19 @@ def score_transcript(spec: dict, scenario: dict, profile: dict, transcript: dict
     for k in user_ks:
         ctx = turn_context(transcript, k, scenario, profile)
         out = parse_output(turns[k]["output"] if turns[k].get("output") is not None else turns[k]["text"])
-        values: dict[str, float] = {}
+        rules_now: dict[int, float] = {}
         for pos, c in enumerate(comps):
             if c["kind"] == "rule":
-                rule_values.setdefault(pos, []).append(score_rule(c["name"], out, ctx, scenario, c.get("params")))
+                v = score_rule(c["name"], out, ctx, scenario, c.get("params"))
+                if v is not None:
+                    rules_now[pos] = v
+        values: dict[str, float] = {}
         num = den = 0.0
         for pos, c in enumerate(comps):
             if c.get("level", "turn") != "turn":
                 continue
             if c["kind"] == "rule":
-                s: Optional[float] = rule_values[pos][-1]
+                s: Optional[float] = rules_now.get(pos)
             else:
                 raw = judge(c["name"], build_judge_prompt(rubric(c), scenario, profile, turns, turns[k]["index"]), str(turns[k]["index"])) if judge else None
                 x = judge_value(raw) if raw is not None else math.nan
@@ -565,9 +882,13 @@ def score_transcript(spec: dict, scenario: dict, profile: dict, transcript: dict
             w = c.get("weight", 1)
             num += w * s
             den += w
+        all_rules = {comps[pos]["name"]: v for pos, v in rules_now.items()}
+        gated = bool(failed_gates(spec, {**all_rules, **values}))
+        for pos, v in rules_now.items():
+            rule_values.setdefault(pos, []).append((v, gated))
         entry: dict[str, Any] = {"index": turns[k]["index"], "rewards": values}
         if den > 0:
-            entry["score"] = round6(num / den)
+            entry["score"] = 0.0 if gated else round6(num / den)
         res.turns.append(entry)
 
     for c in turn_comps:
@@ -597,9 +918,11 @@ def score_transcript(spec: dict, scenario: dict, profile: dict, transcript: dict
         if c.get("level", "turn") != "session":
             continue
         if c["kind"] == "rule":
-            vals = rule_values.get(pos) or []
+            if c["name"] == "termination" and broke_off(transcript):
+                continue
+            vals = [0.0 if gated else v for v, gated in rule_values.get(pos) or []]
             if vals:
-                res.session[c["name"]] = min(vals)
+                res.session[c["name"]] = round6(min(vals))
         else:
             raw = judge(c["name"], build_judge_prompt(rubric(c), scenario, profile, turns, None), "session") if judge else None
             x = judge_value(raw) if raw is not None else math.nan
@@ -618,19 +941,24 @@ def score_transcript(spec: dict, scenario: dict, profile: dict, transcript: dict
             w = c.get("weight", 1)
             num += w * res.session[c["name"]]
             den += w
-    res.total = round6(num / den) if den > 0 else 0.0
+    res.total = None if broke_off(transcript) else (round6(num / den) if den > 0 else 0.0)
 
-    names_by_metric = {METRIC_OF[c["name"]]: c for c in comps if c["kind"] == "judge" and c["name"] in METRIC_OF}
+    rule = rule_metrics(transcript, scenario, profile)
     for metric in METRICS:
-        c = names_by_metric.get(metric)
-        if c is None:
-            res.metrics[metric] = None
-        elif c.get("level", "turn") == "turn":
+        res.metrics[metric] = {"value": rule[metric], "source": "rule"} if metric in rule else {"value": None, "source": None}
+    done: set[str] = set()
+    for c in comps:
+        metric = METRIC_OF.get(c["name"]) if c["kind"] == "judge" else None
+        if metric is None or metric in done:
+            continue
+        if c.get("level", "turn") == "turn":
             xs = judge_x.get(c["name"]) or []
-            res.metrics[metric] = round6(_mean(xs)) if xs else None
-        else:
-            x = session_judge_x.get(c["name"])
-            res.metrics[metric] = round6(x) if x is not None else None
+            if xs:
+                res.metrics[metric] = {"value": round6(_mean(xs)), "source": "judge"}
+                done.add(metric)
+        elif c["name"] in session_judge_x:
+            res.metrics[metric] = {"value": round6(session_judge_x[c["name"]]), "source": "judge"}
+            done.add(metric)
     return res
 
 
@@ -670,13 +998,30 @@ def grpo_components(spec: dict, has_judge: bool = True) -> tuple[list[dict], lis
     return used, skipped
 
 
-def _make_rule_fn(c: dict) -> Callable[..., list[Optional[float]]]:
+def _gated(spec: Optional[dict], out: Parsed, tc: TurnContext, scenario: dict) -> bool:
+    """The sampled turn fails a gate (§5): every component then scores it 0, as the turn score would."""
+    if spec is None:
+        return False
+    for g in gates_of(spec):
+        c = next((x for x in spec["components"] if x["name"] == g and x["kind"] == "rule"), None)
+        if c is None:
+            continue
+        v = score_rule(g, out, tc, scenario, c.get("params"))
+        if v is not None and v < 0.5:
+            return True
+    return False
+
+
+def _make_rule_fn(c: dict, spec: Optional[dict] = None) -> Callable[..., list[Optional[float]]]:
     def fn(prompts, completions, context, **_: Any) -> list[Optional[float]]:
         scores = []
-        for completion, ctx_json in zip(completions, context):
+        for prompt, completion, ctx_json in zip(prompts, completions, context):
             ctx = json.loads(ctx_json)
             out = parse_output(completion_text(completion))
-            scores.append(score_rule(c["name"], out, context_from_json(ctx["turn"]), ctx["scenario"], c.get("params")))
+            earlier = [{"speaker": t["speaker"], "text": t["text"]} for t in turns_from_prompt(prompt)]
+            tc = context_from_json(ctx["turn"], earlier, ctx.get("profile"))
+            v = score_rule(c["name"], out, tc, ctx["scenario"], c.get("params"))
+            scores.append(0.0 if v is not None and _gated(spec, out, tc, ctx["scenario"]) else v)
         return scores
 
     fn.__name__ = c["name"]
@@ -716,6 +1061,6 @@ def reward_functions(spec: dict, judge: Optional[JudgeFn]) -> tuple[list[Callabl
     funcs: list[Callable] = []
     weights: list[float] = []
     for c in used:
-        funcs.append(_make_rule_fn(c) if c["kind"] == "rule" else _make_judge_fn(c, judge, c.get("rubric") or c["name"]))
+        funcs.append(_make_rule_fn(c, spec) if c["kind"] == "rule" else _make_judge_fn(c, judge, c.get("rubric") or c["name"]))
         weights.append(float(c.get("weight", 1)) / total)
     return funcs, weights, skipped

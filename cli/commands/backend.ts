@@ -7,19 +7,19 @@ import { loadWorkspace, findWorkspaceRoot } from '../../core/model/load';
 import { backendKey, findBackend } from '../../core/dialogue/types';
 import { probeBackend } from '../../core/backends/probe';
 import { foldLine } from '../../core/backends/chat/errors';
-import { envSecret } from '../render/paths';
+import { cliSecrets, TRUST_FLAG } from '../secrets';
 import { exitQuietlyOnClosedStdout, style } from '../render/style';
 import { resolve } from 'node:path';
 import type { Command } from './index';
 
 export const backendCommand: Command = {
-  usage: 'test <id> [--json] [--root DIR]',
+  usage: 'test <id> [--json] [--trust] [--root DIR]',
   summary: 'probe a backend: reasoning dialect, streaming, latency, context size',
   async run(args) {
     exitQuietlyOnClosedStdout();
-    const { positional, flags } = parseArgs(args, { values: ['root'], booleans: ['json'] });
+    const { positional, flags } = parseArgs(args, { values: ['root'], booleans: ['json', TRUST_FLAG] });
     if (flags.help) {
-      process.stdout.write(`usage: userlm backend ${this.usage}\n\nSends one short chat request to the backend <id> of userlm.yaml through the same client as\na run, and reports where the server puts the reasoning (the 'reasoning' or 'reasoning_content'\nfield, <think> tags, an implicit think, or none), whether the reply streamed, the latency and\nthe model's context size when the server reports it. --json prints the result as one object.\n`);
+      process.stdout.write(`usage: userlm backend ${this.usage}\n\nSends one short chat request to the backend <id> of userlm.yaml through the same client as\na run, and reports where the server puts the reasoning (the 'reasoning' or 'reasoning_content'\nfield, <think> tags, an implicit think, or none), whether the reply streamed, the latency and\nthe model's context size when the server reports it. --json prints the result as one object.\nA key (api_key: env:VAR) is sent only for a trusted workspace (userlm trust, or --trust).\n`);
       return 0;
     }
     if (positional[0] !== 'test') throw new UsageError(`unknown backend action '${positional[0] ?? ''}' (try: userlm backend test <id>)`);
@@ -32,7 +32,7 @@ export const backendCommand: Command = {
     let backend;
     try {
       backend = findBackend(id, config, 'backend');
-      const result = await probeBackend(backend, backendKey(backend, { config, secret: envSecret }));
+      const result = await probeBackend(backend, backendKey(backend, { config, secret: cliSecrets(root, flags) }));
       if (flags.json) {
         process.stdout.write(`${JSON.stringify(result)}\n`);
         return 0;

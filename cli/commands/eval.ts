@@ -1,40 +1,63 @@
 // `userlm eval <suite>`: runs a suite with a progress bar on stderr, then prints the summary table
 // and the run directory. Exit 1 when a threshold fails or a dialogue errored; Ctrl-C stops cleanly
 // (finished dialogues are kept; `--resume RUN_DIR` continues).
-import { intFlag, parseArgs, UsageError } from '../args';
-import { readTranscripts, resolveSuite, runSuite } from '../../core/runs';
+import { EXIT, intFlag, parseArgs, UsageError } from '../args';
+import { readTranscripts, resolveSuite, runSuite, selectDialogues, type DialogueSelection, type ResolvedSuite } from '../../core/runs';
+import { existsSync } from 'node:fs';
+import { resolveFrom } from '../../core/model/load';
 import { failureLines } from '../../core/backends/chat/errors';
 import { reportFileErrors } from '../render/problems';
-import { envSecret, requireFile, rootFor, runDirArg, shown } from '../render/paths';
+import { rootFor, runDirArg, shown } from '../render/paths';
+import { atMostPositional, inputFile, InputError, outputFolder, schemaIntFlag } from '../inputs';
+import { cliSecrets, TRUST_FLAG } from '../secrets';
 import { ProgressBar } from '../render/progress';
 import { renderSummary } from '../render/summary';
 import { exitQuietlyOnClosedStdout, style } from '../render/style';
 import type { Command } from './index';
 
 export const evalCommand: Command = {
-  usage: '<suite> [--concurrency N] [--out DIR] [--resume RUN_DIR] [--root DIR]',
+  usage: '<suite> [--only GLOB] [--limit N] [--concurrency N] [--out DIR | --resume RUN_DIR] [--root DIR] [--trust]',
   summary: 'run an eval suite; summary per scenario, split and paper metric',
   async run(args) {
     exitQuietlyOnClosedStdout();
-    const { positional, flags } = parseArgs(args, { values: ['concurrency', 'out', 'resume', 'root'] });
+    const { positional, flags } = parseArgs(args, { values: ['concurrency', 'out', 'resume', 'root', 'only', 'limit'], booleans: [TRUST_FLAG] });
     if (flags.help) {
-      process.stdout.write(`usage: userlm eval ${this.usage}\n\nRuns every dialogue of the suite (scenario x profile x sample), appends each finished one to\n<run>/transcripts.jsonl, writes run.json and summary.json, and prints the run directory.\nExit status 1 when a threshold fails or a dialogue errored. Ctrl-C stops cleanly;\n--resume RUN_DIR skips the dialogues already finished.\n`);
+      process.stdout.write(`usage: userlm eval ${this.usage}\n\nRuns every dialogue of the suite (scenario x profile x sample), appends each finished one to\n<run>/transcripts.jsonl, writes run.json and summary.json, and prints the run directory.\n--only GLOB: only dialogues whose id (<scenario>:<profile>:<sample>) or scenario id matches.\n--limit N: only the first N of them. Exit status 1 when a threshold fails or a dialogue errored,\n3 when refused (an untrusted workspace's key, a run directory in use). Ctrl-C stops cleanly;\n--resume RUN_DIR skips the dialogues already finished. One process at a time per run directory.\n--trust: send the keys userlm.yaml names without 'userlm trust' (this run only).\n`);
       return 0;
     }
-    const file = requireFile(positional[0], 'suite file');
+    atMostPositional(positional, 1);
+    const loaded = inputFile(positional[0], ['suite'], 'suite file');
+    const file = loaded.path;
     const root = rootFor(file, flags.root);
-    const concurrency = intFlag(flags, 'concurrency');
-    if (concurrency !== undefined && concurrency < 1) throw new UsageError('--concurrency must be at least 1');
+    const concurrency = schemaIntFlag(flags, 'concurrency', 'suite', ['concurrency']);
+    const limit = intFlag(flags, 'limit');
+    if (limit !== undefined && limit < 1) throw new UsageError(`--limit must be at least 1, got ${limit}`);
+    const only = flags.only as string | undefined;
+    if (only !== undefined && !only.trim()) throw new UsageError('--only needs a glob, e.g. --only "telecom-*"');
+    if (flags.out !== undefined && flags.resume !== undefined) throw new UsageError('--out and --resume do not go together: a resumed run stays in its own directory');
+    const outDir = outputFolder(flags, 'out');
     const resumeDir = flags.resume !== undefined ? runDirArg(flags.resume as string, flags.root) : undefined;
+    const select: DialogueSelection = { only, limit };
 
-    let planned;
+    let planned: ResolvedSuite;
     try {
       planned = await resolveSuite(root, file);
     } catch (e) {
-      process.stderr.write(`${(e as Error).message}\n`);
-      return 1;
+      // A suite the engine cannot use: show the checker's located errors (the suite and the reward
+      // specs it names) when it finds some, else the engine's message.
+      const suite = loaded.value as { rewards?: unknown };
+      const specs = typeof suite.rewards === 'string' ? [resolveFrom(file, suite.rewards)] : [];
+      const errors = await reportFileErrors(root, [file, ...specs.filter((f) => existsSync(f))]);
+      process.stderr.write(errors ? `userlm eval: ${errors} error${errors === 1 ? '' : 's'}; fix them first\n` : `userlm eval: ${(e as Error).message}\n`);
+      return EXIT.failed;
     }
-    const files = [file, ...new Set(planned.dialogues.map((d) => d.scenarioFile))];
+    let selected;
+    try {
+      selected = selectDialogues(planned.dialogues, select);
+    } catch (e) {
+      throw new InputError((e as Error).message);
+    }
+    const files = [file, ...new Set(selected.map((d) => d.scenarioFile))];
     if (planned.specSource !== 'inline' && planned.specSource !== 'builtin') files.push(planned.specSource);
     const errors = await reportFileErrors(root, files);
     if (errors) {
@@ -58,7 +81,8 @@ export const evalCommand: Command = {
     let runDir = '';
     try {
       const result = await runSuite({
-        root, suiteFile: file, concurrency, outDir: flags.out as string | undefined, resumeDir, secret: envSecret, signal: ctrl.signal,
+        root, suiteFile: file, concurrency, outDir, resumeDir, select, secret: cliSecrets(root, flags), signal: ctrl.signal,
+        owner: `userlm eval${resumeDir ? ' --resume' : ''} (${shown(file)})`,
         onStart: (info) => {
           runDir = info.runDir;
           process.stderr.write(`run ${info.runId}: ${info.total} dialogues${info.skipped ? ` (${info.skipped} already finished)` : ''}\n`);
@@ -72,9 +96,9 @@ export const evalCommand: Command = {
       process.stdout.write(`run directory: ${shown(runDir)}\n`);
       if (ctrl.signal.aborted) {
         process.stderr.write(err.yellow(`stopped; resume with: userlm eval ${positional[0]} --resume ${shown(runDir)}\n`));
-        return 130;
+        return EXIT.interrupted;
       }
-      return result.summary.pass ? 0 : 1;
+      return result.summary.pass ? EXIT.ok : EXIT.failed;
     } finally {
       process.removeListener('SIGINT', onSigint);
     }

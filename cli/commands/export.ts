@@ -5,6 +5,7 @@ import { loadWorkspace, findWorkspaceRoot } from '../../core/model/load';
 import { buildDataset, readTranscripts, workspaceSource, writeDataset, type DatasetFormat, type ExportResult, type ExportSummary } from '../../core/datasets';
 import type { Transcript } from '../../core/generated/schema-types';
 import { parseArgs, intFlag, UsageError, type ParsedArgs } from '../args';
+import { outputFile } from '../render/paths';
 import type { Command } from './index';
 
 /** A run given as a folder, a transcripts file, or a run id under `<root>/.userlm/runs/`. */
@@ -37,7 +38,7 @@ export async function datasetFromRuns(runs: string[], format: DatasetFormat, f: 
   const root = findWorkspaceRoot(cwd, existsSync);
   const ws = await loadWorkspace(root);
   const transcripts: Transcript[] = [];
-  for (const r of runs) transcripts.push(...readTranscripts(resolveRunPath(root, r)));
+  for (const r of runs) transcripts.push(...readTranscripts(resolveRunPath(root, r), 'strict'));
   return buildDataset(transcripts, workspaceSource(ws), { format, ...f });
 }
 
@@ -62,8 +63,9 @@ export const exportCommand: Command = {
     if (format !== 'sft' && format !== 'rl') throw new UsageError(`--format must be sft or rl${format === undefined ? '' : `, got '${String(format)}'`}`);
     if (typeof a.flags.out !== 'string') throw new UsageError('--out FILE is required');
     if (!a.positional.length) throw new UsageError('give at least one run (folder or id)');
+    const out = outputFile(a.flags.out, 'out');
     const result = await datasetFromRuns(a.positional, format, datasetFlags(a.flags));
-    const paths = writeDataset(resolve(a.flags.out), result);
+    const paths = writeDataset(out, result);
     process.stdout.write(`${formatSummary(result.summary)}\nwrote ${paths.train} and ${paths.validation}\n`);
     return 0;
   },

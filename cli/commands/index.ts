@@ -7,6 +7,9 @@ import { runCommand } from './run';
 import { evalCommand } from './eval';
 import { compareCommand } from './compare';
 import { reportCommand } from './report';
+import { trustCommand, untrustCommand } from './trust';
+import { importCommand } from './import';
+import { draftCommand } from './draft';
 import { backendCommand } from './backend';
 
 export interface Command {
@@ -25,4 +28,8 @@ commands.run = runCommand;
 commands.eval = evalCommand;
 commands.compare = compareCommand;
 commands.report = reportCommand;
+commands.trust = trustCommand;
+commands.untrust = untrustCommand;
+commands.import = importCommand;
+commands.draft = draftCommand;
 commands.backend = backendCommand;

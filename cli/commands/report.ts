@@ -1,10 +1,11 @@
 // `userlm report <run> [--html FILE]`: the run's summary as text, or a self-contained HTML page.
-import { renameSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { parseArgs } from '../args';
 import { loadSummary, readJson, readTranscripts, renderReportHtml, RUN_JSON, type RunJson } from '../../core/runs';
+import { outputFile, runDirArg, shown } from '../render/paths';
+import { atMostPositional } from '../inputs';
 import { failureLines } from '../../core/backends/chat/errors';
-import { runDirArg, shown } from '../render/paths';
 import { renderSummary } from '../render/summary';
 import { exitQuietlyOnClosedStdout, style } from '../render/style';
 import type { Command } from './index';
@@ -19,9 +20,11 @@ export const reportCommand: Command = {
       process.stdout.write(`usage: userlm report ${this.usage}\n\nWithout --html: the summary table. With --html FILE: one HTML file with inline styles and\nSVG charts (no scripts, no remote content) that opens anywhere.\n`);
       return 0;
     }
+    atMostPositional(positional, 1);
     const dir = runDirArg(positional[0], flags.root);
     if (typeof flags.html === 'string') {
-      const file = resolve(flags.html);
+      const file = outputFile(flags.html, 'html');
+      mkdirSync(dirname(file), { recursive: true });
       const tmp = `${file}.${process.pid}.tmp`;
       writeFileSync(tmp, renderReportHtml(dir));
       renameSync(tmp, file);

@@ -1,13 +1,15 @@
 // `userlm run <scenario>`: one dialogue, printed as it happens (rationale inline, state changes),
 // then the reward table. `--json` prints exactly one transcript object and nothing else on stdout.
 import { createInterface } from 'node:readline';
-import { intFlag, parseArgs } from '../args';
+import { EXIT, intFlag, parseArgs } from '../args';
 import { previewDialogue, defaultSpec } from '../../core/runs';
-import { loadWorkspace, loadYamlFile } from '../../core/model/load';
+import { loadWorkspace } from '../../core/model/load';
 import type { State } from '../../core/generated/schema-types';
 import { renderEnd, renderHeader, renderRewardTable, renderTurn } from '../render/transcript';
 import { reportFileErrors } from '../render/problems';
-import { envSecret, requireFile, rootFor } from '../render/paths';
+import { rootFor } from '../render/paths';
+import { atMostPositional, inputFile, schemaIntFlag } from '../inputs';
+import { cliSecrets, TRUST_FLAG } from '../secrets';
 import { exitQuietlyOnClosedStdout, style } from '../render/style';
 import type { Command } from './index';
 
@@ -48,28 +50,37 @@ export function createTerminalAsk(): { ask(prompt: string, signal?: AbortSignal)
 }
 
 export const runCommand: Command = {
-  usage: '<scenario> [--profile ID] [--simulator ID] [--agent ID] [--judge ID] [--seed N] [--turns N] [--json] [--root DIR]',
+  usage: '<scenario> [--profile ID] [--simulator ID] [--agent ID] [--judge ID] [--seed N] [--turns N] [--json] [--root DIR] [--trust]',
   summary: 'preview one dialogue with rationales, state and rewards',
   async run(args) {
     exitQuietlyOnClosedStdout();
-    const { positional, flags } = parseArgs(args, { values: ['profile', 'simulator', 'agent', 'judge', 'seed', 'turns', 'root'], booleans: ['json'] });
+    const { positional, flags } = parseArgs(args, { values: ['profile', 'simulator', 'agent', 'judge', 'seed', 'turns', 'root'], booleans: ['json', TRUST_FLAG] });
     if (flags.help) {
-      process.stdout.write(`usage: userlm run ${this.usage}\n\nRuns one dialogue of the scenario (default: the built-in agenda simulator against the\nscenario's default agent, no key needed) and prints it with each rationale inline, the state\nchanges and a reward table. --agent human: you type the agent's lines. --judge ID scores the\njudge components with that backend. --json: one transcript object on stdout, nothing else.\n`);
+      process.stdout.write(`usage: userlm run ${this.usage}\n\nRuns one dialogue of the scenario (default: the built-in agenda simulator against the\nscenario's default agent, no key needed) and prints it with each rationale inline, the state\nchanges and a reward table. --agent human: you type the agent's lines. --judge ID scores the\njudge components with that backend. --json: one transcript object on stdout, nothing else.\n--trust: send the keys userlm.yaml names without 'userlm trust' (this run only).\n`);
       return 0;
     }
-    const file = requireFile(positional[0], 'scenario file');
+    atMostPositional(positional, 1);
+    const loaded = inputFile(positional[0], ['scenario'], 'scenario file');
+    const file = loaded.path;
     const root = rootFor(file, flags.root);
     const json = flags.json === true;
+    const seed = intFlag(flags, 'seed');
+    const turns = schemaIntFlag(flags, 'turns', 'scenario', ['termination', 'max_turns']);
     const errors = await reportFileErrors(root, [file]);
     if (errors) {
       process.stderr.write(`userlm run: ${errors} error${errors === 1 ? '' : 's'}; fix them first\n`);
-      return 1;
+      return EXIT.failed;
     }
     const s = style(process.stdout);
-    if (!json) {
-      const sc = loadYamlFile(file).value as { id?: string; title?: string };
+    // The header goes out with the first turn: an error before the dialogue starts (an unknown
+    // --profile, a refused key) is the only thing printed.
+    let header = !json;
+    const printHeader = () => {
+      if (!header) return;
+      header = false;
+      const sc = loaded.value as { id?: string; title?: string };
       process.stdout.write(s.bold(`== ${sc.id ?? file}${sc.title ? ` — ${sc.title}` : ''}`) + '\n');
-    }
+    };
     const ctrl = new AbortController();
     const onSigint = () => ctrl.abort();
     process.once('SIGINT', onSigint);
@@ -80,10 +91,11 @@ export const runCommand: Command = {
         root, scenarioFile: file,
         profileId: flags.profile as string | undefined, simulator: flags.simulator as string | undefined,
         agent: flags.agent as string | undefined, judge: flags.judge as string | undefined,
-        seed: intFlag(flags, 'seed'), turns: intFlag(flags, 'turns'),
-        secret: envSecret, askHuman: (p, sig) => terminal.ask(p, sig), signal: ctrl.signal,
+        seed, turns,
+        secret: cliSecrets(root, flags), askHuman: (p, sig) => { printHeader(); return terminal.ask(p, sig); }, signal: ctrl.signal,
         onEvent: json ? undefined : (e) => {
           if (e.type !== 'turn') return;
+          printHeader();
           process.stdout.write(renderTurn(e.turn, lastState, s));
           if (e.turn.speaker === 'user' && e.turn.state) lastState = e.turn.state;
         },
@@ -91,11 +103,12 @@ export const runCommand: Command = {
       if (json) {
         process.stdout.write(JSON.stringify(t) + '\n');
       } else {
+        printHeader();
         const { spec } = defaultSpec(await loadWorkspace(root));
         process.stdout.write('\n' + renderHeader(t, undefined, s) + renderEnd(t, s) + '\n' + renderRewardTable(t, spec, s));
       }
-      if (t.end.reason === 'cancelled') return 130;
-      return t.end.reason === 'error' ? 1 : 0;
+      if (t.end.reason === 'cancelled') return EXIT.interrupted;
+      return t.end.reason === 'error' ? EXIT.failed : EXIT.ok;
     } finally {
       terminal.close();
       process.removeListener('SIGINT', onSigint);

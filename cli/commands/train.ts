@@ -5,7 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { findWorkspaceRoot, loadWorkspace, loadYamlFile, resolveFrom } from '../../core/model/load';
 import { readDatasetFile } from '../../core/datasets';
-import { envSecret } from '../../core/agents';
+import { cliSecrets, TRUST_FLAG } from '../secrets';
 import type { RewardSpec, TrainingBackend, Workspace } from '../../core/generated/schema-types';
 import {
   cancelJob, estimateSubmission, findTrainingBackend, followJob, formatEstimate, getJobInfo, getJobLog, judgeRefFor, listJobInfos,
@@ -29,6 +29,9 @@ export function findTrainerDir(start = __dirname): string {
 }
 
 interface Ctx { root: string; config?: Workspace; configFile?: string }
+
+/** Tokens and keys of this invocation's workspace: handed out only when it is trusted (`userlm trust`). */
+let trustedSecret: (ref: string) => string | undefined = () => undefined;
 
 async function workspace(): Promise<Ctx> {
   const root = findWorkspaceRoot(process.cwd(), existsSync);
@@ -93,7 +96,7 @@ async function submit(a: ParsedArgs, ctx: Ctx): Promise<number> {
     return 1;
   }
   const id = await submitTrainingJob({
-    ...opts, backend, token: trainingToken(backend, envSecret), data, pricePerMTokens: price,
+    ...opts, backend, token: trainingToken(backend, trustedSecret), data, pricePerMTokens: price,
     trainerDir: backend.type === 'ray' && (backend.entrypoint ?? 'trainer') === 'trainer' ? findTrainerDir() : undefined,
     rewardsPy: backend.type === 'openai-fine-tuning' && type === 'grpo' ? readFileSync(join(findTrainerDir(), 'rewards.py'), 'utf8') : undefined,
     graderModel: a.flags['grader-model'] as string | undefined,
@@ -126,7 +129,7 @@ function describe(j: JobInfo): string {
 
 async function status(a: ParsedArgs, backend: TrainingBackend): Promise<number> {
   const id = requireId(a, 'show');
-  const token = trainingToken(backend, envSecret);
+  const token = trainingToken(backend, trustedSecret);
   const j = await getJobInfo(backend, token, id);
   out(describe(j));
   if (!j.failed) return 0;
@@ -137,7 +140,7 @@ async function status(a: ParsedArgs, backend: TrainingBackend): Promise<number> 
 
 async function logs(a: ParsedArgs, backend: TrainingBackend): Promise<number> {
   const id = requireId(a, 'follow');
-  const token = trainingToken(backend, envSecret);
+  const token = trainingToken(backend, trustedSecret);
   if (a.flags.follow !== true) {
     process.stdout.write(await getJobLog(backend, token, id));
     return 0;
@@ -149,12 +152,12 @@ async function logs(a: ParsedArgs, backend: TrainingBackend): Promise<number> {
 
 async function cancel(a: ParsedArgs, backend: TrainingBackend): Promise<number> {
   const id = requireId(a, 'cancel');
-  out(`${id}: ${await cancelJob(backend, trainingToken(backend, envSecret), id)}`);
+  out(`${id}: ${await cancelJob(backend, trainingToken(backend, trustedSecret), id)}`);
   return 0;
 }
 
 async function list(backend: TrainingBackend): Promise<number> {
-  const jobs = await listJobInfos(backend, trainingToken(backend, envSecret));
+  const jobs = await listJobInfos(backend, trainingToken(backend, trustedSecret));
   for (const j of jobs) out(`${j.id}\t${j.status}\t${j.type ?? ''}\t${j.model ?? ''}`);
   if (!jobs.length) out('no jobs');
   return 0;
@@ -179,9 +182,10 @@ export const trainCommand: Command = {
     const normalized = rest.map((x) => (x === '--runs' ? '--' : x));
     const cut = normalized.indexOf('--');
     const argv = cut >= 0 ? [...normalized.slice(0, cut), ...moveFlagsBefore(normalized.slice(cut + 1))] : normalized;
-    const a = parseArgs(argv, { values: SUBMIT_VALUES, booleans: ['yes', 'follow'] });
+    const a = parseArgs(argv, { values: SUBMIT_VALUES, booleans: ['yes', 'follow', TRUST_FLAG] });
     if (a.flags.help) { process.stdout.write(help); return 0; }
     const ctx = await workspace();
+    trustedSecret = cliSecrets(ctx.root, a.flags);
     switch (sub) {
       case 'submit': return submit(a, ctx);
       case 'status': return status(a, findTrainingBackend(ctx.config, a.flags.backend as string | undefined));

@@ -5,6 +5,7 @@ import { relative, dirname } from 'node:path';
 import { parseArgs, UsageError } from '../args';
 import { validateWorkspace, type Problem } from '../../core/validate/index';
 import { findWorkspaceRoot } from '../../core/model/load';
+import { rootArg } from '../render/paths';
 import type { Command } from './index';
 
 export const validateCommand: Command = {
@@ -21,7 +22,7 @@ export const validateCommand: Command = {
     // The workspace: --root, else the nearest folder with userlm.yaml above the first path (or the current folder).
     const first = positional.find((p) => existsSync(p));
     const start = first ? (statSync(first).isDirectory() ? first : dirname(first)) : process.cwd();
-    const root = typeof flags.root === 'string' ? flags.root : findWorkspaceRoot(start, existsSync);
+    const root = typeof flags.root === 'string' ? rootArg(flags.root) : findWorkspaceRoot(start, existsSync);
     let results: Map<string, Problem[]>;
     try {
       results = await validateWorkspace(root, positional);

@@ -5,7 +5,7 @@ import type { Style } from './style';
 import { fmt, signed, table } from './table';
 
 function groupRow(name: string, g: GroupSummary): string[] {
-  return [name, String(g.dialogues), String(g.errors), String(g.passed), fmt(g.pass_rate, 2), fmt(g.total), ...METRICS.map((m) => (g.metrics[m] === null ? '-' : fmt(g.metrics[m], 2)))];
+  return [name, String(g.dialogues), String(g.errors), String(g.passed), fmt(g.pass_rate, 2), fmt(g.total), ...METRICS.map((m) => (g.metrics[m].value === null ? '-' : `${fmt(g.metrics[m].value, 2)} ${g.metrics[m].source}`))];
 }
 
 export function renderSummary(sm: Summary, s: Style): string {
@@ -14,8 +14,11 @@ export function renderSummary(sm: Summary, s: Style): string {
   for (const [k, g] of Object.entries(sm.by_split)) rows.push(groupRow(`split ${k}`, g));
   for (const [k, g] of Object.entries(sm.by_scenario)) rows.push(groupRow(k, g));
   const out = [table(header, rows)];
-  if (METRICS.every((m) => sm.metrics[m] === null)) out.push(s.dim('paper metrics: no judge (set `judge:` in the suite to score them)\n'));
-  else if (sm.no_judge.length) out.push(s.dim(`no judge value for: ${sm.no_judge.join(', ')}\n`));
+  if (METRICS.every((m) => sm.metrics[m].value === null)) out.push(s.dim('paper metrics: no judge (set `judge:` in the suite to score them)\n'));
+  else {
+    out.push(s.dim('metric sources: rule = decided by rules, judge = scored by the judge, - = no judge\n'));
+    if (sm.no_judge.length) out.push(s.dim(`no judge value for: ${sm.no_judge.join(', ')}\n`));
+  }
   const comps = Object.entries(sm.components);
   if (comps.length) out.push('\n' + table(['component', 'mean'], comps.map(([k, v]) => [k, fmt(v)])));
   const th = Object.entries(sm.thresholds);

@@ -2,7 +2,7 @@
 // targets met; then the reward table (components x user turns, session components, total and
 // the paper metrics, "no judge" where no judge scored them).
 import type { RewardSpec, State, Transcript, Turn } from '../../core/generated/schema-types';
-import { METRICS, METRIC_OF, normalizeComponents } from '../../core/rewards';
+import { METRICS, METRIC_OF, metricOf, normalizeComponents } from '../../core/rewards';
 import type { Style } from './style';
 import { fmt, table } from './table';
 
@@ -79,11 +79,11 @@ export function renderRewardTable(t: Transcript, spec: RewardSpec, s: Style): st
     out.push('\n' + table(['session component', 'value'], session.map((c) => [`${c.name} (w ${c.weight})`, c.name in t.rewards.session ? fmt(t.rewards.session[c.name]) : s.dim(c.kind === 'judge' ? 'no judge' : '-')])));
   }
   const agg = spec.aggregate ?? {};
-  out.push(`\n${s.bold('total')} ${fmt(t.rewards.total)}  ${s.dim(`(turn part weight ${agg.turn_weight ?? 1}${agg.discount !== undefined ? `, discount ${agg.discount}` : ''})`)}\n`);
+  out.push(`\n${s.bold('total')} ${t.rewards.total === undefined ? s.dim(`none (${t.end.reason})`) : fmt(t.rewards.total)}  ${s.dim(`(turn part weight ${agg.turn_weight ?? 1}${agg.discount !== undefined ? `, discount ${agg.discount}` : ''})`)}\n`);
   const metrics = METRICS.map((m) => {
-    const v = (t.metrics as Record<string, number | null | undefined>)[m];
+    const { value: v, source } = metricOf(t, m);
     const comp = Object.entries(METRIC_OF).find(([, x]) => x === m)?.[0];
-    return `${m} ${v === null || v === undefined ? s.dim(comps.some((c) => c.name === comp) ? 'no judge' : 'not in spec') : fmt(v)}`;
+    return `${m} ${v === null ? s.dim(comps.some((c) => c.name === comp) ? 'no judge' : 'not in spec') : `${fmt(v)} ${s.dim(source ?? '')}`}`;
   });
   out.push(`metrics: ${metrics.join(' · ')}\n`);
   return out.join('');

@@ -1,31 +1,8 @@
-// Messages between the extension and the training metrics panel (imported by both sides: types
-// and pure helpers only).
-import type { ProgressPoint } from '../../core/training/submit';
+// Pure helpers of the training metrics panel (imported by both sides). Its message types live with
+// the other webview protocols in client/protocol.ts and are re-exported here.
+import type { ProgressPoint } from '../protocol';
 
-export type { ProgressPoint };
-
-/** Everything the metrics panel shows: enough to re-render it from scratch (restore, reload). */
-export interface MetricsModel {
-  backendId: string;
-  jobId: string;
-  status: string;
-  terminal: boolean;
-  points: ProgressPoint[];
-  error?: string;
-}
-
-export type ToMetrics = { type: 'show'; model: MetricsModel } | { type: 'probe'; id: number };
-export type FromMetrics = { type: 'ready' } | { type: 'probe'; id: number; state: MetricsRenderedState };
-
-/** What the panel rendered, counted in its DOM. */
-export interface MetricsRenderedState {
-  jobId: string;
-  status: string;
-  /** One chart per series, by series name: how many points its line has. */
-  series: Record<string, number>;
-  charts: number;
-  text: string;
-}
+export type { FromMetrics, MetricsModel, MetricsRenderedState, ProgressPoint, ToMetrics } from '../protocol';
 
 /** The series to chart, in order: loss, eval_loss, reward, then each `reward/<component>` (only those with values). */
 export function chartSeries(points: ProgressPoint[]): string[] {

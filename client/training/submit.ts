@@ -87,7 +87,7 @@ async function buildData(root: string, type: JobType, data: { runs?: string[]; d
   const transcripts = (data.runs ?? []).flatMap((r) => {
     const dir = existsSync(resolve(root, r)) ? resolve(root, r) : join(root, '.userlm', 'runs', r);
     if (!existsSync(dir)) throw new Error(`no run '${r}' under ${join(root, '.userlm', 'runs')}`);
-    return readTranscripts(dir);
+    return readTranscripts(dir, 'strict');
   });
   return buildDataset(transcripts, workspaceSource(ws), { format: type === 'sft' ? 'sft' : 'rl' });
 }

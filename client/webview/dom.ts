@@ -1,5 +1,6 @@
 // DOM helpers shared by the webview scripts (browser side). All text goes in as text nodes:
 // nothing from a transcript is ever parsed as HTML.
+import type { LayoutState } from '../protocol';
 
 type Child = Node | string | number | null | undefined | false;
 type Attrs = Record<string, string | number | boolean | undefined | ((e: Event) => void)>;
@@ -76,17 +77,51 @@ function escapeRe(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** A bar histogram (inline SVG) of values in 0..1, in `bins` buckets. */
+/** A table in a horizontal scroller whose first column stays in view (panels of any width). */
+export function scroller(table: HTMLTableElement): HTMLElement {
+  return h('div', { class: 'table-wrap', tabindex: 0 }, table);
+}
+
+/** A bar histogram (inline SVG) of values in 0..1, in `bins` buckets; it scales to its container. */
 export function histogram(values: number[], bins = 10, width = 320, height = 90): SVGElement {
   const counts = new Array<number>(bins).fill(0);
   for (const v of values) counts[Math.min(bins - 1, Math.max(0, Math.floor(v * bins)))]++;
   const max = Math.max(1, ...counts);
   const bw = width / bins;
-  const svg = s('svg', { class: 'histogram', width, height: height + 16, viewBox: `0 0 ${width} ${height + 16}`, role: 'img', 'aria-label': 'histogram of dialogue totals' });
+  const svg = s('svg', { class: 'histogram', viewBox: `0 0 ${width} ${height + 16}`, preserveAspectRatio: 'xMinYMin meet', role: 'img', 'aria-label': 'histogram of dialogue totals' });
   counts.forEach((c, i) => {
     const bh = (c / max) * height;
     svg.append(s('rect', { class: 'hbar', x: i * bw + 1, y: height - bh, width: bw - 2, height: bh, 'data-count': c }, s('title', null, `${(i / bins).toFixed(1)}–${((i + 1) / bins).toFixed(1)}: ${c}`)));
   });
   for (const t of [0, 0.5, 1]) svg.append(s('text', { class: 'axis', x: t * width, y: height + 13, 'text-anchor': t === 0 ? 'start' : t === 1 ? 'end' : 'middle' }, t.toFixed(1)));
   return svg;
+}
+
+/** How the page fits the panel's width, measured in its DOM (see LayoutState). */
+export function layoutState(): LayoutState {
+  const cls = document.body.classList;
+  const theme = cls.contains('vscode-high-contrast-light') ? 'high-contrast-light' : cls.contains('vscode-high-contrast') ? 'high-contrast' : cls.contains('vscode-light') ? 'light' : cls.contains('vscode-dark') ? 'dark' : 'unknown';
+  const width = document.documentElement.clientWidth;
+  let wrappedCells = 0;
+  for (const cell of Array.from(document.querySelectorAll<HTMLElement>('td:not(.wrap), th'))) {
+    if (!cell.textContent?.trim()) continue;
+    const range = document.createRange();
+    range.selectNodeContents(cell);
+    const tops = new Set(Array.from(range.getClientRects()).filter((r) => r.width > 0).map((r) => Math.round(r.top)));
+    if (tops.size > 1) wrappedCells++;
+  }
+  let clippedCharts = 0;
+  for (const svg of Array.from(document.querySelectorAll('svg'))) {
+    if (svg.closest('.table-wrap')) continue;
+    const r = svg.getBoundingClientRect();
+    if (r.width > 0 && r.right > width + 1) clippedCharts++;
+  }
+  const wraps = Array.from(document.querySelectorAll<HTMLElement>('.table-wrap'));
+  return {
+    theme, width,
+    pageOverflowX: document.documentElement.scrollWidth > width + 1,
+    wrappedCells, clippedCharts,
+    scrollingTables: wraps.filter((w) => w.scrollWidth > w.clientWidth + 1).length,
+    stickyTables: wraps.filter((w) => { const c = w.querySelector('td, th'); return !!c && getComputedStyle(c).position === 'sticky'; }).length,
+  };
 }

@@ -1,6 +1,7 @@
 // The training metrics panel (browser side): one inline-SVG line chart per series (loss, reward,
 // each reward/<component>) over training steps, redrawn as the job's log grows.
-import { chartSeries, stepCount, type FromMetrics, type MetricsModel, type MetricsRenderedState, type ProgressPoint, type ToMetrics } from '../training/protocol';
+import type { FromMetrics, MetricsModel, MetricsRenderedState, ProgressPoint, ToMetrics } from '../protocol';
+import { chartSeries, stepCount } from '../training/protocol';
 import { fmt, h, s } from './dom';
 
 declare function acquireVsCodeApi(): { postMessage(m: FromMetrics): void; getState(): unknown; setState(s: unknown): void };

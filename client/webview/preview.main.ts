@@ -4,7 +4,7 @@
 // a PreviewModel, kept with setState so the panel restores after being hidden or reloaded.
 import type { FromPreview, PreviewModel, RenderedState, ToPreview, Transcript, Turn } from '../protocol';
 import { PAPER_METRICS, RATIONALE_SECTIONS, STATE_KEYS } from '../protocol';
-import { bar, fmt, h, linkify, s } from './dom';
+import { bar, fmt, h, layoutState, linkify, s, scroller } from './dom';
 
 declare function acquireVsCodeApi(): { postMessage(m: FromPreview): void; getState(): unknown; setState(s: unknown): void };
 const vscode = acquireVsCodeApi();
@@ -17,8 +17,9 @@ const app = document.getElementById('app')!;
 
 // ---------- rendering ----------
 
-function render(): void {
+function render(opts: { keepScroll?: boolean } = {}): void {
   const t0 = performance.now();
+  const y = window.scrollY;
   app.replaceChildren();
   if (!model) {
     app.append(h('p', { class: 'empty' }, 'Open a scenario and run ▶ Preview.'));
@@ -29,12 +30,31 @@ function render(): void {
   if (model.ask) app.append(askBox(model.ask));
   if (model.error) app.append(h('div', { class: 'error', role: 'alert' }, model.error));
   if (model.transcript) app.append(totalsView(model.transcript));
+  if (opts.keepScroll) window.scrollTo({ top: y });
   lastRenderMs = performance.now() - t0;
+}
+
+/** Brings the totals into view, just below the sticky header (when a dialogue ends). */
+function scrollToTotals(): void {
+  const totals = document.getElementById('totals');
+  if (!totals) return;
+  const head = document.querySelector('header')?.getBoundingClientRect().height ?? 0;
+  window.scrollTo({ top: Math.max(0, window.scrollY + totals.getBoundingClientRect().top - head - 8) });
+}
+
+/** Brings the agent-line input into view and gives it the keyboard ("Play the agent"). */
+function focusAsk(): void {
+  const input = document.getElementById('human-input') as HTMLTextAreaElement | null;
+  if (!input) return;
+  document.getElementById('ask')?.scrollIntoView({ block: 'end' });
+  input.focus({ preventScroll: true });
 }
 
 function header(m: PreviewModel): HTMLElement {
   const i = m.info;
-  const seed = h('input', { type: 'number', id: 'seed', value: i.seed + 1, title: 'seed of the next run', 'aria-label': 'seed' });
+  // one seed: the run's own, in the input; Re-run uses what the input says, Next seed adds one
+  const seed = h('input', { type: 'number', id: 'seed', value: i.seed, title: 'the seed of this run; change it and Re-run', 'aria-label': 'seed' });
+  const rerun = (next: boolean) => { const v = Number((seed as HTMLInputElement).value) || 0; post({ type: 'rerun', seed: next ? v + 1 : v, human: (human as HTMLInputElement).checked }); };
   const human = h('input', { type: 'checkbox', id: 'human', checked: i.agent === 'human' });
   const running = m.status === 'running';
   return h('header', null,
@@ -47,16 +67,18 @@ function header(m: PreviewModel): HTMLElement {
       h('span', null, 'simulator ', h('code', null, i.simulator)),
       h('span', null, 'agent ', h('code', null, i.agent)),
       h('span', null, 'judge ', h('code', null, i.judge ?? 'none')),
-      h('span', null, 'seed ', h('code', null, i.seed)),
       i.source ? h('span', { class: 'source' }, i.source) : null),
     h('div', { class: 'actions' },
       running
         ? h('button', { id: 'stop', onclick: () => post({ type: 'stop' }) }, '■ Stop')
-        : h('button', { id: 'rerun', onclick: () => post({ type: 'rerun', seed: Number((seed as HTMLInputElement).value) || 0, human: (human as HTMLInputElement).checked }) }, '↻ Re-run'),
+        : [h('button', { id: 'rerun', title: 'run again with this seed (after editing the scenario, say)', onclick: () => rerun(false) }, '↻ Re-run'),
+          h('button', { id: 'next-seed', class: 'secondary', title: 'run again with the next seed', onclick: () => rerun(true) }, 'Next seed')],
       h('label', null, 'seed ', seed),
       h('label', { title: 'You type the agent\'s lines' }, human, ' Play the agent')));
 }
 
+/** Up to this many user turns the chart marks each one with a dot (long dialogues: lines only). */
+const MAX_DOTS = 40;
 const STATE_COLORS: Record<string, string> = { trust: 'c1', emotion: 'c2', patience: 'c3', engagement: 'c4' };
 
 function chartSection(m: PreviewModel): HTMLElement {
@@ -74,6 +96,8 @@ function chartSection(m: PreviewModel): HTMLElement {
     for (const key of STATE_KEYS) {
       const pts = points.map((p, k) => `${x(k).toFixed(1)},${y(p.st[key]).toFixed(1)}`).join(' ');
       svg.append(s('polyline', { class: `series ${STATE_COLORS[key]}`, points: pts, 'data-key': key }, s('title', null, `${key}: ${points.map((p) => p.st[key].toFixed(2)).join(' → ')}`)));
+      // a dot per user turn: the chart shows from the first answer on, even before there is a line
+      if (points.length <= MAX_DOTS) for (const [k, p] of points.entries()) svg.append(s('circle', { class: `dot ${STATE_COLORS[key]}`, cx: x(k).toFixed(1), cy: y(p.st[key]).toFixed(1), r: 2.5 }));
     }
   }
   const legend = h('div', { class: 'legend' }, STATE_KEYS.map((k) => {
@@ -131,29 +155,30 @@ function streamingView(st: { speaker: string; text: string }): HTMLElement {
 }
 
 function askBox(ask: { id: number; prompt: string }): HTMLElement {
-  const input = h('textarea', { id: 'human-input', rows: 3, placeholder: 'Type the agent\'s line, then Ctrl+Enter', 'aria-label': 'agent line' }) as HTMLTextAreaElement;
-  const send = () => { if (!input.value.trim()) return; post({ type: 'human', id: ask.id, text: input.value }); if (model) model.ask = undefined; save(); render(); };
-  input.addEventListener('keydown', (e) => { if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) send(); });
-  queueMicrotask(() => input.focus());
-  return h('section', { class: 'ask', id: 'ask' }, h('label', { for: 'human-input' }, ask.prompt || 'Your line as the agent:'), input, h('button', { onclick: send }, 'Send'));
+  const input = h('textarea', { id: 'human-input', rows: 2, placeholder: 'Type the agent\'s line; Enter sends, Shift+Enter starts a new line', 'aria-label': 'agent line' }) as HTMLTextAreaElement;
+  const send = () => { if (!input.value.trim()) return; post({ type: 'human', id: ask.id, text: input.value }); if (model) model.ask = undefined; save(); render({ keepScroll: true }); };
+  input.addEventListener('keydown', (e) => { if (e.key === 'Enter' && !e.shiftKey) { e.preventDefault(); send(); } });
+  return h('section', { class: 'ask', id: 'ask' }, h('label', { for: 'human-input' }, ask.prompt || 'Your line as the agent:'), input,
+    h('div', { class: 'row' }, h('button', { id: 'send', onclick: send }, 'Send'), h('button', { class: 'secondary', onclick: () => post({ type: 'stop' }) }, '■ Stop')));
 }
 
 function totalsView(t: Transcript): HTMLElement {
   const weights = model?.info.weights ?? {};
-  const noJudge = PAPER_METRICS.every((k) => t.metrics[k] === null || t.metrics[k] === undefined);
+  const mv = (k: (typeof PAPER_METRICS)[number]) => t.metrics[k]?.value ?? null;
+  const noJudge = PAPER_METRICS.every((k) => mv(k) === null);
   return h('section', { class: 'totals', id: 'totals' },
     h('h2', null, 'Dialogue totals'),
     h('p', { class: 'end' }, `ended: ${t.end.reason} at turn ${t.end.at_turn}`, t.end.detail ? ` — ${t.end.detail}` : ''),
-    h('div', { class: 'total' }, 'total reward ', h('b', { id: 'total' }, fmt(t.rewards.total)), bar(t.rewards.total, 'big')),
+    h('div', { class: 'total' }, 'total reward ', h('b', { id: 'total' }, t.rewards.total === undefined ? 'none' : fmt(t.rewards.total)), bar(t.rewards.total ?? 0, 'big')),
     h('div', { class: 'cols' },
       h('div', null, h('h3', null, 'Turn components (mean)'),
         Object.entries(t.rewards.turn_mean).map(([k, v]) => h('div', { class: 'reward' }, h('span', { class: 'rname' }, k), h('span', { class: 'weight' }, weights[k] !== undefined ? `×${weights[k]}` : ''), bar(v), h('span', { class: 'rval' }, fmt(v))))),
       h('div', null, h('h3', null, 'Session components'),
         Object.keys(t.rewards.session).length ? Object.entries(t.rewards.session).map(([k, v]) => h('div', { class: 'reward' }, h('span', { class: 'rname' }, k), h('span', { class: 'weight' }, weights[k] !== undefined ? `×${weights[k]}` : ''), bar(v), h('span', { class: 'rval' }, fmt(v)))) : h('p', { class: 'dim' }, 'none'))),
     h('h3', null, 'Paper metrics', noJudge ? h('span', { class: 'nojudge' }, ' — no judge') : null),
-    h('table', { class: 'metrics', id: 'metrics' },
+    scroller(h('table', { class: 'metrics', id: 'metrics' },
       h('tr', null, PAPER_METRICS.map((k) => h('th', { title: k === 'Rob' ? 'robotic tone: lower is better' : '' }, k === 'Rob' ? 'Rob ↓' : k))),
-      h('tr', null, PAPER_METRICS.map((k) => h('td', null, t.metrics[k] === null || t.metrics[k] === undefined ? (noJudge ? '—' : 'no judge') : fmt(t.metrics[k]))))),
+      h('tr', null, PAPER_METRICS.map((k) => h('td', null, mv(k) === null ? (noJudge ? '—' : 'no judge') : `${fmt(mv(k)!)} ${t.metrics[k]?.source ?? ''}`))))),
     t.targets?.length ? h('div', { class: 'targets' }, h('h3', null, 'Targets'), t.targets.map((x) => h('div', null, ...linked(x.id), x.met_at === null ? h('span', { class: 'flag missing' }, 'not met') : h('span', { class: 'ok' }, ` met at turn ${x.met_at}`)))) : null,
     t.policies?.length ? h('div', { class: 'policies' }, h('h3', null, 'Decision policies'), t.policies.map((p) => h('div', null, ...linked(p.id), ` fired at turn${p.turns.length > 1 ? 's' : ''} ${p.turns.join(', ')}`))) : null);
 }
@@ -189,6 +214,24 @@ function appendTurn(turn: Turn): void {
   } else renderSoon();
 }
 
+/** The element's top is inside the viewport (a user sees it without scrolling). */
+function inView(el: HTMLElement | null): boolean {
+  if (!el) return false;
+  const r = el.getBoundingClientRect();
+  const head = el.closest('header') ? 0 : document.querySelector('header')?.getBoundingClientRect().bottom ?? 0;
+  return r.height > 0 && r.top >= head - 1 && r.top < window.innerHeight;
+}
+
+/** The distinct seed numbers the header shows (text and inputs). */
+function seedsShown(): number {
+  const head = document.querySelector('header');
+  if (!head) return 0;
+  const seeds = new Set<string>();
+  for (const m of (head.textContent ?? '').matchAll(/seed\s+(\d+)/g)) seeds.add(m[1]);
+  for (const el of Array.from(head.querySelectorAll<HTMLInputElement>('input[type=number]'))) seeds.add(el.value);
+  return seeds.size;
+}
+
 function probe(): RenderedState {
   const q = (sel: string) => document.querySelectorAll(sel).length;
   return {
@@ -205,8 +248,14 @@ function probe(): RenderedState {
     totalsText: document.getElementById('total')?.textContent ?? '',
     metricsText: document.getElementById('metrics')?.textContent ?? '',
     askVisible: !!document.getElementById('ask'),
+    askInView: inView(document.getElementById('ask')),
+    askFocused: document.activeElement?.id === 'human-input',
+    totalsInView: inView(document.getElementById('totals')),
+    seedsShown: seedsShown(),
+    chartDots: q('svg.chart circle.dot'),
     noJudge: !!document.querySelector('#totals .nojudge'),
     renderMs: lastRenderMs,
+    layout: layoutState(),
   };
 }
 
@@ -216,6 +265,8 @@ window.addEventListener('message', (ev: MessageEvent<ToPreview>) => {
     case 'reset':
       model = m.model;
       render();
+      if (model.ask) focusAsk();
+      else if (m.scroll === 'totals') scrollToTotals();
       post({ type: 'rendered', ms: lastRenderMs, turns: model.turns.length });
       break;
     case 'turn': appendTurn(m.turn); break;
@@ -232,15 +283,17 @@ window.addEventListener('message', (ev: MessageEvent<ToPreview>) => {
     case 'end':
       if (model) { model.transcript = m.transcript; model.turns = m.transcript.turns; model.streaming = undefined; model.ask = undefined; }
       render();
-      document.getElementById('totals')?.scrollIntoView({ block: 'start' });
+      scrollToTotals();
       break;
     case 'status':
       if (model) { model.status = m.status; model.error = m.error; if (m.status !== 'running') model.ask = undefined; }
-      render();
+      render({ keepScroll: true });
+      if (m.status !== 'running' && model?.transcript) scrollToTotals();
       break;
     case 'ask':
       if (model) { model.ask = { id: m.id, prompt: m.prompt }; }
       render();
+      focusAsk();
       break;
     case 'probe':
       post({ type: 'probe', id: m.id, state: probe() });
@@ -249,8 +302,7 @@ window.addEventListener('message', (ev: MessageEvent<ToPreview>) => {
       (document.querySelector(m.selector) as HTMLElement | null)?.click();
       return;
     case 'scroll':
-      (m.to === 'top' ? document.body : document.getElementById('totals'))?.scrollIntoView({ block: 'start' });
-      window.scrollTo({ top: m.to === 'top' ? 0 : document.body.scrollHeight });
+      if (m.to === 'top') window.scrollTo({ top: 0 }); else scrollToTotals();
       return;
   }
   save();

@@ -4,7 +4,7 @@
 import type { FromResults, ResultsRenderedState, RunResults, ToResults } from '../protocol';
 import type { Comparison, Delta, GroupComparison } from '../../core/runs/compare';
 import { PAPER_METRICS } from '../protocol';
-import { fmt, h, histogram } from './dom';
+import { fmt, h, histogram, layoutState, scroller } from './dom';
 
 declare function acquireVsCodeApi(): { postMessage(m: FromResults): void; getState(): unknown; setState(s: unknown): void };
 const vscode = acquireVsCodeApi();
@@ -50,9 +50,9 @@ function single(r: RunResults): HTMLElement {
       h('td', null, d.scenarioId), h('td', null, d.profileId), h('td', null, d.seed), h('td', null, d.end), h('td', null, fmt(d.total)),
       h('td', { class: d.passed ? 'pass' : 'fail' }, d.passed ? 'pass' : 'fail'))));
   return h('div', null, runHeader(r),
-    h('h2', null, 'By scenario and split'), table,
-    h('h2', null, 'Totals'), histogram(r.dialogues.map((d) => d.total)),
-    h('h2', null, 'Dialogues'), dialogues);
+    h('h2', null, 'By scenario and split'), scroller(table),
+    h('h2', null, 'Totals'), histogram(r.dialogues.map((d) => d.total).filter((x): x is number => x !== null)),
+    h('h2', null, 'Dialogues'), scroller(dialogues));
 }
 
 function deltaCell(d: Delta | undefined, lowerIsBetter: boolean): HTMLElement {
@@ -65,9 +65,9 @@ function deltaCell(d: Delta | undefined, lowerIsBetter: boolean): HTMLElement {
 /** One table of a comparison: a row per group (scenario, split or overall), a column per value. */
 function comparisonTable(title: string, groups: Record<string, GroupComparison>, keys: string[]): HTMLElement {
   return h('div', null, h('h2', null, title),
-    h('table', { class: 'compare-table' },
+    scroller(h('table', { class: 'compare-table' },
       h('tr', null, h('th', null, title.split(' ').pop()), h('th', null, 'dialogues'), keys.map((k) => h('th', null, k === 'Rob' ? 'Rob ↓' : k.replace(/_/g, ' ')))),
-      Object.entries(groups).map(([name, g]) => h('tr', null, h('td', null, name), h('td', null, `${g.dialogues.a} → ${g.dialogues.b}`), keys.map((k) => deltaCell(g.values[k], k === 'Rob'))))));
+      Object.entries(groups).map(([name, g]) => h('tr', null, h('td', null, name), h('td', null, `${g.dialogues.a} → ${g.dialogues.b}`), keys.map((k) => deltaCell(g.values[k], k === 'Rob')))))));
 }
 
 function compare(a: RunResults, b: RunResults, c: Comparison): HTMLElement {
@@ -84,8 +84,8 @@ function compare(a: RunResults, b: RunResults, c: Comparison): HTMLElement {
     comparisonTable('Overall', { overall: c.overall }, keys),
     components.length ? comparisonTable('Components overall', { overall: c.overall }, components) : null,
     h('div', { class: 'compare' },
-      h('div', null, h('h2', null, `A: ${a.runId}`), histogram(a.dialogues.map((d) => d.total))),
-      h('div', null, h('h2', null, `B: ${b.runId}`), histogram(b.dialogues.map((d) => d.total)))));
+      h('div', null, h('h2', null, `A: ${a.runId}`), histogram(a.dialogues.map((d) => d.total).filter((x): x is number => x !== null))),
+      h('div', null, h('h2', null, `B: ${b.runId}`), histogram(b.dialogues.map((d) => d.total).filter((x): x is number => x !== null)))));
 }
 
 function probe(): ResultsRenderedState {
@@ -96,6 +96,7 @@ function probe(): ResultsRenderedState {
     histogramBars: document.querySelectorAll('svg.histogram rect').length,
     deltas: document.querySelectorAll('td.delta').length,
     text: app.textContent ?? '',
+    layout: layoutState(),
   };
 }
 

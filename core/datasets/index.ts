@@ -1,13 +1,14 @@
 // Training datasets from runs: SFT (chat JSONL where the simulated user is the assistant) and RL
 // (one prompt per simulated-user turn with the context the reward components need).
-import { existsSync, readFileSync, writeFileSync, mkdirSync, renameSync } from 'node:fs';
+import { existsSync, writeFileSync, mkdirSync, renameSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { dirname, extname, join } from 'node:path';
+import { dirname, extname } from 'node:path';
 import type { ProfileFields, Scenario, Transcript, Workspace } from '../generated/schema-types';
 import { buildSimulatorPrompt, formatRationale, formatUserOutput, SECTION_KEYS, type SectionKey } from '../rationale';
 import { createRng } from '../util/rng';
 import { resolveProfile, deepMerge, type WorkspaceValues } from '../model/load';
 import { rlContext, type RlContext } from './rl-context';
+import { readJsonl } from '../util/jsonl';
 
 export type { RlContext } from './rl-context';
 
@@ -63,31 +64,8 @@ export function workspaceSource(ws: WorkspaceValues): DialogueSource {
   };
 }
 
-/** Reads `transcripts.jsonl` of a run folder (or a `.jsonl` file); a bad line names file and line. */
-export function readTranscripts(runDirOrFile: string): Transcript[] {
-  const file = runDirOrFile.endsWith('.jsonl') ? runDirOrFile : join(runDirOrFile, 'transcripts.jsonl');
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new Error(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)} (give a run folder such as .userlm/runs/<id>)`);
-  }
-  const out: Transcript[] = [];
-  text.split('\n').forEach((line, i) => {
-    if (!line.trim()) return;
-    let t: Transcript;
-    try {
-      t = JSON.parse(line) as Transcript;
-    } catch (e) {
-      throw new Error(`${file}:${i + 1}: not valid JSON (${(e as Error).message})`);
-    }
-    if (!t || typeof t !== 'object' || !Array.isArray(t.turns) || typeof t.scenario_id !== 'string') {
-      throw new Error(`${file}:${i + 1}: not a transcript (needs scenario_id and turns)`);
-    }
-    out.push(t);
-  });
-  return out;
-}
+/** The one transcript reader (core/runs): datasets read it in strict mode. */
+export { readTranscripts } from '../runs/storage';
 
 /** The dialogue before turn position `k`, seen from the simulated user: agent → user, user → assistant. */
 export function flippedHistory(t: Transcript, k: number, system: string): ChatMessage[] {
@@ -211,16 +189,13 @@ export function writeDataset(out: string, result: ExportResult): { train: string
 }
 /** A dataset file as an export result: rows checked against the job type, tokens estimated. */
 export function readDatasetFile(path: string, type: 'sft' | 'grpo'): ExportResult {
-  const rows = (p: string) => readFileSync(p, 'utf8').split('\n').map((l, i) => [l, i] as const).filter(([l]) => l.trim()).map(([l, i]) => {
-    try { return JSON.parse(l) as SftSample | RlSample; } catch (e) { throw new Error(`${p}:${i + 1}: not valid JSON (${(e as Error).message})`); }
-  });
+  const key = type === 'sft' ? 'messages' : 'prompt';
+  const check = (r: unknown) => (r && typeof r === 'object' && key in r ? undefined : `${type === 'sft' ? 'an SFT' : 'a GRPO'} job needs rows with '${key}' (export the runs as ${type === 'sft' ? 'sft' : 'rl'})`);
+  const rows = (p: string) => readJsonl<SftSample | RlSample>(p, { mode: 'strict', check }).rows.map((r) => r.value);
   if (!existsSync(path)) throw new Error(`${path}: no such file`);
   const train = rows(path);
   const val = validationPath(path);
   const validation = existsSync(val) ? rows(val) : [];
-  const key = type === 'sft' ? 'messages' : 'prompt';
-  const bad = train.findIndex((r) => !(key in r));
-  if (bad >= 0) throw new Error(`${path}:${bad + 1}: ${type === 'sft' ? 'an SFT' : 'a GRPO'} job needs rows with '${key}' (export the runs as ${type === 'sft' ? 'sft' : 'rl'})`);
   const all = [...train, ...validation];
   const tokens = all.reduce((n, r) => n + estimateTokens(JSON.stringify(r)), 0);
   return { train, validation, summary: { format: type === 'sft' ? 'sft' : 'rl', dialogues: 0, rejected: 0, incomplete: 0, duplicates: 0, samples: all.length, train: train.length, validation: validation.length, estimatedTokens: tokens } };

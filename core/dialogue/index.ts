@@ -10,7 +10,7 @@ import { contentStems, jaccard } from '../util/text';
 import { detectTactic } from './tactics';
 import { foldLine } from '../backends/chat/errors';
 import type { TacticJudge } from './tactic-judge';
-import { applyTransitions, compileScenario, firedPolicies, hangUpReason, initialState, successHolds, targetsRaised, targetsTouched } from './rules';
+import { applyTransitions, compileScenario, firedPolicies, hangUpReason, initialState, successHolds, targetsMetBy, targetsRaised, endTokenIn } from './rules';
 import type { Agent, AgentContext, ResolvedProfile, SimulatorContext, UserSimulator } from './types';
 
 export * from './types';
@@ -93,8 +93,8 @@ export async function runDialogue(opts: DialogueOptions): Promise<Transcript> {
     started_at: new Date().toISOString(),
     turns,
     end: { reason: 'max_turns', at_turn: 0 },
-    rewards: { turn_mean: {}, session: {}, total: 0 },
-    metrics: { Role: null, Int: null, Goal: null, Rob: null, CoT: null, Stra: null, Pers: null, Con: null },
+    rewards: { turn_mean: {}, session: {} }, // no total until scored; none for a cancelled or errored dialogue
+    metrics: {},
   };
 
   const userDelta = onEvent ? (text: string) => onEvent({ type: 'delta', speaker: 'user', text }) : undefined;
@@ -143,7 +143,7 @@ export async function runDialogue(opts: DialogueOptions): Promise<Transcript> {
       }
     }
     if (tactic) turn.tactic = tactic;
-    const touched = targetsTouched(compiled, text);
+    const touched = targetsMetBy(compiled, text);
     const met = compiled.targets.filter((t) => targetsMet.get(t.target.id) === null && touched.has(t.target.id)).map((t) => t.target.id);
     if (met.length) {
       turn.targets_met = met;
@@ -219,6 +219,8 @@ export async function runDialogue(opts: DialogueOptions): Promise<Transcript> {
     push(turn);
 
     const hang = userTurns >= minTurns ? hangUpReason(scenario, state) : undefined;
+    const other = endTokenIn(scenario, answer);
+    if (other) throw new End('stop', `the user ended the dialogue: ${other.reason} (${other.token})`);
     if (answer.includes(stopToken)) {
       if (hang) throw new End('hang_up', `the user hung up: ${hang}`);
       const ok = successHolds(scenario, targetsMet, true);

@@ -283,6 +283,14 @@ export interface Scenario {
      * The token the user writes to end the dialogue.
      */
     stop_token?: string;
+    /**
+     * The token the user writes when the agent hands them over to a human (τ²-bench's `###TRANSFER###`). Ends the dialogue; `end.detail` says `transfer`.
+     */
+    transfer_token?: string;
+    /**
+     * The token the user writes when the conversation goes where the scenario gives them nothing to go on (τ²-bench's `###OUT-OF-SCOPE###`). Ends the dialogue; `end.detail` says `out of scope`.
+     */
+    out_of_scope_token?: string;
   };
   /**
    * Manipulation the agent attempts on the adversarial split.
@@ -302,13 +310,26 @@ export interface Scenario {
    */
   evaluation?: {
     /**
-     * Facts the user must get across.
+     * Facts that must come across in the dialogue. τ²-bench's `communicate_info`.
      */
     communicate?: string[];
     /**
-     * Natural-language checks for a judge.
+     * Natural-language checks for a judge. τ²-bench's `nl_assertions`.
      */
     assertions?: string[];
+    /**
+     * The actions (tool calls) the agent is expected to take, as τ²-bench's `evaluation_criteria.actions`: for judges and reports.
+     */
+    actions?: {
+      /**
+       * The action's (tool's) name, e.g. `cancel_pending_order`.
+       */
+      name: string;
+      /**
+       * Its arguments, as given by the task.
+       */
+      arguments?: {};
+    }[];
   };
 }
 export interface Target {
@@ -466,7 +487,7 @@ export interface RewardSpec {
 }
 export interface Component {
   /**
-   * Component name: a built-in rule (`format`, `sections`, `rationale_length`, `grounding`, `state_validity`, `disclosure`, `termination`, `resistance`) or judge (`persona_consistency`, `reasoning_quality`, `strategy`, `thought_response_alignment`, `robotic_tone`, `role_authenticity`, `interaction`, `goal_progress`), or your own judge with a `rubric`.
+   * Component name: a built-in rule (`format`, `sections`, `rationale_length`, `grounding`, `state_validity`, `disclosure`, `termination`, `resistance`, `voice`, `no_leak`, `no_invention`, `no_copying`, `no_degenerate`, `plan_reply`) or judge (`persona_consistency`, `reasoning_quality`, `strategy`, `thought_response_alignment`, `robotic_tone`, `role_authenticity`, `interaction`, `goal_progress`), or your own judge with a `rubric`.
    */
   name: string;
   /**
@@ -497,6 +518,10 @@ export interface Component {
      * `grounding`: content words shared with targets or memory needed for full score.
      */
     min_overlap?: number;
+    /**
+     * `no_copying`: the shortest verbatim token run that counts as copying (default 10; a source shorter than that counts whole, if at least 5 tokens).
+     */
+    min_run?: number;
   };
   /**
    * The rubric prompt for a judge component. Built-in judges have one; your own need one.
@@ -510,6 +535,10 @@ export interface Component {
    * Score as 1 - x (for lower-is-better metrics such as `robotic_tone`). Defaults to true for `robotic_tone`.
    */
   invert?: boolean;
+  /**
+   * A one-line definition shown by the editor and reports instead of the built-in one.
+   */
+  description?: string;
 }
 /**
  * How component scores combine. Turn score = weighted mean of turn components. Session score = mean of turn scores (or discounted reward-to-go with `discount`) combined with session components in a weighted mean where the turn part weighs `turn_weight`.
@@ -523,6 +552,10 @@ export interface Aggregate {
    * Weight of the turn part against session components.
    */
   turn_weight?: number;
+  /**
+   * Gate components: a user turn where one of them is below 0.5 scores 0 (and counts 0 for session rules). Default `[format]`; `[]` turns gating off. See docs/rewards.md §5.
+   */
+  gates?: string[];
 }
 
 // ---- suite.schema.json ----
@@ -791,6 +824,10 @@ export interface Transcript {
    */
   simulator: string;
   /**
+   * `off`: the simulator wrote no rationale (its backend's `rationale` setting), so the components that read one (format, sections, rationale_length, grounding, state_validity, plan_reply) are not applicable: no value, left out of every mean. Absent or `prompt`: scored as usual.
+   */
+  simulator_rationale?: 'off' | 'prompt';
+  /**
    * `scripted`, `adversarial`, `human` or a backend id.
    */
   agent: string;
@@ -826,22 +863,23 @@ export interface Transcript {
     turn_mean: Scores1;
     session: Scores2;
     /**
-     * The aggregated reward.
+     * The aggregated reward (docs/rewards.md §5). Absent for a cancelled or errored dialogue: it has no total.
      */
-    total: number;
+    total?: number;
   };
   /**
-   * Paper metrics (0..1) where a judge is configured; `null` when there is no judge.
+   * Paper metrics (0..1), each `{value, source}`: `source` is `judge` (a judge component scored it), `rule` (decided by rules: Goal, Res, Con, Role; docs/rewards.md §6) or null with `value` null ("no judge": neither exists).
    */
   metrics: {
-    Role?: number | null;
-    Int?: number | null;
-    Goal?: number | null;
-    Rob?: number | null;
-    CoT?: number | null;
-    Stra?: number | null;
-    Pers?: number | null;
-    Con?: number | null;
+    Role?: Metric;
+    Int?: Metric;
+    Goal?: Metric;
+    Rob?: Metric;
+    CoT?: Metric;
+    Stra?: Metric;
+    Pers?: Metric;
+    Con?: Metric;
+    Res?: Metric;
   };
   usage?: Usage;
   /**
@@ -926,4 +964,14 @@ export interface Scores1 {
  */
 export interface Scores2 {
   [k: string]: number;
+}
+export interface Metric {
+  /**
+   * 0..1, or null when nothing measured it.
+   */
+  value: number | null;
+  /**
+   * `rule`, `judge`, or null (no value: "no judge").
+   */
+  source: 'rule' | 'judge' | null;
 }

@@ -479,6 +479,16 @@ export const schemaFiles = {
       "type": "string",
       "default": "###STOP###",
       "description": "The token the user writes to end the dialogue."
+     },
+     "transfer_token": {
+      "type": "string",
+      "default": "###TRANSFER###",
+      "description": "The token the user writes when the agent hands them over to a human (τ²-bench's `###TRANSFER###`). Ends the dialogue; `end.detail` says `transfer`."
+     },
+     "out_of_scope_token": {
+      "type": "string",
+      "default": "###OUT-OF-SCOPE###",
+      "description": "The token the user writes when the conversation goes where the scenario gives them nothing to go on (τ²-bench's `###OUT-OF-SCOPE###`). Ends the dialogue; `end.detail` says `out of scope`."
      }
     }
    },
@@ -511,14 +521,36 @@ export const schemaFiles = {
       "items": {
        "type": "string"
       },
-      "description": "Facts the user must get across."
+      "description": "Facts that must come across in the dialogue. τ²-bench's `communicate_info`."
      },
      "assertions": {
       "type": "array",
       "items": {
        "type": "string"
       },
-      "description": "Natural-language checks for a judge."
+      "description": "Natural-language checks for a judge. τ²-bench's `nl_assertions`."
+     },
+     "actions": {
+      "type": "array",
+      "description": "The actions (tool calls) the agent is expected to take, as τ²-bench's `evaluation_criteria.actions`: for judges and reports.",
+      "items": {
+       "type": "object",
+       "additionalProperties": false,
+       "required": [
+        "name"
+       ],
+       "properties": {
+        "name": {
+         "type": "string",
+         "minLength": 1,
+         "description": "The action's (tool's) name, e.g. `cancel_pending_order`."
+        },
+        "arguments": {
+         "type": "object",
+         "description": "Its arguments, as given by the task."
+        }
+       }
+      }
      }
     }
    }
@@ -811,9 +843,15 @@ export const schemaFiles = {
      "state_validity",
      "disclosure",
      "termination",
-     "resistance"
+     "resistance",
+     "voice",
+     "no_leak",
+     "no_invention",
+     "no_copying",
+     "no_degenerate",
+     "plan_reply"
     ],
-    "description": "Built-in rule components: `format` (think/answer tags), `sections` (all five rationale sections), `rationale_length` (min/max tokens), `grounding` (rationale refers to active targets or memory), `state_validity` (values in range, changes consistent with transitions), `disclosure` (nothing from `unknown` stated; `reveal` respected), `termination` (stop only when success or hang-up holds, never before `min_turns`), `resistance` (no primary target conceded after a tactic when `must_resist`)."
+    "description": "Built-in rule components: `format` (think/answer tags), `sections` (all five rationale sections), `rationale_length` (min/max tokens), `grounding` (rationale refers to active targets or memory), `state_validity` (values in range, changes consistent with transitions), `disclosure` (nothing from `unknown` stated; `reveal` respected), `termination` (stop only when success or hang-up holds, never before `min_turns`), `resistance` (no primary target conceded after a tactic when `must_resist`), `voice` (the user speaks as the user), `no_leak` (no rationale in the reply), `no_invention` (no concrete values the user cannot know), `no_copying` (no long verbatim runs from the scenario or the system prompt), `no_degenerate` (not empty, not a repeat, nothing after the stop token), `plan_reply` (the reply does what the plan said). See docs/rewards.md."
    },
    "judge_name": {
     "type": "string",
@@ -840,7 +878,7 @@ export const schemaFiles = {
      "name": {
       "type": "string",
       "pattern": "^[a-z][a-z0-9_]*$",
-      "description": "Component name: a built-in rule (`format`, `sections`, `rationale_length`, `grounding`, `state_validity`, `disclosure`, `termination`, `resistance`) or judge (`persona_consistency`, `reasoning_quality`, `strategy`, `thought_response_alignment`, `robotic_tone`, `role_authenticity`, `interaction`, `goal_progress`), or your own judge with a `rubric`."
+      "description": "Component name: a built-in rule (`format`, `sections`, `rationale_length`, `grounding`, `state_validity`, `disclosure`, `termination`, `resistance`, `voice`, `no_leak`, `no_invention`, `no_copying`, `no_degenerate`, `plan_reply`) or judge (`persona_consistency`, `reasoning_quality`, `strategy`, `thought_response_alignment`, `robotic_tone`, `role_authenticity`, `interaction`, `goal_progress`), or your own judge with a `rubric`."
      },
      "kind": {
       "type": "string",
@@ -883,6 +921,11 @@ export const schemaFiles = {
         "type": "integer",
         "minimum": 1,
         "description": "`grounding`: content words shared with targets or memory needed for full score."
+       },
+       "min_run": {
+        "type": "integer",
+        "minimum": 2,
+        "description": "`no_copying`: the shortest verbatim token run that counts as copying (default 10; a source shorter than that counts whole, if at least 5 tokens)."
        }
       }
      },
@@ -897,6 +940,10 @@ export const schemaFiles = {
      "invert": {
       "type": "boolean",
       "description": "Score as 1 - x (for lower-is-better metrics such as `robotic_tone`). Defaults to true for `robotic_tone`."
+     },
+     "description": {
+      "type": "string",
+      "description": "A one-line definition shown by the editor and reports instead of the built-in one."
      }
     },
     "if": {
@@ -930,6 +977,17 @@ export const schemaFiles = {
       "minimum": 0,
       "default": 1,
       "description": "Weight of the turn part against session components."
+     },
+     "gates": {
+      "type": "array",
+      "items": {
+       "type": "string",
+       "pattern": "^[a-z][a-z0-9_]*$"
+      },
+      "default": [
+       "format"
+      ],
+      "description": "Gate components: a user turn where one of them is below 0.5 scores 0 (and counts 0 for session rules). Default `[format]`; `[]` turns gating off. See docs/rewards.md §5."
      }
     }
    }
@@ -1396,6 +1454,14 @@ export const schemaFiles = {
     "type": "string",
     "description": "`agenda` or a backend id."
    },
+   "simulator_rationale": {
+    "type": "string",
+    "enum": [
+     "off",
+     "prompt"
+    ],
+    "description": "`off`: the simulator wrote no rationale (its backend's `rationale` setting), so the components that read one (format, sections, rationale_length, grounding, state_validity, plan_reply) are not applicable: no value, left out of every mean. Absent or `prompt`: scored as usual."
+   },
    "agent": {
     "type": "string",
     "description": "`scripted`, `adversarial`, `human` or a backend id."
@@ -1492,8 +1558,7 @@ export const schemaFiles = {
     "type": "object",
     "required": [
      "turn_mean",
-     "session",
-     "total"
+     "session"
     ],
     "properties": {
      "turn_mean": {
@@ -1506,61 +1571,40 @@ export const schemaFiles = {
      },
      "total": {
       "type": "number",
-      "description": "The aggregated reward."
+      "description": "The aggregated reward (docs/rewards.md §5). Absent for a cancelled or errored dialogue: it has no total."
      }
     }
    },
    "metrics": {
     "type": "object",
-    "description": "Paper metrics (0..1) where a judge is configured; `null` when there is no judge.",
+    "description": "Paper metrics (0..1), each `{value, source}`: `source` is `judge` (a judge component scored it), `rule` (decided by rules: Goal, Res, Con, Role; docs/rewards.md §6) or null with `value` null (\"no judge\": neither exists).",
     "properties": {
      "Role": {
-      "type": [
-       "number",
-       "null"
-      ]
+      "$ref": "#/definitions/metric"
      },
      "Int": {
-      "type": [
-       "number",
-       "null"
-      ]
+      "$ref": "#/definitions/metric"
      },
      "Goal": {
-      "type": [
-       "number",
-       "null"
-      ]
+      "$ref": "#/definitions/metric"
      },
      "Rob": {
-      "type": [
-       "number",
-       "null"
-      ]
+      "$ref": "#/definitions/metric"
      },
      "CoT": {
-      "type": [
-       "number",
-       "null"
-      ]
+      "$ref": "#/definitions/metric"
      },
      "Stra": {
-      "type": [
-       "number",
-       "null"
-      ]
+      "$ref": "#/definitions/metric"
      },
      "Pers": {
-      "type": [
-       "number",
-       "null"
-      ]
+      "$ref": "#/definitions/metric"
      },
      "Con": {
-      "type": [
-       "number",
-       "null"
-      ]
+      "$ref": "#/definitions/metric"
+     },
+     "Res": {
+      "$ref": "#/definitions/metric"
      }
     }
    },
@@ -1577,6 +1621,34 @@ export const schemaFiles = {
     "type": "object",
     "additionalProperties": {
      "type": "number"
+    }
+   },
+   "metric": {
+    "type": "object",
+    "required": [
+     "value",
+     "source"
+    ],
+    "properties": {
+     "value": {
+      "type": [
+       "number",
+       "null"
+      ],
+      "description": "0..1, or null when nothing measured it."
+     },
+     "source": {
+      "type": [
+       "string",
+       "null"
+      ],
+      "enum": [
+       "rule",
+       "judge",
+       null
+      ],
+      "description": "`rule`, `judge`, or null (no value: \"no judge\")."
+     }
     }
    },
    "usage": {

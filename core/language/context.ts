@@ -1,6 +1,7 @@
 // Where the cursor is, read from the text's indentation (works on half-typed, unparseable YAML):
 // the path of keys and list items above it, and whether a key or a value is being typed.
 import type { LineIndex, Position } from '../model/document';
+import { UNLIMITED, type Budget } from './budget';
 
 export interface CursorContext {
   /** Keys and `*` (list items) leading to the mapping or list that holds the cursor's entry. */
@@ -17,6 +18,61 @@ export interface CursorContext {
   siblings: string[];
   /** Inside a block scalar (`|` / `>` text): no completion. */
   inText: boolean;
+  /** Inside a flow collection on the line (`{tactic: │}`, `[a, │]`). */
+  flow?: boolean;
+}
+
+interface FlowFrame { type: 'map' | 'seq'; key?: string; afterColon: boolean; tokenStart: number; keys: string[] }
+
+/**
+ * Where the cursor is inside the flow collections that open before it on its line (`text` is
+ * the value part after `key:`). Undefined when every collection closes before the cursor.
+ */
+export function flowContext(text: string): { segments: string[]; position: CursorContext['position']; key?: string; prefix: string; siblings: string[] } | undefined {
+  const stack: FlowFrame[] = [];
+  let i = 0;
+  while (i < text.length && text[i] === ' ') i++;
+  if (text[i] !== '{' && text[i] !== '[') return undefined;
+  for (; i < text.length; i++) {
+    const ch = text[i];
+    const top = stack[stack.length - 1];
+    if ((ch === '"' || ch === "'") && top && text.slice(top.tokenStart, i).trim() === '') {
+      // A quoted scalar: skip to its close (an unclosed one runs to the cursor).
+      let j = i + 1;
+      while (j < text.length && text[j] !== ch) j += text[j] === '\\' && ch === '"' ? 2 : 1;
+      if (j >= text.length) break;
+      i = j;
+      continue;
+    }
+    if (ch === '{' || ch === '[') {
+      if (top && top.type === 'map' && !top.afterColon) return undefined; // a collection as a key: not ours
+      stack.push({ type: ch === '{' ? 'map' : 'seq', afterColon: false, tokenStart: i + 1, keys: [] });
+    } else if (ch === '}' || ch === ']') {
+      stack.pop();
+      if (!stack.length) return undefined;
+      const parent = stack[stack.length - 1];
+      parent.tokenStart = i + 1;
+    } else if (ch === ',' && top) {
+      if (top.type === 'map') { top.afterColon = false; top.key = undefined; }
+      top.tokenStart = i + 1;
+    } else if (ch === ':' && top && top.type === 'map' && !top.afterColon && (i + 1 === text.length || ' ,}]'.includes(text[i + 1]))) {
+      top.key = text.slice(top.tokenStart, i).trim().replace(/^["']|["']$/g, '');
+      top.keys.push(top.key);
+      top.afterColon = true;
+      top.tokenStart = i + 1;
+    } else if (ch === '#' && (i === 0 || text[i - 1] === ' ')) return undefined; // a comment: the flow never closed on this line
+  }
+  if (!stack.length) return undefined;
+  const segments: string[] = [];
+  for (let k = 0; k < stack.length - 1; k++) {
+    const f = stack[k];
+    segments.push(f.type === 'seq' ? '*' : f.key ?? '');
+  }
+  const inner = stack[stack.length - 1];
+  const prefix = text.slice(inner.tokenStart).trimStart();
+  if (inner.type === 'seq') return { segments, position: 'item', prefix, siblings: [] };
+  if (inner.afterColon) return { segments, position: 'value', key: inner.key, prefix: prefix.replace(/^["']/, ''), siblings: inner.keys };
+  return { segments, position: 'key', prefix, siblings: inner.keys };
 }
 
 const LEAD = /^( *)((?:- +)*)/;
@@ -41,7 +97,8 @@ function shape(text: string): LineShape | undefined {
   return { indent, dashes, column: col, key, valueText: rest.slice(k[0].length).replace(/\s+#.*$/, '').trim() };
 }
 
-export function cursorContext(lines: LineIndex, pos: Position): CursorContext {
+export function cursorContext(lines: LineIndex, at: Position, budget: Budget = UNLIMITED): CursorContext {
+  const pos = lines.clamp(at);
   const full = lines.lineText(pos.line);
   const before = full.slice(0, pos.character);
   const m = LEAD.exec(before)!;
@@ -54,16 +111,17 @@ export function cursorContext(lines: LineIndex, pos: Position): CursorContext {
   let key: string | undefined;
   let prefix = seg.trim();
   let prefixStart = column + (seg.length - seg.trimStart().length);
+  let flow: ReturnType<typeof flowContext>;
   const k = KEY.exec(seg);
   if (k) {
     key = k[1].replace(/^["']|["']$/g, '');
     const valuePart = seg.slice(k[0].length);
-    const flow = /^\s*\[([^\]]*)$/.exec(valuePart);
-    if (flow) {
-      const last = flow[1].split(',').pop() ?? '';
-      prefix = last.trim();
-      prefixStart = pos.character - last.trimStart().length;
-      position = 'item';
+    const fc = flowContext(valuePart);
+    if (fc) {
+      flow = fc;
+      prefix = fc.prefix;
+      prefixStart = pos.character - fc.prefix.length;
+      position = fc.position;
     } else {
       position = 'value';
       prefix = valuePart.trim().replace(/^["']/, '');
@@ -79,6 +137,7 @@ export function cursorContext(lines: LineIndex, pos: Position): CursorContext {
   let inText = false;
   const up: string[] = [];
   for (let l = pos.line - 1; l >= 0 && (target > 0 || underDash); l--) {
+    if (budget.spent()) break;
     const s = shape(lines.lineText(l));
     if (!s) continue;
     const lineMin = s.dashes.length ? s.dashes[0] : s.column;
@@ -99,11 +158,23 @@ export function cursorContext(lines: LineIndex, pos: Position): CursorContext {
     }
   }
   const fullPath = [...up.reverse(), ...path];
-  return { path: fullPath, position, key, prefix, prefixStart, column, siblings: siblingKeys(lines, pos.line, column), inText };
+  if (flow) {
+    // The line's key holds the outermost collection; the flow's own keys and items lead inside.
+    const inFlow = [key!, ...flow.segments];
+    if (flow.position === 'value') return { path: [...fullPath, ...inFlow], position: 'value', key: flow.key, prefix, prefixStart, column, siblings: flow.siblings, inText: false, flow: true };
+    if (flow.position === 'key') return { path: [...fullPath, ...inFlow], position: 'key', prefix, prefixStart, column, siblings: flow.siblings, inText: false, flow: true };
+    // An item of a flow list: `key` names the list when a key holds it, else the path ends in `*`.
+    const holder = inFlow[inFlow.length - 1];
+    const rest = inFlow.slice(0, -1);
+    return holder === '*' || holder === ''
+      ? { path: [...fullPath, ...inFlow, '*'], position: 'item', prefix, prefixStart, column, siblings: [], inText: false, flow: true }
+      : { path: [...fullPath, ...rest], position: 'item', key: holder, prefix, prefixStart, column, siblings: [], inText: false, flow: true };
+  }
+  return { path: fullPath, position, key, prefix, prefixStart, column, siblings: siblingKeys(lines, pos.line, column, budget), inText };
 }
 
 /** Keys at `column` in the block around `line`. */
-function siblingKeys(lines: LineIndex, line: number, column: number): string[] {
+function siblingKeys(lines: LineIndex, line: number, column: number, budget: Budget): string[] {
   const out: string[] = [];
   const visit = (l: number): 'stop' | 'go' => {
     const s = shape(lines.lineText(l));
@@ -113,11 +184,11 @@ function siblingKeys(lines: LineIndex, line: number, column: number): string[] {
     return 'go';
   };
   const self = shape(lines.lineText(line));
-  if (!(self && self.dashes.length)) for (let l = line - 1; l >= 0 && line - l < 2000; l--) {
+  if (!(self && self.dashes.length)) for (let l = line - 1; l >= 0 && line - l < 2000 && !budget.spent(); l--) {
     const r = visit(l);
     if (r === 'stop') break;
   }
-  for (let l = line + 1; l < lines.lineCount && l - line < 2000; l++) {
+  for (let l = line + 1; l < lines.lineCount && l - line < 2000 && !budget.spent(); l++) {
     const s = shape(lines.lineText(l));
     if (s && s.dashes.length && s.dashes[s.dashes.length - 1] < column) break;
     if (visit(l) === 'stop') break;

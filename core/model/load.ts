@@ -5,26 +5,10 @@ import { readFileSync } from 'node:fs';
 import { basename, relative, resolve, dirname, isAbsolute } from 'node:path';
 import { parseDocument } from 'yaml';
 import { glob } from 'tinyglobby';
+import { FILE_GLOBS, IGNORED_DIRS, WORKSPACE_FILE_NAMES, kindFromPath, isFileKind, type FileKind } from '../files';
 import type { ProfileFields, ProfileCollection, Scenario, Suite, RewardSpec, Workspace } from '../generated/schema-types';
 
-export type FileKind = 'profile' | 'profiles' | 'scenario' | 'suite' | 'rewards' | 'workspace';
-export const FILE_KINDS: readonly FileKind[] = ['profile', 'profiles', 'scenario', 'suite', 'rewards', 'workspace'];
-
-/** File name patterns from the formats doc. `*.profile.yaml` holds a profile or a collection. */
-export const FILE_GLOBS = ['**/*.profile.yaml', '**/*.scenario.yaml', '**/*.suite.yaml', '**/*.rewards.yaml', '**/userlm.yaml'];
-export const IGNORED_DIRS = ['**/node_modules/**', '**/.userlm/**', '**/out/**', '**/dist/**', '**/.git/**', '**/.tools/**', '**/.venv/**'];
-
-/** The kind a file name suggests (`*.profile.yaml` may also be `profiles`; `kind:` decides). */
-export function kindFromPath(path: string): FileKind | undefined {
-  const name = basename(path);
-  if (name === 'userlm.yaml' || name === 'userlm.yml') return 'workspace';
-  const m = /\.(profile|scenario|suite|rewards)\.ya?ml$/.exec(name);
-  return m ? (m[1] as FileKind) : undefined;
-}
-
-export function isFileKind(value: unknown): value is FileKind {
-  return typeof value === 'string' && (FILE_KINDS as readonly string[]).includes(value);
-}
+export { FILE_KINDS, FILE_GLOBS, IGNORED_DIRS, kindFromPath, isFileKind, type FileKind } from '../files';
 
 /** An error in a user's file, with a `file:line:col` location. */
 export class FileError extends Error {
@@ -76,7 +60,7 @@ export interface WorkspaceValues {
 }
 
 export async function findWorkspaceFiles(root: string): Promise<string[]> {
-  const files = await glob(FILE_GLOBS, { cwd: root, ignore: IGNORED_DIRS, absolute: true, dot: false });
+  const files = await glob([...FILE_GLOBS], { cwd: root, ignore: [...IGNORED_DIRS], absolute: true, dot: false });
   return files.sort();
 }
 
@@ -113,7 +97,7 @@ export function addLoaded(ws: WorkspaceValues, loaded: LoadedFile): void {
     case 'scenario': add(ws.scenarios, v.id, v as unknown as Scenario); break;
     case 'suite': add(ws.suites, v.id, v as unknown as Suite); break;
     case 'rewards': ws.rewards.set(file, { value: v as unknown as RewardSpec, file }); break;
-    case 'workspace': if (!ws.config || basename(file).startsWith('userlm.')) ws.config = { value: v as unknown as Workspace, file }; break;
+    case 'workspace': if (!ws.config || WORKSPACE_FILE_NAMES.includes(basename(file))) ws.config = { value: v as unknown as Workspace, file }; break;
   }
 }
 
@@ -147,13 +131,18 @@ export function resolveFrom(file: string, path: string): string {
   return isAbsolute(path) ? path : resolve(dirname(file), path);
 }
 
-/** The workspace root for a file: the nearest folder above it holding `userlm.yaml`, else its folder. */
+/** The workspace root for a file: the nearest folder above it holding `userlm.yaml` (or `.yml`), else its folder. */
 export function findWorkspaceRoot(start: string, exists: (p: string) => boolean): string {
+  return nearestWorkspace(start, exists) ?? resolve(start);
+}
+
+/** The nearest folder at or above `start` holding `userlm.yaml` or `userlm.yml`; undefined when there is none. */
+export function nearestWorkspace(start: string, exists: (p: string) => boolean): string | undefined {
   let dir = resolve(start);
   for (;;) {
-    if (exists(resolve(dir, 'userlm.yaml'))) return dir;
+    if (WORKSPACE_FILE_NAMES.some((n) => exists(resolve(dir, n)))) return dir;
     const up = dirname(dir);
-    if (up === dir) return resolve(start);
+    if (up === dir) return undefined;
     dir = up;
   }
 }

@@ -6,8 +6,7 @@ import { schemaFiles } from '../generated/schemas';
 const stateProps = schemaFiles.scenario.definitions.state_values.properties;
 const term = schemaFiles.scenario.properties.termination.properties;
 
-export const STATE_KEYS = ['trust', 'emotion', 'patience', 'engagement'] as const;
-export type StateKey = (typeof STATE_KEYS)[number];
+export { STATE_KEYS, type StateKey } from '../files';
 
 export const DEFAULT_STATE: Readonly<State> = Object.freeze({
   trust: stateProps.trust.default,

@@ -9,8 +9,8 @@ export type IdKind = 'profile' | 'scenario' | 'suite' | 'backend' | 'training' |
 /** Kinds whose ids are unique within one file only (targets and policies of a scenario). */
 export const LOCAL_KINDS: ReadonlySet<IdKind> = new Set(['target', 'policy']);
 
-export const SIMULATOR_BUILTINS = ['agenda'] as const;
-export const AGENT_BUILTINS = ['scripted', 'adversarial', 'human'] as const;
+export { SIMULATOR_BUILTINS, AGENT_BUILTINS } from '../files';
+import { SIMULATOR_BUILTINS, AGENT_BUILTINS } from '../files';
 export const TRANSITION_EVENTS = ['concern_ignored', 'agent_repeats', 'every_turn'] as const;
 
 type Seg = string; // a key, or '*' for every item of a list

@@ -1,6 +1,7 @@
 // The workspace index: per-file symbols (ids and references with ranges), kept incrementally.
 // Updating a file replaces only that file's entries; lookups by (kind, id) are map reads.
-import { relative, dirname, basename, sep } from 'node:path';
+import { relative, dirname, sep } from 'node:path';
+import { isWorkspaceFileName } from '../files';
 import picomatch from 'picomatch';
 import { BUILT_IN_TACTICS } from '../library/tactics';
 import { LOCAL_KINDS, type FileSymbols, type IdKind, type SymbolDef, type SymbolRef } from './symbols';
@@ -132,10 +133,7 @@ function sameIds(a: { kind: IdKind; id: string }[], b: { kind: IdKind; id: strin
   return true;
 }
 
-function isWorkspaceFile(file: string): boolean {
-  const b = basename(file);
-  return b === 'userlm.yaml' || b === 'userlm.yml';
-}
+const isWorkspaceFile = isWorkspaceFileName;
 
 function push<T>(m: Map<string, T[]>, k: string, v: T): void {
   const list = m.get(k);

@@ -25,6 +25,12 @@ export interface TurnContext {
   /** Decision policies that fired at this turn (turn.policies). */
   policies: string[];
   stopToken: string;
+  /** Text of every earlier turn (agent and user), in order: what the user has seen and said. */
+  earlier: { speaker: 'agent' | 'user'; text: string }[];
+  /** The profile the user plays (its values are facts the user may state). */
+  profile?: ProfileFields;
+  /** transcript.simulator_rationale === 'off': the components that read the rationale are n/a. */
+  rationaleOff: boolean;
 }
 
 export function userTurnIndices(t: Transcript): number[] {
@@ -64,6 +70,9 @@ export function turnContext(t: Transcript, k: number, scenario: Scenario, profil
     stateAfter: turn.state,
     metAt, agentTactics, tacticSeen, policies: turn.policies ?? [],
     stopToken: scenario.termination?.stop_token ?? DEFAULT_STOP_TOKEN,
+    earlier: t.turns.slice(0, k).map((u) => ({ speaker: u.speaker, text: u.text })),
+    profile,
+    rationaleOff: t.simulator_rationale === 'off',
   };
 }
 

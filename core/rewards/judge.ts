@@ -14,8 +14,12 @@ export const METRIC_OF: Readonly<Record<string, string>> = {
   persona_consistency: 'Pers', reasoning_quality: 'CoT', strategy: 'Stra', thought_response_alignment: 'Con', robotic_tone: 'Rob',
   role_authenticity: 'Role', interaction: 'Int', goal_progress: 'Goal',
 };
-export const METRICS = ['Role', 'Int', 'Goal', 'Rob', 'CoT', 'Stra', 'Pers', 'Con'] as const;
+/** The paper's metrics, then `Res` (resistance: share of tactic turns not conceded; rules only). */
+export const METRICS = ['Role', 'Int', 'Goal', 'Rob', 'CoT', 'Stra', 'Pers', 'Con', 'Res'] as const;
 export type Metric = (typeof METRICS)[number];
+/** Where a metric value comes from: a judge, the rules (docs/rewards.md §6), or nothing (null: "no judge"). */
+export type MetricSource = 'rule' | 'judge' | null;
+export interface MetricValue { value: number | null; source: MetricSource }
 
 /** Rubrics of the built-in judge components (after the UserLM-R1 paper's rubric rewards and metrics). */
 export const BUILT_IN_RUBRICS: Readonly<Record<string, string>> = {

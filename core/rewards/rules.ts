@@ -2,9 +2,15 @@
 import type { Component, Scenario, State } from '../generated/schema-types';
 import { terminationOf } from '../model/scenario-defaults';
 import { STATE_VARS, metBy, metNew, type StateVar, type TurnContext } from './context';
+import { conceded } from './phrases';
+export { ACCEPT_PHRASES, REFUSE_PHRASES, conceded } from './phrases';
+import { voice, noLeak, noInvention, noCopying, noDegenerate, planReply } from './reply';
 import { EPS, blank, clamp01, contentWords, contentWordsOf, hasPhrase, intersectionSize, lower, rationaleTokens, round6, tokens, type ParsedOutput } from './text';
 
-export const RULE_NAMES = ['format', 'sections', 'rationale_length', 'grounding', 'state_validity', 'disclosure', 'termination', 'resistance'] as const;
+export const RULE_NAMES = [
+  'format', 'sections', 'rationale_length', 'grounding', 'state_validity', 'disclosure', 'termination', 'resistance',
+  'voice', 'no_leak', 'no_invention', 'no_copying', 'no_degenerate', 'plan_reply',
+] as const;
 export type RuleName = (typeof RULE_NAMES)[number];
 
 export function isRuleName(name: string): name is RuleName {
@@ -12,7 +18,11 @@ export function isRuleName(name: string): name is RuleName {
 }
 
 type Params = NonNullable<Component['params']>;
-export type RuleFn = (out: ParsedOutput, ctx: TurnContext, scenario: Scenario, params: Params) => number;
+/** A rule's value in 0..1, or null when it does not apply to this turn (n/a). */
+export type RuleFn = (out: ParsedOutput, ctx: TurnContext, scenario: Scenario, params: Params) => number | null;
+
+/** The rules that read the rationale: n/a when transcript.simulator_rationale is 'off'. */
+export const RATIONALE_RULES: readonly RuleName[] = ['format', 'sections', 'rationale_length', 'grounding', 'state_validity', 'plan_reply'];
 
 export function format(out: ParsedOutput): number {
   const think = out.think !== undefined && !blank(out.think) ? 0.5 : 0;
@@ -175,17 +185,9 @@ export function termination(out: ParsedOutput, ctx: TurnContext, scenario: Scena
   return successHolds(ctx, scenario) || hangUpHolds(stateAfter(out, ctx), scenario) || endPolicyFired(ctx, scenario) ? 1 : 0;
 }
 
-export const ACCEPT_PHRASES = ['i accept', 'i agree', "it's a deal", "that's a deal", 'sign me up', "i'll take it", 'i will take it', 'go ahead', "let's do it", 'sounds good', 'count me in', 'you convinced me', "you've convinced me", "i'll sign", 'i will sign', "fine i'll", "ok i'll", "okay i'll", 'yes please'];
-export const REFUSE_PHRASES = ['no', 'not', "don't", "won't", "can't", 'refuse', 'decline', 'never'];
-
 export function mustResist(scenario: Scenario): boolean {
   if (!scenario.adversarial && scenario.split !== 'adversarial') return false;
   return scenario.adversarial?.must_resist ?? true;
-}
-
-export function conceded(answer: string): boolean {
-  const tok = tokens(answer);
-  return ACCEPT_PHRASES.some((p) => hasPhrase(tok, p)) && !REFUSE_PHRASES.some((p) => hasPhrase(tok, p));
 }
 
 export function resistance(out: ParsedOutput, ctx: TurnContext, scenario: Scenario): number {
@@ -196,8 +198,12 @@ export function resistance(out: ParsedOutput, ctx: TurnContext, scenario: Scenar
 
 export const RULES: Record<RuleName, RuleFn> = {
   format, sections, rationale_length: rationaleLength, grounding, state_validity: stateValidity, disclosure, termination, resistance,
+  voice, no_leak: noLeak, no_invention: noInvention, no_copying: noCopying, no_degenerate: noDegenerate, plan_reply: planReply,
 };
 
-export function scoreRule(name: RuleName, out: ParsedOutput, ctx: TurnContext, scenario: Scenario, params: Params = {}): number {
-  return round6(RULES[name](out, ctx, scenario, params));
+/** A rule's rounded value for one turn, or null when n/a (the rule does not apply, or it reads a rationale the simulator was told not to write). */
+export function scoreRule(name: RuleName, out: ParsedOutput, ctx: TurnContext, scenario: Scenario, params: Params = {}): number | null {
+  if (ctx.rationaleOff && RATIONALE_RULES.includes(name)) return null;
+  const v = RULES[name](out, ctx, scenario, params);
+  return v === null ? null : round6(v);
 }

@@ -2,8 +2,9 @@
 // components, aggregation, paper metrics.
 import type { ProfileFields, RewardSpec, Scenario, Transcript } from '../generated/schema-types';
 import { turnContext, userTurnIndices } from './context';
-import { buildJudgePrompt, METRIC_OF, METRICS, type Judge, type Metric } from './judge';
-import { RULES, isRuleName } from './rules';
+import { buildJudgePrompt, METRIC_OF, METRICS, type Judge, type Metric, type MetricValue } from './judge';
+import { conceded } from './phrases';
+import { isRuleName, scoreRule } from './rules';
 import { normalizeComponents, type NormalComponent } from './spec';
 import { parseOutput, round6 } from './text';
 
@@ -17,17 +18,37 @@ export interface ScoreContext {
 
 type Values = Record<string, number>;
 
-/** Rule values of every rule component (turn and session level) for the user turn at position k. */
+/** Rule values of every rule component (turn and session level) for the user turn at position k; n/a rules are absent. */
 function ruleValues(t: Transcript, k: number, comps: NormalComponent[], scenario: Scenario, profile: ProfileFields): Values {
   const turn = t.turns[k];
   const out = parseOutput(turn.output ?? turn.text);
   const ctx = turnContext(t, k, scenario, profile);
   const values: Values = {};
   for (const c of comps) {
-    if (c.kind === 'rule' && isRuleName(c.name) && !(c.name in values)) values[c.name] = round6(RULES[c.name](out, ctx, scenario, c.params));
+    if (c.kind !== 'rule' || !isRuleName(c.name) || c.name in values) continue;
+    const v = scoreRule(c.name, out, ctx, scenario, c.params);
+    if (v !== null) values[c.name] = v;
   }
   return values;
 }
+
+/** The spec's gate components (`aggregate.gates`, default `[format]`). */
+export function gatesOf(spec: RewardSpec): string[] {
+  return spec.aggregate?.gates ?? ['format'];
+}
+
+/** The gates a turn's values fail (a gate fails when its value is below 0.5; an absent value never fails). */
+export function failedGates(spec: RewardSpec, values: Record<string, number>): string[] {
+  return gatesOf(spec).filter((g) => values[g] !== undefined && values[g] < 0.5);
+}
+
+/** A dialogue that did not run to an end of its own (cancelled or errored): it has no total and no termination value. */
+export function brokeOff(t: Transcript): boolean {
+  return t.end.reason === 'cancelled' || t.end.reason === 'error';
+}
+
+/** Judge values that came from a judge: per component, the judge value x of each user turn (or the session). */
+type JudgeXs = Map<string, number[]>;
 
 /** The judge's value for one component at one turn (or the session), or undefined. */
 async function judgeOne(c: NormalComponent, t: Transcript, ctx: ScoreContext, turnIndex?: number): Promise<{ value: number; x: number } | undefined> {
@@ -80,16 +101,17 @@ export async function scoreUserTurn(turnIndex: number, t: Transcript, ctx: Score
   const values: Values = {};
   const judged = await Promise.all(comps.map((c) => (c.kind === 'judge' ? judgeOne(c, t, ctx, turnIndex) : undefined)));
   comps.forEach((c, j) => {
-    if (c.kind === 'rule') values[c.name] = rules[c.name];
+    if (c.kind === 'rule') { if (rules[c.name] !== undefined) values[c.name] = rules[c.name]; }
     else if (judged[j]) values[c.name] = judged[j]!.value;
   });
   return values;
 }
 
-/** The weighted turn score of a turn's component values (§5.1), or undefined. */
+/** The weighted turn score of a turn's component values (§5.1; 0 when a gate fails), or undefined. */
 export function turnScore(spec: RewardSpec, values: Record<string, number>): number | undefined {
   const m = weightedMean(normalizeComponents(spec).filter((c) => c.level === 'turn'), values);
-  return m === undefined ? undefined : round6(m);
+  if (m === undefined) return undefined;
+  return failedGates(spec, values).length ? 0 : round6(m);
 }
 
 /** Fills turns[].rewards/.score, rewards {turn_mean, session, total} and metrics. Returns a new transcript. */
@@ -99,7 +121,7 @@ export async function scoreTranscript(t: Transcript, ctx: ScoreContext): Promise
   const sessionComps = comps.filter((c) => c.level === 'session');
   const users = userTurnIndices(t);
   const out: Transcript = { ...t, turns: t.turns.map((u) => ({ ...u })) };
-  const judgeXs = new Map<string, number[]>();
+  const judgeXs: JudgeXs = new Map();
   const noteX = (name: string, x: number) => { const a = judgeXs.get(name) ?? []; a.push(x); judgeXs.set(name, a); };
 
   // Per user turn: rules now, judges concurrently.
@@ -109,19 +131,20 @@ export async function scoreTranscript(t: Transcript, ctx: ScoreContext): Promise
     return { k, rules, judged };
   }));
   const turnScores: number[] = [];
-  const ruleHistory: Values[] = [];
+  const ruleHistory: { rules: Values; gated: boolean }[] = [];
   for (const { k, rules, judged } of perTurn) {
     const values: Values = {};
     turnComps.forEach((c, j) => {
-      if (c.kind === 'rule') values[c.name] = rules[c.name];
+      if (c.kind === 'rule') { if (rules[c.name] !== undefined) values[c.name] = rules[c.name]; }
       else if (judged[j]) { values[c.name] = judged[j]!.value; noteX(c.name, judged[j]!.x); }
     });
-    ruleHistory.push(rules);
+    const gated = failedGates(ctx.spec, { ...rules, ...values }).length > 0;
+    ruleHistory.push({ rules, gated });
     const turn = out.turns[k];
     turn.rewards = values;
     const m = weightedMean(turnComps, values);
     if (m === undefined) delete turn.score;
-    else { turn.score = round6(m); turnScores.push(turn.score); }
+    else { turn.score = gated ? 0 : round6(m); turnScores.push(turn.score); }
   }
 
   const turnMean: Values = {};
@@ -134,7 +157,9 @@ export async function scoreTranscript(t: Transcript, ctx: ScoreContext): Promise
   const sessionJudged = await Promise.all(sessionComps.map((c) => (c.kind === 'judge' ? judgeOne(c, t, ctx) : undefined)));
   sessionComps.forEach((c, j) => {
     if (c.kind === 'rule') {
-      if (ruleHistory.length) session[c.name] = round6(Math.min(...ruleHistory.map((r) => r[c.name])));
+      if (c.name === 'termination' && brokeOff(t)) return; // the user did not end it: nothing to judge
+      const vs = ruleHistory.filter((r) => r.rules[c.name] !== undefined).map((r) => (r.gated ? 0 : r.rules[c.name]));
+      if (vs.length) session[c.name] = round6(Math.min(...vs));
     } else if (sessionJudged[j]) {
       session[c.name] = sessionJudged[j]!.value;
       noteX(c.name, sessionJudged[j]!.x);
@@ -152,19 +177,73 @@ export async function scoreTranscript(t: Transcript, ctx: ScoreContext): Promise
     num += c.weight * v;
     den += c.weight;
   }
-  out.rewards = { turn_mean: turnMean, session, total: den > 0 ? round6(num / den) : 0 };
-  out.metrics = metricsFrom(comps, judgeXs);
+  out.rewards = { turn_mean: turnMean, session };
+  if (!brokeOff(t)) out.rewards.total = den > 0 ? round6(num / den) : 0;
+  out.metrics = metricsOf(comps, judgeXs, ruleMetrics(t, ctx.scenario, ctx.profile));
   return out;
 }
 
-function metricsFrom(comps: NormalComponent[], xs: Map<string, number[]>): Transcript['metrics'] {
-  const metrics: Record<Metric, number | null> = Object.fromEntries(METRICS.map((m) => [m, null])) as Record<Metric, number | null>;
+/** A transcript's metric entry; a bare number (transcripts written before metrics carried a source) reads as a judge value. */
+export function metricOf(t: Transcript, m: string): MetricValue {
+  const v = (t.metrics as Record<string, MetricValue | number | null | undefined>)[m];
+  if (typeof v === 'number') return { value: v, source: 'judge' };
+  if (v && typeof v === 'object' && typeof v.value === 'number') return { value: v.value, source: v.source ?? null };
+  return { value: null, source: null };
+}
+
+/** Every metric with no value: {value: null, source: null} ("no judge"). */
+export function noMetrics(): Record<Metric, MetricValue> {
+  return Object.fromEntries(METRICS.map((m) => [m, { value: null, source: null }])) as Record<Metric, MetricValue>;
+}
+
+/** §6: each metric's judge value when a judge scored it, else its rule value, else {value: null, source: null}. */
+function metricsOf(comps: NormalComponent[], xs: JudgeXs, rule: Partial<Record<Metric, number>>): Record<Metric, MetricValue> {
+  const metrics = noMetrics();
+  for (const m of METRICS) if (rule[m] !== undefined) metrics[m] = { value: rule[m]!, source: 'rule' };
+  const done = new Set<string>();
   for (const c of comps) {
     const metric = METRIC_OF[c.name] as Metric | undefined;
     const values = xs.get(c.name);
-    if (metric && values?.length && metrics[metric] === null) metrics[metric] = round6(mean(values));
+    if (metric && values?.length && !done.has(metric)) { metrics[metric] = { value: round6(mean(values)), source: 'judge' }; done.add(metric); }
   }
   return metrics;
+}
+
+/** The target weight in Goal: primary 2, secondary 1. */
+export const GOAL_WEIGHTS = { primary: 2, secondary: 1 } as const;
+
+/**
+ * §6 metrics rules decide, whatever the spec: Goal (weighted share of targets met), Res (share of
+ * tactic turns not conceded), Con (mean plan_reply), Role (mean over user turns of min(voice,
+ * no_leak, no_invention)). A metric without any input is absent.
+ */
+export function ruleMetrics(t: Transcript, scenario: Scenario, profile: ProfileFields): Partial<Record<Metric, number>> {
+  const out: Partial<Record<Metric, number>> = {};
+  const metAt = new Map((t.targets ?? []).map((x) => [x.id, x.met_at ?? null]));
+  let num = 0;
+  let den = 0;
+  for (const target of scenario.targets) {
+    const w = GOAL_WEIGHTS[target.priority ?? 'primary'];
+    den += w;
+    if ((metAt.get(target.id) ?? null) !== null) num += w;
+  }
+  if (den > 0) out.Goal = round6(num / den);
+  const res: number[] = [];
+  const con: number[] = [];
+  const role: number[] = [];
+  for (const k of userTurnIndices(t)) {
+    const turn = t.turns[k];
+    const parsed = parseOutput(turn.output ?? turn.text);
+    const tc = turnContext(t, k, scenario, profile);
+    if (tc.agentTactics.length) res.push(conceded(parsed.answer) ? 0 : 1);
+    const pr = scoreRule('plan_reply', parsed, tc, scenario);
+    if (pr !== null) con.push(pr);
+    role.push(Math.min(scoreRule('voice', parsed, tc, scenario)!, scoreRule('no_leak', parsed, tc, scenario)!, scoreRule('no_invention', parsed, tc, scenario)!));
+  }
+  if (res.length) out.Res = round6(mean(res));
+  if (con.length) out.Con = round6(mean(con));
+  if (role.length) out.Role = round6(mean(role));
+  return out;
 }
 
 /** Spec components a transcript has no value for because no judge answered: shown as "no judge". */

@@ -3,7 +3,7 @@
 import type { Component, RewardSpec } from '../generated/schema-types';
 import { loadYamlFile, resolveFrom } from '../model/load';
 import { BUILT_IN_RUBRICS } from './judge';
-import { isRuleName } from './rules';
+import { RULE_NAMES, isRuleName } from './rules';
 
 /** Used when neither the suite nor `userlm.yaml` names a spec. */
 export const DEFAULT_REWARD_SPEC: RewardSpec = {
@@ -18,6 +18,12 @@ export const DEFAULT_REWARD_SPEC: RewardSpec = {
     { name: 'state_validity', kind: 'rule', weight: 0.5 },
     { name: 'disclosure', kind: 'rule', weight: 1 },
     { name: 'resistance', kind: 'rule', weight: 1.5 },
+    { name: 'voice', kind: 'rule', weight: 1 },
+    { name: 'no_leak', kind: 'rule', weight: 1 },
+    { name: 'no_invention', kind: 'rule', weight: 1.5 },
+    { name: 'no_copying', kind: 'rule', weight: 1, params: { min_run: 10 } },
+    { name: 'no_degenerate', kind: 'rule', weight: 1 },
+    { name: 'plan_reply', kind: 'rule', weight: 1 },
     { name: 'persona_consistency', kind: 'judge', weight: 1 },
     { name: 'reasoning_quality', kind: 'judge', weight: 1 },
     { name: 'strategy', kind: 'judge', weight: 1 },
@@ -28,7 +34,7 @@ export const DEFAULT_REWARD_SPEC: RewardSpec = {
     { name: 'interaction', kind: 'judge', level: 'session', weight: 0.5 },
     { name: 'goal_progress', kind: 'judge', level: 'session', weight: 1 },
   ],
-  aggregate: { discount: 0.8, turn_weight: 2 },
+  aggregate: { discount: 0.8, turn_weight: 2, gates: ['format'] },
 };
 
 export interface NormalComponent {
@@ -40,6 +46,8 @@ export interface NormalComponent {
   rubric?: string;
   judge?: string;
   invert: boolean;
+  /** The spec's own one-line definition, when it gives one. */
+  description?: string;
 }
 
 export function normalizeComponents(spec: RewardSpec): NormalComponent[] {
@@ -52,6 +60,7 @@ export function normalizeComponents(spec: RewardSpec): NormalComponent[] {
     rubric: c.rubric ?? BUILT_IN_RUBRICS[c.name],
     judge: c.judge,
     invert: c.invert ?? c.name === 'robotic_tone',
+    ...(c.description ? { description: c.description } : {}),
   }));
 }
 
@@ -65,11 +74,16 @@ export function specProblems(spec: unknown): string[] {
   s.components.forEach((c, k) => {
     const where = `components[${k}]`;
     if (!c || typeof c !== 'object' || typeof c.name !== 'string') { out.push(`${where}: needs a name`); return; }
-    if (c.kind === 'rule' && !isRuleName(c.name)) out.push(`${where}: '${c.name}' is not a rule component (format, sections, rationale_length, grounding, state_validity, disclosure, termination, resistance)`);
+    if (c.kind === 'rule' && !isRuleName(c.name)) out.push(`${where}: '${c.name}' is not a rule component (${RULE_NAMES.join(', ')})`);
     else if (c.kind === 'judge' && !c.rubric && !BUILT_IN_RUBRICS[c.name]) out.push(`${where}: judge '${c.name}' is not built in, so it needs a rubric`);
     else if (c.kind !== 'rule' && c.kind !== 'judge') out.push(`${where}: kind must be rule or judge`);
     if (c.weight !== undefined && !(typeof c.weight === 'number' && c.weight >= 0)) out.push(`${where}: weight must be a number >= 0`);
   });
+  const gates = s.aggregate?.gates;
+  if (gates !== undefined && !Array.isArray(gates)) out.push('aggregate.gates must be a list of component names');
+  else for (const g of gates ?? []) {
+    if (!s.components.some((c) => c && c.name === g && (c.level ?? 'turn') === 'turn')) out.push(`aggregate.gates: '${g}' is not a turn component of this spec`);
+  }
   return out;
 }
 

@@ -45,7 +45,7 @@ export function loadSummary(runDir: string): Summary {
 /** The values compared: total, pass rate, each paper metric, each reward component. */
 export function groupValues(g: GroupSummary): Record<string, number | null> {
   const out: Record<string, number | null> = { total: g.total, pass_rate: g.pass_rate };
-  for (const m of METRICS) out[m] = g.metrics[m];
+  for (const m of METRICS) out[m] = g.metrics[m]?.value ?? null;
   for (const [k, v] of Object.entries(g.components)) out[k] = v;
   return out;
 }

@@ -59,7 +59,7 @@ export function histogram(title: string, values: number[]): string {
 
 function groupTable(title: string, groups: Record<string, GroupSummary>): string {
   const head = ['', 'dialogues', 'errors', 'passed', 'total', ...METRICS];
-  const rows = Object.entries(groups).map(([k, g]) => `<tr><th>${escapeHtml(k)}</th><td>${g.dialogues}</td><td>${g.errors}</td><td>${g.passed}</td><td>${num(g.total)}</td>${METRICS.map((m) => `<td>${g.metrics[m] === null ? '<span class="na">no judge</span>' : num(g.metrics[m])}</td>`).join('')}</tr>`);
+  const rows = Object.entries(groups).map(([k, g]) => `<tr><th>${escapeHtml(k)}</th><td>${g.dialogues}</td><td>${g.errors}</td><td>${g.passed}</td><td>${num(g.total)}</td>${METRICS.map((m) => `<td>${g.metrics[m].value === null ? '<span class="na">no judge</span>' : `${num(g.metrics[m].value)} <span class="na">${g.metrics[m].source}</span>`}</td>`).join('')}</tr>`);
   return `<h2>${escapeHtml(title)}</h2><table><thead><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
@@ -78,7 +78,7 @@ export function renderReportHtml(runDir: string): string {
   const ts: Transcript[] = readTranscripts(dir);
   const thresholds = run.suite.thresholds ?? {};
   const verdict = s.pass ? '<span class="pass">PASS</span>' : '<span class="fail">FAIL</span>';
-  const metricRows = METRICS.map((m) => ({ label: m === 'Rob' ? 'Rob (lower is better)' : m, value: s.metrics[m] }));
+  const metricRows = METRICS.map((m) => ({ label: `${m === 'Rob' ? 'Rob (lower is better)' : m}${s.metrics[m].source ? ` (${s.metrics[m].source})` : ''}`, value: s.metrics[m].value }));
   const componentRows: { label: string; value: number | null }[] = Object.entries(s.components).map(([k, v]) => ({ label: k, value: v }));
   for (const c of s.no_judge) componentRows.push({ label: c, value: null });
   const scenarioRows = Object.entries(s.by_scenario).map(([k, g]) => ({ label: k, value: g.total }));
@@ -96,7 +96,7 @@ simulator ${escapeHtml(run.simulator)} · agent ${escapeHtml(run.agent ?? 'per s
 <table><thead><tr><th></th><th>dialogues</th><th>errors</th><th>passed</th><th>failed thresholds</th><th>pass rate</th><th>mean total</th><th>mean user turns</th></tr></thead>
 <tbody><tr><th>all</th><td>${s.dialogues}</td><td>${s.errors}</td><td>${s.passed}</td><td>${s.failed_thresholds}</td><td>${num(s.pass_rate)}</td><td>${num(s.total)}</td><td>${num(s.user_turns, 1)}</td></tr></tbody></table>
 ${Object.keys(thresholds).length ? `<p>Thresholds: ${Object.entries(thresholds).map(([k, v]) => `${escapeHtml(k)} ${k === 'Rob' ? '≤' : '≥'} ${v}`).join(', ')}</p>` : '<p class="na">No thresholds.</p>'}
-<div class="charts">${barChart('Paper metrics', metricRows)}${barChart('Reward components (mean)', componentRows)}${barChart('Mean total by scenario', scenarioRows, 'no value')}${histogram('Dialogue totals', ts.filter((t) => t.end.reason !== 'error').map((t) => t.rewards.total))}</div>
+<div class="charts">${barChart('Paper metrics', metricRows)}${barChart('Reward components (mean)', componentRows)}${barChart('Mean total by scenario', scenarioRows, 'no value')}${histogram('Dialogue totals', ts.map((t) => t.rewards.total).filter((x): x is number => typeof x === 'number'))}</div>
 ${groupTable('By scenario', s.by_scenario)}
 ${groupTable('By split', s.by_split)}
 ${failureLines(ts, 100).length ? `<h2>Failed dialogues</h2><ul>${failureLines(ts, 100).map((l) => `<li>${escapeHtml(l)}</li>`).join('')}</ul>` : ''}

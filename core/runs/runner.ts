@@ -12,7 +12,9 @@ import { findBackend, backendKey, type EngineEnv, type ResolvedProfile } from '.
 import { createSimulator } from '../simulate';
 import { createAgent } from '../agents';
 import { createJudge, normalizeComponents, routeJudges, scoreTranscript, scoreUserTurn, turnScore, type Judge } from '../rewards';
-import { resolveSuite, defaultSpec, type PlannedDialogue, type ResolvedSuite } from './suite';
+import { resolveSuite, defaultSpec, selectDialogues, type DialogueSelection, type PlannedDialogue, type ResolvedSuite } from './suite';
+import { lockRunDir, type RunLock } from './lock';
+import { isUntrustedError } from '../trust';
 import { TranscriptWriter, createRunDir, readJson, readTranscriptLines, repairTornTail, writeJsonAtomic, DEFAULT_OUT, RUN_JSON, SUMMARY_JSON, TRANSCRIPTS } from './storage';
 import { summarize, type Summary } from './summary';
 
@@ -29,6 +31,10 @@ export interface RunSuiteOptions {
   outDir?: string;
   /** Continue this run directory: finished dialogues are skipped. */
   resumeDir?: string;
+  /** Run only these dialogues (a glob over dialogue and scenario ids, then the first N). */
+  select?: DialogueSelection;
+  /** What this run is, shown to another process that finds its run directory in use (default `an eval run`). */
+  owner?: string;
   secret: (ref: string) => string | undefined;
   signal?: AbortSignal;
   onProgress?(p: Progress): void;
@@ -55,6 +61,8 @@ export interface RunJson {
   dialogues: number;
   resumes: string[];
   judge_errors: number;
+  /** The selection of the latest start or resume (`--only`, `--limit`), when one was given. */
+  selection?: DialogueSelection;
   error?: string;
 }
 
@@ -100,15 +108,17 @@ function errorTranscript(d: PlannedDialogue, runId: string, simulator: string, a
     run_id: runId, dialogue_id: d.id, scenario_id: d.scenario.id, profile_id: d.profile.id, seed: d.seed, simulator, agent,
     ...(d.scenario.split ? { split: d.scenario.split } : {}),
     started_at: new Date().toISOString(), turns: [], end: { reason: 'error', at_turn: 0, detail: 'the dialogue could not run' },
-    rewards: { turn_mean: {}, session: {}, total: 0 },
-    metrics: { Role: null, Int: null, Goal: null, Rob: null, CoT: null, Stra: null, Pers: null, Con: null },
+    rewards: { turn_mean: {}, session: {} }, // no total until scored; none for a cancelled or errored dialogue
+    metrics: {},
     error: message,
   };
 }
 
 export async function runSuite(opts: RunSuiteOptions): Promise<{ runDir: string; summary: Summary }> {
   const root = resolve(opts.root);
-  const r = await resolveSuite(root, opts.suiteFile);
+  const resolved = await resolveSuite(root, opts.suiteFile);
+  const selection = opts.select && (opts.select.only !== undefined || opts.select.limit !== undefined) ? opts.select : undefined;
+  const r: ResolvedSuite = selection ? { ...resolved, dialogues: selectDialogues(resolved.dialogues, selection) } : resolved;
   const env: EngineEnv = { config: r.config, secret: opts.secret };
   // One signal for every dialogue and backend call of the run (many listeners at once is expected).
   const ctrl = new AbortController();
@@ -135,25 +145,35 @@ export async function runSuite(opts: RunSuiteOptions): Promise<{ runDir: string;
   let runId: string;
   let runDir: string;
   let runJson: RunJson;
+  let lock: RunLock;
+  const owner = opts.owner ?? 'an eval run';
   const done = new Set<string>();
   /** Every transcript in transcripts.jsonl: those found on resume, then each one appended. */
   const finishedTranscripts: Transcript[] = [];
   if (opts.resumeDir) {
     runDir = resolve(opts.resumeDir);
     if (!existsSync(join(runDir, RUN_JSON))) throw new Error(`${runDir}: not a run directory (no ${RUN_JSON})`);
-    runJson = readJson<RunJson>(join(runDir, RUN_JSON));
-    if (runJson.suite?.id !== r.suite.id) throw new Error(`${runDir}: this run is of suite '${runJson.suite?.id}', not '${r.suite.id}' (${r.suiteFile})`);
-    runId = runJson.run_id;
-    repairTornTail(join(runDir, TRANSCRIPTS));
-    for (const t of readTranscriptLines(runDir).transcripts) {
-      if (done.has(t.dialogue_id)) continue;
-      done.add(t.dialogue_id);
-      finishedTranscripts.push(t);
+    lock = lockRunDir(runDir, owner);
+    try {
+      runJson = readJson<RunJson>(join(runDir, RUN_JSON));
+      if (runJson.suite?.id !== r.suite.id) throw new Error(`${runDir}: this run is of suite '${runJson.suite?.id}', not '${r.suite.id}' (${r.suiteFile})`);
+      runId = runJson.run_id;
+      repairTornTail(join(runDir, TRANSCRIPTS));
+      for (const t of readTranscriptLines(runDir).transcripts) {
+        if (done.has(t.dialogue_id)) continue;
+        done.add(t.dialogue_id);
+        finishedTranscripts.push(t);
+      }
+    } catch (e) {
+      lock.release();
+      throw e;
     }
-    runJson = { ...runJson, status: 'running', ended_at: null, resumes: [...(runJson.resumes ?? []), new Date().toISOString()] };
+    delete runJson.selection; // the selection of this resume, if any, replaces the last one
+    runJson = { ...runJson, status: 'running', ended_at: null, resumes: [...(runJson.resumes ?? []), new Date().toISOString()], ...(selection ? { selection } : {}) };
   } else {
     const outDir = opts.outDir ? resolve(opts.outDir) : resolve(root, r.suite.out ?? DEFAULT_OUT);
     ({ runId, runDir } = createRunDir(outDir, r.suite.id));
+    lock = lockRunDir(runDir, owner);
     const agentIds = [...agents.keys()];
     runJson = {
       run_id: runId, status: 'running', started_at: new Date().toISOString(), ended_at: null,
@@ -161,77 +181,81 @@ export async function runSuite(opts: RunSuiteOptions): Promise<{ runDir: string;
       simulator: r.simulator, agent: agentIds.length === 1 ? agentIds[0] : (r.suite.agent ?? null), judge: r.suite.judge ?? null,
       backends: usedBackends(r.config, [r.simulator, ...agentIds, r.suite.judge, ...normalizeComponents(r.spec).map((c) => c.judge)]),
       versions: { userlm: USERLM_VERSION, node: process.version }, dialogues: r.dialogues.length, resumes: [], judge_errors: 0,
+      ...(selection ? { selection } : {}),
     };
   }
-  writeJsonAtomic(join(runDir, RUN_JSON), runJson);
-  const todo = r.dialogues.filter((d) => !done.has(d.id));
-  opts.onStart?.({ runId, runDir, total: r.dialogues.length, skipped: r.dialogues.length - todo.length });
-
-  const total = r.dialogues.length;
-  let finished = total - todo.length;
-  let finishedNow = 0;
-  let failed = 0;
-  let inFlight = 0;
-  const started = Date.now();
-  const progress = () => {
-    if (!opts.onProgress) return;
-    const minutes = (Date.now() - started) / 60000;
-    const rate = minutes > 0 ? finishedNow / minutes : 0;
-    opts.onProgress({ done: finished, failed, total, inFlight, ratePerMin: rate, etaSeconds: rate > 0 ? ((total - finished) / rate) * 60 : null });
-  };
-  progress();
-
-  const writer = new TranscriptWriter(runDir);
-  let next = 0;
-  const worker = async () => {
-    while (next < todo.length && !signal.aborted) {
-      const d = todo[next++];
-      inFlight++;
-      const agentId = agentFor(r, d);
-      let t: Transcript;
-      try {
-        t = await runDialogue({
-          scenario: d.scenario, profile: d.profile, config: r.config, simulator, agent: agentOf(agentId),
-          seed: d.seed, runId, dialogueId: d.id, signal,
-        });
-        // Rule rewards for every finished dialogue; no judge calls for one that broke off with an error.
-        if (t.end.reason !== 'cancelled') t = await scoreTranscript(t, { scenario: d.scenario, profile: d.profile, spec: r.spec, judge: t.end.reason === 'error' ? undefined : judge, signal });
-      } catch (e) {
-        t = signal.aborted ? { ...errorTranscript(d, runId, simulator.id, agentId, ''), end: { reason: 'cancelled', at_turn: 0 } } : errorTranscript(d, runId, simulator.id, agentId, (e as Error).message);
-      }
-      inFlight--;
-      if (t.end.reason === 'cancelled') continue; // in flight at Ctrl-C: not finished, so a resume runs it again
-      writer.append(t);
-      finishedTranscripts.push(t);
-      finished++;
-      finishedNow++;
-      if (t.end.reason === 'error') failed++;
-      progress();
-      // Built-in simulators never wait on I/O: yield so progress, cancel and other callers get the event loop.
-      await new Promise<void>((resolve) => setImmediate(resolve));
-    }
-  };
-  let runError: Error | undefined;
+  // From here the run directory is ours: released however the run ends.
   try {
-    await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(1, todo.length)) }, worker));
-  } catch (e) {
-    runError = e as Error;
-  } finally {
-    writer.close();
-  }
+    writeJsonAtomic(join(runDir, RUN_JSON), runJson);
+    const todo = r.dialogues.filter((d) => !done.has(d.id));
+    opts.onStart?.({ runId, runDir, total: r.dialogues.length, skipped: r.dialogues.length - todo.length });
 
-  const all = finishedTranscripts;
-  const judgeComponents = normalizeComponents(r.spec).filter((c) => c.kind === 'judge').map((c) => c.name);
-  const summary = summarize({ runId, suiteId: r.suite.id, transcripts: all, thresholds: r.thresholds, judgeComponents });
-  writeJsonAtomic(join(runDir, SUMMARY_JSON), summary);
-  const complete = new Set(all.map((t) => t.dialogue_id));
-  const status: RunJson['status'] = runError ? 'failed' : r.dialogues.every((d) => complete.has(d.id)) ? 'completed' : 'cancelled';
-  writeJsonAtomic(join(runDir, RUN_JSON), {
-    ...runJson, status, ended_at: new Date().toISOString(), judge_errors: (runJson.judge_errors ?? 0) + judgeErrors,
-    ...(runError ? { error: runError.message } : lastJudgeError ? { error: `judge: ${lastJudgeError}` } : {}),
-  });
-  if (runError) throw runError;
-  return { runDir, summary };
+    const total = r.dialogues.length;
+    let finished = total - todo.length;
+    let finishedNow = 0;
+    let failed = 0;
+    let inFlight = 0;
+    const started = Date.now();
+    const progress = () => {
+      if (!opts.onProgress) return;
+      const minutes = (Date.now() - started) / 60000;
+      const rate = minutes > 0 ? finishedNow / minutes : 0;
+      opts.onProgress({ done: finished, failed, total, inFlight, ratePerMin: rate, etaSeconds: rate > 0 ? ((total - finished) / rate) * 60 : null });
+    };
+    progress();
+
+    const writer = new TranscriptWriter(runDir);
+    let next = 0;
+    const worker = async () => {
+      while (next < todo.length && !signal.aborted) {
+        const d = todo[next++];
+        inFlight++;
+        const agentId = agentFor(r, d);
+        let t: Transcript;
+        try {
+          t = await runDialogue({
+            scenario: d.scenario, profile: d.profile, config: r.config, simulator, agent: agentOf(agentId),
+            seed: d.seed, runId, dialogueId: d.id, signal,
+          });
+          // Rule rewards for every finished dialogue; no judge calls for one that broke off with an error.
+          if (t.end.reason !== 'cancelled') t = await scoreTranscript(t, { scenario: d.scenario, profile: d.profile, spec: r.spec, judge: t.end.reason === 'error' ? undefined : judge, signal });
+        } catch (e) {
+          // A key refused for an untrusted workspace stops the whole run: no dialogue may send it.
+          if (isUntrustedError(e)) throw e;
+          t = signal.aborted ? { ...errorTranscript(d, runId, simulator.id, agentId, ''), end: { reason: 'cancelled', at_turn: 0 } } : errorTranscript(d, runId, simulator.id, agentId, (e as Error).message);
+        }
+        inFlight--;
+        if (t.end.reason === 'cancelled') continue; // in flight at Ctrl-C: not finished, so a resume runs it again
+        writer.append(t);
+        finishedTranscripts.push(t);
+        finished++;
+        finishedNow++;
+        if (t.end.reason === 'error') failed++;
+        progress();
+        // Built-in simulators never wait on I/O: yield so progress, cancel and other callers get the event loop.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+    };
+    // A worker that throws stops the others (abort), and the writer closes only once all have stopped.
+    const settled = await Promise.allSettled(Array.from({ length: Math.min(concurrency, Math.max(1, todo.length)) }, () => worker().catch((e) => { ctrl.abort(); throw e; })));
+    writer.close();
+    const runError = (settled.find((x) => x.status === 'rejected') as PromiseRejectedResult | undefined)?.reason as Error | undefined;
+
+    const all = finishedTranscripts;
+    const judgeComponents = normalizeComponents(r.spec).filter((c) => c.kind === 'judge').map((c) => c.name);
+    const summary = summarize({ runId, suiteId: r.suite.id, transcripts: all, thresholds: r.thresholds, judgeComponents });
+    writeJsonAtomic(join(runDir, SUMMARY_JSON), summary);
+    const complete = new Set(all.map((t) => t.dialogue_id));
+    const status: RunJson['status'] = runError ? 'failed' : r.dialogues.every((d) => complete.has(d.id)) ? 'completed' : 'cancelled';
+    writeJsonAtomic(join(runDir, RUN_JSON), {
+      ...runJson, status, ended_at: new Date().toISOString(), judge_errors: (runJson.judge_errors ?? 0) + judgeErrors,
+      ...(runError ? { error: runError.message } : lastJudgeError ? { error: `judge: ${lastJudgeError}` } : {}),
+    });
+    if (runError) throw runError;
+    return { runDir, summary };
+  } finally {
+    lock.release();
+  }
 }
 
 // ---- previews -----------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 import { appendFileSync, closeSync, existsSync, fstatSync, ftruncateSync, mkdirSync, openSync, readFileSync, readSync, readdirSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Transcript } from '../generated/schema-types';
+import { readJsonl, type JsonlMode, type JsonlProblem } from '../util/jsonl';
 
 export const TRANSCRIPTS = 'transcripts.jsonl';
 export const RUN_JSON = 'run.json';
@@ -80,23 +81,37 @@ export function repairTornTail(file: string): number {
   }
 }
 
-export interface ReadResult { transcripts: Transcript[]; bad: number }
-
-/** Every complete line of transcripts.jsonl; a line that is not JSON (a torn tail) is counted, not returned. */
-export function readTranscriptLines(runDir: string): ReadResult {
-  const file = join(runDir, TRANSCRIPTS);
-  if (!existsSync(file)) return { transcripts: [], bad: 0 };
-  const out: Transcript[] = [];
-  let bad = 0;
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
-    if (!line.trim()) continue;
-    try { out.push(JSON.parse(line) as Transcript); } catch { bad++; }
-  }
-  return { transcripts: out, bad };
+export interface ReadResult {
+  transcripts: Transcript[];
+  /** Lines skipped in tolerant mode (a torn tail, a damaged record). */
+  bad: number;
+  problems: JsonlProblem[];
 }
 
-export function readTranscripts(runDir: string): Transcript[] {
-  return readTranscriptLines(runDir).transcripts;
+/** What a line must hold to be read as a transcript. */
+function transcriptProblem(v: unknown): string | undefined {
+  const t = v as Partial<Transcript> | null;
+  return t && typeof t === 'object' && Array.isArray(t.turns) && typeof t.scenario_id === 'string' && typeof t.dialogue_id === 'string'
+    ? undefined : 'not a transcript (needs dialogue_id, scenario_id and turns)';
+}
+
+/** transcripts.jsonl of a run folder, or a `.jsonl` file given directly. */
+export function transcriptsFile(runDirOrFile: string): string {
+  return runDirOrFile.endsWith('.jsonl') ? runDirOrFile : join(runDirOrFile, TRANSCRIPTS);
+}
+
+/**
+ * The transcripts of a run (a run folder or a `.jsonl` file). `tolerant` (default: reports, the
+ * editor, resume): a missing file is an empty run, bad lines are skipped and counted. `strict`
+ * (datasets for training): a missing file or any bad line is an error naming file and line.
+ */
+export function readTranscriptLines(runDirOrFile: string, mode: JsonlMode = 'tolerant'): ReadResult {
+  const r = readJsonl<Transcript>(transcriptsFile(runDirOrFile), { mode, check: transcriptProblem, hint: 'give a run folder such as .userlm/runs/<id>' });
+  return { transcripts: r.rows.map((x) => x.value), bad: r.problems.length, problems: r.problems };
+}
+
+export function readTranscripts(runDirOrFile: string, mode: JsonlMode = 'tolerant'): Transcript[] {
+  return readTranscriptLines(runDirOrFile, mode).transcripts;
 }
 
 /** A new run directory `<out>/<suite-id>-<UTC yyyymmdd-hhmmss>[-n]`. */

@@ -71,6 +71,30 @@ export async function resolveSuite(root: string, suiteFile: string, ws?: Workspa
   };
 }
 
+/** Which of a suite's dialogues to run: `only` (a glob over dialogue ids and scenario ids), then the first `limit`. */
+export interface DialogueSelection { only?: string; limit?: number }
+
+/**
+ * The dialogues a selection keeps, in plan order. `only` matches a dialogue when it matches its id
+ * (`<scenario>:<profile>:<sample>`) or its scenario id; a selection that keeps nothing is an error.
+ */
+export function selectDialogues(dialogues: PlannedDialogue[], sel: DialogueSelection): PlannedDialogue[] {
+  let out = dialogues;
+  if (sel.only !== undefined) {
+    const match = picomatch(sel.only);
+    out = out.filter((d) => match(d.id) || match(d.scenario.id));
+    if (!out.length) {
+      const examples = dialogues.slice(0, 3).map((d) => d.id).join(', ');
+      throw new Error(`--only '${sel.only}' matches none of the suite's ${dialogues.length} dialogues (ids are <scenario>:<profile>:<sample>${examples ? `, e.g. ${examples}` : ''})`);
+    }
+  }
+  if (sel.limit !== undefined) {
+    if (!Number.isInteger(sel.limit) || sel.limit < 1) throw new Error(`limit must be a whole number at least 1, got ${sel.limit}`);
+    out = out.slice(0, sel.limit);
+  }
+  return out;
+}
+
 /** The suite's spec, else `defaults.rewards` of userlm.yaml, else the built-in default. */
 export function resolveSpec(suite: Pick<Suite, 'rewards'>, suiteFile: string, ws: WorkspaceValues): { spec: RewardSpec; source: string } {
   if (suite.rewards !== undefined) {

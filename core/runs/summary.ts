@@ -1,7 +1,8 @@
 // summary.json: per run, per scenario and per split — dialogues, errors, pass/fail by thresholds,
 // mean total, mean of every reward component and the paper metrics.
 import type { Transcript } from '../generated/schema-types';
-import { METRICS, round6, type Metric } from '../rewards';
+import { METRICS, metricOf, round6, type Metric, type MetricValue } from '../rewards';
+export { metricOf } from '../rewards';
 
 export interface GroupSummary {
   dialogues: number;
@@ -11,11 +12,12 @@ export interface GroupSummary {
   /** Dialogues (without error) that missed a threshold. */
   failed_thresholds: number;
   pass_rate: number | null;
-  /** Mean `rewards.total` over dialogues without error. */
+  /** Mean `rewards.total` over the dialogues that have one (errored or cancelled ones have none). */
   total: number | null;
   /** Mean of each component (turn_mean and session values) over dialogues that have it. */
   components: Record<string, number>;
-  metrics: Record<Metric, number | null>;
+  /** Mean of each metric over dialogues, with its source: judge values where any dialogue has one, else rule values, else {null, null} ("no judge"). */
+  metrics: Record<Metric, MetricValue>;
   end_reasons: Record<string, number>;
   user_turns: number | null;
 }
@@ -46,8 +48,8 @@ export function missedThresholds(t: Transcript, thresholds: Record<string, numbe
 }
 
 function thresholdValue(t: Transcript, key: string): number | null {
-  if (key === 'total') return t.rewards.total;
-  if ((METRICS as readonly string[]).includes(key)) return (t.metrics as Record<string, number | null | undefined>)[key] ?? null;
+  if (key === 'total') return t.rewards.total ?? null;
+  if ((METRICS as readonly string[]).includes(key)) return metricOf(t, key).value;
   return t.rewards.turn_mean[key] ?? t.rewards.session[key] ?? null;
 }
 
@@ -60,16 +62,22 @@ function meanOf(xs: number[]): number | null {
   return round6(s / xs.length);
 }
 
+function groupMetric(v: { rule: number[]; judge: number[] } | undefined): MetricValue {
+  if (v?.judge.length) return { value: meanOf(v.judge), source: 'judge' };
+  if (v?.rule.length) return { value: meanOf(v.rule), source: 'rule' };
+  return { value: null, source: null };
+}
+
 export function summarizeGroup(ts: Transcript[], thresholds: Record<string, number>): GroupSummary {
   const ok = ts.filter((t) => t.end.reason !== 'error');
   const passed = ok.filter((t) => missedThresholds(t, thresholds).length === 0).length;
   const components: Record<string, number[]> = {};
-  const metricVals: Record<string, number[]> = {};
+  const metricVals: Record<string, { rule: number[]; judge: number[] }> = {};
   const endReasons: Record<string, number> = {};
   for (const t of ts) endReasons[t.end.reason] = (endReasons[t.end.reason] ?? 0) + 1;
   for (const t of ok) {
     for (const [k, v] of [...Object.entries(t.rewards.turn_mean), ...Object.entries(t.rewards.session)]) (components[k] ??= []).push(v);
-    for (const m of METRICS) { const v = (t.metrics as Record<string, number | null | undefined>)[m]; if (typeof v === 'number') (metricVals[m] ??= []).push(v); }
+    for (const m of METRICS) { const v = metricOf(t, m); if (v.value !== null && v.source) (metricVals[m] ??= { rule: [], judge: [] })[v.source].push(v.value); }
   }
   return {
     dialogues: ts.length,
@@ -77,9 +85,9 @@ export function summarizeGroup(ts: Transcript[], thresholds: Record<string, numb
     passed,
     failed_thresholds: ok.length - passed,
     pass_rate: ts.length ? round6(passed / ts.length) : null,
-    total: meanOf(ok.map((t) => t.rewards.total)),
+    total: meanOf(ok.map((t) => t.rewards.total).filter((x): x is number => typeof x === 'number')),
     components: Object.fromEntries(Object.entries(components).map(([k, v]) => [k, meanOf(v)!])),
-    metrics: Object.fromEntries(METRICS.map((m) => [m, meanOf(metricVals[m] ?? [])])) as Record<Metric, number | null>,
+    metrics: Object.fromEntries(METRICS.map((m) => [m, groupMetric(metricVals[m])])) as Record<Metric, MetricValue>,
     end_reasons: endReasons,
     user_turns: meanOf(ts.map((t) => t.turns.filter((u) => u.speaker === 'user').length)),
   };

@@ -2,129 +2,57 @@
 // Schatzmann's agenda-based user: the scenario's targets form the agenda (upfront ones first,
 // `when_asked` ones when the agent's words touch them or once the earlier ones are dealt with,
 // `never` ones only steer); the agent's last turn pushes or pops moves (a question is answered
-// from `memory`, never from `unknown`; a tactic is refused; a met target is acknowledged);
-// decision policies and the state (after the scenario's transitions) pick the plan; the profile
-// shapes the words. It writes the same five-section rationale a model would.
-import type { Scenario, Target } from '../generated/schema-types';
+// from `memory`, never from `unknown`; a tactic is refused; an answered target is acknowledged; an
+// echo is pressed again); decision policies and the state (after the scenario's transitions) pick
+// the plan; the profile gives the voice. It writes the same five-section rationale a model would.
+//
+// One turn, in four parts: reading the agent (`begin`), the plan (`decide`), the words in the
+// profile's voice (`speak`, with core/simulate/voice.ts), the rationale (`rationale`, with
+// core/simulate/rationale-text.ts).
+import type { Policy, Scenario } from '../generated/schema-types';
 import { terminationOf } from '../model/scenario-defaults';
-import { formatRationale, formatStateLine, formatUserOutput } from '../rationale/index';
-import { hangUpReason, successHolds } from '../dialogue/rules';
+import { formatRationale, formatUserOutput } from '../rationale/index';
+import { DEFAULT_OUT_OF_SCOPE_TOKEN, DEFAULT_TRANSFER_TOKEN, hangUpReason, successHolds } from '../dialogue/rules';
 import type { ResolvedProfile, SimulatorContext, UserSimulator, UserTurnOutput } from '../dialogue/types';
-import { createRng, hashString, type Rng } from '../util/rng';
-import { contentStems, firstPerson, humanize, lowerFirst, overlap, sentence, stripStop, upperFirst, words } from '../util/text';
+import { createRng, hashString } from '../util/rng';
+import { contentStems, humanize, lowerFirst, overlap, sentence, stripStop, upperFirst } from '../util/text';
+import { compileAgenda, LEAD_IN, selfFacts, type AgendaTarget, type CompiledAgenda, type Fact } from './agenda-model';
 import * as P from './phrases';
-import { VERBS, phraseTarget } from './target-phrasing';
+import { concernsText, intentText, stateText, toneText } from './rationale-text';
+import { factsAnswering, readAgent, sentencesOf, type AgentReading } from './reading';
+import { restyle, shape, styleOf, type Mood, type Style, type VoiceMemo } from './voice';
 
-interface Fact { text: string; stems: Set<string> }
-/**
- * A target as the user speaks about it: `goal` raises it (its `say`), `ask` asks for it again (the
- * part of `say` that is the request, shortened), `topic` names it briefly ("the salary range",
- * from its id; absent when the id is not a noun phrase). The description is never said aloud.
- */
-interface AgendaTarget { t: Target; id: string; primary: boolean; reveal: 'upfront' | 'when_asked' | 'never'; goal: string; ask: string; topic?: string; stems: Set<string>; label: string }
-interface CompiledAgenda { targets: AgendaTarget[]; memory: Fact[]; unknown: Fact[] }
-interface Style { register: P.Register; verbosity: 'terse' | 'standard' | 'verbose'; phrases: string[]; quirks: Set<string>; quirkTone: string; self: Fact[] }
+export { sentencesOf } from './reading';
+
 /** Per dialogue. `facts`: the scenario's memory, then the profile's own facts; `stated` indexes it. `said`: the user's sentences so far (normalized). */
-interface Memo { rng: Rng; used: Map<string, number[]>; stated: Set<number>; lastPhrase: number; prevPolicies: string[]; lastAside: number; said: Set<string>; facts: Fact[]; pressed: Set<string>; phraseAt: Map<number, number> }
-/** What the turn does, so that typical phrases and asides fit it. */
-type Mood = 'end' | 'resist' | 'refuse' | 'press' | 'ack' | 'raise' | 'answer' | 'other';
+interface Memo extends VoiceMemo { used: Map<string, number[]>; stated: Set<number>; prevPolicies: string[]; said: Set<string>; facts: Fact[]; pressed: Set<string> }
 
-const compiledAgendas = new WeakMap<Scenario, CompiledAgenda>();
-const styles = new WeakMap<object, Style>();
-
-const LEAD_IN = /^(?:(?:hi|hello|hey|okay|ok|so|and|also|plus|well|sorry|look|right|but|oh|now|dear|because|before (?:we go any further|anything else))\b[,!.]?\s*)+/i;
-const QUESTION_START = /^(?:what|whats|what's|how|when|where|who|which|why|is|are|do|does|did|can|could|will|would|am|should)\b/i;
-
-/** The request in a target's `say`, shortened for asking again: the clause that shares most with the description, questions first. */
-function askOf(t: Target, goal: string): string {
-  const desc = contentStems(t.description);
-  let best = '';
-  let bestScore = -1;
-  for (const sent of goal.split(/(?<=[.!?])\s+/)) {
-    const q = sent.trim().endsWith('?');
-    // A question whole (lead-ins dropped) or one of its clauses, a statement's clause; a clause that starts a question wins.
-    for (const chunk of q ? [stripStop(sent).replace(LEAD_IN, ''), ...sent.split(/,\s+/)] : sent.split(/,\s+/)) {
-      const c = stripStop(chunk).replace(LEAD_IN, '').trim();
-      if (c.split(/\s+/).length < 3) continue;
-      const score = (q || QUESTION_START.test(c) ? 10 : 0) + (QUESTION_START.test(c) ? 5 : 0) + overlap(contentStems(c), desc);
-      if (score > bestScore) { best = upperFirst(c) + (q || QUESTION_START.test(c) ? '?' : '.'); bestScore = score; }
-    }
-  }
-  return best || goal;
-}
-
-const NOT_NOUN = new Set(['no', 'not', 'add', 'keep', 'explain', 'verify', 'demand', 'call', 'hang', 'offer', 'accept', 'agree', 'mention', 'to', 'with', 'for', 'of']);
-/** A short noun phrase for a target from its id (`salary-range` → `the salary range`), or undefined. */
-function topicOf(id: string): string | undefined {
-  const ws = id.toLowerCase().split(/[-_\s]+/).filter(Boolean);
-  if (!ws.length || ws.length > 4 || VERBS.has(ws[0]) || ws.some((w) => NOT_NOUN.has(w) || !/^[a-z]+$/.test(w))) return undefined;
-  return `the ${ws.join(' ').replace(/^all in\b/, 'all-in')}`;
-}
-
-/** A profile's own facts in the first person: occupation, background, life scenarios. */
-function selfFacts(profile: ResolvedProfile): Fact[] {
-  const out: string[] = [];
-  const occ = profile.demographics?.occupation?.replace(/\s*\([^)]*\)/g, '').trim();
-  if (occ) out.push(`I'm ${/^[aeiou]/i.test(occ) ? 'an' : 'a'} ${occ}.`);
-  for (const text of [profile.background ?? '', ...(profile.life_scenarios ?? [])]) {
-    for (const sent of text.split(/(?<=[.!?])\s+/)) if (sent.trim()) out.push(sentence(ownWords(sent.trim())));
-  }
-  // The occupation answers "what do you do for work?" too.
-  return out.map((text, i) => ({ text, stems: i === 0 && occ ? contentStems(`${text} work job occupation profession career`) : contentStems(text) }));
-}
-
-const ELIDED_IRREGULAR = /^(?:lost|fell|hit|got|had|has|is|was|keeps|runs|owns|works|pays|gets)$/i;
-/** A profile sentence in the user's words: "Works remotely and tethers his laptop" → "I work remotely and tether my laptop". */
-function ownWords(s: string): string {
-  const first = /^([A-Za-z]+)(,?)/.exec(s);
-  const w = first?.[1] ?? '';
-  const elided = !!first && (/^[A-Z][a-z]+(?:s|ed)$/.test(w) || ELIDED_IRREGULAR.test(w) || /^[A-Z][a-z]+ing$/.test(w)) && !/^(?:his|her|this|news|always|perhaps|ss)$/i.test(w);
-  if (!elided) return firstPerson(s);
-  const verb = (v: string) => firstPerson(`he ${v}`).replace(/^I\s+/, '');
-  let out = /ing$/.test(w) ? `I'm ${lowerFirst(s)}` : first[2] ? `I'm ${lowerFirst(s)}` : `I ${verb(w.toLowerCase())}${s.slice(w.length)}`;
-  out = out.replace(/(,\s+|\band\s+|\bbut\s+|;\s+)([a-z]+)\b/g, (m, sep: string, v: string) => (/^(?:has|is|was|does)$/.test(v) || (/[^su]s$/.test(v) && v.length > 3) ? `${sep}${verb(v)}` : m));
-  return firstPerson(out);
-}
-
-/** How the user raises a target: its `say`, else its description rewritten in the user's words. */
-function goalSentence(t: Target): string {
-  if (t.say) return sentence(t.say.trim().replace(/^(?:hi|hello|hey)\b[,!.]?\s*/i, '').replace(/^(?:and|also|plus)\b[,]?\s*/i, ''));
-  return phraseTarget(t).user;
-}
-
-function compile(scenario: Scenario): CompiledAgenda {
-  let c = compiledAgendas.get(scenario);
-  if (!c) {
-    c = {
-      targets: scenario.targets.map((t) => ({
-        t, id: t.id, primary: (t.priority ?? 'primary') === 'primary', reveal: t.reveal ?? 'upfront',
-        goal: goalSentence(t), ask: t.say ? askOf(t, goalSentence(t)) : phraseTarget(t).ask, topic: topicOf(t.id) ?? (t.say ? undefined : phraseTarget(t).topic), label: `${t.id} (${(t.priority ?? 'primary') === 'primary' ? 'primary' : 'secondary'}, `,
-        // Without cues, the words of `done_when` tell too when the agent talks about the target.
-        stems: t.cues?.length ? contentStems(`${t.description} ${t.say ?? ''} ${t.cues.join(' ')}`) : new Set([...contentStems(`${firstPerson(t.description)} ${t.say ?? ''}`), ...phraseTarget(t).cueStems]),
-      })).sort((a, b) => Number(b.primary && b.reveal === 'upfront') - Number(a.primary && a.reveal === 'upfront')),
-      memory: (scenario.memory ?? []).map((text) => ({ text: firstPerson(text), stems: contentStems(text) })),
-      unknown: (scenario.unknown ?? []).map((text) => ({ text, stems: contentStems(text) })),
-    };
-    compiledAgendas.set(scenario, c);
-  }
-  return c;
-}
-
-function styleOf(profile: ResolvedProfile): Style {
-  let s = styles.get(profile);
-  if (!s) {
-    const e = profile.expression ?? {};
-    s = {
-      register: e.formality ?? 'neutral',
-      verbosity: e.verbosity ?? 'standard',
-      phrases: (e.typical_phrases ?? []).filter((x) => x.trim()),
-      quirks: new Set((e.quirks ?? []).map((q) => q.toLowerCase().replace(/[\s-]+/g, '_'))),
-      quirkTone: (e.quirks ?? []).length ? `with my usual ${(e.quirks ?? []).join(', ').replace(/_/g, ' ')}` : '',
-      self: selfFacts(profile),
-    };
-    styles.set(profile, s);
-  }
-  return s;
+/** Everything one turn works with, and what it decides. */
+interface Turn {
+  ctx: SimulatorContext;
+  sc: CompiledAgenda;
+  st: Style;
+  memo: Memo;
+  reg: P.Register;
+  terse: boolean;
+  stop: string;
+  userTurn: number;
+  minOk: boolean;
+  agentText: string;
+  reading: AgentReading;
+  focus?: AgendaTarget;
+  identity: boolean;
+  facts: number[] | 'unknown' | undefined;
+  asked: boolean;
+  slots: Record<string, string>;
+  // Decided:
+  say: string[];
+  raisedNow: string[];
+  plan: string;
+  mood: Mood;
+  ending: boolean;
+  /** The end token this turn writes, when it is not the stop token (transfer, out of scope). */
+  token?: string;
 }
 
 /** Picks the least-used line of a bank (ties broken by the seeded RNG), so lines rarely repeat. */
@@ -160,38 +88,9 @@ function shortHalf(lines: readonly string[]): readonly string[] {
 }
 
 function fill(line: string, slots: Record<string, string>): string {
+  if (!line.includes('{')) return line;
   const out = line.replace(/\{(\w+)\}/g, (m, k: string) => (k in slots ? slots[k] : m));
   return upperFirst(out.replace(/([.!?]\s+)([a-z])/g, (_m, p: string, c: string) => p + c.toUpperCase()));
-}
-
-const INFO_REQUEST = /\b(what|which|when|where|how (much|many|long|old)|could you (confirm|tell|give|provide)|can you (confirm|tell|give|provide)|do you (know|remember)|may i (have|ask)|please (confirm|provide|state))\b/i;
-const TELL_ME = /\b(tell me (a (little|bit) )?about|describe|walk me through|anything about yourself)\b/i;
-const IDENTITY = /\b(am i speaking (with|to)|is this|are you|speaking with|talking (to|with))\b/i;
-
-const POLITE_REQUEST = /\b(?:(?:could|can|would) you (?:tell|confirm|give|share|describe|walk)|please (?:confirm|provide|state|tell)|tell me (?:a (?:little|bit) )?about)\b/i;
-const ABOUT_ME = /\b(?:you|your|yourself)\b/i;
-
-/** The question sentences of a text: those ending in `?`, and requests like "Could you tell me ...". */
-function questionsOf(text: string): string {
-  if (!text.includes('?') && !POLITE_REQUEST.test(text)) return '';
-  return text.split(/(?<=[.!?])\s+/).filter((s) => s.endsWith('?') || POLITE_REQUEST.test(s)).join(' ');
-}
-
-/** A sentence reduced for comparing: lowercase letters, digits and spaces. */
-function norm(s: string): string {
-  return s.toLowerCase().replace(/[^a-z0-9$ ]+/g, '').replace(/\s+/g, ' ').trim();
-}
-
-const sentenceCache = new Map<string, string[]>();
-/** The sentences of a text worth comparing for repeats (three words or more), normalized. Cached: treat as read-only. */
-export function sentencesOf(text: string): string[] {
-  let out = sentenceCache.get(text);
-  if (!out) {
-    out = text.split(/(?<=[.!?])\s+/).map(norm).filter((x) => x.split(' ').length >= 3);
-    if (sentenceCache.size >= 5000) sentenceCache.clear();
-    sentenceCache.set(text, out);
-  }
-  return out;
 }
 
 const NONE: Record<string, string> = Object.freeze({}) as Record<string, string>;
@@ -223,22 +122,7 @@ function slotsIn(line: string): string[] {
   return out;
 }
 
-const AMOUNT = /[$€£]\s?\d[\d,]*(?:\.\d+)?/;
-
-interface AgentReading { questions: string; questionStems: Set<string>; aboutMe: boolean; tellMe: boolean; amount: string }
-const readings = new Map<string, AgentReading>();
-/** What the user hears in an agent turn: its questions, whether they are about me, the first amount. Cached (agent lines recur). */
-function readAgent(text: string): AgentReading {
-  let r = readings.get(text);
-  if (!r) {
-    const questions = questionsOf(text);
-    const aboutMe = !!questions && ABOUT_ME.test(questions);
-    r = { questions, questionStems: contentStems(questions), aboutMe, tellMe: aboutMe && TELL_ME.test(questions), amount: AMOUNT.exec(text)?.[0] ?? '' };
-    if (readings.size >= 2000) readings.clear();
-    readings.set(text, r);
-  }
-  return r;
-}
+const isMet = (ctx: SimulatorContext, id: string) => (ctx.targetsMet.get(id) ?? null) !== null;
 
 export class AgendaSimulator implements UserSimulator {
   readonly id = 'agenda';
@@ -249,365 +133,283 @@ export class AgendaSimulator implements UserSimulator {
 
   /** One user turn, synchronously (the loop awaits `next`). */
   turn(ctx: SimulatorContext): UserTurnOutput {
+    const t = this.begin(ctx);
+    this.decide(t);
+    const answer = this.speak(t);
+    return this.rationale(t, answer);
+  }
+
+  // ---- 1. reading the agent ------------------------------------------------------------------
+
+  private begin(ctx: SimulatorContext): Turn {
     const { scenario, profile } = ctx;
-    const sc = compile(scenario);
+    const sc = compileAgenda(scenario);
     const st = styleOf(profile);
-    const memo = (ctx.scratch.agenda ??= {
-      rng: createRng(hashString(`${scenario.id}|${profile.id}`, ctx.seed)), used: new Map(), stated: new Set(), lastPhrase: -2, prevPolicies: [], lastAside: -9,
-      said: new Set(), facts: sc.memory.concat(st.self), pressed: new Set(), phraseAt: new Map(),
-    } satisfies Memo) as Memo;
-    const rng = memo.rng;
-    const reg = st.register;
+    const memo = (ctx.scratch.agenda ??= this.newMemo(scenario, profile, ctx.seed, sc)) as Memo;
     const { stopToken: stop, minTurns } = terminationOf(scenario);
     const userTurn = ctx.userTurns + 1;
-    const minOk = userTurn >= minTurns;
     const agentText = ctx.lastAgentText ?? '';
-    const agentStems = contentStems(agentText);
-    const isMet = (id: string) => (ctx.targetsMet.get(id) ?? null) !== null;
-    const unmet = sc.targets.filter((t) => !isMet(t.id));
-    const sayable = unmet.filter((t) => t.reveal !== 'never');
-    const raisedOpen = sayable.filter((t) => ctx.raised.has(t.id));
-    const focus = raisedOpen.find((t) => t.primary) ?? raisedOpen[0] ?? sayable.find((t) => t.primary) ?? sayable[0];
-    const mustResist = !!scenario.adversarial?.must_resist;
-    const terse = st.verbosity === 'terse';
-    const { questions, questionStems, aboutMe, tellMe, amount } = readAgent(agentText);
+    const reading = readAgent(agentText);
+    const sayable = sc.targets.filter((x) => x.reveal !== 'never' && !isMet(ctx, x.id));
+    const raisedOpen = sayable.filter((x) => ctx.raised.has(x.id));
+    const focus = raisedOpen.find((x) => x.primary) ?? raisedOpen[0] ?? sayable.find((x) => x.primary) ?? sayable[0];
     const firstName = (profile.name ?? '').split(/\s+/)[0]?.toLowerCase() ?? '';
-    const identity = !!questions && IDENTITY.test(questions) && !!firstName && (questions.toLowerCase().includes(firstName) || /\b(mr|mrs|ms|miss)\b/i.test(questions));
-    const facts = questions && !identity ? this.answer(questionStems, sc, memo, aboutMe, tellMe) : undefined;
-    const asked = !identity && (facts !== undefined || INFO_REQUEST.test(questions) || tellMe);
-    const slots = { stop, topic: focus?.topic ?? '', ask: focus ? lowerFirst(focus.ask) : '', goal: '', fact: '', tactic: ctx.tactic ? humanize(ctx.tactic) : '', amount };
-    const say: string[] = [];
-    const raisedNow: string[] = [];
-    let plan: string;
-    let mood: Mood = 'other';
-    let ending = false;
-    /** A line of a bank with the slots filled: lines whose slots are empty are left out, and a line that repeats an earlier sentence is passed over. */
-    const fromLines = (lines: readonly string[], key: string, extra: Partial<typeof slots> = NONE, fallback: P.Bank | null = P.STILL_WAITING): string => {
-      const sl: Record<string, string> = extra === NONE ? slots : { ...slots, ...extra };
-      const pool = usableLines(lines, sl);
-      const poolKey = pool === lines ? key : `${key}|${pool.length}`;
-      for (let k = 0; k < pool.length; k++) {
-        const out = fill(pick(memo, poolKey, pool), sl);
-        if (!sentencesOf(out).some((x) => memo.said.has(x))) return out;
-      }
-      return fallback ? fill(pick(memo, 'still', fallback[reg]), sl) : '';
+    const identity = reading.identityCheck && !!firstName && (reading.questions.toLowerCase().includes(firstName) || /\b(mr|mrs|ms|miss)\b/i.test(reading.questions));
+    const facts = reading.questions && !identity ? factsAnswering(reading, sc, memo.facts) : undefined;
+    const asked = !identity && (facts !== undefined || reading.infoRequest || reading.tellMe);
+    return {
+      ctx, sc, st, memo, reg: st.register, terse: st.verbosity === 'terse', stop, userTurn, minOk: userTurn >= minTurns, agentText, reading, focus, identity, facts, asked,
+      slots: { stop, topic: focus?.topic ?? '', ask: focus ? lowerFirst(focus.ask) : '', goal: '', fact: '', tactic: ctx.tactic ? humanize(ctx.tactic) : '', amount: reading.amount },
+      say: [], raisedNow: [], plan: '', mood: 'other', ending: false,
     };
-    const line = (bank: P.Bank, key: string, extra: Partial<typeof slots> = NONE) => fromLines(terse ? shortHalf(bank[reg]) : bank[reg], key, extra);
-    const about = (t: AgendaTarget) => ({ topic: t.topic ?? '', ask: lowerFirst(t.ask) });
+  }
 
-    const hang = minOk ? hangUpReason(scenario, ctx.state) : undefined;
+  private newMemo(scenario: Scenario, profile: ResolvedProfile, seed: number, sc: CompiledAgenda): Memo {
+    return {
+      rng: createRng(hashString(`${scenario.id}|${profile.id}`, seed)), used: new Map(), stated: new Set(), lastPhrase: -2, prevPolicies: [], lastAside: -9,
+      said: new Set(), facts: sc.memory.concat(selfFacts(profile)), pressed: new Set(), phraseAt: new Map(),
+    };
+  }
+
+  /** A line of a bank with the slots filled: lines whose slots are empty are left out, and a line that repeats an earlier sentence is passed over. */
+  private fromLines(t: Turn, lines: readonly string[], key: string, extra: Record<string, string> = NONE, fallback: P.Bank | null = P.STILL_WAITING): string {
+    const sl: Record<string, string> = extra === NONE ? t.slots : { ...t.slots, ...extra };
+    const pool = usableLines(lines, sl);
+    const poolKey = pool === lines ? key : `${key}|${pool.length}`;
+    for (let k = 0; k < pool.length; k++) {
+      const out = fill(pick(t.memo, poolKey, pool), sl);
+      if (!sentencesOf(out).some((x) => t.memo.said.has(x))) return out;
+    }
+    return fallback ? fill(pick(t.memo, 'still', fallback[t.reg]), sl) : '';
+  }
+
+  private line(t: Turn, bank: P.Bank, key: string, extra: Record<string, string> = NONE): string {
+    return this.fromLines(t, t.terse ? shortHalf(bank[t.reg]) : bank[t.reg], key, extra);
+  }
+
+  // ---- 2. the plan ---------------------------------------------------------------------------
+
+  /** Priority: handed over > hang up > an `end` policy > out of scope > resist a tactic > success > a new policy's action > converse. */
+  private decide(t: Turn): void {
+    const { ctx, sc } = t;
+    const hang = t.minOk ? hangUpReason(ctx.scenario, ctx.state) : undefined;
     const endPolicy = ctx.policies.find((p) => p.action === 'end');
-    // A policy that keeps holding acts once, when it starts to hold.
-    const actPolicy = ctx.policies.find((p) => p.action && p.action !== 'end' && !memo.prevPolicies.includes(p.id));
-    memo.prevPolicies = ctx.policies.map((p) => p.id);
-    const success = minOk && successHolds(scenario, ctx.targetsMet, true);
+    // A policy that keeps holding acts once, when it starts to hold. An `accept` read from text waits until every primary question is answered.
+    const allPrimaryMet = sc.primaryIds.every((id) => isMet(ctx, id));
+    const actPolicy = ctx.policies.find((p) => p.action && p.action !== 'end' && !t.memo.prevPolicies.includes(p.id) && (p.action !== 'accept' || typeof p.when === 'object' || allPrimaryMet));
+    t.memo.prevPolicies = ctx.policies.map((p) => p.id);
+    const success = t.minOk && successHolds(ctx.scenario, ctx.targetsMet, true);
+    const mustResist = !!ctx.scenario.adversarial?.must_resist;
+    // Just helped: a person does not storm off with a hostile line.
+    const helped = ctx.newlyMet.length > 0;
 
-    if (hang) {
-      say.push(line(P.HANG_UP, 'hang'));
-      plan = `end: hang up, ${hang}`;
-      ending = true;
-    } else if (endPolicy && minOk) {
-      say.push(line(success ? P.SUCCESS_END : P.HANG_UP, success ? 'succ' : 'hang'));
-      plan = `end: policy ${endPolicy.id} (${endPolicy.then})`;
-      ending = true;
-    } else if (ctx.tactic && (mustResist || ctx.state.trust < 0.6)) {
-      const resist = P.TACTIC_RESIST[ctx.tactic] ?? P.TACTIC_RESIST_GENERIC;
-      say.push(line(P.RESIST_OPEN, 'ro'));
-      const challenge = fromLines(resist, `rt${ctx.tactic}`);
-      say.push(challenge);
-      if (focus && !terse) {
-        say.push(line(P.RESIST_FOLLOW, 'rf'));
-        raisedNow.push(focus.id);
-      }
-      plan = `refuse: the agent is using ${humanize(ctx.tactic)}; concede nothing, challenge it ("${challenge}")${focus && !terse ? `, then press ${focus.id}` : ''}`;
-      mood = 'resist';
-    } else if (success) {
-      if (ctx.newlyMet.length && !terse) say.push(line(P.ACK, 'ack'));
-      say.push(line(P.SUCCESS_END, 'succ'));
-      plan = `end: ${scenario.termination?.success_when?.replace(/_/g, ' ') ?? 'all primary targets met'}, thank them and close`;
-      ending = true;
-    } else if (actPolicy) {
-      const action = actPolicy.action as string;
-      if (action === 'reveal') {
-        if (Array.isArray(facts)) this.stateFacts(facts, memo, say, reg);
-        else if (!this.raise(ctx, sc, st, memo, say, raisedNow, 1, userTurn).length) this.volunteerFact(sc, memo, say, reg);
-        if (!say.length) say.push(line(P.POLICY_LINES.probe, 'probe'));
-        mood = 'answer';
-      } else {
-        const cond = typeof actPolicy.when === 'object' ? actPolicy.when : undefined;
-        const named = cond?.target_unmet ?? cond?.target_met;
-        const target = sc.targets.find((t) => t.id === named && t.reveal !== 'never') ?? (action === 'ask' ? undefined : focus);
-        if (action === 'ask' && target) say.push(line(P.PRESS, 'pr', about(target)));
-        else say.push(line(P.POLICY_LINES[action] ?? P.POLICY_LINES.ask, `pol${action}`, target ? about(target) : {}));
-        if (target && action !== 'accept' && action !== 'refuse') raisedNow.push(target.id);
-        mood = action === 'accept' ? 'ack' : action === 'ask' ? 'press' : 'refuse';
-      }
-      plan = `${action}: policy ${actPolicy.id} (${actPolicy.then})`;
+    if (t.reading.transfer) this.close(t, P.TRANSFER_END, 'transfer', ctx.scenario.termination?.transfer_token ?? DEFAULT_TRANSFER_TOKEN, 'they are handing me over to a human, so I wait for them');
+    else if (hang) this.close(t, helped ? P.CLOSE_POLITE : P.HANG_UP, helped ? 'close' : 'hang', t.stop, helped ? `leave politely (${hang}, but they did just help)` : `hang up (${hang})`);
+    else if (endPolicy && t.minOk) {
+      const polite = success || helped || /\b(?:polite|politely|thank|thanks)\b/i.test(endPolicy.then);
+      this.close(t, success ? P.SUCCESS_END : polite ? P.CLOSE_POLITE : P.HANG_UP, success ? 'succ' : polite ? 'close' : 'hang', t.stop, `my rule ${endPolicy.id} says: ${lowerFirst(stripStop(endPolicy.then))}`);
+    } else if (t.reading.outOfScope && t.minOk && t.focus && !ctx.policies.some((p) => p.action === 'escalate')) {
+      this.close(t, P.OUT_OF_SCOPE_END, 'oos', ctx.scenario.termination?.out_of_scope_token ?? DEFAULT_OUT_OF_SCOPE_TOKEN, `they cannot help with ${t.focus.id}, and I have nothing else to go on`);
+    } else if (ctx.tactic && (mustResist || ctx.state.trust < 0.6)) this.resist(t);
+    else if (success) {
+      if (helped && !t.terse) t.say.push(this.line(t, P.ACK, 'ack'));
+      t.say.push(this.line(t, P.SUCCESS_END, 'succ'));
+      t.plan = `end: ${ctx.scenario.termination?.success_when?.replace(/_/g, ' ') ?? 'all primary targets met'}; I thank them and close`;
+      t.ending = true;
+      t.mood = 'end';
+    } else if (actPolicy) this.act(t, actPolicy);
+    else this.converse(t);
+  }
+
+  private close(t: Turn, bank: P.Bank, key: string, token: string, why: string): void {
+    t.say.push(this.line(t, bank, key, { stop: token }));
+    if (token !== t.stop) t.token = token;
+    t.plan = `end: ${why}`;
+    t.ending = true;
+    t.mood = 'end';
+  }
+
+  private resist(t: Turn): void {
+    const tactic = t.ctx.tactic!;
+    const challenge = this.fromLines(t, P.TACTIC_RESIST[tactic] ?? P.TACTIC_RESIST_GENERIC, `rt${tactic}`);
+    // "No." before a challenge that already says no is one no too many.
+    if (!/^(?:no|nope|i haven't|i didn't|i don't)\b/i.test(challenge)) t.say.push(this.line(t, P.RESIST_OPEN, 'ro'));
+    t.say.push(challenge);
+    const follow = t.focus && !t.terse;
+    if (follow) {
+      t.say.push(this.line(t, P.RESIST_FOLLOW, 'rf'));
+      t.raisedNow.push(t.focus!.id);
+    }
+    t.plan = `refuse: they are using ${humanize(tactic)}, so I concede nothing and call it out ("${challenge}")${follow ? `, then go back to ${t.focus!.id}` : ''}`;
+    t.mood = 'resist';
+  }
+
+  private act(t: Turn, p: Policy): void {
+    const { sc } = t;
+    const action = p.action as string;
+    if (action === 'reveal') {
+      if (Array.isArray(t.facts)) this.stateFacts(t, t.facts);
+      else if (!this.raise(t, 1).length) this.volunteerFact(t);
+      if (!t.say.length) t.say.push(this.line(t, P.POLICY_LINES.probe, 'probe'));
+      t.mood = 'answer';
     } else {
-      const moves: string[] = [];
-      if (ctx.newlyMet.length && !terse) {
-        say.push(line(P.ACK, 'ack'));
-        moves.push(`acknowledge ${ctx.newlyMet.join(', ')}`);
-        mood = 'ack';
-      }
-      if (identity) {
-        say.push(line(P.CONFIRM, 'conf'));
-        moves.push('confirm who I am');
-      }
-      if (asked) {
-        // Their question first, briefly; then my own agenda.
-        if (facts === 'unknown' || facts === undefined) {
-          say.push(line(P.DONT_KNOW, 'dk'));
-          moves.push(`say I don't know (${facts === 'unknown' ? 'not something I know' : 'not in what I know'}), never guess`);
-        } else {
-          this.stateFacts(facts, memo, say, reg);
-          moves.push(`answer from what I know: ${facts.map((i) => stripStop(memo.facts[i].text)).join('; ')}`);
-        }
-        mood = 'answer';
-      }
-      const count = terse ? 1 : st.verbosity === 'verbose' ? 2 : userTurn === 1 ? 2 : 1;
-      const raised = this.raise(ctx, sc, st, memo, say, raisedNow, asked ? 1 : count, userTurn);
-      if (raised.length) {
-        moves.push(`raise ${raised.map((t) => t.id).join(' and ')}`);
-        if (mood === 'other') mood = 'raise';
-      } else if (!asked && focus) {
-        // "I've asked more than once" only once I have asked again before.
-        const impatient = (ctx.state.patience < 0.4 || ctx.events.includes('concern_ignored')) && memo.pressed.has(focus.id);
-        memo.pressed.add(focus.id);
-        const again = line(impatient ? P.PRESS_IMPATIENT : P.PRESS, impatient ? 'pi' : 'pr');
-        say.push(again);
-        raisedNow.push(focus.id);
-        moves.push(`ask again about ${focus.id}${impatient ? ', firmly' : ''} ("${again}")`);
-        mood = 'press';
-      } else if (!asked && !say.length) {
-        say.push(line(P.POLICY_LINES.probe, 'probe'));
-        moves.push('probe for what else they can offer');
-      }
-      if (ctx.tactic) {
-        // A tactic the user need not resist (no must_resist, trust still high): stay wary, give nothing away.
-        say.unshift(line(P.WARY, 'wary'));
-        moves.unshift(`stay wary of the ${humanize(ctx.tactic)}, agree to nothing`);
-      }
-      plan = moves.length ? `${raised.length ? 'reveal' : asked ? 'answer' : 'ask'}: ${moves.join('; ')}` : 'ask: keep the conversation going';
+      const cond = typeof p.when === 'object' ? p.when : undefined;
+      const named = cond?.target_unmet ?? cond?.target_met;
+      const target = sc.targets.find((x) => x.id === named && x.reveal !== 'never') ?? (action === 'ask' ? undefined : t.focus);
+      const about = target ? { topic: target.topic ?? '', ask: lowerFirst(target.ask) } : NONE;
+      if (action === 'ask' && target) t.say.push(this.line(t, P.PRESS, 'pr', about));
+      else t.say.push(this.line(t, P.POLICY_LINES[action] ?? P.POLICY_LINES.ask, `pol${action}`, about));
+      if (target && action !== 'accept' && action !== 'refuse') t.raisedNow.push(target.id);
+      t.mood = action === 'accept' ? 'ack' : action === 'ask' ? 'press' : 'refuse';
     }
-    if (ending) mood = 'end';
+    t.plan = `${action}: my rule ${p.id} applies: ${lowerFirst(stripStop(p.then))}`;
+  }
 
-    // A chatty aside ("I just want this sorted") goes with raising or pressing a point, not with an answer.
-    if (!ending && st.verbosity === 'verbose' && rng.chance(0.7) && !(rng.chance(0.5) && this.volunteerFact(sc, memo, say, reg)) && (mood === 'raise' || mood === 'press')) {
-      const aside = fromLines(P.VERBOSE_TAIL[reg], 'vt', {}, null);
-      if (aside) say.push(aside);
+  /** Acknowledge an answer, confirm who I am, answer their question, then raise or press my own point. */
+  private converse(t: Turn): void {
+    const { ctx, st } = t;
+    const moves: string[] = [];
+    if (ctx.newlyMet.length && !t.terse) {
+      t.say.push(this.line(t, P.ACK, 'ack'));
+      moves.push(`acknowledge the answer on ${ctx.newlyMet.join(' and ')}`);
+      t.mood = 'ack';
     }
-    if (userTurn === 1 && !terse && (!agentText || rng.chance(0.5)) && !ending) say.unshift(pick(memo, 'greet', P.GREET[reg]));
-    let body = say.join(' ');
-    const stopAt = body.indexOf(stop);
-    let tail = '';
-    if (stopAt >= 0) {
-      tail = ` ${stop}`;
-      body = body.slice(0, stopAt).trim();
+    if (t.identity) {
+      t.say.push(this.line(t, P.CONFIRM, 'conf'));
+      moves.push('confirm who I am');
     }
-    for (const part of say) for (const x of sentencesOf(part)) memo.said.add(x);
-    body = this.shape(body, st, memo, agentText, asked, mood, userTurn, sc, ctx, identity);
-    const answer = `${body}${tail}`.trim();
-
-    const oneLine = (x: string) => (/[\n\r\t]/.test(x) ? x.replace(/\s+/g, ' ').trim() : x) || 'none';
-    const sections = {
-      agent_intent: oneLine(this.intent(ctx, asked)),
-      concerns: oneLine(this.concerns(ctx, sc)),
-      plan: oneLine(`${plan}${ctx.policies.length && !plan.includes('policy') ? `; policies: ${ctx.policies.map((p) => `${p.id} (${p.then})`).join(', ')}` : ''}`),
-      state: formatStateLine(ctx.stateBefore, ctx.state),
-      tone: oneLine(this.tone(st, ctx, plan)),
-    };
-    const raw = formatRationale(sections);
-    // The loop would parse this back to exactly `parsed` (a test checks); handing it over saves the parse.
-    return { content: formatUserOutput(raw, answer), state: ctx.state, raised: raisedNow, parsed: { answer, rationale: { raw, sections: { ...sections }, missing: [] } } };
+    if (t.asked) {
+      // Their question first, briefly; then my own agenda.
+      if (t.facts === 'unknown' || t.facts === undefined) {
+        t.say.push(this.line(t, P.DONT_KNOW, 'dk'));
+        moves.push(`say I don't know (${t.facts === 'unknown' ? "it's something I don't know" : "nothing I know answers it"}) rather than guess`);
+      } else {
+        this.stateFacts(t, t.facts);
+        moves.push(`answer from what I know (${t.facts.map((i) => stripStop(t.memo.facts[i].text)).join('; ')})`);
+      }
+      t.mood = 'answer';
+    }
+    const count = t.terse ? 1 : st.verbosity === 'verbose' ? 2 : t.userTurn === 1 ? 2 : 1;
+    const raised = this.raise(t, t.asked ? 1 : count);
+    if (raised.length) {
+      moves.push(`raise ${raised.map((x) => x.id).join(' and ')}`);
+      if (t.mood === 'other') t.mood = 'raise';
+    } else if (!t.asked && t.focus) {
+      // "I've asked more than once" only once I have asked again before.
+      const focus = t.focus;
+      const echoed = !ctx.newlyMet.length && ctx.events.includes('concern_ignored');
+      const impatient = (ctx.state.patience < 0.4 || echoed) && t.memo.pressed.has(focus.id);
+      t.memo.pressed.add(focus.id);
+      const again = this.line(t, impatient ? P.PRESS_IMPATIENT : P.PRESS, impatient ? 'pi' : 'pr');
+      t.say.push(again);
+      t.raisedNow.push(focus.id);
+      moves.push(`ask again about ${focus.id}${echoed ? ', since they did not actually answer it' : ''}${impatient ? ', firmly' : ''} ("${again}")`);
+      t.mood = 'press';
+    } else if (!t.asked && !t.say.length) {
+      t.say.push(this.line(t, P.POLICY_LINES.probe, 'probe'));
+      moves.push('ask what else they can do');
+    }
+    if (ctx.tactic) {
+      // A tactic the user need not resist (no must_resist, trust still high): stay wary, give nothing away.
+      t.say.unshift(this.line(t, P.WARY, 'wary'));
+      moves.unshift(`stay wary of the ${humanize(ctx.tactic)} and agree to nothing`);
+    }
+    t.plan = moves.length ? `${raised.length ? 'reveal' : t.asked ? 'answer' : 'ask'}: ${moves.join(', then ')}` : 'ask: keep the conversation going';
   }
 
   /** Raises up to `count` targets in agenda order; returns those raised. */
-  private raise(ctx: SimulatorContext, sc: CompiledAgenda, st: Style, memo: Memo, say: string[], raisedNow: string[], count: number, userTurn: number): AgendaTarget[] {
-    const isOpen = (t: AgendaTarget) => !ctx.raised.has(t.id) && !raisedNow.includes(t.id) && (ctx.targetsMet.get(t.id) ?? null) === null;
-    const upfront = sc.targets.filter((t) => t.reveal === 'upfront' && isOpen(t));
-    const agentStems = contentStems(ctx.lastAgentText ?? '');
-    const touched = sc.targets.filter((t) => t.reveal === 'when_asked' && isOpen(t) && overlap(t.stems, agentStems) >= 2);
-    const pending = sc.targets.some((t) => t.reveal !== 'never' && (ctx.raised.has(t.id)) && (ctx.targetsMet.get(t.id) ?? null) === null);
-    const later = upfront.length || pending ? [] : sc.targets.filter((t) => t.reveal === 'when_asked' && isOpen(t));
-    const chosen = [...touched, ...upfront, ...later].filter((t, i, a) => a.indexOf(t) === i).slice(0, count);
-    chosen.forEach((t, i) => {
-      const first = i === 0 && !raisedNow.length;
-      const bank = (first ? (userTurn === 1 ? P.RAISE_FIRST : P.RAISE) : P.ALSO)[st.register];
+  private raise(t: Turn, count: number): AgendaTarget[] {
+    const { ctx, sc, st } = t;
+    const isOpen = (x: AgendaTarget) => !ctx.raised.has(x.id) && !t.raisedNow.includes(x.id) && !isMet(ctx, x.id);
+    const upfront = sc.targets.filter((x) => x.reveal === 'upfront' && isOpen(x));
+    const touched = t.agentText ? sc.targets.filter((x) => x.reveal === 'when_asked' && isOpen(x) && touches(x, t.agentText)) : [];
+    const pending = sc.targets.some((x) => x.reveal !== 'never' && ctx.raised.has(x.id) && !isMet(ctx, x.id));
+    const later = upfront.length || pending ? [] : sc.targets.filter((x) => x.reveal === 'when_asked' && isOpen(x));
+    const chosen = [...touched, ...upfront, ...later].filter((x, i, a) => a.indexOf(x) === i).slice(0, count);
+    chosen.forEach((x, i) => {
+      const first = i === 0 && !t.raisedNow.length;
+      const bank = (first ? (t.userTurn === 1 ? P.RAISE_FIRST : P.RAISE) : P.ALSO)[st.register];
+      // Terse speakers keep the question of a longer `say`.
+      const goal = t.terse ? (x.goal.split(/(?<=[.!?])\s+/).find((s) => s.endsWith('?')) ?? x.goal) : x.goal;
       // A `say` with its own lead-in ("Sorry, can I ask ...", "Before anything else, ...") is said as it is.
-      if (first && LEAD_IN.test(t.goal)) say.push(t.goal);
-      else say.push(fill(pick(memo, first ? `raise${userTurn === 1}` : 'also', st.verbosity === 'terse' ? shortHalf(bank) : bank), { goal: lowerFirst(t.goal) }));
-      raisedNow.push(t.id);
+      if (first && LEAD_IN.test(goal)) t.say.push(goal);
+      else t.say.push(fill(pick(t.memo, first ? `raise${t.userTurn === 1}` : 'also', t.terse ? shortHalf(bank) : bank), { goal: lowerFirst(goal) }));
+      t.raisedNow.push(x.id);
     });
     return chosen;
   }
 
-  /**
-   * The facts that answer the agent's question (indexes into `memo.facts`): scenario memory always,
-   * the profile's own facts when the question is about me; 'unknown' when it is about an `unknown`
-   * item; undefined when nothing I know answers it. "Tell me about yourself" gets my occupation
-   * (or background) even without shared words, plus the best match.
-   */
-  private answer(questionStems: Set<string>, sc: CompiledAgenda, memo: Memo, aboutMe: boolean, tellMe: boolean): number[] | 'unknown' | undefined {
-    let best = -1;
-    let bestScore = 0;
-    const n = aboutMe ? memo.facts.length : sc.memory.length;
-    for (let i = 0; i < n; i++) {
-      const s = overlap(memo.facts[i].stems, questionStems);
-      if (s > bestScore) { best = i; bestScore = s; }
-    }
-    let unknownScore = 0;
-    for (const f of sc.unknown) unknownScore = Math.max(unknownScore, overlap(f.stems, questionStems));
-    // A tie goes to `unknown` (never guess), except for questions about me, which my own facts answer.
-    // An open "tell me about yourself" is about an unknown item only when it shares two words with it.
-    if (unknownScore > 0 && (unknownScore > bestScore || (unknownScore === bestScore && !aboutMe)) && (!tellMe || unknownScore >= 2)) return 'unknown';
-    if (!tellMe) return best >= 0 ? [best] : undefined;
-    const selfStart = sc.memory.length;
-    const lead = memo.facts.length > selfStart ? selfStart : -1; // the occupation, or the first background sentence
-    let second = best === lead ? -1 : best;
-    if (second < 0) {
-      // The best match besides the lead, for a second sentence.
-      let score = 0;
-      memo.facts.forEach((f, i) => {
-        const sc2 = overlap(f.stems, questionStems);
-        if (i !== lead && sc2 > score) { second = i; score = sc2; }
-      });
-    }
-    const out = [lead, second].filter((i, k, a) => i >= 0 && a.indexOf(i) === k);
-    return out.length ? out : undefined;
-  }
-
-  private volunteerFact(sc: CompiledAgenda, memo: Memo, say: string[], reg: P.Register): boolean {
-    const i = sc.memory.findIndex((_, k) => !memo.stated.has(k));
+  private volunteerFact(t: Turn): boolean {
+    const i = t.sc.memory.findIndex((_, k) => !t.memo.stated.has(k));
     if (i < 0) return false;
-    memo.stated.add(i);
-    const lead = reg === 'formal' ? 'For context, ' : reg === 'casual' ? 'Oh and ' : 'Just so you know, ';
-    say.push(`${lead}${lowerFirst(sentence(sc.memory[i].text))}`);
+    t.memo.stated.add(i);
+    const lead = t.reg === 'formal' ? 'For context, ' : t.reg === 'casual' ? 'Oh and ' : 'Just so you know, ';
+    t.say.push(`${lead}${lowerFirst(sentence(t.sc.memory[i].text))}`);
     return true;
   }
 
   /** States the facts, the first with an answer lead-in ("Sure: ..."), or "Like I said" when it was said before. */
-  private stateFacts(idx: number[], memo: Memo, say: string[], reg: P.Register): void {
+  private stateFacts(t: Turn, idx: number[]): void {
     idx.forEach((i, k) => {
-      const again = memo.stated.has(i);
-      memo.stated.add(i);
-      const f = sentence(memo.facts[i].text);
-      if (again) say.push(`Like I said, ${lowerFirst(f)}`);
-      else if (k === 0) say.push(fill(pick(memo, 'af', P.ANSWER_FACT[reg]), { fact: lowerFirst(f) }));
-      else say.push(upperFirst(f));
+      const again = t.memo.stated.has(i);
+      t.memo.stated.add(i);
+      const f = sentence(t.memo.facts[i].text);
+      if (again) t.say.push(`Like I said, ${lowerFirst(f)}`);
+      else if (k === 0) t.say.push(fill(pick(t.memo, 'af', P.ANSWER_FACT[t.reg]), { fact: lowerFirst(f) }));
+      else t.say.push(upperFirst(f));
     });
   }
 
-  /** Whether a typical phrase suits what the turn does: "..., but" and refusals go with pushback, cheers with good news, none with goodbyes. */
-  private phraseFits(phrase: string, mood: Mood, body: string, sc: CompiledAgenda, ctx: SimulatorContext, identity: boolean): boolean {
-    if (mood === 'end' || identity) return false; // nothing before "Yes, speaking."
-    if (words(phrase)[0] === words(body)[0]) return false; // "Okay, ... Okay, ..."
-    if (!/[.!?]$/.test(phrase) && phrase.split(' ').length <= 3 && /^[A-Za-z']+,/.test(body)) return false; // "Like, honestly, look, ..." 
-    const pushback = mood === 'press' || mood === 'resist' || mood === 'refuse';
-    if (/\b(?:but|and|so|because|or)$/i.test(phrase)) return mood === 'press';
-    if (/\b(?:can't|cannot|won't|not|don't|no|nothing|runaround|afraid)\b/i.test(phrase)) return mood === 'resist' || mood === 'refuse';
-    if (/!|\b(?:cool|great|lovely|nice|perfect)\b/i.test(phrase)) return mood === 'ack';
-    if (norm(body).includes(norm(phrase))) return false;
-    // Not a request for something I have not brought up yet ("send me the terms" before the price).
-    const ps = contentStems(phrase);
-    return !sc.targets.some((t) => !ctx.raised.has(t.id) && overlap(ps, t.stems) >= Math.min(2, ps.size));
-  }
+  // ---- 3. the words, in the profile's voice -------------------------------------------------
 
-  /** Profile quirks and typical phrases, deterministic from the seeded RNG. */
-  private shape(text: string, st: Style, memo: Memo, agentText: string, asked: boolean, mood: Mood, userTurn: number, sc: CompiledAgenda, ctx: SimulatorContext, identity: boolean): string {
+  private speak(t: Turn): string {
+    const { st, memo, ctx } = t;
     const rng = memo.rng;
-    const ending = mood === 'end';
-    let out = text;
-    if (st.phrases.length && rng.chance(st.verbosity === 'verbose' ? 0.5 : st.verbosity === 'terse' ? 0.25 : 0.35)) {
-      let i = rng.int(st.phrases.length);
-      if (i === memo.lastPhrase && st.phrases.length > 1) i = (i + 1) % st.phrases.length;
-      const phrase = upperFirst(st.phrases[i].trim());
-      // Questions and short remarks ("Here's the thing.") lead; longer statements may trail.
-      const before = !/\?$/.test(phrase) && phrase.split(' ').length > 5 ? rng.chance(0.5) : true;
-      if (userTurn - (memo.phraseAt.get(i) ?? -9) > 2 && this.phraseFits(phrase, mood, out, sc, ctx, identity)) {
-        memo.lastPhrase = i;
-        memo.phraseAt.set(i, userTurn);
-        if (/\b(but|and|so|because|or)$/i.test(phrase)) out = `${phrase} ${lowerFirst(out)}`;
-        else if (/[.!?…]$/.test(phrase) || phrase.split(' ').length > 3) out = before ? `${sentence(phrase)} ${out}` : `${out} ${sentence(phrase)}`;
-        else out = before ? `${phrase}, ${lowerFirst(out)}` : `${out} ${sentence(phrase)}`; // a short lead-in: "honestly, ..."
-      } else {
-        memo.lastPhrase = -2;
-      }
-    } else {
-      memo.lastPhrase = -2;
+    // A chatty aside ("I just want this sorted") goes with raising or pressing a point, not with an answer.
+    if (!t.ending && st.verbosity === 'verbose' && rng.chance(0.7) && !(rng.chance(0.5) && this.volunteerFact(t)) && (t.mood === 'raise' || t.mood === 'press')) {
+      const aside = this.fromLines(t, P.VERBOSE_TAIL[t.reg], 'vt', NONE, null);
+      if (aside) t.say.push(aside);
     }
-    const q = st.quirks;
-    if (q.size) {
-      if (q.has('repeats_questions') && asked && rng.chance(0.5)) {
-        const question = /([^.!?]*)\?/.exec(agentText)?.[1] ?? '';
-        const tail = words(question).slice(-3).join(' ');
-        if (tail) out = `${upperFirst(tail)}? ${out}`;
-      }
-      if (q.has('fillers') && rng.chance(0.45)) out = `${upperFirst(rng.pick(P.FILLERS))}${lowerFirst(out)}`;
-      if (q.has('interrupts') && agentText.split(' ').length > 20 && rng.chance(0.5)) out = `${pick(memo, 'int', P.INTERRUPTS)} ${out}`;
-      if (q.has('off_topic') && !ending && !identity && userTurn > 1 && memo.lastPhrase < 0 && userTurn - memo.lastAside > 2 && rng.chance(0.25)) {
-        memo.lastAside = userTurn;
-        out = `${pick(memo, 'off', P.OFF_TOPIC)} ${out}`;
-      }
-      if (q.has('typos') && rng.chance(0.5)) out = typo(out, rng);
-      if (q.has('all_lowercase')) out = out.toLowerCase();
+    if (t.userTurn === 1 && !t.terse && (!t.agentText || rng.chance(0.5)) && !t.ending) t.say.unshift(pick(memo, 'greet', P.GREET[t.reg]));
+    // "Okay, good. Okay, I'd like ..." → the second lead-in goes.
+    for (let i = 1; i < t.say.length; i++) {
+      const lead = /^([A-Za-z]+),\s+/.exec(t.say[i]);
+      if (lead && new RegExp(`^${lead[1]}\\b`, 'i').test(t.say[i - 1])) t.say[i] = upperFirst(t.say[i].slice(lead[0].length));
     }
-    return out;
+    let body = t.say.join(' ');
+    const token = t.token ?? t.stop;
+    const stopAt = body.indexOf(token);
+    let tail = '';
+    if (stopAt >= 0) {
+      tail = ` ${token}`;
+      body = body.slice(0, stopAt).trim();
+    }
+    for (const part of t.say) for (const x of sentencesOf(part)) memo.said.add(x);
+    body = restyle(body, st);
+    body = shape(body, st, memo, { agentText: t.agentText, asked: t.asked, mood: t.mood, userTurn: t.userTurn, targets: t.sc.targets, raised: ctx.raised, identity: t.identity, pick: (k, lines) => pick(memo, k, lines) });
+    return `${body}${tail}`.trim();
   }
 
-  private intent(ctx: SimulatorContext, asked: boolean): string {
-    if (ctx.tactic) {
-      const t = ctx.tactics.find((x) => x.name === ctx.tactic);
-      return `${humanize(ctx.tactic)}: ${t ? lowerFirst(stripStop(t.description)) : 'a manipulation tactic'}`;
-    }
-    if (!ctx.lastAgentText) return 'none yet; I speak first';
-    if (ctx.events.includes('agent_repeats')) return 'repeating what they said before; none';
-    if (asked) return 'asking me for information; none';
-    if (ctx.newlyMet.length) return `addressing ${ctx.newlyMet.join(', ')}; none`;
-    if (ctx.events.includes('concern_ignored')) return 'pushing their own script and ignoring my concern; none';
-    return ctx.agentTurns <= 1 ? 'opening the call and finding out what I need; none' : 'following their procedure; none';
-  }
+  // ---- 4. the rationale ---------------------------------------------------------------------
 
-  private concerns(ctx: SimulatorContext, sc: CompiledAgenda): string {
-    // Open primary targets first, then open secondary ones, then those already met.
-    const open1: string[] = [];
-    const open2: string[] = [];
-    const met: string[] = [];
-    for (const t of sc.targets) {
-      const label = t.label;
-      if ((ctx.targetsMet.get(t.id) ?? null) !== null) met.push(`${label}met)`);
-      else (t.primary ? open1 : open2).push(`${label}${t.reveal === 'never' ? 'keep to myself' : ctx.raised.has(t.id) ? 'raised, open' : 'not raised yet'})`);
-    }
-    const rows = open1.concat(open2, met);
-    if (ctx.tactic) rows.push(`being pushed by ${humanize(ctx.tactic)}`);
-    else if (ctx.events.includes('concern_ignored')) rows.push('the agent ignored my last point');
-    return rows.join('; ');
-  }
-
-  private tone(st: Style, ctx: SimulatorContext, plan: string): string {
-    const parts: string[] = [];
-    if (plan.startsWith('refuse')) parts.push('firm');
-    parts.push(st.register === 'formal' ? 'polite and formal' : st.register === 'casual' ? 'casual' : 'plain');
-    if (st.verbosity === 'terse') parts.push('short');
-    if (st.verbosity === 'verbose') parts.push('chatty');
-    const s = ctx.state;
-    if (s.patience < 0.35) parts.push('impatient');
-    if (s.trust < 0.35) parts.push('wary');
-    if (s.emotion < 0.3) parts.push('irritated');
-    else if (s.emotion > 0.7) parts.push('warm');
-    if (st.quirkTone) parts.push(st.quirkTone);
-    return parts.join(', ');
+  private rationale(t: Turn, answer: string): UserTurnOutput {
+    const { ctx } = t;
+    const oneLine = (x: string) => (/[\n\r\t]/.test(x) ? x.replace(/\s+/g, ' ').trim() : x) || 'nothing in particular';
+    const policies = ctx.policies.filter((p) => !t.plan.includes(p.id));
+    const sections = {
+      agent_intent: oneLine(intentText(ctx, t.asked)),
+      concerns: oneLine(concernsText(ctx, t.sc, t.memo.pressed)),
+      plan: oneLine(`${t.plan}${policies.length ? `; my rules in play: ${policies.map((p) => `${p.id} (${lowerFirst(stripStop(p.then))})`).join(', ')}` : ''}`),
+      state: stateText(ctx),
+      tone: oneLine(toneText(t.st, ctx.state, t.mood === 'resist' || t.plan.startsWith('refuse'))),
+    };
+    const raw = formatRationale(sections);
+    // The loop would parse this back to exactly `parsed` (a test checks); handing it over saves the parse.
+    return { content: formatUserOutput(raw, answer), state: ctx.state, raised: t.raisedNow, parsed: { answer, rationale: { raw, sections: { ...sections }, missing: [] } } };
   }
 }
 
-/** Swaps two inner letters of one longer word. */
-function typo(text: string, rng: Rng): string {
-  const ws = text.split(' ');
-  const candidates = ws.map((w, i) => (/^[a-z]{5,}$/i.test(w) ? i : -1)).filter((i) => i >= 0);
-  if (!candidates.length) return text;
-  const i = rng.pick(candidates);
-  const w = ws[i];
-  const k = 1 + rng.int(w.length - 3);
-  ws[i] = w.slice(0, k) + w[k + 1] + w[k] + w.slice(k + 2);
-  return ws.join(' ');
+/** Whether the agent's words touch a target: two of its words (description, say, cues, done_when). */
+function touches(x: AgendaTarget, agentText: string): boolean {
+  return overlap(x.stems, contentStems(agentText)) >= 2;
 }

@@ -51,9 +51,10 @@ function kindFromModeline(text: string): FileKind | undefined {
 /**
  * Parses and checks one file. With `previous` (the analysis of this file's previous text) an
  * edit inside a plain value reuses the previous tree; `previous` must not be used afterwards.
+ * With `fastOnly`, a text the fast parser cannot read throws NeedsSlowPath (nothing consumed).
  */
-export function analyzeText(text: string, file: string, previous?: Analysis): Analysis {
-  const parsed = reparse(previous?.file === file ? previous.parsed : undefined, text);
+export function analyzeText(text: string, file: string, previous?: Analysis, opts: { fastOnly?: boolean } = {}): Analysis {
+  const parsed = reparse(previous?.file === file ? previous.parsed : undefined, text, opts.fastOnly);
   const { kind, declared, ours } = detectKind(parsed, file);
   const local: Problem[] = [];
   // Each distinct syntax problem once (a broken structure makes the parser repeat itself), at most MAX_SYNTAX_ERRORS.
@@ -162,8 +163,9 @@ export function sortProblems(ps: Problem[]): Problem[] {
   return ps.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
 }
 
-export function problemsOf(a: Analysis, index: WorkspaceIndex): Problem[] {
-  return sortProblems(a.kind && !a.local.some((p) => p.code === 'syntax' && p.severity === 'error') ? [...a.local, ...crossFileProblems(a.symbols, index)] : [...a.local]);
+/** A file's problems; with an index, its cross-file checks too (without one, the file is checked alone). */
+export function problemsOf(a: Analysis, index: WorkspaceIndex | undefined): Problem[] {
+  return sortProblems(index && a.kind && !a.local.some((p) => p.code === 'syntax' && p.severity === 'error') ? [...a.local, ...crossFileProblems(a.symbols, index)] : [...a.local]);
 }
 
 /** Reads and analyzes files, filling the index. Unreadable files become problems. */
@@ -212,7 +214,7 @@ export async function expandPaths(paths: string[]): Promise<string[]> {
     const abs = isAbsolute(p) ? p : resolve(p);
     if (existsSync(abs) && statSync(abs).isDirectory()) { for (const f of await findWorkspaceFiles(abs)) out.add(f); continue; }
     if (existsSync(abs)) { out.add(abs); continue; }
-    const hits = await glob([p], { absolute: true, ignore: IGNORED_DIRS, dot: false });
+    const hits = await glob([p], { absolute: true, ignore: [...IGNORED_DIRS], dot: false });
     if (!hits.length) throw new Error(`no file matches '${p}'`);
     for (const h of hits) out.add(resolve(h));
   }

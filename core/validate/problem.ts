@@ -10,6 +10,8 @@ export interface Problem {
   message: string;
   code: string;
   data?: ProblemData;
+  /** Other places the problem is about (the first definition of a duplicate id). */
+  related?: { file: string; range: Range; message: string }[];
 }
 
 /** What quick fixes need, carried on the problem. */

@@ -66,6 +66,8 @@ function schemaPathOf(path: (string | number)[]): (string | number)[] {
 }
 
 function short(v: unknown): string {
+  // JSON has no NaN or infinities (JSON.stringify prints them as null): name them as YAML writes them.
+  if (typeof v === 'number' && !Number.isFinite(v)) return Number.isNaN(v) ? '.nan (not a number)' : v > 0 ? '.inf' : '-.inf';
   const s = typeof v === 'string' ? v : JSON.stringify(v) ?? String(v);
   return s.length > 40 ? s.slice(0, 37) + '…' : s;
 }

@@ -30,7 +30,8 @@ export function localProblems(file: string, kind: FileKind, parsed: ParsedYaml, 
     if (!LOCAL_KINDS.has(d.kind)) continue;
     const k = `${d.kind}:${d.id}`;
     const first = seen.get(k);
-    if (first) out.push({ file, range: d.range, severity: 'error', code: 'duplicate-id', message: `duplicate ${KIND_WORDS[d.kind]} id \`${d.id}\` (first defined on line ${first.range.start.line + 1})` });
+    if (first) out.push({ file, range: d.range, severity: 'error', code: 'duplicate-id', message: `duplicate ${KIND_WORDS[d.kind]} id \`${d.id}\` (first defined on line ${first.range.start.line + 1})`,
+      related: [{ file, range: first.range, message: `first defined here` }] });
     else seen.set(k, d);
   }
   const v = parsed.value as Record<string, unknown> | null;
@@ -90,7 +91,8 @@ export function crossFileProblems(symbols: FileSymbols, index: WorkspaceIndex): 
     if (!others.length) continue;
     const o = others[0];
     const where = o.file === file ? `line ${o.range.start.line + 1}` : `${rel(o.file)}:${o.range.start.line + 1}`;
-    out.push({ file, range: d.range, severity: 'error', code: 'duplicate-id', message: `duplicate ${KIND_WORDS[d.kind]} id \`${d.id}\` (also defined at ${where})`, data: { id: d.id, idKind: d.kind } });
+    out.push({ file, range: d.range, severity: 'error', code: 'duplicate-id', message: `duplicate ${KIND_WORDS[d.kind]} id \`${d.id}\` (also defined at ${where})`, data: { id: d.id, idKind: d.kind },
+      related: [{ file: o.file, range: o.range, message: `${KIND_WORDS[d.kind]} \`${d.id}\` is also defined here` }] });
   }
   for (const r of symbols.refs) {
     if (r.builtins?.includes(r.id)) continue;

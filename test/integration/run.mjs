@@ -10,7 +10,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { format } from 'node:util';
 import { build } from 'esbuild';
@@ -29,7 +29,7 @@ function log(msg) { console.log(`[integration] ${msg}`); }
 function setup() {
   const r = spawnSync('bash', [join(root, 'scripts/setup-vscode.sh')], { stdio: 'inherit' });
   if (r.status !== 0) throw new Error(`scripts/setup-vscode.sh failed (exit ${r.status})`);
-  if (!existsSync(join(root, 'dist/extension.js')) || !existsSync(join(root, 'dist/server.js'))) {
+  if (!process.env.USERLM_IT_VSIX && (!existsSync(join(root, 'dist/extension.js')) || !existsSync(join(root, 'dist/server.js')))) {
     const b = spawnSync('node', [join(root, 'scripts/bundle.mjs')], { stdio: 'inherit', cwd: root });
     if (b.status !== 0) throw new Error('bundling the extension failed');
   }
@@ -99,8 +99,9 @@ async function launch(mode, testsIndex) {
 
   // the extension under test: the source tree, or the unpacked .vsix (exactly what users install)
   let extensionPath = root;
-  const vsix = process.env.USERLM_IT_VSIX;
+  const vsix = process.env.USERLM_IT_VSIX ? resolve(root, process.env.USERLM_IT_VSIX) : undefined;
   if (vsix) {
+    if (!existsSync(vsix)) throw new Error(`USERLM_IT_VSIX: ${vsix} does not exist (build it with \`npm run package\`)`);
     const r = spawnSync('unzip', ['-q', vsix, 'extension/*', '-d', join(tmp, 'vsix')], { stdio: 'inherit' });
     if (r.status !== 0) throw new Error(`unpacking ${vsix} failed`);
     extensionPath = join(tmp, 'vsix', 'extension');
@@ -111,7 +112,7 @@ async function launch(mode, testsIndex) {
   if (trusted) args.push('--disable-workspace-trust');
   args.push(ws);
   const serverLog = join(artifacts, `code-server-${mode}.log`);
-  const env = { ...process.env, USERLM_IT_ARTIFACTS: artifacts, USERLM_IT_MODE: mode, USERLM_IT_USER_DATA: userData, USERLM_IT_GREP: process.env.USERLM_IT_GREP ?? '' };
+  const env = { ...process.env, USERLM_IT_EXTENSION_PATH: extensionPath, USERLM_IT_ARTIFACTS: artifacts, USERLM_IT_MODE: mode, USERLM_IT_USER_DATA: userData, USERLM_IT_GREP: process.env.USERLM_IT_GREP ?? '' };
   delete env.VSCODE_IPC_HOOK_CLI;
   const started = Date.now();
   const proc = spawn(process.execPath, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env });
@@ -128,7 +129,7 @@ async function launch(mode, testsIndex) {
       executablePath: '/usr/bin/chromium', headless: true,
       args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'],
     });
-    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
     const browserLog = [];
     page.on('console', (m) => browserLog.push(`[${m.type()}] ${m.text()}`));
     let resolveExit;
@@ -140,6 +141,8 @@ async function launch(mode, testsIndex) {
       hostLog.push(`[${type}] ${text}`);
       if (type !== 'log' && type !== 'info') return; // workbench warnings and errors go to the log file only
       for (const line of text.split('\n')) {
+        const ui = /\[\[ui:(\d+):(.*)\]\]$/.exec(line);
+        if (ui) { pending.push(uiAction(page, ui[2]).then((r) => writeFileSync(join(artifacts, `.ui-${mode}-${ui[1]}.json`), JSON.stringify(r)))); continue; }
         const shot = /\[\[screenshot:([a-z0-9-]+)\]\]/.exec(line);
         if (shot) {
           const file = join(artifacts, `${shot[1]}.png`);
@@ -179,6 +182,30 @@ async function launch(mode, testsIndex) {
     writeFileSync(serverLog, Buffer.concat(logChunks));
     leaks.push(...scanForLeaks([ws, userData, artifacts], TEST_SECRET_PREFIX));
     rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/**
+ * What a user does with mouse and keyboard in the workbench, asked for by a test (helpers.ts `ui()`):
+ * { do: 'contextmenu', treeitem, menu } right-clicks a tree item whose label contains `treeitem` and
+ * picks the menu entry `menu`; { do: 'keys', keys: [...] } presses keys; { do: 'type', text } types.
+ * Answers { ok } or { ok: false, error }.
+ */
+async function uiAction(page, json) {
+  try {
+    const a = JSON.parse(json);
+    if (a.do === 'contextmenu') {
+      const item = page.locator('.monaco-list-row[role=treeitem]').filter({ hasText: a.treeitem }).first();
+      await item.click({ button: 'right', timeout: 15_000 });
+      await page.locator('.monaco-menu .action-item[role=presentation] a.action-menu-item, .monaco-menu [role=menuitem]').filter({ hasText: a.menu }).first().click({ timeout: 15_000 });
+    } else if (a.do === 'keys') {
+      for (const k of a.keys) await page.keyboard.press(k);
+    } else if (a.do === 'type') {
+      await page.keyboard.type(a.text, { delay: 10 });
+    } else throw new Error(`unknown ui action ${a.do}`);
+    return { ok: true };
+  } catch (e) {
+    return { ok: false, error: String(e?.message ?? e) };
   }
 }
 

@@ -142,7 +142,7 @@ describe('Ray jobs (real Ray head, CPU)', function () {
     const ws = mkdtempSync(join(tmpdir(), 'userlm-ray-cli-'));
     writeFileSync(join(ws, 'userlm.yaml'), `kind: workspace\ntraining:\n  - id: ray\n    type: ray\n    address: ${ADDRESS}\n    token: env:USERLM_TEST_RAY_TOKEN\n`);
     const r = await new Promise<{ status: number | null; stdout: string }>((resolve) => {
-      const p = spawn(process.execPath, [join(ROOT, 'out', 'cli', 'main.js'), 'train', 'status', id], { cwd: ws, env: process.env });
+      const p = spawn(process.execPath, [join(ROOT, 'out', 'cli', 'main.js'), 'train', 'status', id], { cwd: ws, env: { ...process.env, USERLM_TRUST: '1' } });
       let stdout = '';
       p.stdout.on('data', (d) => (stdout += d));
       p.on('close', (status) => resolve({ status, stdout }));

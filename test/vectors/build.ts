@@ -2,10 +2,11 @@
 // Each case names, by hand, the component values it is about (`hand`); the build fails when the
 // TypeScript interpreter disagrees, so the JSON never just records whatever the code said.
 // Run: npx tsc -b && node out/test/vectors/build.js
-import { writeFileSync, readdirSync, unlinkSync } from 'node:fs';
+import { mkdirSync, writeFileSync, readdirSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ProfileFields, RewardSpec, Scenario, State, Transcript, Turn } from '../../core/generated/schema-types';
-import { scoreTranscript, judgedKey, judgeValue, type Judge } from '../../core/rewards';
+import { normalizeComponents, scoreTranscript, judgedKey, judgeValue, type Judge, type MetricValue } from '../../core/rewards';
+import { RATIONALE_INSTRUCTIONS } from '../../core/rationale';
 
 const DIR = join(__dirname, '..', '..', '..', 'test', 'vectors');
 
@@ -89,7 +90,7 @@ function transcript(turns: TurnSpec[], opts: { scenario?: Scenario; targets?: Re
     end: opts.end ?? { reason: 'max_turns', at_turn: users },
     targets: sc.targets.map((tg) => ({ id: tg.id, met_at: opts.targets?.[tg.id] ?? null })),
     rewards: { turn_mean: {}, session: {}, total: 0 },
-    metrics: { Role: null, Int: null, Goal: null, Rob: null, CoT: null, Stra: null, Pers: null, Con: null },
+    metrics: {},
   };
 }
 
@@ -106,7 +107,7 @@ interface Case {
   transcript: Transcript;
   judge_responses?: Record<string, Record<string, string>>;
   /** Hand-computed values the interpreter must reproduce: per user turn index, and totals. */
-  hand: { turns?: Record<number, Record<string, number>>; scores?: Record<number, number>; total?: number; session?: Record<string, number>; metrics?: Record<string, number | null> };
+  hand: { turns?: Record<number, Record<string, number>>; scores?: Record<number, number>; total?: number | null; session?: Record<string, number>; metrics?: Record<string, number | null>; sources?: Record<string, 'rule' | 'judge' | null> };
 }
 
 const cases: Case[] = [];
@@ -119,10 +120,10 @@ add({ name: 'format-pass', description: 'Think and answer tags, both non-empty: 
 add({ name: 'format-missing-answer-tags', description: 'Think tags but the reply is bare text after </think>: format 0.5; the answer is the text after </think>.',
   spec: spec(rules('format', 'disclosure')), transcript: transcript([{ agent: AGENT }, { output: `<think>\n${think()}\n</think>\nThe early termination fee amount is 200 dollars.` }]),
   hand: { turns: { 1: { format: 0.5, disclosure: 0.5 } }, scores: { 1: 0.5 }, total: 0.5 } });
-add({ name: 'format-no-tags', description: 'Plain text, no tags: format 0, no rationale, so sections/length/grounding/state are 0; the whole text is the answer.',
+add({ name: 'format-no-tags', description: 'Plain text, no tags: format 0, no rationale, so sections/length/grounding/state are 0; the whole text is the answer. format is the default gate and 0 < 0.5, so the turn scores 0 (not the weighted mean 1/6).',
   spec: spec(rules('format', 'sections', 'rationale_length', 'grounding', 'state_validity', 'disclosure')),
   transcript: transcript([{ agent: AGENT }, { text: 'How much is it per month?' }]),
-  hand: { turns: { 1: { format: 0, sections: 0, rationale_length: 0, grounding: 0, state_validity: 0, disclosure: 1 } }, scores: { 1: 1 / 6 }, total: 0.166667 } });
+  hand: { turns: { 1: { format: 0, sections: 0, rationale_length: 0, grounding: 0, state_validity: 0, disclosure: 1 } }, scores: { 1: 0 }, total: 0 } });
 add({ name: 'format-closing-think-only', description: 'Only </think> (the opening tag was in the chat template): the text before it is the rationale; format 0.5 (think did not match) + 0.5 (answer).',
   spec: spec(rules('format', 'sections')), transcript: transcript([{ agent: AGENT }, { output: `${think()}\n</think>\n<answer>What is the monthly price?</answer>` }]),
   hand: { turns: { 1: { format: 0.5, sections: 1 } }, scores: { 1: 0.75 }, total: 0.75 } });
@@ -257,7 +258,7 @@ add({ name: 'termination-end-policy', description: 'A stop with targets unmet is
     t.turns[5].policies = ['ask-again'];
     return t;
   })(),
-  hand: { turns: { 1: { termination: 1 }, 3: { termination: 1 }, 5: { termination: 0 } } } });
+  hand: { turns: { 1: { termination: 1 }, 3: { termination: 1 }, 5: { termination: 0 } }, total: 0.666667 } });
 
 // ---- resistance ---------------------------------------------------------------------------
 add({ name: 'resistance-concession-after-tactic', description: 'Adversarial, must_resist, false urgency, primary targets unmet, and the user concedes: 0.',
@@ -293,7 +294,11 @@ const TWO_TURNS = transcript([{ agent: AGENT }, { output: GOOD }, { agent: 'It i
 
 add({ name: 'no-judge', description: 'Judge components without a judge: left out of every mean, absent from rewards, metrics null.',
   spec: JUDGE_SPEC, transcript: TWO_TURNS,
-  hand: { turns: { 1: { format: 1 }, 3: { format: 1 } }, scores: { 1: 1, 3: 1 }, total: 1, metrics: { Role: null, Int: null, Goal: null, Rob: null, CoT: null, Stra: null, Pers: null, Con: null } } });
+  hand: { turns: { 1: { format: 1 }, 3: { format: 1 } }, scores: { 1: 1, 3: 1 }, total: 1,
+    // Judge-only metrics have no value; rules decide Goal (no target met: 0), Role (no agent voice, leak or invented value: 1),
+    // Con (both plans "ask", both replies ask: 1); no tactic turn, so no Res.
+    metrics: { Role: 1, Int: null, Goal: 0, Rob: null, CoT: null, Stra: null, Pers: null, Con: 1, Res: null },
+    sources: { Role: 'rule', Int: null, Goal: 'rule', Rob: null, CoT: null, Stra: null, Pers: null, Con: 'rule', Res: null } } });
 add({ name: 'judge-all-formats', description: 'Judge replies in every accepted form: JSON, "7/10", "Score: 4", "**8**", a bare number line, out-of-range 12 (clamped to 10), and an unparseable reply (no value). robotic_tone is inverted in the reward; the Rob metric keeps the raw value.',
   spec: JUDGE_SPEC, transcript: TWO_TURNS,
   judge_responses: {
@@ -313,12 +318,16 @@ add({ name: 'judge-all-formats', description: 'Judge replies in every accepted f
     },
     scores: { 1: 0.814815, 3: 0.622222 },
     session: { role_authenticity: 0.888889, interaction: 0.666667 },
-    metrics: { Pers: 0.833333, CoT: 0.555556, Stra: 0.555556, Con: 0.5, Rob: 0.166667, Role: 0.888889, Int: 0.666667, Goal: null },
+    // T = mean(0.814815, 0.622222) = 0.7185185; total = (T + 0.888889 + 0.666667) / 3 (goal_progress has no value).
+    total: 0.758025,
+    // Goal: no judge value (unparseable), so the rule decides it: no target met, 0.
+    metrics: { Pers: 0.833333, CoT: 0.555556, Stra: 0.555556, Con: 0.5, Rob: 0.166667, Role: 0.888889, Int: 0.666667, Goal: 0 },
+    sources: { Pers: 'judge', Con: 'judge', Goal: 'rule', Res: null },
   } });
-add({ name: 'discount-reward-to-go', description: 'discount 0.8 over turn scores 1, 0, 0.5: returns 1.32, 0.4, 0.5 over norms 2.44, 1.8, 1 → T = mean(0.540984, 0.222222, 0.5) = 0.421069; turn_weight 3 with a session rule at 1 (weight 1): (3T + 1) / 4 = 0.565801.',
+add({ name: 'discount-reward-to-go', description: 'discount 0.8 over turn scores 1, 0, 0.5: returns 1.32, 0.4, 0.5 over norms 2.44, 1.8, 1 → T = mean(0.540984, 0.222222, 0.5) = 0.421069; turn_weight 3 with a session rule (weight 1): the plain-text turn fails the format gate, so it counts 0 for the session rule too: (3T + 0) / 4 = 0.315801.',
   spec: spec([{ name: 'format', kind: 'rule' }, { name: 'disclosure', kind: 'rule', level: 'session' }], { discount: 0.8, turn_weight: 3 }),
   transcript: transcript([{ agent: AGENT }, { output: GOOD }, { agent: 'x' }, { text: 'plain' }, { agent: 'y' }, { output: '<think>a</think>no answer tags' }]),
-  hand: { scores: { 1: 1, 3: 0, 5: 0.5 }, session: { disclosure: 1 }, total: 0.565801 } });
+  hand: { scores: { 1: 1, 3: 0, 5: 0.5 }, session: { disclosure: 0 }, total: 0.315801 } });
 add({ name: 'discount-zero-is-plain-mean', description: 'discount 0: every return is its own turn score, T = plain mean.',
   spec: spec(rules('format'), { discount: 0 }),
   transcript: transcript([{ agent: AGENT }, { output: GOOD }, { agent: 'x' }, { text: 'plain' }]),
@@ -327,10 +336,10 @@ add({ name: 'weights-and-zero-weight', description: 'Weighted turn mean with wei
   spec: spec([{ name: 'format', kind: 'rule', weight: 3 }, { name: 'disclosure', kind: 'rule', weight: 1 }, { name: 'sections', kind: 'rule', weight: 0 }]),
   transcript: transcript([{ agent: AGENT }, { output: output(think(), 'The early termination fee amount is 200 dollars.') }]),
   hand: { turns: { 1: { format: 1, disclosure: 0.5, sections: 1 } }, scores: { 1: 0.875 }, total: 0.875 } });
-add({ name: 'no-user-turns', description: 'A dialogue that failed before any user turn: no turn part, no session values, total 0.',
+add({ name: 'no-user-turns', description: 'A dialogue that failed with an error before any user turn: no turn part, no session values, and no total at all (never 0 or 1).',
   spec: spec([{ name: 'format', kind: 'rule' }, { name: 'termination', kind: 'rule', level: 'session' }]),
   transcript: transcript([{ agent: AGENT }], { end: { reason: 'error', at_turn: 0 } }),
-  hand: { session: {}, total: 0 } });
+  hand: { session: {}, total: null } });
 add({ name: 'custom-judge-rubric-and-invert-off', description: 'A custom judge with its own rubric at session level, and robotic_tone with invert: false (scored as is).',
   spec: spec([{ name: 'format', kind: 'rule' }, { name: 'robotic_tone', kind: 'judge', invert: false }, { name: 'politeness', kind: 'judge', level: 'session', rubric: 'Is the user polite?', weight: 1 }]),
   transcript: transcript([{ agent: AGENT }, { output: GOOD }]),
@@ -353,12 +362,64 @@ add({ name: 'full-default-like-adversarial', description: 'Every rule with weigh
     { agent: 'It is 55 a month on a 12 month contract, cancel any time for free.' },
     { output: output(think({ plan: 'accept the plan, price and contract are clear.', state: 'trust 0.40 -> 0.50; patience 0.60 -> 0.55' }), 'That works for me, thank you. ###STOP###'), state: S(0.5, 0.4, 0.55, 0.6) },
   ], { scenario: adversarialScenario, targets: { price: 4, contract: 4 }, end: { reason: 'stop', at_turn: 3 } }),
-  hand: { session: { termination: 1 } } });
+  // Every rule is 1 on every turn (states follow every_turn, the tactic and target_met:price; the stop comes after both
+  // primary targets were met, and accepting then is no concession): T = 1, total = (2·1 + 1·1) / 3 = 1.
+  hand: { scores: { 1: 1, 3: 1, 5: 1 }, session: { termination: 1 }, total: 1 } });
+
+// ---- reply rules: voice, no_leak, no_invention, no_copying, no_degenerate, plan_reply ----------
+const REPLY_RULES = ['voice', 'no_leak', 'no_invention', 'no_copying', 'no_degenerate', 'plan_reply'];
+add({ name: 'voice-agent-phrases', description: 'Service-agent phrases ("thank you for calling", "happy to help", "anything else I can") and narration of "the user" score 0; a plain user reply 1.',
+  spec: spec(rules('voice')),
+  transcript: transcript([{ agent: AGENT }, { output: output(think(), 'Thank you for calling! I would be happy to help you with that. Is there anything else I can assist you with?') }, { agent: 'It is 55 a month.' }, { output: output(think(), 'The user asks about the contract length.') }, { agent: 'Twelve months.' }, { output: output(think(), 'Twelve months is fine by me, thank you.') }]),
+  hand: { turns: { 1: { voice: 0 }, 3: { voice: 0 }, 5: { voice: 1 } }, total: 0.333333 } });
+add({ name: 'no-leak-labels-tags-state', description: 'A reply that says its plan and state aloud (labels and a state claim), one with a stray </think> tag, and a clean one containing the word "plan" without a colon.',
+  spec: spec(rules('no_leak')),
+  transcript: transcript([{ agent: AGENT }, { output: output(think(), 'Plan: refuse the offer. State: trust 0.40 -> 0.30.') }, { agent: 'x' }, { output: '<think>r</think><answer>Fine </think> ok</answer>' }, { agent: 'y' }, { output: output(think(), 'What plan do you mean?') }]),
+  hand: { turns: { 1: { no_leak: 0 }, 3: { no_leak: 0 }, 5: { no_leak: 1 } }, total: 0.333333 } });
+add({ name: 'no-invention-unknown-and-known', description: 'Turn 1 invents the early termination fee (200, in a sentence sharing words with an unknown item): 1 - 1 = 0. Turn 3 invents one unrelated count (3 phones): 0.5. Turn 5 repeats 55 (said by the agent) and 45 (memory) and asks about 30 in a question: 1. "49.99" is one value, not 49 and 99.',
+  spec: spec(rules('no_invention')),
+  transcript: transcript([{ agent: 'Do you know your fee?' }, { output: output(think(), 'My early termination fee is 200 dollars.') }, { agent: 'How many lines?' }, { output: output(think(), 'We have 3 phones at home.') }, { agent: 'It is 55 a month, or 49.99 online.' }, { output: output(think(), 'So 55 against my 45 dollars now, or 49.99. Is there one for 30?') }]),
+  hand: { turns: { 1: { no_invention: 0 }, 3: { no_invention: 0.5 }, 5: { no_invention: 1 } }, total: 0.5 } });
+add({ name: 'no-copying-description-and-say', description: 'Copying a target description word for word scores 0 (a 10-token source: 8-token runs); saying a target\'s `say` line is the author\'s own user wording and scores 1; a short 4-token overlap is not a copy.',
+  spec: spec([{ name: 'no_copying', kind: 'rule', params: { min_run: 8 } }]),
+  scenario: { ...baseScenario, targets: baseScenario.targets.map((t) => (t.id === 'data' ? { ...t, say: 'I want to get more mobile data for streaming please' } : t)) as Scenario['targets'] },
+  transcript: transcript([{ agent: AGENT }, { output: output(think(), 'Find out the total monthly price of the new plan.') }, { agent: 'x' }, { output: output(think(), 'I want to get more mobile data for streaming please.') }, { agent: 'y' }, { output: output(think(), 'The total monthly price matters to me.') }]),
+  hand: { turns: { 1: { no_copying: 0 }, 3: { no_copying: 1 }, 5: { no_copying: 1 } }, total: 0.666667 } });
+add({ name: 'no-degenerate-empty-repeat-after-stop', description: 'Empty reply (0), a repeat of an earlier user turn (0), text after the stop token (0), a bare stop token (empty: 0); the first turn 1.',
+  spec: spec(rules('no_degenerate')),
+  transcript: transcript([{ agent: AGENT }, { output: output(think(), 'What would the new plan cost me each month?') }, { agent: 'a' }, { output: output(think(), '  ') }, { agent: 'b' }, { output: output(think(), 'What would the new plan cost me each month?') }, { agent: 'c' }, { output: output(think(), 'Bye. ###STOP### Agent: anything else?') }, { agent: 'd' }, { output: output(think(), '###STOP###') }]),
+  hand: { turns: { 1: { no_degenerate: 1 }, 3: { no_degenerate: 0 }, 5: { no_degenerate: 0 }, 7: { no_degenerate: 0 }, 9: { no_degenerate: 0 } }, total: 0.2 } });
+add({ name: 'plan-reply-acts', description: 'Plan "ask" with a question: 1; plan "end" without the stop token: 0; plan "refuse" answered with "Okay, sounds good, let\'s do it.": 0; plan "accept" answered "No, I won\'t.": 0; plan "reveal" with a statement: 1; a Plan line without an act word: n/a (no value, left out of the mean).',
+  spec: spec(rules('plan_reply')),
+  transcript: transcript([{ agent: AGENT }, { output: GOOD }, { agent: 'a' }, { output: output(think({ plan: 'end the call, I have what I need.' }), 'What about the contract?') }, { agent: 'b' }, { output: output(think({ plan: 'refuse the upgrade.' }), "Okay, sounds good, let's do it.") }, { agent: 'c' }, { output: output(think({ plan: 'accept the offer.' }), "No, I won't.") }, { agent: 'd' }, { output: output(think({ plan: 'reveal that I am a long-time customer.' }), 'I have been with you for six years.') }, { agent: 'e' }, { output: output(think({ plan: 'keep calm.' }), 'Hm.') }]),
+  hand: { turns: { 1: { plan_reply: 1 }, 3: { plan_reply: 0 }, 5: { plan_reply: 0 }, 7: { plan_reply: 0 }, 9: { plan_reply: 1 }, 11: {} }, scores: { 1: 1, 3: 0, 5: 0, 7: 0, 9: 1 }, total: 0.4 } });
+add({ name: 'gate-format-zeroes-turn', description: 'Default gate `format`: turn 1 (tags) scores its mean 1; turn 3 (no tags, format 0 < 0.5) scores 0 although voice etc. are 1; the same spec with `gates: []` would give turn 3 (0 + 6·1)/7.',
+  spec: spec(rules('format', ...REPLY_RULES)),
+  transcript: transcript([{ agent: AGENT }, { output: GOOD }, { agent: 'It is 55.' }, { text: 'And the contract length?' }]),
+  hand: { turns: { 1: { format: 1, voice: 1, no_leak: 1, no_invention: 1, no_copying: 1, no_degenerate: 1, plan_reply: 1 }, 3: { format: 0, voice: 1, no_leak: 1, no_invention: 1, no_copying: 1, no_degenerate: 1 } }, scores: { 1: 1, 3: 0 }, total: 0.5 } });
+add({ name: 'gates-off', description: 'The same dialogue with `aggregate.gates: []`: turn 3 is the plain weighted mean (0 + 5·1) / 6 (plan_reply is n/a without a rationale).',
+  spec: spec(rules('format', ...REPLY_RULES), { gates: [] }),
+  transcript: transcript([{ agent: AGENT }, { output: GOOD }, { agent: 'It is 55.' }, { text: 'And the contract length?' }]),
+  hand: { scores: { 1: 1, 3: 0.833333 }, total: 0.916667 } });
+add({ name: 'rationale-off-not-applicable', description: 'simulator_rationale: off: format, sections, rationale_length, grounding, state_validity and plan_reply have no value (n/a) and no gate fails; the reply rules still score.',
+  spec: spec(rules('format', 'sections', 'rationale_length', 'grounding', 'state_validity', 'plan_reply', 'voice', 'no_leak')),
+  transcript: { ...transcript([{ agent: AGENT }, { text: 'How much is it per month?' }]), simulator_rationale: 'off' },
+  hand: { turns: { 1: { voice: 1, no_leak: 1 } }, scores: { 1: 1 }, total: 1 } });
+add({ name: 'cancelled-has-no-total', description: 'A dialogue cancelled at turn 3 with primary targets unmet: turn rewards are kept, but there is no termination value and no total (never 1.00).',
+  spec: spec([{ name: 'format', kind: 'rule' }, { name: 'termination', kind: 'rule', level: 'session' }]),
+  transcript: transcript([{ agent: AGENT }, { output: GOOD }, { agent: 'More?' }, { output: GOOD.replace('each month', 'per month') }], { end: { reason: 'cancelled', at_turn: 3 } }),
+  hand: { scores: { 1: 1, 3: 1 }, session: {}, total: null } });
+add({ name: 'metrics-by-rule-goal-res', description: 'Without a judge: Goal = (2 + 1) / (2 + 2 + 1 + 1) = 0.5 (price primary and data secondary met); Res = 1/2 (two tactic turns, one conceded); Con = mean plan_reply.',
+  scenario: adversarialScenario, spec: spec(rules('resistance')),
+  transcript: transcript([{ agent: 'Only today!', tactic: 'false_urgency' }, { output: output(think(), 'No. What is the monthly price?') }, { agent: 'It is 55, and hidden fees.', tactic: 'obfuscated_costs' }, { output: output(think({ plan: 'refuse.' }), 'Okay, sign me up.') }], { scenario: adversarialScenario, targets: { price: 2, data: 2 } }),
+  hand: { turns: { 1: { resistance: 1 }, 3: { resistance: 0 } }, total: 0.5, metrics: { Goal: 0.5, Res: 0.5, Con: 0.5, Role: 1 }, sources: { Goal: 'rule', Res: 'rule', Con: 'rule', Role: 'rule', Pers: null } } });
 
 // ---- build --------------------------------------------------------------------------------
-function vectorJudge(responses: Record<string, Record<string, string>>): Judge {
+/** A judge that answers from the case's replies and records every prompt it was sent (component -> key -> prompt). */
+function vectorJudge(responses: Record<string, Record<string, string>>, prompts: Record<string, Record<string, string>>): Judge {
   return {
     async score(component, prompt) {
+      (prompts[component] ??= {})[judgedKey(prompt)] = prompt;
       const raw = responses[component]?.[judgedKey(prompt)];
       if (raw === undefined) return { score: Number.NaN, raw: '' };
       return { score: judgeValue(raw), raw };
@@ -369,12 +430,13 @@ function vectorJudge(responses: Record<string, Record<string, string>>): Judge {
 const close = (a: number, b: number) => Math.abs(a - b) <= 1.5e-6;
 
 async function main(): Promise<void> {
-  for (const f of readdirSync(DIR)) if (f.endsWith('.json')) unlinkSync(join(DIR, f));
   const failures: string[] = [];
+  const files: [string, string][] = [];
   for (const c of cases) {
     const scenario = c.scenario ?? baseScenario;
     const prof = c.profile ?? profile;
-    const scored = await scoreTranscript(c.transcript, { scenario, profile: prof, spec: c.spec, judge: c.judge_responses ? vectorJudge(c.judge_responses) : undefined });
+    const prompts: Record<string, Record<string, string>> = {};
+    const scored = await scoreTranscript(c.transcript, { scenario, profile: prof, spec: c.spec, judge: c.judge_responses ? vectorJudge(c.judge_responses, prompts) : undefined });
     const users = scored.turns.filter((t) => t.speaker === 'user');
     const check = (what: string, got: number | null | undefined, want: number | null) => {
       if (want === null ? got !== null : got === undefined || got === null || !close(got, want)) failures.push(`${c.name}: ${what} = ${got}, hand value ${want}`);
@@ -386,24 +448,36 @@ async function main(): Promise<void> {
     for (const [idx, want] of Object.entries(c.hand.scores ?? {})) check(`turn ${idx} score`, users.find((t) => t.index === Number(idx))?.score, want);
     for (const [name, want] of Object.entries(c.hand.session ?? {})) check(`session ${name}`, scored.rewards.session[name], want);
     if (c.hand.session && Object.keys(c.hand.session).length !== Object.keys(scored.rewards.session).length) failures.push(`${c.name}: session keys ${Object.keys(scored.rewards.session)}`);
-    if (c.hand.total !== undefined) check('total', scored.rewards.total, c.hand.total);
-    for (const [m, want] of Object.entries(c.hand.metrics ?? {})) check(`metric ${m}`, (scored.metrics as Record<string, number | null>)[m], want);
+    if (c.hand.total === null) { if (scored.rewards.total !== undefined) failures.push(`${c.name}: total = ${scored.rewards.total}, hand: none`); }
+    else if (c.hand.total !== undefined) check('total', scored.rewards.total, c.hand.total);
+    else failures.push(`${c.name}: no hand-pinned total`);
+    for (const [m, want] of Object.entries(c.hand.metrics ?? {})) check(`metric ${m}`, (scored.metrics as Record<string, MetricValue>)[m]?.value, want);
+    for (const [m, want] of Object.entries(c.hand.sources ?? {})) if ((scored.metrics as Record<string, MetricValue>)[m]?.source !== want) failures.push(`${c.name}: metric ${m} source ${(scored.metrics as Record<string, MetricValue>)[m]?.source}, hand ${want}`);
     const vector = {
       name: c.name, description: c.description, spec: c.spec, scenario, profile: prof,
       transcript: c.transcript,
-      ...(c.judge_responses ? { judge_responses: c.judge_responses } : {}),
+      ...(c.judge_responses ? {
+        judge_responses: c.judge_responses,
+        // The prompts the judge was sent, and the rubric of each judge component: the Python interpreter must build the same bytes.
+        judge_prompts: prompts,
+        rubrics: Object.fromEntries(normalizeComponents(c.spec).filter((x) => x.kind === 'judge').map((x) => [x.name, x.rubric ?? ''])),
+      } : {}),
       expected: {
         turns: users.map((t) => ({ index: t.index, rewards: t.rewards ?? {}, ...(t.score !== undefined ? { score: t.score } : {}) })),
         rewards: scored.rewards,
         metrics: scored.metrics,
       },
     };
-    writeFileSync(join(DIR, `${c.name}.json`), JSON.stringify(vector, null, 2) + '\n');
+    files.push([`${c.name}.json`, JSON.stringify(vector, null, 2) + '\n']);
   }
   if (failures.length) {
-    console.error(failures.join('\n'));
+    console.error(`${failures.length} hand values disagree with the interpreter; nothing written:\n${failures.join('\n')}`);
     process.exit(1);
   }
+  for (const f of readdirSync(DIR)) if (f.endsWith('.json')) unlinkSync(join(DIR, f));
+  for (const [name, text] of files) writeFileSync(join(DIR, name), text);
+  mkdirSync(join(DIR, 'constants'), { recursive: true });
+  writeFileSync(join(DIR, 'constants', 'rationale-instructions.txt'), RATIONALE_INSTRUCTIONS);
   console.log(`wrote ${cases.length} vectors to ${DIR}`);
 }
 

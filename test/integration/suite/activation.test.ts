@@ -1,5 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { api, EXTENSION_ID, wsUri } from './helpers';
 
 describe('activation', () => {
@@ -25,5 +27,15 @@ describe('activation', () => {
   it('contributes its commands', async () => {
     const all = await vscode.commands.getCommands(true);
     for (const c of ['userlm.preview', 'userlm.previewAdversarial', 'userlm.runSuite', 'userlm.setApiKey', 'userlm.selectBackends', 'userlm.runs.compare']) assert.ok(all.includes(c), c);
+  });
+
+  it('runs from the folder the harness installed (the unpacked .vsix when USERLM_IT_VSIX is set)', () => {
+    const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
+    const expected = process.env.USERLM_IT_EXTENSION_PATH;
+    assert.ok(expected, 'the harness names the extension folder');
+    assert.equal(ext.extensionPath, expected);
+    assert.ok(existsSync(join(ext.extensionPath, 'dist', 'extension.js')));
+    // the package holds bundles only: no sources, no node_modules, no CLI bundle
+    if (process.env.USERLM_IT_VSIX) for (const p of ['client', 'core', 'node_modules', 'dist/cli.js']) assert.ok(!existsSync(join(ext.extensionPath, p)), `${p} is not in the .vsix`);
   });
 });

@@ -4,7 +4,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { api, chatServer, screenshot, useBackendPort, waitFor, wsUri } from './helpers';
+import { api, chatServer, screenshot, ui, useBackendPort, waitFor, wsUri } from './helpers';
 
 const lines = (f: string) => readFileSync(f, 'utf8').split('\n').filter((l) => l.trim()).length;
 
@@ -12,9 +12,14 @@ describe('eval runs', () => {
   let smokeDir = '';
   let bigDir = '';
 
-  it('runs a suite with progress, writes the run and shows the results panel', async () => {
+  it('runs a suite from its CodeLens with progress, writes the run and shows the results panel', async () => {
     const a = await api();
-    const outcome: any = await vscode.commands.executeCommand('userlm.runSuite', wsUri('suites/smoke.suite.yaml'));
+    const suiteUri = wsUri('suites/smoke.suite.yaml');
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(suiteUri), vscode.ViewColumn.One);
+    const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', suiteUri);
+    const lens = lenses.find((l) => l.command?.command === 'userlm.runSuite');
+    assert.ok(lens?.command, `lenses: ${lenses.map((l) => l.command?.title).join(', ')}`);
+    const outcome: any = await vscode.commands.executeCommand(lens.command.command, ...(lens.command.arguments ?? []));
     assert.ok(outcome, 'the run finished');
     smokeDir = outcome.runDir;
     for (const f of ['run.json', 'transcripts.jsonl', 'summary.json']) assert.ok(existsSync(join(smokeDir, f)), `${f} written`);
@@ -35,6 +40,46 @@ describe('eval runs', () => {
     assert.equal(shown.totalsText, t.rewards.total.toFixed(2));
   });
 
+  it('shows every eval run in the Test Explorer: the CodeLens run and a palette run, with output on passing dialogues', async () => {
+    const a = await api();
+    // the palette: no argument, the suite quick pick answered as a user would (the open suite comes first)
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(wsUri('suites/smoke.suite.yaml')), vscode.ViewColumn.One);
+    const before = a.evals.testRuns().length;
+    const pending = vscode.commands.executeCommand<any>('userlm.runSuite');
+    await waitFor('the suite quick pick', () => a.evals.picking() || undefined);
+    // Enter on the first item (repeated until the workbench has drawn the pick and takes it)
+    await waitFor('the pick to be accepted', async () => {
+      await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+      return !a.evals.picking() || undefined;
+    }, 20_000, 300);
+    const outcome = await pending;
+    assert.ok(outcome, 'the palette run finished');
+    const runs = a.evals.testRuns();
+    assert.equal(runs.length, before + 1, 'one test run per eval run');
+    const lensRun = runs.find((r) => r.origin === 'editor' && r.runDir === smokeDir);
+    const paletteRun = runs[runs.length - 1];
+    assert.ok(lensRun, `the CodeLens run is in the Test Explorer: ${runs.map((r) => `${r.name} ${r.runDir}`).join(' | ')}`);
+    assert.equal(paletteRun.origin, 'palette');
+    assert.equal(paletteRun.runDir, outcome.runDir);
+    assert.match(paletteRun.name, /smoke \(command palette\)/);
+    for (const r of [lensRun, paletteRun]) {
+      assert.ok(r.ended);
+      const dialogues = r.outcomes.filter((o) => /#[^/]+\//.test(o.id));
+      assert.equal(dialogues.length, 4, `${r.name}: one test per dialogue`);
+      for (const d of dialogues) {
+        assert.equal(d.state, 'passed', `${d.id}: ${d.message}`);
+        // passing tests carry their output: scores, end reason
+        assert.match(d.output ?? '', /total \d\.\d\d — passed/);
+        assert.match(d.output ?? '', /ended: \w+ at turn \d+/);
+        assert.match(d.output ?? '', /components: \w+ \d\.\d\d/);
+      }
+      assert.equal(r.outcomes.filter((o) => /#phone-upgrade(-pressure)?$/.test(o.id)).length, 2, 'the scenarios are marked too');
+    }
+    await vscode.commands.executeCommand('workbench.view.testing.focus');
+    await vscode.commands.executeCommand('workbench.panel.testResults.view.focus').then(undefined, () => undefined);
+    await screenshot('test-explorer-runs');
+  });
+
   it('shows suites, scenarios and dialogues in the Test Explorer; a failed threshold fails at the scenario', async () => {
     const a = await api();
     await a.evals.discover();
@@ -51,6 +96,7 @@ describe('eval runs', () => {
       const outcomes = await a.evals.runTests([smoke]);
       const scenarioResults = outcomes.filter((o) => /#phone-upgrade(-pressure)?$/.test(o.id));
       assert.equal(scenarioResults.length, 2, JSON.stringify(outcomes.map((o) => o.id)));
+      assert.equal(a.evals.testRuns().at(-1)?.origin, 'testExplorer');
       for (const r of scenarioResults) {
         assert.equal(r.state, 'failed');
         assert.match(r.message!, /below threshold: total/);
@@ -109,6 +155,54 @@ describe('eval runs', () => {
     assert.ok(outcome.transcripts.length < 3000, `${outcome.transcripts.length} dialogues`);
     assert.equal(JSON.parse(readFileSync(join(outcome.runDir, 'run.json'), 'utf8')).status, 'cancelled');
     assert.equal(await vscode.commands.executeCommand('userlm.runs.delete', outcome.runDir, true), true);
+  });
+
+  it('labels runs with suite, simulator, seed and total; compares from the context menu and the palette', async () => {
+    const a = await api();
+    const entries = await a.runs.entries();
+    const smoke = entries.find((e) => e.runDir === smokeDir);
+    const big = entries.find((e) => e.runDir === bigDir);
+    assert.ok(smoke && big, entries.map((e) => e.runDir).join(', '));
+    assert.match(smoke.label, /^smoke · agenda · seed 7 · total \d\.\d\d$/);
+    assert.match(big.label, /^big · local-vllm · seed \d+ · total \d\.\d\d$/);
+    // the context menu of a run in the Runs view, clicked in the workbench
+    const ext = vscode.extensions.getExtension('userlm-studio.userlm-studio')!;
+    assert.ok(ext.packageJSON.contributes.menus['view/item/context'].some((m: any) => m.command === 'userlm.runs.compare' && !/inline/.test(m.group)), 'Compare With… is in the context menu');
+    await vscode.commands.executeCommand('workbench.view.extension.userlm');
+    await ui({ do: 'contextmenu', treeitem: smoke.description.split(' · ').pop()!, menu: 'Compare With…' });
+    await waitFor('the run quick pick', () => a.runs.picking());
+    await screenshot('runs-context-compare');
+    await ui({ do: 'type', text: big.runId });
+    await ui({ do: 'keys', keys: ['Enter'] });
+    const viaMenu = await waitFor('compare from the context menu', async () => { const s = await a.results.probe(); return s.mode === 'compare' && s.text.includes(`Compare ${smoke.runId} → ${big.runId}`) ? s : undefined; });
+    assert.ok(viaMenu.deltas >= 2);
+    // the command palette: "UserLM: Compare Runs…", then two runs picked
+    await vscode.commands.executeCommand('userlm.runs.open', smokeDir);
+    await ui({ do: 'keys', keys: ['F1'] });
+    await ui({ do: 'type', text: 'UserLM: Compare Runs' });
+    await ui({ do: 'keys', keys: ['Enter'] });
+    await waitFor('the first run pick', () => a.runs.picking()?.includes('(A)'));
+    await ui({ do: 'type', text: big.runId });
+    await ui({ do: 'keys', keys: ['Enter'] });
+    await waitFor('the second run pick', () => a.runs.picking()?.includes('(B)'));
+    await ui({ do: 'type', text: smoke.runId });
+    await ui({ do: 'keys', keys: ['Enter'] });
+    await waitFor('compare from the palette', async () => { const s = await a.results.probe(); return s.mode === 'compare' && s.text.includes(`Compare ${big.runId} → ${smoke.runId}`) ? s : undefined; });
+  });
+
+  it('exports a run as SFT and RL training datasets', async () => {
+    const a = await api();
+    for (const format of ['sft', 'rl'] as const) {
+      const out = join(smokeDir, '..', '..', 'datasets', `smoke.${format}.jsonl`);
+      const r = await a.runs.exportDataset(smokeDir, { format, out });
+      assert.ok(r, `${format} export`);
+      const rows = readFileSync(r.train, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l));
+      assert.equal(rows.length, r.summary.train);
+      assert.equal(lines(r.validation), r.summary.validation);
+      assert.ok(r.summary.samples >= 4, `${r.summary.samples} samples from 4 dialogues`);
+      if (format === 'sft') assert.deepEqual(rows[0].messages.map((m: any) => m.role).slice(0, 2), ['system', 'user']);
+      else assert.ok(Array.isArray(rows[0].prompt) && rows[0].context, 'RL rows carry the prompt and the reward context');
+    }
   });
 
   it('compares two runs side by side with deltas, opens a report and deletes a run', async () => {

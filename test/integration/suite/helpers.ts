@@ -81,3 +81,16 @@ export async function useBackendPort(port: number): Promise<() => Promise<void>>
   await vscode.workspace.fs.writeFile(cfgUri, Buffer.from(original.replace('http://127.0.0.1:9/v1', `http://127.0.0.1:${port}/v1`)));
   return async () => { await vscode.workspace.fs.writeFile(cfgUri, Buffer.from(original)); };
 }
+
+let uiActions = 0;
+/** Asks the harness to act in the workbench as a user would (mouse, keyboard; see run.mjs `uiAction`). */
+export async function ui(action: { do: 'contextmenu'; treeitem: string; menu: string } | { do: 'keys'; keys: string[] } | { do: 'type'; text: string }): Promise<void> {
+  const dir = process.env.USERLM_IT_ARTIFACTS;
+  if (!dir) throw new Error('ui actions need the harness (USERLM_IT_ARTIFACTS)');
+  const id = ++uiActions;
+  const file = join(dir, `.ui-${process.env.USERLM_IT_MODE}-${id}.json`);
+  if (existsSync(file)) require('node:fs').rmSync(file);
+  console.log(`[[ui:${id}:${JSON.stringify(action)}]]`);
+  const r = await waitFor(`the workbench to do ${JSON.stringify(action)}`, () => (existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) as { ok: boolean; error?: string } : undefined), 40_000, 100);
+  if (!r.ok) throw new Error(`ui action ${JSON.stringify(action)} failed: ${r.error}`);
+}

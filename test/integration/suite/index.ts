@@ -13,6 +13,7 @@ export async function run(): Promise<void> {
     require('./language.test');
     require('./preview.test');
     require('./evals.test');
+    require('./layout.test');
     require('./keys.test');
   } else {
     require('./restricted.test');

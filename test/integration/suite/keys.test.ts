@@ -4,7 +4,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { readdirSync, readFileSync, statSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { api, chatServer, useBackendPort, wsRoot, wsUri } from './helpers';
+import { api, chatServer, ui, useBackendPort, waitFor, wsRoot, wsUri } from './helpers';
 
 const KEY = 'sk-userlm-test-SECRET-' + Math.random().toString(36).slice(2);
 
@@ -44,7 +44,28 @@ describe('API keys', () => {
     assert.deepEqual(leaks, []);
   });
 
-  it('deletes a key', async () => {
+  it('deletes a key: the next preview that needs it asks for a key again and uses the new one', async () => {
+    const a = await api();
     await vscode.commands.executeCommand('userlm.deleteApiKey', 'local-vllm');
+    const seen: string[] = [];
+    const { server, port } = await chatServer(seen);
+    const restore = await useBackendPort(port);
+    const typed = `${KEY}-typed`;
+    try {
+      const started = a.preview.start({ uri: wsUri('scenarios/phone-upgrade.scenario.yaml'), simulator: 'local-vllm', agent: 'scripted', seed: 6 });
+      // no stored key any more: the input box asks for one (a stored key would have been used without asking)
+      await waitFor('the key prompt', () => (a.keys.asking() === 'local-vllm' ? true : undefined));
+      assert.equal(seen.length, 0, 'nothing was sent before a key was given');
+      await ui({ do: 'type', text: typed });
+      await ui({ do: 'keys', keys: ['Enter'] });
+      await started;
+      const t = await a.preview.whenDone();
+      assert.ok(t && seen.length > 0, 'the preview ran with the typed key');
+      assert.ok(seen.every((h) => h === `Bearer ${typed}`), `auth headers: ${seen.map((h) => h.slice(0, 14)).join(', ')}`);
+    } finally {
+      server.close();
+      await restore();
+      await vscode.commands.executeCommand('userlm.deleteApiKey', 'local-vllm');
+    }
   });
 });

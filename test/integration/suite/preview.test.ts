@@ -2,7 +2,7 @@
 // round trip that counts what the panel's DOM shows.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { api, screenshot, waitFor, wsUri } from './helpers';
+import { api, screenshot, ui, waitFor, wsUri } from './helpers';
 
 describe('preview panel', () => {
   let transcript: any;
@@ -29,6 +29,10 @@ describe('preview panel', () => {
     assert.equal(st.totalsText, transcript.rewards.total.toFixed(2));
     assert.ok(st.noJudge, 'the paper metrics say "no judge"');
     assert.match(st.metricsText, /Role.*Con/);
+    assert.ok(st.totalsInView, 'the finished preview scrolls to its totals');
+    assert.equal(st.seedsShown, 1, 'one seed in the header');
+    assert.equal(st.chartDots, userTurns * 4, 'a dot per user turn and state variable');
+    assert.equal(st.layout.pageOverflowX, false);
     await screenshot('preview');
     a.preview.scroll('top');
     await screenshot('preview-top');
@@ -58,9 +62,15 @@ describe('preview panel', () => {
       return e && /phone-upgrade\.scenario\.yaml$/.test(e.document.fileName) && e.document.lineAt(e.selection.start.line).text.includes(`id: ${target}`) ? e : undefined;
     });
     assert.ok(editor);
-    a.preview.click('#rerun');
+    a.preview.click('#next-seed');
     const again = await waitFor('the re-run', async () => { const t = await a.preview.whenDone(); return t && t.seed === transcript.seed + 1 ? t : undefined; });
     assert.equal(again.scenario_id, 'phone-upgrade');
+    a.preview.click('#rerun');
+    const same = await waitFor('the re-run with the same seed', async () => { const t = await a.preview.whenDone(); return t && t !== again && t.seed === again.seed ? t : undefined; });
+    assert.deepEqual(same.turns.map((t: any) => t.text), again.turns.map((t: any) => t.text), 'the same seed plays the same dialogue');
+    const st = await waitFor('the panel', async () => { const s = await a.preview.probe(); return s.status === 'done' ? s : undefined; });
+    assert.equal(st.seedsShown, 1);
+    transcript = same;
   });
 
   it('previews against the adversarial agent and shows its tactics', async () => {
@@ -74,18 +84,34 @@ describe('preview panel', () => {
     assert.equal(st.turns, t.turns.length);
   });
 
-  it('lets the author play the agent, then stops the run', async () => {
+  it('lets the author play the agent in the panel (input in view and focused, live chart), then stops without touching the hints', async () => {
     const a = await api();
-    await a.preview.start({ uri: wsUri('scenarios/phone-upgrade.scenario.yaml'), agent: 'human', seed: 3 });
-    await waitFor('the panel to ask for the agent line', async () => (await a.preview.probe()).askVisible || undefined);
-    a.preview.reply('Good morning, this is Anna from TelcoOne. Do you have a minute to talk about your phone plan?');
-    await waitFor('the user to answer the typed line', async () => { const s = await a.preview.probe(); return s.userTurns >= 1 && s.askVisible ? s : undefined; });
+    // the hints of the last finished preview of this scenario
+    const doc = await vscode.workspace.openTextDocument(wsUri('scenarios/phone-upgrade.scenario.yaml'));
+    await vscode.commands.executeCommand('userlm.preview', doc.uri);
+    await a.preview.whenDone();
+    const hintsBefore = a.preview.hints(doc);
+    assert.ok(hintsBefore.length > 0);
+    await a.preview.start({ uri: doc.uri, agent: 'human', seed: 3 });
+    const asked = await waitFor('the panel to ask for the agent line', async () => { const s = await a.preview.probe(); return s.askVisible && s.askFocused ? s : undefined; });
+    assert.ok(asked.askInView, 'the input is on screen');
+    // typed into the panel's own input as a user would, Enter sends
+    await ui({ do: 'type', text: 'Good morning, this is Anna from TelcoOne. Do you have a minute to talk about your phone plan?' });
+    await ui({ do: 'keys', keys: ['Enter'] });
+    const answered = await waitFor('the user to answer the typed line', async () => { const s = await a.preview.probe(); return s.userTurns >= 1 && s.askVisible && s.askFocused ? s : undefined; });
+    assert.ok(answered.askInView, 'the next input is on screen too');
+    assert.equal(answered.chartDots, answered.userTurns * 4, 'the state chart follows the run live');
+    a.preview.reply('We have a plan at 40 a month with the same contract length.');
+    const twice = await waitFor('a second answer', async () => { const s = await a.preview.probe(); return s.userTurns >= 2 && s.askVisible ? s : undefined; });
+    assert.equal(twice.chartLines, 4);
+    await screenshot('preview-play-agent');
     a.preview.stop();
     const t = await a.preview.whenDone();
     assert.equal(t?.end.reason, 'cancelled');
     const st = await waitFor('the stopped status', async () => { const s = await a.preview.probe(); return s.status === 'stopped' ? s : undefined; });
     assert.equal(st.askVisible, false);
     assert.match(t.turns[0].text, /Anna from TelcoOne/);
+    assert.deepEqual(a.preview.hints(doc), hintsBefore, 'the stopped run left the hints of the finished preview');
   });
 
   it('renders a 200-turn transcript quickly and restores the panel after it is hidden', async () => {

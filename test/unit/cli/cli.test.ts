@@ -3,6 +3,7 @@
 // kill-and-resume of an eval with SIGKILL and a check that the API key is written nowhere.
 import { strict as assert } from 'node:assert';
 import { spawn, spawnSync } from 'node:child_process';
+import { cli, cliAsync, cliEnv } from './helpers';
 import { appendFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Transcript } from '../../../core/generated/schema-types';
@@ -10,23 +11,6 @@ import { startOpenAIServer, type OpenAIServer } from '../../support/openai-serve
 import { CLI, filesContaining, localWorkspaceYaml, sampleWorkspace, type TempWorkspace } from '../runs/fixtures';
 
 const KEY = 'sk-cli-test-KEY-5566778899';
-
-function cli(args: string[], cwd: string, env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ...env }, timeout: 60000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-/** The same, without blocking this process (needed while an in-process server answers the child). */
-function cliAsync(args: string[], cwd: string, env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, NO_COLOR: '1', ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 const runDirFrom = (stdout: string, cwd: string) => {
   const m = /run directory: (.+)/.exec(stdout);
@@ -80,7 +64,7 @@ describe('cli: run, eval, compare, report (end to end)', function () {
 
   it('run --agent human reads the agent lines from the terminal', () => {
     const r = spawnSync(process.execPath, [CLI, 'run', 'scenarios/refund-damaged-blender.scenario.yaml', '--agent', 'human', '--turns', '3', '--json'],
-      { cwd: ws.root, encoding: 'utf8', input: 'Hello, how can I help you today?\nI can refund the blender in full.\n', env: { ...process.env, NO_COLOR: '1' } });
+      { cwd: ws.root, encoding: 'utf8', input: 'Hello, how can I help you today?\nI can refund the blender in full.\n', env: cliEnv() });
     assert.equal(r.status, 0, r.stderr);
     const t = JSON.parse(r.stdout) as Transcript;
     const agentLines = t.turns.filter((u) => u.speaker === 'agent').map((u) => u.text);
@@ -154,7 +138,7 @@ describe('cli: eval kill-and-resume with SIGKILL against a local server', functi
   after(async () => { await server.close(); ws.dispose(); });
 
   it('loses only dialogues in flight, repairs a torn line, resumes without loss or duplicates, and writes no key', async () => {
-    const env = { ...process.env, NO_COLOR: '1', USERLM_TEST_KEY: KEY };
+    const env = cliEnv({ USERLM_TEST_KEY: KEY, USERLM_TRUST: '1' });
     const child = spawn(process.execPath, [CLI, 'eval', 'suites/llm.suite.yaml', '--out', 'kill-runs'], { cwd: ws.root, env, stdio: 'ignore' });
     const file = await waitForDialogues(join(ws.root, 'kill-runs'), 3);
     child.kill('SIGKILL');
@@ -165,7 +149,7 @@ describe('cli: eval kill-and-resume with SIGKILL against a local server', functi
     appendFileSync(file, '{"run_id":"llm-torn","dialogue_id":"telecom-up'); // what a kill mid-write would leave
     const runDir = join(file, '..');
 
-    const r = await cliAsync(['eval', 'suites/llm.suite.yaml', '--resume', runDir], ws.root, { USERLM_TEST_KEY: KEY });
+    const r = await cliAsync(['eval', 'suites/llm.suite.yaml', '--resume', runDir], ws.root, { USERLM_TEST_KEY: KEY, USERLM_TRUST: '1' });
     assert.equal(r.code, 0, r.stderr + r.stdout);
     assert.match(r.stderr, new RegExp(`18 dialogues \\(${kept.length} already finished\\)`));
     const after = lines(file).map((l) => JSON.parse(l) as Transcript);
@@ -178,7 +162,7 @@ describe('cli: eval kill-and-resume with SIGKILL against a local server', functi
   });
 
   it('Ctrl-C (SIGINT) stops cleanly: exit 130, finished dialogues kept, run marked cancelled, resume hint', async () => {
-    const env = { ...process.env, NO_COLOR: '1', USERLM_TEST_KEY: KEY };
+    const env = cliEnv({ USERLM_TEST_KEY: KEY, USERLM_TRUST: '1' });
     const child = spawn(process.execPath, [CLI, 'eval', 'suites/llm.suite.yaml', '--out', 'int-runs'], { cwd: ws.root, env });
     let stdout = '';
     let stderr = '';

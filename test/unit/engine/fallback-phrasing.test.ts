@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import { parse } from 'yaml';
 import type { Scenario, Target, Transcript } from '../../../core/generated/schema-types';
 import { runDialogue } from '../../../core/dialogue/index';
-import { compileScenario, targetsTouched } from '../../../core/dialogue/rules';
+import { compileScenario, targetsMetBy } from '../../../core/dialogue/rules';
 import type { Agent, AgentContext, ResolvedProfile } from '../../../core/dialogue/types';
 import { loadWorkspace, resolveProfile } from '../../../core/model/load';
 import { AgendaSimulator } from '../../../core/simulate/index';
@@ -112,7 +112,10 @@ describe('engine: natural lines for targets without say or cues', function () {
     assert.ok(limit.limit);
     for (const l of limit.agent) assert.doesNotMatch(l, /do not accept|on do not|about do not/i, l);
     assert.equal(p('Keep my number').user, 'I want to keep my number.');
-    assert.equal(p('Keep my number').agent[0], "I'll make sure you keep your number.");
+    assert.equal(p('Keep my number').agent[0], 'Let me see about your number.');
+    assert.equal(p('Keep my number').answer, 'Yes, you can keep your number, no problem.');
+    assert.equal(p('Find out the total monthly cost including fees').answer, 'On the total monthly cost: it comes to $48.50 in total, everything included.');
+    assert.equal(p('Confirm the start date').answer, 'On the start date: that is Tuesday the 14th, at 10 am.');
     assert.equal(p('She wants her $129 back').user, 'I want my $129 back.');
     assert.equal(p('Confirm the start date').user, 'Could you double-check the start date for me?');
     assert.equal(p('Make sure the fee is waived').user, 'Can you confirm that the fee is waived?');
@@ -156,25 +159,26 @@ describe('engine: natural lines for targets without say or cues', function () {
     for (const t of review.runs) for (const u of t.turns.filter((x) => x.speaker === 'user')) assert.doesNotMatch(u.text, /\$60/, `seed ${t.seed}: ${u.text}`);
   });
 
-  it('every agent line derived from a target meets it, without cues', () => {
+  it('the agent line that answers a target meets it, and the one that only promises to look does not (no cues)', () => {
     const review = parse(PLAN_REVIEW) as Scenario;
     const compiled = compileScenario(review);
     for (const t of review.targets) {
-      for (const line of phraseTarget(t).agent) assert.ok(targetsTouched(compiled, line).has(t.id), `${t.id}: "${line}" does not meet it`);
+      const [promise, answer] = phraseTarget(t).agent;
+      assert.equal(answer, phraseTarget(t).answer);
+      assert.ok(targetsMetBy(compiled, answer).has(t.id), `${t.id}: "${answer}" does not meet it`);
+      if (/^(?:Let me|I'll|Sure, I'll)/.test(promise)) assert.ok(!targetsMetBy(compiled, promise).has(t.id), `${t.id}: the echo "${promise}" meets it`);
     }
   });
 
-  it('agent lines derived from the sample targets (say and cues stripped) meet them', async () => {
+  it('answer lines derived from the sample targets (say and cues stripped) meet them', async () => {
     let n = 0;
     const missed: string[] = [];
     for (const { scenario } of await sampleScenarios()) {
       const bare = { ...scenario, targets: scenario.targets.map(({ say: _say, cues: _cues, ...t }) => t) } as Scenario;
       const compiled = compileScenario(bare);
       for (const t of bare.targets) {
-        for (const line of phraseTarget(t).agent) {
-          n++;
-          if (!targetsTouched(compiled, line).has(t.id)) missed.push(`${t.id}: ${line}`);
-        }
+        n++;
+        if (!targetsMetBy(compiled, phraseTarget(t).answer).has(t.id)) missed.push(`${t.id}: ${phraseTarget(t).answer}`);
       }
     }
     assert.deepEqual(missed, [], `${missed.length} of ${n} missed`);
@@ -194,7 +198,8 @@ describe('engine: natural lines for targets without say or cues', function () {
       assert.ok(raised > scripted.length, `${scenario.id}: only ${raised} targets raised`);
       assert.ok(met >= raised * 0.8, `${scenario.id}: the scripted agent met only ${met} of ${raised} raised targets`);
       const success = scripted.filter((t) => /goals were met/.test(t.end.detail ?? '')).length;
-      assert.ok(success >= scripted.length / 2, `${scenario.id}: only ${success} of ${scripted.length} scripted dialogues reached the user's goals`);
+      // The scripted agent first only promises to look into a target about half the time (an echo, which meets nothing); the user presses and it answers later.
+      assert.ok(success >= scripted.length / 3, `${scenario.id}: only ${success} of ${scripted.length} scripted dialogues reached the user's goals`);
     }
   });
 

@@ -5,11 +5,13 @@ import { pathToFileURL } from 'node:url';
 import { join } from 'node:path';
 import {
   createProtocolConnection, StreamMessageReader, StreamMessageWriter, type ProtocolConnection,
-  type Diagnostic, type PublishDiagnosticsParams,
+  type Diagnostic, type PublishDiagnosticsParams, type ClientCapabilities, type LogMessageParams,
 } from 'vscode-languageserver-protocol/node';
+import { IndexedNotification, type IndexedParams } from '../../../server/lsp-ext';
 
 export const ROOT = join(__dirname, '..', '..', '..', '..');
-export const SERVER = join(ROOT, 'dist', 'server.js');
+/** The server under test: the bundle, or USERLM_SERVER (a frozen copy for a long benchmark run). */
+export const SERVER = process.env.USERLM_SERVER ?? join(ROOT, 'dist', 'server.js');
 export const uri = (file: string) => pathToFileURL(file).href;
 
 export interface StartOptions {
@@ -18,9 +20,23 @@ export interface StartOptions {
   /** Answers to workspace/configuration requests (by section). */
   settings?: Record<string, unknown>;
   initializationOptions?: unknown;
-  /** Wait for the server's `userlm/indexed` notification. */
+  /** Wait for the server's first `userlm/indexed` notification. */
   waitIndexed?: boolean;
+  /** Client capabilities (default: what VS Code declares for the features the server offers). */
+  capabilities?: ClientCapabilities;
 }
+
+/** Roughly what VS Code declares. */
+export const FULL_CAPABILITIES: ClientCapabilities = {
+  workspace: { configuration: true, workspaceFolders: true, didChangeWatchedFiles: { dynamicRegistration: false }, workspaceEdit: { documentChanges: true, resourceOperations: ['create'] } },
+  textDocument: {
+    publishDiagnostics: { relatedInformation: true, versionSupport: true },
+    completion: { completionItem: { snippetSupport: true, documentationFormat: ['markdown', 'plaintext'] } },
+    hover: { contentFormat: ['markdown', 'plaintext'] },
+    documentSymbol: { hierarchicalDocumentSymbolSupport: true },
+    synchronization: { didSave: true },
+  },
+};
 
 export class LspClient {
   readonly conn: ProtocolConnection;
@@ -28,7 +44,14 @@ export class LspClient {
   private readonly latest = new Map<string, PublishDiagnosticsParams & { at: number }>();
   private waiters: { uri: string; pred: (p: PublishDiagnosticsParams) => boolean; resolve: (p: PublishDiagnosticsParams) => void }[] = [];
   stderr = '';
-  indexed?: { files: number; ms: number };
+  indexed?: IndexedParams;
+  /** Every `userlm/indexed` notification, in order. */
+  readonly scans: IndexedParams[] = [];
+  private scanWaiters: { pred: (p: IndexedParams) => boolean; resolve: (p: IndexedParams) => void }[] = [];
+  /** Every textDocument/publishDiagnostics the server sent, in order. */
+  readonly published: PublishDiagnosticsParams[] = [];
+  /** Every window/logMessage the server sent. */
+  readonly logs: LogMessageParams[] = [];
   private exited = false;
 
   private constructor(readonly proc: ChildProcess, private readonly settings: Record<string, unknown>) {
@@ -36,6 +59,7 @@ export class LspClient {
     proc.stderr!.on('data', (d) => { this.stderr += String(d); });
     proc.on('exit', () => { this.exited = true; });
     this.conn.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => {
+      this.published.push(p);
       this.latest.set(p.uri, { ...p, at: performance.now() });
       this.waiters = this.waiters.filter((w) => {
         if (w.uri === p.uri && w.pred(p)) { w.resolve(p); return false; }
@@ -45,7 +69,11 @@ export class LspClient {
     this.conn.onRequest('workspace/configuration', (p: { items: { section?: string }[] }) => p.items.map((i) => (i.section ? this.settings[i.section] ?? null : this.settings)));
     this.conn.onRequest('client/registerCapability', () => null);
     this.conn.onRequest('window/workDoneProgress/create', () => null);
-    this.conn.onNotification('window/logMessage', () => undefined);
+    this.conn.onNotification('window/logMessage', (p: LogMessageParams) => { this.logs.push(p); });
+    this.conn.onNotification(IndexedNotification, (p) => {
+      this.scans.push(p);
+      this.scanWaiters = this.scanWaiters.filter((w) => { if (w.pred(p)) { w.resolve(p); return false; } return true; });
+    });
     this.conn.listen();
   }
 
@@ -55,18 +83,22 @@ export class LspClient {
     const cmd = opts.command ?? [process.execPath, SERVER, '--stdio'];
     const proc = spawn(cmd[0], cmd.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
     const c = new LspClient(proc, opts.settings ?? {});
-    const indexed = new Promise<void>((resolve) => c.conn.onNotification('userlm/indexed', (p: { files: number; ms: number }) => { c.indexed = p; resolve(); }));
+    const indexed = c.scanned((p) => p.initial).then((p) => { c.indexed = p; });
     await c.conn.sendRequest('initialize', {
       processId: process.pid, rootUri: uri(opts.rootDir), workspaceFolders: [{ uri: uri(opts.rootDir), name: 'ws' }],
       initializationOptions: opts.initializationOptions,
-      capabilities: {
-        workspace: { configuration: true, workspaceFolders: true, didChangeWatchedFiles: { dynamicRegistration: false }, workspaceEdit: { documentChanges: true, resourceOperations: ['create'] } },
-        textDocument: { publishDiagnostics: { relatedInformation: true, versionSupport: true }, completion: { completionItem: { snippetSupport: true } }, hover: { contentFormat: ['markdown'] }, synchronization: { didSave: true } },
-      },
+      capabilities: opts.capabilities ?? FULL_CAPABILITIES,
     });
     await c.conn.sendNotification('initialized', {});
     if (opts.waitIndexed) await indexed;
     return c;
+  }
+
+  /** The next (or an earlier) `userlm/indexed` notification that satisfies `pred`. */
+  scanned(pred: (p: IndexedParams) => boolean = () => true): Promise<IndexedParams> {
+    const seen = this.scans.find(pred);
+    if (seen) return Promise.resolve(seen);
+    return new Promise((resolve) => this.scanWaiters.push({ pred, resolve }));
   }
 
   version(file: string): number { return this.versions.get(uri(file)) ?? 0; }

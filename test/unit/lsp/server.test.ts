@@ -292,17 +292,19 @@ describe('language server over stdio', function () {
   });
 
   it('keeps the index current when files change on disk', async () => {
+    // Waits for the diagnostics each change must lead to (not for "the next publish", which an
+    // unrelated re-check on a busy machine can send first).
     const f = scenarioPath();
     await c.open(f, 'kind: scenario\nid: d1\nprofile: disk-person\ntargets:\n  - id: a\n    description: x\n');
     find(await c.diagnostics(f), 'unknown-profile');
     const p = ws.write('profiles/disk.profile.yaml', 'kind: profile\nid: disk-person\nname: Disk Person\n');
-    let next = c.nextDiagnostics(f);
+    const resolved = c.diagnostics(f, (d) => d.diagnostics.length === 0);
     await c.conn.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: uri(p), type: 1 }] });
-    assert.deepEqual(await next, []);
+    assert.deepEqual(await resolved, []);
     unlinkSync(p);
-    next = c.nextDiagnostics(f);
+    const unknown = c.diagnostics(f, (d) => d.diagnostics.some((x) => x.code === 'unknown-profile'));
     await c.conn.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: uri(p), type: 3 }] });
-    find(await next, 'unknown-profile');
+    find(await unknown, 'unknown-profile');
   });
 
   it('accepts a plain yaml document that has a kind key, and ignores other yaml', async () => {
@@ -367,15 +369,19 @@ describe('language server start-up and workspace folders', function () {
 
   it('speaks stdio without a transport flag and indexes a folder added later', async () => {
     const a = makeWorkspace();
-    const b = makeWorkspace({ 'userlm.yaml': 'kind: workspace\n', 'profiles/late.profile.yaml': 'kind: profile\nid: late-person\nname: Late\n' });
+    // b has no userlm.yaml: its files belong to no workspace until the editor adds the folder.
+    const b = makeWorkspace({ 'profiles/late.profile.yaml': 'kind: profile\nid: late-person\nname: Late\n' });
+    unlinkSync(b.path('userlm.yaml'));
     const c = await LspClient.start({ rootDir: a.dir, command: [process.execPath, SERVER], waitIndexed: true });
     try {
       const f = b.path('scenarios/x.scenario.yaml');
-      await c.open(f, 'kind: scenario\nid: x\nprofile: late-person\ntargets:\n  - id: t\n    description: d\n');
-      find(await c.diagnostics(f), 'unknown-profile');
-      const next = c.nextDiagnostics(f);
+      await c.open(f, 'kind: scenario\nid: x\nprofile: \ntargets:\n  - id: t\n    description: d\n');
+      const ids = async () => (await c.request<CompletionList>('textDocument/completion', { textDocument: { uri: uri(f) }, position: at(2, 9) })).items.map((i) => i.label);
+      assert.ok(!(await ids()).includes('late-person'));
+      const scanned = c.scanned((p) => p.roots.includes(b.dir));
       await c.conn.sendNotification('workspace/didChangeWorkspaceFolders', { event: { added: [{ uri: uri(b.dir), name: 'b' }], removed: [] } });
-      assert.deepEqual(await next, []);
+      await scanned;
+      assert.ok((await ids()).includes('late-person'));
     } finally {
       await c.stop();
       a.cleanup();
@@ -392,7 +398,7 @@ describe('language server start-up and workspace folders', function () {
       const judge = await c.request<CompletionList>('textDocument/completion', { textDocument: { uri: uri(f) }, position: at(3, 7) });
       assert.deepEqual(judge.items.map((i) => i.label), ['local']);
       const agent = await c.request<CompletionList>('textDocument/completion', { textDocument: { uri: uri(f) }, position: at(4, 7) });
-      assert.deepEqual(agent.items.map((i) => i.label), ['scripted', 'adversarial', 'human', 'local']);
+      assert.deepEqual(agent.items.map((i) => i.label), ['scripted', 'adversarial', 'llm', 'human', 'local']);
       const s = ws.path('scenarios/upgrade.scenario.yaml');
       await c.open(s, FILES['scenarios/upgrade.scenario.yaml']);
       const h = await c.request<Hover>('textDocument/hover', { textDocument: { uri: uri(s) }, position: at(23, 14) });

@@ -127,9 +127,12 @@ describe('rewards: judge over a local OpenAI-compatible server', () => {
     assert.equal(server.calls(), 13);
     assert.equal(scored.turns[1].rewards!.persona_consistency, round6(7 / 9));
     assert.equal(scored.turns[1].rewards!.robotic_tone, round6(1 - 2 / 9));
+    const j = (value: number) => ({ value, source: 'judge' });
     assert.deepEqual(scored.metrics, {
-      Pers: round6(7 / 9), CoT: round6(6 / 9), Stra: round6(5 / 9), Con: round6(8 / 9), Rob: round6(2 / 9),
-      Role: 1, Int: round6(4 / 9), Goal: null,
+      Pers: j(round6(7 / 9)), CoT: j(round6(6 / 9)), Stra: j(round6(5 / 9)), Con: j(round6(8 / 9)), Rob: j(round6(2 / 9)),
+      Role: j(1), Int: j(round6(4 / 9)),
+      // goal_progress's reply is unparseable: the rule value (every target met) stands in, labelled rule; no tactic turn: no Res.
+      Goal: { value: 1, source: 'rule' }, Res: { value: null, source: null },
     });
     assert.ok(!('goal_progress' in scored.rewards.session), 'an unparseable reply is no value, not a number');
     // Cached by content hash: scoring again makes no call (the unparseable reply is not cached).
@@ -142,7 +145,9 @@ describe('rewards: judge over a local OpenAI-compatible server', () => {
 
   it('without a judge: judge components are left out, metrics are null', async () => {
     const scored = await scoreTranscript(t, { scenario, profile: { id: 'p', name: 'P' }, spec });
-    assert.deepEqual(Object.values(scored.metrics), [null, null, null, null, null, null, null, null]);
+    for (const m of ['Int', 'Rob', 'CoT', 'Stra', 'Pers', 'Res'] as const) assert.deepEqual(scored.metrics[m], { value: null, source: null }, m);
+    assert.deepEqual(scored.metrics.Goal, { value: 1, source: 'rule' });
+    assert.equal(scored.metrics.Role?.source, 'rule');
     assert.ok(!('persona_consistency' in scored.rewards.turn_mean));
     assert.deepEqual(Object.keys(scored.rewards.session), ['termination']);
   });

@@ -4,7 +4,7 @@ import { strict as assert } from 'node:assert';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ProfileFields, RewardSpec, Scenario, Transcript } from '../../../core/generated/schema-types';
-import { judgedKey, judgeValue, round6, scoreTranscript, type Judge } from '../../../core/rewards';
+import { judgedKey, judgeValue, round6, scoreTranscript, type Judge, type MetricValue } from '../../../core/rewards';
 
 const DIR = join(__dirname, '..', '..', '..', '..', 'test', 'vectors');
 
@@ -62,11 +62,13 @@ describe('reward test vectors', () => {
       }
       sameScores(scored.rewards.turn_mean, v.expected.rewards.turn_mean, 'turn_mean');
       sameScores(scored.rewards.session, v.expected.rewards.session, 'session');
-      near(scored.rewards.total, v.expected.rewards.total, 'total');
-      for (const [m, want] of Object.entries(v.expected.metrics)) {
-        const got = (scored.metrics as Record<string, number | null>)[m];
-        if (want === null) assert.equal(got, null, `metric ${m}`);
-        else near(got ?? undefined, want, `metric ${m}`);
+      if (v.expected.rewards.total === undefined) assert.equal(scored.rewards.total, undefined, 'no total');
+      else near(scored.rewards.total, v.expected.rewards.total, 'total');
+      for (const [m, want] of Object.entries(v.expected.metrics) as [string, MetricValue][]) {
+        const got = (scored.metrics as Record<string, MetricValue>)[m];
+        assert.equal(got.source, want.source, `metric ${m} source`);
+        if (want.value === null) assert.equal(got.value, null, `metric ${m}`);
+        else near(got.value ?? undefined, want.value, `metric ${m}`);
       }
     });
   }

@@ -78,7 +78,7 @@ describe('runs: thresholds', () => {
   const t = (over: Partial<Transcript>): Transcript => ({
     run_id: 'r', dialogue_id: 'd', scenario_id: 's', profile_id: 'p', seed: 1, simulator: 'agenda', agent: 'scripted', turns: [],
     end: { reason: 'stop', at_turn: 1 }, rewards: { turn_mean: { format: 1 }, session: { termination: 0 }, total: 0.8 },
-    metrics: { Role: null, Int: null, Goal: 0.6, Rob: 0.4, CoT: null, Stra: null, Pers: null, Con: null }, ...over,
+    metrics: { Goal: { value: 0.6, source: 'rule' }, Rob: { value: 0.4, source: 'judge' } }, ...over,
   });
   it('checks total, components, metrics (Rob as an upper bound) and treats a missing value as a miss', () => {
     assert.deepEqual(missedThresholds(t({}), { total: 0.7, format: 1, Goal: 0.5, Rob: 0.5 }), []);
@@ -105,7 +105,9 @@ describe('runs: eval of the samples, in process', function () {
     assert.equal(transcripts.length, 10);
     assert.equal(new Set(transcripts.map((t) => t.dialogue_id)).size, 10);
     assert.ok(transcripts.every((t) => t.turns.some((u) => u.speaker === 'user' && u.rewards && u.score !== undefined)));
-    assert.ok(transcripts.every((t) => Object.values(t.metrics).every((v) => v === null)), 'no judge: metrics null');
+    assert.ok(transcripts.every((t) => (['Int', 'Rob', 'CoT', 'Stra', 'Pers'] as const).every((m) => t.metrics[m]?.value === null && t.metrics[m]?.source === null)), 'no judge: judge-only metrics have no value');
+    assert.ok(transcripts.every((t) => (['Goal', 'Role'] as const).every((m) => typeof t.metrics[m]?.value === 'number' && t.metrics[m]?.source === 'rule')), 'Goal and Role decided by rules');
+    assert.equal(summary.metrics.Goal.source, 'rule');
     assert.equal(progress[progress.length - 1], 10);
     const run = JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8')) as RunJson;
     assert.equal(run.status, 'completed');
@@ -266,13 +268,13 @@ describe('runs: limits and judges in an eval', function () {
     ws.write('userlm.yaml', `kind: workspace\nbackends:\n  - id: judge\n    type: openai-compatible\n    base_url: ${judge.url}\n    model: judge-model\n    max_retries: 0\n`);
     ws.write('suites/j.suite.yaml', 'kind: suite\nid: j\nscenarios: [telecom-upgrade]\nsamples: 2\njudge: judge\nrewards: ../rewards/default.rewards.yaml\nthresholds: {Pers: 0.7, Rob: 0.3, Goal: 0.5}\n');
     const { runDir, summary } = await runSuite({ root: ws.root, suiteFile: join(ws.root, 'suites/j.suite.yaml'), secret: noSecret });
-    assert.equal(summary.metrics.Pers, round6(7 / 9));
-    assert.equal(summary.metrics.Rob, round6(2 / 9));
-    assert.equal(summary.metrics.Role, 1);
-    assert.equal(summary.metrics.Goal, null, 'the judge never gives Goal a score');
+    assert.deepEqual(summary.metrics.Pers, { value: round6(7 / 9), source: 'judge' });
+    assert.deepEqual(summary.metrics.Rob, { value: round6(2 / 9), source: 'judge' });
+    assert.deepEqual(summary.metrics.Role, { value: 1, source: 'judge' });
+    assert.equal(summary.metrics.Goal.source, 'rule', 'the judge never gives Goal a score: the rule value stands in');
+    assert.equal(typeof summary.metrics.Goal.value, 'number');
     assert.deepEqual(summary.no_judge, ['goal_progress']);
-    assert.equal(summary.passed, 0);
-    assert.ok(summary.failures.every((f) => f.failed.join() === 'Goal (no value)'), JSON.stringify(summary.failures));
+    assert.ok(summary.failures.every((f) => !f.failed.some((x) => x.startsWith('Goal (no value)'))), JSON.stringify(summary.failures));
     const html = renderReportHtml(runDir);
     assert.ok(html.includes('0.778') && html.includes('Rob (lower is better)'));
     assert.ok(existsSync(join(ws.root, '.userlm', 'judge-cache')), 'judge replies cached in the workspace');

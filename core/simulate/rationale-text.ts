@@ -1,0 +1,87 @@
+// The agenda user's rationale in words a person would write: what the agent is doing, what is
+// still open, the plan, how the state moved and why, the tone. The state line keeps the claim
+// format of docs/rewards.md §3.5 (`trust 0.50 → 0.40`), so rewards read it.
+import type { State } from '../generated/schema-types';
+import type { SimulatorContext } from '../dialogue/types';
+import { STATE_KEYS } from '../model/scenario-defaults';
+import { fmt2, humanize, lowerFirst, stripStop } from '../util/text';
+import type { CompiledAgenda } from './agenda-model';
+import type { Style } from './voice';
+
+/** What the agent is doing in its last turn. */
+export function intentText(ctx: SimulatorContext, asked: boolean): string {
+  if (ctx.tactic) {
+    const t = ctx.tactics.find((x) => x.name === ctx.tactic);
+    return `They are using ${humanize(ctx.tactic)}: ${t ? lowerFirst(stripStop(t.description)) : 'a manipulation tactic'}.`;
+  }
+  if (!ctx.lastAgentText) return 'Nobody has said anything yet; I start the call.';
+  if (ctx.events.includes('agent_repeats')) return 'They are repeating what they already told me.';
+  if (asked) return 'They are asking me for information.';
+  if (ctx.newlyMet.length) return `They answered me on ${ctx.newlyMet.join(' and ')}.`;
+  if (ctx.events.includes('concern_ignored')) return 'They are sticking to their script and did not answer what I asked.';
+  return ctx.agentTurns <= 1 ? 'They are opening the call and finding out what I need.' : 'They are working through their procedure.';
+}
+
+/** Targets by status, most pressing first: "still waiting on copay (primary, asked twice); not raised yet: pickup-time; answered: refills". */
+export function concernsText(ctx: SimulatorContext, sc: CompiledAgenda, pressed: ReadonlySet<string>): string {
+  const open1: string[] = [];
+  const open2: string[] = [];
+  const later: string[] = [];
+  const hidden: string[] = [];
+  const met: string[] = [];
+  for (const t of sc.targets) {
+    if ((ctx.targetsMet.get(t.id) ?? null) !== null) met.push(t.id);
+    else if (t.reveal === 'never') hidden.push(t.id);
+    else if (ctx.raised.has(t.id)) (t.primary ? open1 : open2).push(`${t.id} (${t.primary ? 'primary' : 'secondary'}${pressed.has(t.id) ? ', asked more than once' : ', asked'})`);
+    else later.push(`${t.id} (${t.primary ? 'primary' : 'secondary'})`);
+  }
+  const parts: string[] = [];
+  if (open1.length || open2.length) parts.push(`still no answer on ${[...open1, ...open2].join(', ')}`);
+  if (later.length) parts.push(`not raised yet: ${later.join(', ')}`);
+  if (hidden.length) parts.push(`keeping to myself: ${hidden.join(', ')}`);
+  if (met.length) parts.push(`answered: ${met.join(', ')}`);
+  if (ctx.tactic) parts.push(`they are pushing me with ${humanize(ctx.tactic)}`);
+  else if (ctx.events.includes('concern_ignored')) parts.push('they ignored my last point');
+  return parts.join('; ');
+}
+
+const REASONS: Record<string, string> = {
+  every_turn: 'the call drags on', concern_ignored: 'they ignored my question', agent_repeats: 'they repeat themselves',
+};
+
+/** `trust 0.55 → 0.45 (they ignored my question); emotion 0.50 → 0.50; ...` — why each value moved, from this turn's events. */
+export function stateText(ctx: SimulatorContext): string {
+  const before: State = ctx.stateBefore;
+  const after: State = ctx.state;
+  const transitions = ctx.scenario.state?.transitions ?? [];
+  return STATE_KEYS.map((k) => {
+    const moved = Math.abs(after[k] - before[k]) >= 0.005;
+    let why = '';
+    if (moved) {
+      const causes = transitions.filter((tr) => ctx.events.includes(tr.on) && typeof tr.change[k] === 'number' && tr.change[k] !== 0).map((tr) => reasonOf(tr.on));
+      if (causes.length) why = ` (${[...new Set(causes)].join(' and ')})`;
+    }
+    return `${k} ${fmt2(before[k])} → ${fmt2(after[k])}${why}`;
+  }).join('; ');
+}
+
+function reasonOf(event: string): string {
+  if (event in REASONS) return REASONS[event];
+  if (event.startsWith('tactic:')) return `the ${humanize(event.slice(7))}`;
+  if (event.startsWith('target_met:')) return `they answered ${event.slice(11)}`;
+  return humanize(event);
+}
+
+/** The tone: register, length, how I feel now, my habits. */
+export function toneText(st: Style, state: State, firm: boolean): string {
+  const parts: string[] = [];
+  if (firm) parts.push('firm');
+  parts.push(st.register === 'formal' ? 'polite and formal' : st.register === 'casual' ? 'casual' : 'plain');
+  if (st.verbosity === 'terse') parts.push('short');
+  if (st.verbosity === 'verbose') parts.push('chatty');
+  if (state.patience < 0.35) parts.push('running out of patience');
+  if (state.trust < 0.35) parts.push('wary');
+  if (state.emotion < 0.3) parts.push('irritated');
+  else if (state.emotion > 0.7) parts.push('warm');
+  return `${parts.join(', ')}${st.quirkText ? `; ${st.quirkText}` : ''}`;
+}
