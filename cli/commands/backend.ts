@@ -13,13 +13,13 @@ import { resolve } from 'node:path';
 import type { Command } from './index';
 
 export const backendCommand: Command = {
-  usage: 'test <id> [--json] [--root DIR]',
+  usage: 'test <id> [--json] [--trust] [--root DIR]',
   summary: 'probe a backend: reasoning dialect, streaming, latency, context size',
   async run(args) {
     exitQuietlyOnClosedStdout();
     const { positional, flags } = parseArgs(args, { values: ['root'], booleans: ['json', TRUST_FLAG] });
     if (flags.help) {
-      process.stdout.write(`usage: userlm backend ${this.usage}\n\nSends one short chat request to the backend <id> of userlm.yaml through the same client as\na run, and reports where the server puts the reasoning (the 'reasoning' or 'reasoning_content'\nfield, <think> tags, an implicit think, or none), whether the reply streamed, the latency and\nthe model's context size when the server reports it. --json prints the result as one object.\n`);
+      process.stdout.write(`usage: userlm backend ${this.usage}\n\nSends one short chat request to the backend <id> of userlm.yaml through the same client as\na run, and reports where the server puts the reasoning (the 'reasoning' or 'reasoning_content'\nfield, <think> tags, an implicit think, or none), whether the reply streamed, the latency and\nthe model's context size when the server reports it. --json prints the result as one object.\nA key (api_key: env:VAR) is sent only for a trusted workspace (userlm trust, or --trust).\n`);
       return 0;
     }
     if (positional[0] !== 'test') throw new UsageError(`unknown backend action '${positional[0] ?? ''}' (try: userlm backend test <id>)`);

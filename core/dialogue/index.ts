@@ -90,6 +90,7 @@ export async function runDialogue(opts: DialogueOptions): Promise<Transcript> {
     simulator: simulator.id,
     agent: agent.id,
     ...(scenario.split ? { split: scenario.split } : {}),
+    ...(simulator.rationaleMode ? { simulator_rationale: simulator.rationaleMode } : {}),
     started_at: new Date().toISOString(),
     turns,
     end: { reason: 'max_turns', at_turn: 0 },
