@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { readTranscripts, resolveSuite, type Progress, type ResolvedSuite, type Summary } from './engine';
 import type { EvalWorkerData, FromEvalWorker, ToEvalWorker } from './protocol';
 import { locateScenarioIds } from './locate';
-import { breakdown, loadRunResults, passes, totalText, type ResultsPanel } from './results';
+import { breakdown, loadRunResults, passes, readRunJson, totalText, type ResultsPanel } from './results';
 import type { Keys } from './secrets';
 import { ensureKeys } from './keysUi';
 import { requireFiles, requireTrust } from './trust';
@@ -145,6 +145,7 @@ export class Evals implements vscode.Disposable {
 
   private report(run: vscode.TestRun, suiteItem: vscode.TestItem, o: EvalOutcome): void {
     const thresholds = (o.suite.thresholds ?? {}) as Record<string, number>;
+    const spec = readRunJson(o.runDir).rewards;
     const record = this.records.get(run);
     if (record) record.runDir = o.runDir;
     run.appendOutput(`Eval ${o.suite.id}${o.cancelled ? ' (cancelled)' : ''}: ${o.transcripts.length} dialogues in ${o.runDir}\r\n`);
@@ -162,7 +163,7 @@ export class Evals implements vscode.Disposable {
       const failures: vscode.TestMessage[] = [];
       ts.forEach((t, k) => {
         const item = dialogueItems[k];
-        const output = breakdown(t, thresholds);
+        const output = breakdown(t, thresholds, spec);
         if (passes(t, thresholds)) this.mark(run, item, 'passed', undefined, sumLatency(t), output);
         else {
           const msg = new vscode.TestMessage(output);

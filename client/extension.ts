@@ -39,10 +39,11 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   ready.catch(() => undefined);
   // not bundled into this file: loaded after the server start (a runtime require of the sibling bundle)
   const load = require;
-  const { registerFeatures } = load(join(__dirname, 'features.js')) as typeof import('./features');
+  const host = load(join(__dirname, 'features.js')) as typeof import('./host');
+  const { registerFeatures } = host;
   const features = registerFeatures(context, log);
-  (load(join(__dirname, 'training.js')) as typeof import('./training/index')).registerTraining(context, log);
-  (load(join(__dirname, 'drafting.js')) as typeof import('./drafting')).registerDrafting(context, log);
+  host.registerTraining(context, log);
+  host.registerDrafting(context, log);
   stats.featuresMs = performance.now() - loadStarted;
   log.info(`activated: ${stats.activationMs.toFixed(1)} ms of our code before the server process started (wall clock ${serverStart.toFixed(1)} ms), client after ${stats.clientMs.toFixed(1)} ms, features after ${stats.featuresMs.toFixed(1)} ms`);
   return { ...features, stats: () => ({ ...stats }), serverReady: () => ready };

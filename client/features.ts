@@ -7,7 +7,7 @@ import { LANGUAGE_IDS } from './lsp';
 import { PreviewPanel, registerPreviewSerializer, type PreviewRequest } from './preview';
 import type { PreviewInfo, RenderedState, ResultsRenderedState } from './protocol';
 import { ResultsPanel, registerResultsSerializer } from './results';
-import { findRuns, RunsView, type ExportOutcome, type ExportRequest, type RunEntry } from './runsView';
+import { findRuns, RunsView, type ExportOutcome, type ExportRequest, type RescoreRequest, type RunEntry } from './runsView';
 import { Keys } from './secrets';
 import { RolesStatus, selectBackends } from './status';
 import { lastRefusal } from './trust';
@@ -30,7 +30,7 @@ export interface FeaturesApi {
   };
   results: { probe(): Promise<ResultsRenderedState>; openDialogue(runDir: string, dialogueId: string): Promise<void> };
   evals: { cancel(): boolean; running(): boolean; progressLog(): string[]; last(): EvalOutcome | undefined; discover(): Promise<void>; controller: vscode.TestController; runTests(items?: vscode.TestItem[]): Promise<TestOutcome[]>; testRuns(): TestRunRecord[]; picking(): boolean };
-  runs: { entries(): Promise<RunEntry[]>; picking(): string | undefined; exportDataset(run: string, req: ExportRequest): Promise<ExportOutcome | undefined> };
+  runs: { entries(): Promise<RunEntry[]>; picking(): string | undefined; exportDataset(run: string, req: ExportRequest): Promise<ExportOutcome | undefined>; rescore(run: string, req: RescoreRequest): Promise<string | undefined> };
   /** The backend whose key an input box is asking for, if one is open. */
   keys: { asking(): string | undefined };
   lastRefusal(): string | undefined;
@@ -47,7 +47,7 @@ export function registerFeatures(context: vscode.ExtensionContext, log: vscode.L
   };
   const results = new ResultsPanel(context, preview, findScenarioFile);
   const evals = new Evals(keys, results, log);
-  const runs = new RunsView(results, evals, log, context.extensionUri);
+  const runs = new RunsView(results, evals, keys, log);
   const selector = LANGUAGE_IDS.map((language) => ({ language }));
 
   context.subscriptions.push(
@@ -84,7 +84,7 @@ export function registerFeatures(context: vscode.ExtensionContext, log: vscode.L
     },
     results: { probe: () => results.probe(), openDialogue: (runDir, id) => results.openDialogue(runDir, id) },
     evals: { cancel: () => evals.cancel(), running: () => evals.running, progressLog: () => [...evals.progressLog], last: () => evals.last, discover: () => evals.discover(), controller: evals.controller, runTests: (items) => evals.runTestItems(items), testRuns: () => [...evals.testRuns], picking: () => evals.picking },
-    runs: { entries: async () => { const root = rootFor(); return root ? findRuns(root) : []; }, picking: () => runs.picking, exportDataset: (run, req) => runs.exportDataset(run, req) },
+    runs: { entries: async () => { const root = rootFor(); return root ? findRuns(root) : []; }, picking: () => runs.picking, exportDataset: (run, req) => runs.exportDataset(run, req), rescore: (run, req) => runs.rescore(run, req) },
     keys: { asking: () => keysUi.askingFor },
     lastRefusal: () => lastRefusal,
   };

@@ -4,11 +4,11 @@
 // restored by a WebviewPanelSerializer after a reload.
 import * as vscode from 'vscode';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { DEFAULT_REWARD_SPEC, loadRewardSpec, normalizeComponents } from '../core/rewards/index';
+import { explainTotal } from '../core/rewards/index';
 import type { RewardSpec, Scenario, Transcript } from '../core/index';
 import { loadYamlFile } from '../core/index';
 import { previewDialogue } from './engine';
+import { rewardInfo, workspaceSpec } from './rewardsInfo';
 import { locateScenarioIds } from './locate';
 import type { FromPreview, PreviewInfo, PreviewModel, RenderedState, ToPreview } from './protocol';
 import { isBuiltInRole } from './protocol';
@@ -21,16 +21,6 @@ import { activeRoles, readWorkspaceConfig, rootFor, saveUserlmFiles } from './wo
 export const PREVIEW_VIEW_TYPE = 'userlm.preview';
 
 export interface PreviewRequest { uri: vscode.Uri; simulator?: string; agent?: string; seed?: number }
-
-/** Reward weights by component, from the workspace's default spec (or the built-in one). */
-export function rewardWeights(root: string): Record<string, number> {
-  let spec: RewardSpec = DEFAULT_REWARD_SPEC;
-  const cfg = readWorkspaceConfig(root);
-  if (cfg?.defaults?.rewards) {
-    try { spec = loadRewardSpec(cfg.defaults.rewards, join(root, 'userlm.yaml')); } catch { /* the language server reports it */ }
-  }
-  return Object.fromEntries(normalizeComponents(spec).map((c) => [c.name, c.weight]));
-}
 
 export class PreviewPanel implements vscode.Disposable {
   private panel: vscode.WebviewPanel | undefined;
@@ -129,10 +119,11 @@ export class PreviewPanel implements vscode.Disposable {
     if (!(await ensureKeys(this.keys, config, network))) return;
     this.stop();
     const seed = req.seed ?? vscode.workspace.getConfiguration('userlm').get<number>('preview.seed', 0);
+    const spec = await workspaceSpec(root);
     const info: PreviewInfo = {
       scenarioId: scenario.id, title: scenario.title, split: scenario.split, file: req.uri.fsPath,
       simulator, agent, judge: roles.judge, seed,
-      weights: rewardWeights(root), links: locateScenarioIds(text, req.uri.fsPath).ids,
+      rewards: rewardInfo(spec), links: locateScenarioIds(text, req.uri.fsPath).ids,
     };
     const model: PreviewModel = { info, status: 'running', turns: [] };
     this.model = model;
@@ -168,13 +159,15 @@ export class PreviewPanel implements vscode.Disposable {
         model.turns = transcript.turns;
         model.status = transcript.end.reason === 'cancelled' ? 'stopped' : transcript.end.reason === 'error' ? 'error' : 'done';
         model.error = transcript.error;
+        model.explain = explainLines(transcript, spec);
+        model.info.rewards = rewardInfo(spec, componentNames(transcript));
         this.liveEnded = true;
-        this.post({ type: 'end', transcript });
+        this.post({ type: 'end', transcript, explain: model.explain, rewards: model.info.rewards });
         this.post({ type: 'status', status: model.status, error: model.error });
       }
       // a stopped or failed run says nothing about the scenario: the last finished preview's hints stay
       if (transcript.end.reason !== 'cancelled' && transcript.end.reason !== 'error') this.onDidFinishEmitter.fire({ file: req.uri.fsPath, transcript });
-      this.log.info(`preview ${scenario.id} ended: ${transcript.end.reason} at turn ${transcript.end.at_turn}, total ${transcript.rewards.total}`);
+      this.log.info(`preview ${scenario.id} ended: ${transcript.end.reason} at turn ${transcript.end.at_turn}, total ${transcript.rewards.total ?? 'none'}`);
       return transcript;
     }, (e: unknown) => {
       const msg = (e as Error).message ?? String(e);
@@ -207,15 +200,17 @@ export class PreviewPanel implements vscode.Disposable {
     this.ask = undefined;
   }
 
-  /** Shows a finished transcript (from a run) in the panel. */
-  async show(transcript: Transcript, info: Partial<PreviewInfo> & { file?: string } = {}): Promise<void> {
+  /** Shows a finished transcript (from a run: `spec` is the run's reward spec) in the panel. */
+  async show(transcript: Transcript, info: Partial<PreviewInfo> & { file?: string } = {}, runSpec?: RewardSpec): Promise<void> {
     this.stop();
     let links: PreviewInfo['links'] = {};
     if (info.file) { try { links = locateScenarioIds(readFileSync(info.file, 'utf8'), info.file).ids; } catch { /* file gone */ } }
     const root = info.file ? rootFor(vscode.Uri.file(info.file)) : rootFor();
+    const spec = runSpec ?? (root ? await workspaceSpec(root) : undefined);
     this.model = {
-      info: { scenarioId: transcript.scenario_id, simulator: transcript.simulator, agent: transcript.agent, seed: transcript.seed, split: transcript.split, file: info.file ?? '', weights: root ? rewardWeights(root) : {}, links, ...info },
-      status: transcript.end.reason === 'error' ? 'error' : 'done', turns: transcript.turns, transcript, error: transcript.error,
+      info: { scenarioId: transcript.scenario_id, simulator: transcript.simulator, agent: transcript.agent, seed: transcript.seed, split: transcript.split, file: info.file ?? '', rewards: rewardInfo(spec, componentNames(transcript)), links, ...info },
+      status: transcript.end.reason === 'error' ? 'error' : transcript.end.reason === 'cancelled' ? 'stopped' : 'done', turns: transcript.turns, transcript, error: transcript.error,
+      explain: spec ? explainLines(transcript, spec) : undefined,
     };
     this.liveEnded = false;
     const rendered = new Promise<{ ms: number; turns: number }>((r) => this.renderWaiters.push(r));
@@ -239,6 +234,16 @@ export class PreviewPanel implements vscode.Disposable {
   get current(): PreviewModel | undefined { return this.model; }
 
   dispose(): void { this.stop(); this.panel?.dispose(); this.onDidFinishEmitter.dispose(); }
+}
+
+/** The reward components a transcript has values for (turns and session). */
+function componentNames(t: Transcript): string[] {
+  return [...new Set([...Object.keys(t.rewards.turn_mean), ...Object.keys(t.rewards.session), ...t.turns.flatMap((x) => Object.keys(x.rewards ?? {}))])];
+}
+
+/** "How this total is computed", or nothing when core cannot explain this transcript with this spec. */
+function explainLines(t: Transcript, spec: RewardSpec): string[] | undefined {
+  try { return explainTotal(t, spec); } catch { return undefined; }
 }
 
 export function registerPreviewSerializer(preview: PreviewPanel): vscode.Disposable {

@@ -13,6 +13,21 @@ export type { ProgressPoint, Transcript, Turn };
 /** A place in a YAML file that an id in the panel links to. */
 export interface IdLink { kind: 'target' | 'policy' | 'tactic'; line: number; file: string }
 
+/** A metric's value and where it comes from (`rule`, `judge`, or null: nothing measured it, "no judge"). */
+export interface MetricCell { value: number | null; source: 'rule' | 'judge' | null }
+
+/** What the panels show about a reward spec (client/rewardsInfo.ts). */
+export interface RewardInfo {
+  /** Weight of each component by name (the bars' ×w). */
+  weights: Record<string, number>;
+  /** `turn` or `session`, by component name. */
+  levels: Record<string, string>;
+  /** One-line definition of every component and metric (core/rewards `componentDefinition`). */
+  definitions: Record<string, string>;
+  /** The metrics, in the order reports show them (core/rewards `METRICS`). */
+  metrics: string[];
+}
+
 /** What the preview panel shows about the run it streams. */
 export interface PreviewInfo {
   scenarioId: string;
@@ -24,8 +39,8 @@ export interface PreviewInfo {
   agent: string;
   judge?: string;
   seed: number;
-  /** Reward component weights by component name (for the bars). */
-  weights: Record<string, number>;
+  /** The reward spec the dialogue is scored with: weights, levels, definitions, metrics. */
+  rewards: RewardInfo;
   /** Target, policy and tactic ids mentioned in the dialogue, with where they are defined. */
   links: Record<string, IdLink>;
   /** Where the transcript comes from when it is not a live preview (a run's dialogue). */
@@ -44,6 +59,8 @@ export interface PreviewModel {
   /** The finished transcript (totals, metrics, targets, policies). */
   transcript?: Transcript;
   error?: string;
+  /** How the total was computed, with the actual numbers (core/rewards `explainTotal`). */
+  explain?: string[];
   /** The agent line the author is asked to type ("Play the agent"). */
   ask?: { id: number; prompt: string };
 }
@@ -58,6 +75,8 @@ export interface LayoutState {
   pageOverflowX: boolean;
   /** Table cells whose text wraps onto a second line (e.g. "2 (100%)"). */
   wrappedCells: number;
+  /** The text of the first few wrapped cells (to say which). */
+  wrappedSamples: string[];
   /** Charts that stick out past the panel's right edge. */
   clippedCharts: number;
   /** Tables whose scroller scrolls sideways (they are wider than the panel). */
@@ -91,6 +110,14 @@ export interface RenderedState {
   seedsShown: number;
   /** State chart points drawn (one per user turn and state variable). */
   chartDots: number;
+  /** Hover text of every reward component and metric name in the panel, by name. */
+  definitions: Record<string, string>;
+  /** The reward components listed in the totals. */
+  totalsComponents: string[];
+  /** The lines of "how this total is computed". */
+  explainLines: string[];
+  /** The source label shown with each metric value (`rule` / `judge`), by metric. */
+  metricSources: Record<string, string>;
   /** The totals say "no judge" (no paper metrics measured). */
   noJudge: boolean;
   renderMs: number;
@@ -103,7 +130,8 @@ export type ToPreview =
   | { type: 'turn'; turn: Turn }
   | { type: 'delta'; speaker: string; text: string }
   | { type: 'rewards'; turnIndex: number; rewards: Record<string, number>; score: number }
-  | { type: 'end'; transcript: Transcript }
+  /** The dialogue ended: its scored transcript, how its total was computed, the spec's info for what it scored. */
+  | { type: 'end'; transcript: Transcript; explain?: string[]; rewards?: RewardInfo }
   | { type: 'status'; status: PreviewStatus; error?: string }
   | { type: 'ask'; id: number; prompt: string }
   | { type: 'probe'; id: number }
@@ -127,11 +155,22 @@ export interface ResultsRow {
   dialogues: number;
   passed: number;
   errors: number;
-  meanTotal: number;
-  metrics: Record<string, number | null>;
+  /** null: no dialogue of the group has a total. */
+  meanTotal: number | null;
+  metrics: Record<string, MetricCell>;
 }
 
-export interface ResultsDialogue { dialogueId: string; scenarioId: string; profileId: string; seed: number; total: number | null; passed: boolean; end: string }
+export interface ResultsDialogue {
+  dialogueId: string; scenarioId: string; profileId: string; seed: number;
+  /** null: a cancelled or errored dialogue has no total. */
+  total: number | null;
+  passed: boolean; end: string;
+  /** Why it failed, in one line (an error's cause, or the thresholds it missed). */
+  cause?: string;
+}
+
+/** A reward component's mean over a run's dialogues. */
+export interface ResultsComponent { name: string; level: string; weight: number | null; mean: number | null }
 
 export interface RunResults {
   runId: string;
@@ -139,8 +178,16 @@ export interface RunResults {
   suiteId?: string;
   startedAt?: string;
   status?: string;
+  simulator?: string;
+  agent?: string | null;
+  judge?: string | null;
+  seed?: number;
   thresholds: Record<string, number>;
   rows: ResultsRow[];
+  /** Every metric over the whole run, with its source. */
+  metrics: Record<string, MetricCell>;
+  components: ResultsComponent[];
+  rewards: RewardInfo;
   dialogues: ResultsDialogue[];
 }
 
@@ -149,15 +196,25 @@ export type ToResults =
   | { type: 'show'; mode: 'compare'; a: RunResults; b: RunResults; comparison: Comparison }
   | { type: 'probe'; id: number };
 
-export interface ResultsRenderedState { mode: string; tables: number; rows: number; histogramBars: number; deltas: number; text: string; layout: LayoutState }
+export interface ResultsRenderedState {
+  mode: string; tables: number; rows: number; histogramBars: number; deltas: number; text: string; layout: LayoutState;
+  /** Hover text of every name that carries a definition (components, metrics), by name. */
+  definitions: Record<string, string>;
+  /** The source label shown with each metric value (`rule` / `judge`), by metric. */
+  metricSources: Record<string, string>;
+  /** Dialogues shown without a total (cancelled or errored). */
+  noTotal: number;
+  /** The causes shown for failed dialogues. */
+  causes: string[];
+}
 
 export type FromResults =
   | { type: 'ready' }
   | { type: 'openDialogue'; runDir: string; dialogueId: string }
   | { type: 'probe'; id: number; state: ResultsRenderedState };
 
-/** Paper metrics in the order the paper reports them; `Rob` is lower-is-better. */
-export const PAPER_METRICS = ['Role', 'Int', 'Goal', 'Rob', 'CoT', 'Stra', 'Pers', 'Con'] as const;
+/** The metric whose lower values are better (robotic tone). */
+export const LOWER_IS_BETTER = 'Rob';
 
 /** The five rationale sections, in order, with their labels. */
 export const RATIONALE_SECTIONS = [

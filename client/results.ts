@@ -3,10 +3,13 @@
 import * as vscode from 'vscode';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import type { Transcript } from '../core/index';
+import type { RewardSpec, Transcript } from '../core/index';
+import { failureCause } from '../core/backends/chat/errors';
+import { explainTotal } from '../core/rewards/index';
 import { missedThresholds, readTranscripts, RUN_JSON, summarizeGroup, type Comparison, type RunJson } from './engine';
 import type { FromResults, ResultsRenderedState, ResultsRow, RunResults, ToResults } from './protocol';
 import type { PreviewPanel } from './preview';
+import { rewardInfo } from './rewardsInfo';
 import { panelOptions, Probes, webviewHtml } from './webviewHtml';
 
 export const RESULTS_VIEW_TYPE = 'userlm.results';
@@ -28,18 +31,17 @@ export function totalText(t: Transcript): string {
   return total === undefined ? `no total (${t.end.reason})` : `total ${total.toFixed(2)}`;
 }
 
-/** Why a dialogue failed, in one line (its transcript's `error`), or undefined. */
+/** Why a dialogue failed, in one line (core `failureCause`: HTTP status and message, timeout, cut stream, refused connection, missing key), or undefined. */
 export function failureText(t: Transcript): string | undefined {
-  const e = t.error?.replace(/\s+/g, ' ').trim();
-  return e || undefined;
+  return failureCause(t) ?? undefined;
 }
 
 /** The reward breakdown of a dialogue, in words (Test Explorer output and messages, tooltips). */
-export function breakdown(t: Transcript, thresholds: Record<string, number>): string {
+export function breakdown(t: Transcript, thresholds: Record<string, number>, spec?: RewardSpec): string {
   const comps = [...Object.entries(t.rewards.turn_mean).map(([k, v]) => `${k} ${v.toFixed(2)} (turn mean)`), ...Object.entries(t.rewards.session).map(([k, v]) => `${k} ${v.toFixed(2)} (session)`)];
   const missed = missedThresholds(t, thresholds);
   const cause = failureText(t);
-  const metrics = Object.entries(t.metrics ?? {}).filter(([, v]) => v !== null && v !== undefined).map(([k, v]) => `${k} ${fmtMetric(v)}`);
+  const metrics = Object.entries(t.metrics ?? {}).filter(([, v]) => v !== null && v !== undefined && !(typeof v === 'object' && (v as { value: unknown }).value === null)).map(([k, v]) => `${k} ${fmtMetric(v)}`);
   return [
     `${t.dialogue_id}: ${totalText(t)}${missed.length ? ` — below threshold: ${missed.join(', ')}` : ' — passed'}`,
     `scenario ${t.scenario_id} · profile ${t.profile_id} · seed ${t.seed} · simulator ${t.simulator} · agent ${t.agent}`,
@@ -47,7 +49,13 @@ export function breakdown(t: Transcript, thresholds: Record<string, number>): st
     cause ? `error: ${cause}` : null,
     comps.length ? `components: ${comps.join(', ')}` : 'components: none',
     metrics.length ? `metrics: ${metrics.join(', ')}` : null,
+    ...(spec ? explained(t, spec) : []),
   ].filter((l): l is string => l !== null).join('\n');
+}
+
+/** "How the total is computed" (core/rewards `explainTotal`), indented under a heading. */
+function explained(t: Transcript, spec: RewardSpec): string[] {
+  try { return ['how the total is computed:', ...explainTotal(t, spec).map((l) => `  ${l}`)]; } catch { return []; }
 }
 
 function fmtMetric(v: unknown): string {
@@ -65,7 +73,7 @@ export function resultsRows(transcripts: Transcript[], thresholds: Record<string
   }
   return [...groups.values()].map((ts) => {
     const g = summarizeGroup(ts, thresholds);
-    return { scenarioId: ts[0].scenario_id, split: ts[0].split ?? 'standard', dialogues: g.dialogues, passed: g.passed, errors: g.errors, meanTotal: g.total ?? 0, metrics: Object.fromEntries(Object.entries(g.metrics).map(([k, v]) => [k, v.value])) };
+    return { scenarioId: ts[0].scenario_id, split: ts[0].split ?? 'standard', dialogues: g.dialogues, passed: g.passed, errors: g.errors, meanTotal: g.total, metrics: g.metrics };
   }).sort((a, b) => a.split.localeCompare(b.split) || a.scenarioId.localeCompare(b.scenarioId));
 }
 
@@ -75,14 +83,33 @@ export function readRunJson(runDir: string): Partial<RunJson> {
   try { return JSON.parse(readFileSync(f, 'utf8')) as RunJson; } catch { return {}; }
 }
 
+/** Why a dialogue failed, in one line: its error's cause, or the thresholds it missed; undefined when it passed. */
+export function causeOf(t: Transcript, thresholds: Record<string, number>): string | undefined {
+  const cause = failureText(t);
+  if (cause) return cause;
+  if (t.end.reason === 'cancelled') return 'cancelled';
+  const missed = missedThresholds(t, thresholds);
+  return missed.length ? `below threshold: ${missed.join(', ')}` : undefined;
+}
+
 export async function loadRunResults(runDir: string): Promise<RunResults> {
   const run = readRunJson(runDir);
   const thresholds = (run.suite?.thresholds ?? {}) as Record<string, number>;
   const transcripts = await readTranscripts(runDir);
+  const all = summarizeGroup(transcripts, thresholds);
+  const rewards = rewardInfo(run.rewards, Object.keys(all.components));
+  const names = [...new Set([...Object.keys(rewards.weights), ...Object.keys(all.components)])];
   return {
-    runId: run.run_id ?? basename(runDir), runDir, suiteId: run.suite?.id, startedAt: run.started_at, status: run.status, thresholds,
+    runId: run.run_id ?? basename(runDir), runDir, suiteId: run.suite?.id, startedAt: run.started_at, status: run.status,
+    simulator: run.simulator, agent: run.agent, judge: run.judge, seed: run.suite?.seed, thresholds,
     rows: resultsRows(transcripts, thresholds),
-    dialogues: transcripts.map((t) => ({ dialogueId: t.dialogue_id, scenarioId: t.scenario_id, profileId: t.profile_id, seed: t.seed, total: t.rewards.total ?? null, passed: passes(t, thresholds), end: t.end.reason })),
+    metrics: all.metrics,
+    components: names.map((name) => ({ name, level: rewards.levels[name] ?? '', weight: rewards.weights[name] ?? null, mean: all.components[name] ?? null })),
+    rewards,
+    dialogues: transcripts.map((t) => ({
+      dialogueId: t.dialogue_id, scenarioId: t.scenario_id, profileId: t.profile_id, seed: t.seed,
+      total: totalOf(t) ?? null, passed: passes(t, thresholds), end: t.end.reason, cause: causeOf(t, thresholds),
+    })),
   };
 }
 
@@ -113,7 +140,7 @@ export class ResultsPanel implements vscode.Disposable {
   async openDialogue(runDir: string, dialogueId: string): Promise<void> {
     const t = (await readTranscripts(runDir)).find((x) => x.dialogue_id === dialogueId);
     if (!t) { void vscode.window.showErrorMessage(`UserLM: dialogue ${dialogueId} is not in ${runDir}`); return; }
-    await this.preview.show(t, { file: await this.findScenarioFile(t.scenario_id), source: `run ${basename(runDir)} · ${dialogueId}` });
+    await this.preview.show(t, { file: await this.findScenarioFile(t.scenario_id), source: `run ${basename(runDir)} · ${dialogueId}` }, readRunJson(runDir).rewards);
   }
 
   async show(a: RunResults, b?: { run: RunResults; comparison: Comparison }): Promise<void> {

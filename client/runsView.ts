@@ -9,8 +9,11 @@ import { loadWorkspace } from '../core/index';
 import { compareRuns, listRuns, readTranscripts, renderReportHtml } from './engine';
 import type { EvalOutcome, Evals } from './evals';
 import { loadRunResults, readRunJson, type ResultsPanel } from './results';
-import { requireFiles } from './trust';
-import { rootFor } from './workspace';
+import { rescoreRun } from '../core/rewards/rescore-run';
+import { ensureKeys } from './keysUi';
+import type { Keys } from './secrets';
+import { requireFiles, requireTrust } from './trust';
+import { readWorkspaceConfig, rootFor } from './workspace';
 
 export interface RunEntry { runId: string; runDir: string; label: string; description: string; tooltip: string }
 
@@ -41,6 +44,8 @@ export async function findRuns(root: string): Promise<RunEntry[]> {
 }
 
 export interface ExportRequest { format?: DatasetFormat; out?: string; minTotal?: number }
+/** `rewards`: a reward spec file (default: asked; the run's own spec when none is picked). */
+export interface RescoreRequest { rewards?: string }
 export interface ExportOutcome { train: string; validation: string; summary: ExportSummary }
 
 export class RunsView implements vscode.TreeDataProvider<RunItem>, vscode.Disposable {
@@ -48,7 +53,7 @@ export class RunsView implements vscode.TreeDataProvider<RunItem>, vscode.Dispos
   readonly onDidChangeTreeData = this.changed.event;
   private readonly subs: vscode.Disposable[] = [];
 
-  constructor(private readonly results: ResultsPanel, private readonly evals: Evals, private readonly log: vscode.LogOutputChannel, private readonly extensionUri: vscode.Uri) {
+  constructor(private readonly results: ResultsPanel, private readonly evals: Evals, private readonly keys: Keys, private readonly log: vscode.LogOutputChannel) {
     this.subs.push(
       vscode.window.createTreeView('userlm.runs', { treeDataProvider: this, showCollapseAll: false, canSelectMany: true }),
       vscode.commands.registerCommand('userlm.runs.refresh', () => this.refresh()),
@@ -57,6 +62,7 @@ export class RunsView implements vscode.TreeDataProvider<RunItem>, vscode.Dispos
       vscode.commands.registerCommand('userlm.runs.compare', (i?: RunItem | string, other?: RunItem | string | RunItem[]) => this.compare(i, other)),
       vscode.commands.registerCommand('userlm.compareRuns', (a?: string, b?: string) => this.compare(a, b)),
       vscode.commands.registerCommand('userlm.runs.exportDataset', (i?: RunItem | string, req?: ExportRequest) => this.exportDataset(i, req)),
+      vscode.commands.registerCommand('userlm.runs.rescore', (i?: RunItem | string, req?: RescoreRequest) => this.rescore(i, req)),
       vscode.commands.registerCommand('userlm.runs.report', (i?: RunItem | string) => this.report(i)),
       vscode.commands.registerCommand('userlm.runs.resume', (i?: RunItem | string) => this.resume(i)),
       vscode.commands.registerCommand('userlm.runs.delete', (i?: RunItem | string, confirmed?: boolean) => this.delete(i, confirmed === true)),
@@ -122,6 +128,53 @@ export class RunsView implements vscode.TreeDataProvider<RunItem>, vscode.Dispos
 
   /** The title of the run quick pick that is open, if any. */
   picking: string | undefined;
+
+  /**
+   * Re-scores a run's dialogues with another reward spec (core `rescoreRun`, as `userlm score` does)
+   * into a new run beside it, then compares the two. The run's judge scores the judge components.
+   */
+  async rescore(i?: RunItem | string, req: RescoreRequest = {}): Promise<string | undefined> {
+    if (!requireFiles('Re-scoring a run')) return undefined;
+    const dir = await this.resolve(i, 'Re-score which run?');
+    if (!dir) return undefined;
+    const json = readRunJson(dir);
+    const root = json.root ?? rootFor();
+    if (!root) return undefined;
+    let rewards = req.rewards;
+    if (!rewards) {
+      const files = await vscode.workspace.findFiles('**/*.{rewards.yaml,rewards.yml}', '**/{node_modules,.userlm}/**');
+      const picked = await vscode.window.showQuickPick([
+        { label: "The run's own spec", description: json.rewards_source ?? '', file: '' },
+        ...files.map((f) => ({ label: vscode.workspace.asRelativePath(f), description: '', file: f.fsPath })),
+      ], { title: `Re-score ${basename(dir)} with which reward spec?` });
+      if (!picked) return undefined;
+      rewards = picked.file || undefined;
+    }
+    const judge = json.judge ?? undefined;
+    if (judge && !requireTrust(`Re-scoring with the judge ${judge}`)) return undefined;
+    const config = readWorkspaceConfig(root);
+    if (!(await ensureKeys(this.keys, config, [judge]))) return undefined;
+    const secret = await this.keys.lookup(config);
+    try {
+      const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Re-scoring ${basename(dir)}`, cancellable: true }, (progress, token) => {
+        const abort = new AbortController();
+        token.onCancellationRequested(() => abort.abort());
+        let shown = 0;
+        return rescoreRun({ input: dir, root, rewardsFile: rewards, judgeId: judge, secret, signal: abort.signal, onProgress: (done, total) => {
+          const pct = total ? (done / total) * 100 : 0;
+          progress.report({ message: `${done}/${total} dialogues`, increment: Math.max(0, pct - shown) });
+          shown = Math.max(shown, pct);
+        } });
+      });
+      this.log.info(`re-scored ${basename(dir)} with ${r.specSource} into ${r.runDir}`);
+      this.refresh();
+      if (r.runDir) await this.compare(dir, r.runDir);
+      return r.runDir;
+    } catch (e) {
+      void vscode.window.showErrorMessage(`UserLM: cannot re-score ${basename(dir)}: ${(e as Error).message}`);
+      return undefined;
+    }
+  }
 
   /** Writes an SFT or RL dataset (train + validation JSONL) from a run, through core/datasets as `userlm export` does. */
   async exportDataset(i?: RunItem | string, req: ExportRequest = {}): Promise<ExportOutcome | undefined> {

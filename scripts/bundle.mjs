@@ -15,9 +15,8 @@ const jobs = [
   { ...node, entryPoints: ['server/main.ts'], outfile: 'dist/server.js', banner: { js: `#!/usr/bin/env node\n${importMetaShim}` } },
   { ...node, entryPoints: ['cli/main.ts'], outfile: 'dist/cli.js', banner: { js: `#!/usr/bin/env node\n${importMetaShim}` } },
   { ...node, entryPoints: ['client/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
-  { ...node, entryPoints: ['client/features.ts'], outfile: 'dist/features.js', external: ['vscode'] },
-  { ...node, entryPoints: ['client/training/index.ts'], outfile: 'dist/training.js', external: ['vscode'] },
-  { ...node, entryPoints: ['client/drafting.ts'], outfile: 'dist/drafting.js', external: ['vscode'] },
+  // previews, evals, runs, training and drafting: one bundle, core in it once (client/host.ts)
+  { ...node, entryPoints: ['client/host.ts'], outfile: 'dist/features.js', external: ['vscode'] },
   { ...node, entryPoints: ['client/eval-worker.ts'], outfile: 'dist/eval-worker.js' },
 ];
 const webviewDir = join(root, 'client', 'webview');

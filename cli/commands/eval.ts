@@ -2,9 +2,10 @@
 // and the run directory. Exit 1 when a threshold fails or a dialogue errored; Ctrl-C stops cleanly
 // (finished dialogues are kept; `--resume RUN_DIR` continues).
 import { EXIT, intFlag, parseArgs, UsageError } from '../args';
-import { resolveSuite, runSuite, selectDialogues, type DialogueSelection, type ResolvedSuite } from '../../core/runs';
+import { readTranscripts, resolveSuite, runSuite, selectDialogues, type DialogueSelection, type ResolvedSuite } from '../../core/runs';
 import { existsSync } from 'node:fs';
 import { resolveFrom } from '../../core/model/load';
+import { failureLines } from '../../core/backends/chat/errors';
 import { reportFileErrors } from '../render/problems';
 import { rootFor, runDirArg, shown } from '../render/paths';
 import { atMostPositional, inputFile, InputError, outputFolder, schemaIntFlag } from '../inputs';
@@ -91,6 +92,7 @@ export const evalCommand: Command = {
       bar.done();
       runDir = result.runDir;
       process.stdout.write('\n' + renderSummary(result.summary, out));
+      for (const line of failureLines(readTranscripts(runDir))) process.stdout.write(out.red(`  cause ${line}\n`));
       process.stdout.write(`run directory: ${shown(runDir)}\n`);
       if (ctrl.signal.aborted) {
         process.stderr.write(err.yellow(`stopped; resume with: userlm eval ${positional[0]} --resume ${shown(runDir)}\n`));

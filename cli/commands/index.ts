@@ -11,6 +11,7 @@ import { trustCommand, untrustCommand } from './trust';
 import { importCommand } from './import';
 import { draftCommand } from './draft';
 import { scoreCommand } from './score';
+import { backendCommand } from './backend';
 
 export interface Command {
   /** Arguments after the command name, e.g. `<scenario> [--seed N]`. */
@@ -33,3 +34,4 @@ commands.untrust = untrustCommand;
 commands.import = importCommand;
 commands.draft = draftCommand;
 commands.score = scoreCommand;
+commands.backend = backendCommand;

@@ -2,7 +2,8 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from '../args';
-import { loadSummary, readJson, renderReportHtml, RUN_JSON, type RunJson } from '../../core/runs';
+import { loadSummary, readJson, readTranscripts, renderReportHtml, RUN_JSON, type RunJson } from '../../core/runs';
+import { failureLines } from '../../core/backends/chat/errors';
 import { outputFile, runDirArg, shown } from '../render/paths';
 import { atMostPositional } from '../inputs';
 import { renderSummary } from '../render/summary';
@@ -35,6 +36,7 @@ export const reportCommand: Command = {
     process.stdout.write(s.bold(`run ${run.run_id}`) + ` · suite ${run.suite.id} · ${run.status} · started ${run.started_at}${run.ended_at ? ` · ended ${run.ended_at}` : ''}\n`
       + `simulator ${run.simulator} · agent ${run.agent ?? 'per scenario'} · judge ${run.judge ?? 'none'} · rewards ${run.rewards_source}\n\n`);
     process.stdout.write(renderSummary(loadSummary(dir), s));
+    for (const line of failureLines(readTranscripts(dir))) process.stdout.write(s.red(`  cause ${line}\n`));
     return 0;
   },
 };

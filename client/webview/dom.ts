@@ -1,6 +1,6 @@
 // DOM helpers shared by the webview scripts (browser side). All text goes in as text nodes:
 // nothing from a transcript is ever parsed as HTML.
-import type { LayoutState } from '../protocol';
+import type { LayoutState, MetricCell } from '../protocol';
 
 type Child = Node | string | number | null | undefined | false;
 type Attrs = Record<string, string | number | boolean | undefined | ((e: Event) => void)>;
@@ -103,12 +103,15 @@ export function layoutState(): LayoutState {
   const theme = cls.contains('vscode-high-contrast-light') ? 'high-contrast-light' : cls.contains('vscode-high-contrast') ? 'high-contrast' : cls.contains('vscode-light') ? 'light' : cls.contains('vscode-dark') ? 'dark' : 'unknown';
   const width = document.documentElement.clientWidth;
   let wrappedCells = 0;
+  const wrappedSamples: string[] = [];
   for (const cell of Array.from(document.querySelectorAll<HTMLElement>('td:not(.wrap), th'))) {
     if (!cell.textContent?.trim()) continue;
     const range = document.createRange();
     range.selectNodeContents(cell);
-    const tops = new Set(Array.from(range.getClientRects()).filter((r) => r.width > 0).map((r) => Math.round(r.top)));
-    if (tops.size > 1) wrappedCells++;
+    // wrapped: its content is taller than one line (smaller inline labels do not count)
+    const style = getComputedStyle(cell);
+    const line = parseFloat(style.lineHeight) || parseFloat(style.fontSize) * 1.45;
+    if (range.getBoundingClientRect().height > line * 1.5) { wrappedCells++; if (wrappedSamples.length < 5) wrappedSamples.push((cell.textContent ?? '').trim().slice(0, 40)); }
   }
   let clippedCharts = 0;
   for (const svg of Array.from(document.querySelectorAll('svg'))) {
@@ -120,8 +123,39 @@ export function layoutState(): LayoutState {
   return {
     theme, width,
     pageOverflowX: document.documentElement.scrollWidth > width + 1,
-    wrappedCells, clippedCharts,
+    wrappedCells, wrappedSamples, clippedCharts,
     scrollingTables: wraps.filter((w) => w.scrollWidth > w.clientWidth + 1).length,
     stickyTables: wraps.filter((w) => { const c = w.querySelector('td, th'); return !!c && getComputedStyle(c).position === 'sticky'; }).length,
   };
+}
+
+/** A component or metric name that shows its one-line definition on hover (`data-def` names it for the probes). */
+export function defined(name: string, definitions: Record<string, string> | undefined, label: string = name): HTMLElement {
+  const def = definitions?.[name];
+  return h('span', { class: def ? 'defined' : undefined, title: def, 'data-def': name }, label);
+}
+
+/** A metric's column heading: its name ("Rob ↓": lower is better) with its definition on hover. */
+export function metricHeading(name: string, definitions: Record<string, string> | undefined): HTMLElement {
+  return defined(name, definitions, name === 'Rob' ? 'Rob ↓' : name);
+}
+
+/** A metric's value with where it comes from (rule / judge); "no judge" when nothing measured it. */
+export function metricValue(name: string, cell: MetricCell | number | null | undefined): HTMLElement {
+  const c: MetricCell = typeof cell === 'number' ? { value: cell, source: 'judge' } : cell ?? { value: null, source: null };
+  if (c.value === null) return h('span', { class: 'dim', 'data-metric': name, 'data-source': 'none' }, 'no judge');
+  return h('span', { 'data-metric': name, 'data-source': c.source ?? '' }, fmt(c.value), ' ', h('span', { class: `src src-${c.source ?? 'none'}`, title: c.source === 'rule' ? 'decided by rules (no judge needed)' : 'scored by the judge' }, c.source ?? ''));
+}
+
+/** What the probes report about definitions and metric sources in the page. */
+export function definitionsShown(root: ParentNode = document): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const el of Array.from(root.querySelectorAll<HTMLElement>('[data-def]'))) if (el.title) out[el.dataset.def!] = el.title;
+  return out;
+}
+
+export function metricSourcesShown(root: ParentNode = document): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const el of Array.from(root.querySelectorAll<HTMLElement>('[data-metric]'))) out[el.dataset.metric!] = el.dataset.source ?? '';
+  return out;
 }

@@ -2,9 +2,9 @@
 // (five labelled sections, collapsible, missing ones flagged), the state chart, per-turn reward
 // bars with weights, totals and paper metrics; ids link to their YAML line. Its whole state is
 // a PreviewModel, kept with setState so the panel restores after being hidden or reloaded.
-import type { FromPreview, PreviewModel, RenderedState, ToPreview, Transcript, Turn } from '../protocol';
-import { PAPER_METRICS, RATIONALE_SECTIONS, STATE_KEYS } from '../protocol';
-import { bar, fmt, h, layoutState, linkify, s, scroller } from './dom';
+import type { FromPreview, MetricCell, PreviewModel, RenderedState, RewardInfo, ToPreview, Transcript, Turn } from '../protocol';
+import { RATIONALE_SECTIONS, STATE_KEYS } from '../protocol';
+import { bar, defined, definitionsShown, fmt, h, layoutState, linkify, metricHeading, metricSourcesShown, metricValue, s, scroller } from './dom';
 
 declare function acquireVsCodeApi(): { postMessage(m: FromPreview): void; getState(): unknown; setState(s: unknown): void };
 const vscode = acquireVsCodeApi();
@@ -141,12 +141,21 @@ function rationaleView(t: Turn): HTMLElement {
   return details;
 }
 
+const NO_REWARDS: RewardInfo = { weights: {}, levels: {}, definitions: {}, metrics: [] };
+/** The reward spec's weights, levels and definitions (a panel restored from an older state may have none). */
+function rewardInfo(): RewardInfo { return model?.info.rewards ?? NO_REWARDS; }
+
+/** One component's row: name (definition on hover), weight, bar, value; "n/a" when it does not apply. */
+function rewardRow(name: string, v: number | undefined, r: RewardInfo): HTMLElement {
+  return h('div', { class: 'reward', 'data-name': name },
+    h('span', { class: 'rname' }, defined(name, r.definitions)), h('span', { class: 'weight', title: 'weight' }, r.weights[name] !== undefined ? `×${r.weights[name]}` : ''),
+    v === undefined ? h('span', { class: 'dim', title: 'not applicable: no value, left out of the means' }, 'n/a') : bar(v), h('span', { class: 'rval' }, v === undefined ? '' : fmt(v)));
+}
+
 function rewardsView(rewards: Record<string, number>, score?: number): HTMLElement {
-  const weights = model?.info.weights ?? {};
+  const r = rewardInfo();
   return h('div', { class: 'rewards' },
-    Object.entries(rewards).map(([name, v]) => h('div', { class: 'reward', 'data-name': name },
-      h('span', { class: 'rname' }, name), h('span', { class: 'weight', title: 'weight' }, weights[name] !== undefined ? `×${weights[name]}` : ''),
-      bar(v), h('span', { class: 'rval' }, fmt(v)))),
+    Object.entries(rewards).map(([name, v]) => rewardRow(name, v, r)),
     score !== undefined ? h('div', { class: 'score' }, 'turn score ', h('b', null, fmt(score))) : null);
 }
 
@@ -163,22 +172,28 @@ function askBox(ask: { id: number; prompt: string }): HTMLElement {
 }
 
 function totalsView(t: Transcript): HTMLElement {
-  const weights = model?.info.weights ?? {};
-  const mv = (k: (typeof PAPER_METRICS)[number]) => t.metrics[k]?.value ?? null;
-  const noJudge = PAPER_METRICS.every((k) => mv(k) === null);
+  const r = rewardInfo();
+  const total = t.end.reason === 'cancelled' || t.end.reason === 'error' ? undefined : t.rewards.total;
+  const metrics = r.metrics.length ? r.metrics : Object.keys(t.metrics ?? {});
+  const cell = (k: string) => (t.metrics as Record<string, MetricCell | number | null | undefined>)[k];
+  const noJudge = metrics.every((k) => { const c = cell(k); return c === null || c === undefined || (typeof c === 'object' && c.value === null); });
+  // spec components with no value here do not apply (e.g. rationale components for a simulator without one)
+  const turnNames = [...new Set([...Object.keys(t.rewards.turn_mean), ...Object.entries(r.levels).filter(([, l]) => l === 'turn').map(([n]) => n)])];
+  const sessionNames = [...new Set([...Object.keys(t.rewards.session), ...Object.entries(r.levels).filter(([, l]) => l === 'session').map(([n]) => n)])];
   return h('section', { class: 'totals', id: 'totals' },
     h('h2', null, 'Dialogue totals'),
     h('p', { class: 'end' }, `ended: ${t.end.reason} at turn ${t.end.at_turn}`, t.end.detail ? ` — ${t.end.detail}` : ''),
-    h('div', { class: 'total' }, 'total reward ', h('b', { id: 'total' }, t.rewards.total === undefined ? 'none' : fmt(t.rewards.total)), bar(t.rewards.total ?? 0, 'big')),
+    total === undefined
+      ? h('div', { class: 'total' }, 'total reward ', h('b', { id: 'total', class: 'no-total' }, 'none'), h('span', { class: 'dim' }, ` — a ${t.end.reason === 'error' ? 'dialogue that ended with an error' : 'cancelled dialogue'} has no total`))
+      : h('div', { class: 'total' }, 'total reward ', h('b', { id: 'total' }, fmt(total)), bar(total, 'big')),
+    model?.explain?.length ? h('details', { class: 'explain', id: 'explain' }, h('summary', null, 'How this total is computed'), h('pre', null, model.explain.join('\n'))) : null,
     h('div', { class: 'cols' },
-      h('div', null, h('h3', null, 'Turn components (mean)'),
-        Object.entries(t.rewards.turn_mean).map(([k, v]) => h('div', { class: 'reward' }, h('span', { class: 'rname' }, k), h('span', { class: 'weight' }, weights[k] !== undefined ? `×${weights[k]}` : ''), bar(v), h('span', { class: 'rval' }, fmt(v))))),
-      h('div', null, h('h3', null, 'Session components'),
-        Object.keys(t.rewards.session).length ? Object.entries(t.rewards.session).map(([k, v]) => h('div', { class: 'reward' }, h('span', { class: 'rname' }, k), h('span', { class: 'weight' }, weights[k] !== undefined ? `×${weights[k]}` : ''), bar(v), h('span', { class: 'rval' }, fmt(v)))) : h('p', { class: 'dim' }, 'none'))),
-    h('h3', null, 'Paper metrics', noJudge ? h('span', { class: 'nojudge' }, ' — no judge') : null),
+      h('div', null, h('h3', null, 'Turn components (mean over user turns)'), turnNames.map((k) => rewardRow(k, t.rewards.turn_mean[k], r))),
+      h('div', null, h('h3', null, 'Session components'), sessionNames.length ? sessionNames.map((k) => rewardRow(k, t.rewards.session[k], r)) : h('p', { class: 'dim' }, 'none'))),
+    h('h3', null, 'Metrics', noJudge ? h('span', { class: 'nojudge' }, ' — no judge') : h('span', { class: 'metrics-legend dim' }, ' — rule: decided by rules; judge: scored by the judge')),
     scroller(h('table', { class: 'metrics', id: 'metrics' },
-      h('tr', null, PAPER_METRICS.map((k) => h('th', { title: k === 'Rob' ? 'robotic tone: lower is better' : '' }, k === 'Rob' ? 'Rob ↓' : k))),
-      h('tr', null, PAPER_METRICS.map((k) => h('td', null, mv(k) === null ? (noJudge ? '—' : 'no judge') : `${fmt(mv(k)!)} ${t.metrics[k]?.source ?? ''}`))))),
+      h('tr', null, metrics.map((k) => h('th', null, metricHeading(k, r.definitions)))),
+      h('tr', null, metrics.map((k) => h('td', null, metricValue(k, cell(k))))))),
     t.targets?.length ? h('div', { class: 'targets' }, h('h3', null, 'Targets'), t.targets.map((x) => h('div', null, ...linked(x.id), x.met_at === null ? h('span', { class: 'flag missing' }, 'not met') : h('span', { class: 'ok' }, ` met at turn ${x.met_at}`)))) : null,
     t.policies?.length ? h('div', { class: 'policies' }, h('h3', null, 'Decision policies'), t.policies.map((p) => h('div', null, ...linked(p.id), ` fired at turn${p.turns.length > 1 ? 's' : ''} ${p.turns.join(', ')}`))) : null);
 }
@@ -256,6 +271,10 @@ function probe(): RenderedState {
     noJudge: !!document.querySelector('#totals .nojudge'),
     renderMs: lastRenderMs,
     layout: layoutState(),
+    definitions: definitionsShown(app),
+    totalsComponents: Array.from(document.querySelectorAll<HTMLElement>('#totals .reward')).map((e) => e.dataset.name ?? ''),
+    explainLines: (document.querySelector('#explain pre')?.textContent ?? '').split('\n').filter(Boolean),
+    metricSources: metricSourcesShown(document.getElementById('metrics') ?? app),
   };
 }
 
@@ -281,7 +300,11 @@ window.addEventListener('message', (ev: MessageEvent<ToPreview>) => {
       break;
     }
     case 'end':
-      if (model) { model.transcript = m.transcript; model.turns = m.transcript.turns; model.streaming = undefined; model.ask = undefined; }
+      if (model) {
+        model.transcript = m.transcript; model.turns = m.transcript.turns; model.streaming = undefined; model.ask = undefined;
+        model.explain = m.explain;
+        if (m.rewards) model.info.rewards = m.rewards;
+      }
       render();
       scrollToTotals();
       break;

@@ -8,6 +8,7 @@ import { terminationOf } from '../model/scenario-defaults';
 import { parseStateLine, parseUserOutput, STATE_KEYS } from '../rationale/index';
 import { contentStems, jaccard } from '../util/text';
 import { detectTactic } from './tactics';
+import { foldLine } from '../backends/chat/errors';
 import type { TacticJudge } from './tactic-judge';
 import { applyTransitions, compileScenario, firedPolicies, hangUpReason, initialState, successHolds, targetsMetBy, targetsRaised, endTokenIn } from './rules';
 import type { Agent, AgentContext, ResolvedProfile, SimulatorContext, UserSimulator } from './types';
@@ -89,9 +90,10 @@ export async function runDialogue(opts: DialogueOptions): Promise<Transcript> {
     simulator: simulator.id,
     agent: agent.id,
     ...(scenario.split ? { split: scenario.split } : {}),
+    ...(simulator.rationaleMode ? { simulator_rationale: simulator.rationaleMode } : {}),
     started_at: new Date().toISOString(),
     turns,
-    end: { reason: 'max_turns', at_turn: -1 },
+    end: { reason: 'max_turns', at_turn: 0 },
     rewards: { turn_mean: {}, session: {} }, // no total until scored; none for a cancelled or errored dialogue
     metrics: {},
   };
@@ -244,8 +246,9 @@ export async function runDialogue(opts: DialogueOptions): Promise<Transcript> {
     }
   } catch (e) {
     const end = e instanceof End ? e : isAbort(e, signal) ? new End('cancelled', 'cancelled by the user') : new End('error', 'internal error', `engine: ${(e as Error)?.message ?? String(e)}`);
-    transcript.end = { reason: end.reason, at_turn: turns.length - 1, detail: end.detail };
-    if (end.error) transcript.error = end.error;
+    // An error is at the turn that failed (turn 0 when the user speaks first and fails); any other end at the last turn.
+    transcript.end = { reason: end.reason, at_turn: end.reason === 'error' ? turns.length : Math.max(0, turns.length - 1), detail: end.detail };
+    if (end.error) transcript.error = foldLine(end.error);
   }
   transcript.targets = scenario.targets.map((t) => ({ id: t.id, met_at: targetsMet.get(t.id) ?? null }));
   transcript.policies = [...policyTurns].map(([id, list]) => ({ id, turns: list }));

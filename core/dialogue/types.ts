@@ -68,6 +68,8 @@ export interface UserTurnOutput {
 
 export interface UserSimulator {
   id: string;
+  /** A model simulator's rationale mode (its backend's `rationale`): `off` for a plain user model. Recorded as `simulator_rationale`. */
+  readonly rationaleMode?: 'prompt' | 'off';
   next(ctx: SimulatorContext): Promise<UserTurnOutput>;
 }
 

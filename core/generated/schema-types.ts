@@ -708,9 +708,13 @@ export interface Backend {
    */
   api_key?: string;
   /**
-   * Where the server returns reasoning: `reasoning` (vLLM, Ollama), `reasoning_content` (SGLang, llama.cpp, LM Studio), `think_tags` (inside `content`), or `auto` (try all).
+   * Where the server returns reasoning. `auto` reads whatever arrives: a `reasoning` field (vLLM, Ollama), `reasoning_content` (SGLang, llama.cpp, LiteLLM), `<think>` tags in `content`, an implicit think (only `</think>`), or none. An explicit value that does not match what arrives warns once and reads what arrived. `userlm backend test ID` shows what a server sends.
    */
   reasoning?: 'auto' | 'reasoning' | 'reasoning_content' | 'think_tags';
+  /**
+   * As a simulator: `prompt` asks a chat model for the five-section rationale before each reply; `off` is a plain user model (e.g. UserLM-8b) that writes only the reply, so the rationale components are not applicable (transcript `simulator_rationale: off`) and `compare` against a rationale simulator stays fair.
+   */
+  rationale?: 'prompt' | 'off';
   /**
    * Which field carries the token limit. OpenAI reasoning models want `max_completion_tokens`.
    */
@@ -827,6 +831,10 @@ export interface Transcript {
    * `agenda` or a backend id.
    */
   simulator: string;
+  /**
+   * The tactics a model agent (`llm` on the adversarial split) planned to use in this dialogue, in order. The simulated user never sees it.
+   */
+  tactic_plan?: string[];
   /**
    * `off`: the simulator wrote no rationale (its backend's `rationale` setting), so the components that read one (format, sections, rationale_length, grounding, state_validity, plan_reply) are not applicable: no value, left out of every mean. Absent or `prompt`: scored as usual.
    */

@@ -1254,7 +1254,16 @@ export const schemaFiles = {
        "think_tags"
       ],
       "default": "auto",
-      "description": "Where the server returns reasoning: `reasoning` (vLLM, Ollama), `reasoning_content` (SGLang, llama.cpp, LM Studio), `think_tags` (inside `content`), or `auto` (try all)."
+      "description": "Where the server returns reasoning. `auto` reads whatever arrives: a `reasoning` field (vLLM, Ollama), `reasoning_content` (SGLang, llama.cpp, LiteLLM), `<think>` tags in `content`, an implicit think (only `</think>`), or none. An explicit value that does not match what arrives warns once and reads what arrived. `userlm backend test ID` shows what a server sends."
+     },
+     "rationale": {
+      "type": "string",
+      "enum": [
+       "prompt",
+       "off"
+      ],
+      "default": "prompt",
+      "description": "As a simulator: `prompt` asks a chat model for the five-section rationale before each reply; `off` is a plain user model (e.g. UserLM-8b) that writes only the reply, so the rationale components are not applicable (transcript `simulator_rationale: off`) and `compare` against a rationale simulator stays fair."
      },
      "max_tokens_field": {
       "type": "string",
@@ -1462,6 +1471,14 @@ export const schemaFiles = {
    "simulator": {
     "type": "string",
     "description": "`agenda` or a backend id."
+   },
+   "tactic_plan": {
+    "type": "array",
+    "items": {
+     "type": "string",
+     "pattern": "^[a-z][a-z0-9_]*$"
+    },
+    "description": "The tactics a model agent (`llm` on the adversarial split) planned to use in this dialogue, in order. The simulated user never sees it."
    },
    "simulator_rationale": {
     "type": "string",

@@ -3,6 +3,7 @@
 import { join, resolve } from 'node:path';
 import type { Transcript } from '../generated/schema-types';
 import { METRICS } from '../rewards';
+import { failureLines } from '../backends/chat/errors';
 import { loadSummary } from './compare';
 import { readJson, readTranscripts, RUN_JSON } from './storage';
 import { missedThresholds, type GroupSummary } from './summary';
@@ -98,6 +99,7 @@ ${Object.keys(thresholds).length ? `<p>Thresholds: ${Object.entries(thresholds).
 <div class="charts">${barChart('Paper metrics', metricRows)}${barChart('Reward components (mean)', componentRows)}${barChart('Mean total by scenario', scenarioRows, 'no value')}${histogram('Dialogue totals', ts.map((t) => t.rewards.total).filter((x): x is number => typeof x === 'number'))}</div>
 ${groupTable('By scenario', s.by_scenario)}
 ${groupTable('By split', s.by_split)}
+${failureLines(ts, 100).length ? `<h2>Failed dialogues</h2><ul>${failureLines(ts, 100).map((l) => `<li>${escapeHtml(l)}</li>`).join('')}</ul>` : ''}
 <h2>Dialogues</h2><table><thead><tr><th>dialogue</th><th>split</th><th>seed</th><th>end</th><th>user turns</th><th>total</th><th>thresholds</th></tr></thead><tbody>${dialogueRows.join('')}</tbody></table>
 </body></html>
 `;

@@ -10,24 +10,47 @@ export { AgendaSimulator } from './agenda';
 /** The user's first message when they speak first (no agent opening). */
 export const CALL_CONNECTS = '(The call connects. You speak first.)';
 
-/** A simulated user played by a model: system prompt from profile + scenario + rationale instructions. */
+/** What a plain user model (`rationale: off`) is told instead of the rationale format. */
+export const PLAIN_OUTPUT = '## Output format\nWrite only what you say to the agent: one natural spoken turn in your own voice, no notes, no tags.';
+
+/**
+ * A simulated user played by a model: system prompt from profile + scenario. With the backend's
+ * `rationale: prompt` (default) the prompt asks for the five-section rationale; with `off` (a plain
+ * user model) it asks for the reply only, and the turn carries no rationale.
+ */
 export class LlmSimulator implements UserSimulator {
   private readonly prompts = new WeakMap<object, string>();
-  constructor(readonly id: string, readonly client: ChatClient) {}
+  readonly rationaleMode: 'prompt' | 'off';
+  constructor(readonly id: string, readonly client: ChatClient) {
+    this.rationaleMode = client.backend.rationale ?? 'prompt';
+  }
 
-  async next(ctx: SimulatorContext): Promise<UserTurnOutput> {
+  systemPrompt(ctx: Pick<SimulatorContext, 'profile' | 'scenario' | 'config'>): string {
     let system = this.prompts.get(ctx.scenario);
     if (!system) {
       system = buildSimulatorPrompt(ctx.profile, ctx.scenario, ctx.config);
+      if (this.rationaleMode === 'off') {
+        const at = system.lastIndexOf('## Output format');
+        system = `${at >= 0 ? system.slice(0, at) : `${system}\n\n`}${PLAIN_OUTPUT}`;
+      }
       this.prompts.set(ctx.scenario, system);
     }
-    const messages: ChatMessage[] = [{ role: 'system', content: system }];
+    return system;
+  }
+
+  async next(ctx: SimulatorContext): Promise<UserTurnOutput> {
+    const messages: ChatMessage[] = [{ role: 'system', content: this.systemPrompt(ctx) }];
     // The model plays the user, so the agent's lines are its `user` messages. Chat templates want
     // a `user` message first: when the user speaks first, a stage line opens the call.
     if (ctx.turns[0]?.speaker !== 'agent') messages.push({ role: 'user', content: CALL_CONNECTS });
     for (const t of ctx.turns) messages.push({ role: t.speaker === 'agent' ? 'user' : 'assistant', content: t.text });
     const r = await this.client.complete({ messages, signal: ctx.signal, onDelta: ctx.onDelta });
-    return { content: r.content, reasoning: r.reasoning, usage: r.usage, latencyMs: r.latencyMs };
+    const out: UserTurnOutput = { content: r.content, reasoning: r.reasoning, usage: r.usage, latencyMs: r.latencyMs };
+    if (this.rationaleMode === 'off') {
+      // The reply only; whatever reasoning the server split off is kept in `output`, never scored as a rationale.
+      out.parsed = { answer: r.content.replace(/<\/?answer>/gi, '').trim(), rationale: { raw: '', sections: {}, missing: [] } };
+    }
+    return out;
   }
 }
 

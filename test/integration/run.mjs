@@ -18,7 +18,7 @@ import { build } from 'esbuild';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const artifacts = join(root, 'test-artifacts');
 const codeServer = join(root, '.tools/code-server/node_modules/code-server/out/node/entry.js');
-const LAUNCH_TIMEOUT_MS = 6 * 60_000;
+const LAUNCH_TIMEOUT_MS = 15 * 60_000; // a hang guard, not a speed target: the trusted launch takes 2-10 min with the machine's load
 /** Every API key the tests store starts with this; it must never reach a file. */
 const TEST_SECRET_PREFIX = 'sk-userlm-test-SECRET-';
 const leaks = [];
@@ -40,6 +40,8 @@ async function bundleTests() {
   await build({
     entryPoints: [join(root, 'test/integration/suite/index.ts')], outfile, bundle: true, platform: 'node', target: 'node20',
     format: 'cjs', sourcemap: 'inline', external: ['vscode', 'mocha'], logLevel: 'warning', absWorkingDir: root,
+    // the tests use core (definitions, specs): its ESM dependencies read import.meta.url, as in scripts/bundle.mjs
+    define: { 'import.meta.url': '__import_meta_url' }, banner: { js: "var __import_meta_url = require('url').pathToFileURL(__filename).href;" },
   });
   return outfile;
 }
@@ -112,7 +114,7 @@ async function launch(mode, testsIndex) {
   if (trusted) args.push('--disable-workspace-trust');
   args.push(ws);
   const serverLog = join(artifacts, `code-server-${mode}.log`);
-  const env = { ...process.env, USERLM_IT_EXTENSION_PATH: extensionPath, USERLM_IT_ARTIFACTS: artifacts, USERLM_IT_MODE: mode, USERLM_IT_USER_DATA: userData, USERLM_IT_GREP: process.env.USERLM_IT_GREP ?? '' };
+  const env = { ...process.env, USERLM_IT_REPO_ROOT: root, USERLM_IT_EXTENSION_PATH: extensionPath, USERLM_IT_ARTIFACTS: artifacts, USERLM_IT_MODE: mode, USERLM_IT_USER_DATA: userData, USERLM_IT_GREP: process.env.USERLM_IT_GREP ?? '' };
   delete env.VSCODE_IPC_HOOK_CLI;
   const started = Date.now();
   const proc = spawn(process.execPath, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env });
@@ -131,14 +133,15 @@ async function launch(mode, testsIndex) {
     });
     const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
     const browserLog = [];
-    page.on('console', (m) => browserLog.push(`[${m.type()}] ${m.text()}`));
+    // harness commands ([[ui:…]]: what a test types, keys included) stay out of the logs
+    page.on('console', (m) => { if (!m.text().includes('[[ui:')) browserLog.push(`[${m.type()}] ${m.text()}`); });
     let resolveExit;
     const exited = new Promise((r) => { resolveExit = r; });
     const pending = [];
     const hostLog = [];
     await page.exposeFunction('codeAutomationLog', (type, args) => {
       const text = Array.isArray(args) ? format(...args) : String(args ?? '');
-      hostLog.push(`[${type}] ${text}`);
+      if (!text.includes('[[ui:')) hostLog.push(`[${type}] ${text}`);
       if (type !== 'log' && type !== 'info') return; // workbench warnings and errors go to the log file only
       for (const line of text.split('\n')) {
         const ui = /\[\[ui:(\d+):(.*)\]\]$/.exec(line);

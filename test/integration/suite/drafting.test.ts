@@ -6,9 +6,9 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { EXTENSION_ID, api, screenshot, waitFor, wsRoot } from './helpers';
+import { api, repoRoot, screenshot, waitFor, wsRoot } from './helpers';
 
-const repo = () => vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath;
+const repo = repoRoot; // test fixtures: the repository (the extension may run from the unpacked .vsix)
 
 if (vscode.workspace.isTrusted) {
   describe('drafting scenarios from SOPs and importing τ²-bench', function () {

@@ -4,7 +4,8 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { api, chatServer, screenshot, ui, useBackendPort, waitFor, wsUri } from './helpers';
+import { componentDefinition, explainTotal, METRICS, normalizeComponents } from '../../../core/rewards/index';
+import { api, chatServer, failingServer, screenshot, ui, useBackendPort, waitFor, wsUri } from './helpers';
 
 const lines = (f: string) => readFileSync(f, 'utf8').split('\n').filter((l) => l.trim()).length;
 
@@ -31,6 +32,15 @@ describe('eval runs', () => {
     assert.equal(st.histogramBars, 10);
     assert.match(st.text, /phone-upgrade-pressure/);
     assert.match(st.text, /adversarial/);
+    // every reward component and metric carries its one-line definition from core (the run's spec)
+    const spec = JSON.parse(readFileSync(join(smokeDir, 'run.json'), 'utf8')).rewards;
+    for (const c of normalizeComponents(spec)) assert.equal(st.definitions[c.name], componentDefinition(c.name, spec), `definition of ${c.name}`);
+    assert.match(st.definitions.grounding, /^Fixture wording/, 'a spec description overrides the built-in text');
+    for (const m of METRICS) assert.equal(st.definitions[m], componentDefinition(m), `definition of metric ${m}`);
+    for (const name of ['voice', 'no_leak', 'no_invention', 'no_degenerate', 'plan_reply']) assert.ok(st.text.includes(componentDefinition(name, spec)), `the new component ${name} is listed with its definition`);
+    assert.equal(st.metricSources.Goal, 'rule', 'Goal is decided by rules without a judge');
+    assert.equal(st.noTotal, 0);
+    assert.deepEqual(st.causes, []);
     await screenshot('results');
     // a dialogue of the run, opened in the preview panel
     const t = outcome.transcripts[0];
@@ -38,6 +48,9 @@ describe('eval runs', () => {
     const shown = await a.preview.probe();
     assert.equal(shown.turns, t.turns.length);
     assert.equal(shown.totalsText, t.rewards.total.toFixed(2));
+    assert.deepEqual(shown.explainLines, explainTotal(t, spec), 'how this total is computed, with the run\'s spec');
+    for (const name of ['voice', 'no_leak', 'no_invention', 'no_degenerate', 'plan_reply']) assert.ok(shown.totalsComponents.includes(name), `the new component ${name} in the preview`);
+    assert.equal(shown.definitions.grounding, st.definitions.grounding, 'the preview of a run\'s dialogue uses the run\'s spec');
   });
 
   it('shows every eval run in the Test Explorer: the CodeLens run and a palette run, with output on passing dialogues', async () => {
@@ -111,6 +124,45 @@ describe('eval runs', () => {
       await screenshot('test-explorer');
     } finally {
       await vscode.workspace.fs.writeFile(suiteFile, Buffer.from(text));
+    }
+  });
+
+  it('shows why dialogues failed (a backend refusing the key) in the Test Explorer and the results panel, with no total', async () => {
+    const a = await api();
+    const { server, port, requests } = await failingServer(401, 'Incorrect API key provided: sk-...wxyz.');
+    const restore = await useBackendPort(port);
+    try {
+      await vscode.commands.executeCommand('userlm.setApiKey', 'local-vllm', 'sk-userlm-test-SECRET-refused');
+      await a.evals.discover();
+      const suites: vscode.TestItem[] = [];
+      a.evals.controller.items.forEach((i) => suites.push(i));
+      const errors = suites.find((i) => i.description === 'errors');
+      assert.ok(errors);
+      const outcomes = await a.evals.runTests([errors]);
+      assert.ok(requests() > 0, 'the server was asked');
+      const dialogues = outcomes.filter((o) => /#[^/]+\//.test(o.id));
+      assert.equal(dialogues.length, 2);
+      for (const d of dialogues) {
+        assert.equal(d.state, 'failed');
+        assert.match(d.message!, /no total/);
+        assert.match(d.message!, /^error: .*401/m, `the cause in one line: ${d.message}`);
+        assert.match(d.message!, /Incorrect API key provided/);
+      }
+      const st = await waitFor('the results of the failed run', async () => { const s = await a.results.probe(); return s.mode === 'single' && s.text.includes('errors') && s.causes.length === 2 ? s : undefined; });
+      assert.equal(st.noTotal, 2, 'errored dialogues show no total');
+      for (const c of st.causes) { assert.match(c, /401/); assert.ok(!c.includes('\n')); }
+      await screenshot('results-failures');
+      const run = a.evals.testRuns().at(-1)!;
+      const t = JSON.parse(readFileSync(join(run.runDir!, 'transcripts.jsonl'), 'utf8').split('\n')[0]);
+      assert.equal(t.rewards.total, undefined, 'the transcript has no total');
+      await a.results.openDialogue(run.runDir!, t.dialogue_id);
+      const p = await a.preview.probe();
+      assert.equal(p.totalsText, 'none', 'the preview of an errored dialogue shows no total');
+      assert.equal(p.status, 'error');
+    } finally {
+      server.close();
+      await restore();
+      await vscode.commands.executeCommand('userlm.deleteApiKey', 'local-vllm');
     }
   });
 
@@ -200,9 +252,34 @@ describe('eval runs', () => {
       assert.equal(rows.length, r.summary.train);
       assert.equal(lines(r.validation), r.summary.validation);
       assert.ok(r.summary.samples >= 4, `${r.summary.samples} samples from 4 dialogues`);
-      if (format === 'sft') assert.deepEqual(rows[0].messages.map((m: any) => m.role).slice(0, 2), ['system', 'user']);
+      if (format === 'sft') {
+        const msgs = rows[0].messages;
+        assert.equal(msgs[0].role, 'system');
+        assert.equal(msgs.at(-1).role, 'assistant', 'the simulated user\'s turn is the target');
+        assert.match(msgs.at(-1).content, /<think>[\s\S]*<\/think>/, 'with its rationale');
+      }
       else assert.ok(Array.isArray(rows[0].prompt) && rows[0].context, 'RL rows carry the prompt and the reward context');
     }
+  });
+
+  it('re-scores a run with another reward spec into a new run and compares the two', async () => {
+    const a = await api();
+    const ext = vscode.extensions.getExtension('userlm-studio.userlm-studio')!;
+    assert.ok(ext.packageJSON.contributes.menus['view/item/context'].some((m: any) => m.command === 'userlm.runs.rescore'), 'Re-score Run With… is in the context menu');
+    const specFile = wsUri('rewards/default.rewards.yaml').fsPath;
+    const newDir = await a.runs.rescore(smokeDir, { rewards: specFile });
+    assert.ok(newDir && existsSync(join(newDir, 'transcripts.jsonl')) && newDir !== smokeDir, `new run: ${newDir}`);
+    const json = JSON.parse(readFileSync(join(newDir, 'run.json'), 'utf8'));
+    assert.equal(json.rewards_source, specFile);
+    const read = (d: string) => readFileSync(join(d, 'transcripts.jsonl'), 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l));
+    const before = read(smokeDir);
+    const after = read(newDir);
+    assert.equal(after.length, before.length);
+    assert.ok('voice' in before[0].rewards.turn_mean && !('voice' in after[0].rewards.turn_mean), 'scored with the other spec (no voice component)');
+    const st = await waitFor('the comparison of the two', async () => { const s = await a.results.probe(); return s.mode === 'compare' && s.text.includes(json.run_id) ? s : undefined; });
+    assert.ok(st.deltas > 0);
+    assert.ok((await a.runs.entries()).some((e) => e.runDir === newDir), 'the new run is in the Runs view');
+    assert.equal(await vscode.commands.executeCommand('userlm.runs.delete', newDir, true), true);
   });
 
   it('compares two runs side by side with deltas, opens a report and deletes a run', async () => {

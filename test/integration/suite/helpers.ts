@@ -16,6 +16,11 @@ export async function api(): Promise<Api> {
   return (await ext.activate()) as Api;
 }
 
+/** The repository the tests run from (its .venv, dist/cli.js): with USERLM_IT_VSIX the extension itself runs from the unpacked package. */
+export function repoRoot(): string {
+  return process.env.USERLM_IT_REPO_ROOT ?? vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath;
+}
+
 export function wsRoot(): string {
   const f = vscode.workspace.workspaceFolders?.[0];
   if (!f) throw new Error('no workspace folder');
@@ -93,4 +98,15 @@ export async function ui(action: { do: 'contextmenu'; treeitem: string; menu: st
   console.log(`[[ui:${id}:${JSON.stringify(action)}]]`);
   const r = await waitFor(`the workbench to do ${JSON.stringify(action)}`, () => (existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) as { ok: boolean; error?: string } : undefined), 40_000, 100);
   if (!r.ok) throw new Error(`ui action ${JSON.stringify(action)} failed: ${r.error}`);
+}
+
+/** An OpenAI-compatible server that answers every request with an HTTP error (status and JSON body as OpenAI sends them). */
+export function failingServer(status: number, message: string): Promise<{ server: Server; port: number; requests: () => number }> {
+  let n = 0;
+  const server = createServer((req, res) => {
+    n++;
+    req.resume();
+    req.on('end', () => { res.writeHead(status, { 'content-type': 'application/json' }); res.end(JSON.stringify({ error: { message, type: 'invalid_request_error', code: null } })); });
+  });
+  return new Promise((r) => server.listen(0, '127.0.0.1', () => r({ server, port: (server.address() as { port: number }).port, requests: () => n })));
 }

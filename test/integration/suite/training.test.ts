@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { EXTENSION_ID, api, screenshot, waitFor, wsRoot, wsUri } from './helpers';
+import { EXTENSION_ID, api, screenshot, waitFor, wsRoot, wsUri, repoRoot } from './helpers';
 
 /** `userlm.training.probe` (client/training/index.ts `TrainingProbe`). */
 interface Probe {
@@ -67,7 +67,7 @@ if (vscode.workspace.isTrusted) {
 
     before(async function () {
       this.timeout(4 * 60_000);
-      const root = vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath;
+      const root = repoRoot(); // .venv and the samples: the repository (the extension may run from the unpacked .vsix)
       const venv = join(root, '.venv');
       assert.ok(existsSync(join(venv, 'bin', 'ray')), `${venv}/bin/ray is missing: run scripts/setup-python.sh first`);
       tmp = mkdtempSync(join(tmpdir(), 'userlm-it-ray-'));
@@ -155,7 +155,7 @@ if (vscode.workspace.isTrusted) {
     it('a GRPO job from a dataset file: the metrics panel charts the reward and each reward component per step', async () => {
       // an RL dataset file written by `userlm export --format rl`
       const dataset = join(tmp, 'rl.jsonl');
-      const cli = join(vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath, 'dist', 'cli.js');
+      const cli = join(repoRoot(), 'dist', 'cli.js');
       const exported = await run(process.execPath, [cli, 'export', runId, '--format', 'rl', '--split', '1', '--out', dataset], wsRoot());
       assert.equal(exported.code, 0, exported.stderr);
       const wrongKind: any = await vscode.commands.executeCommand('userlm.training.submit', { dataset, type: 'sft', baseModel: model, backend: BACKEND, confirmed: true });

@@ -31,17 +31,40 @@ describe('engine: OpenAI-compatible chat client', function () {
         const parsed = parseUserOutput(r.content, r.reasoning);
         assert.deepEqual(parsed.rationale.missing, []);
         assert.equal(parsed.answer, 'Hi. I got your message about my account, what is this about?');
-        if (stream) assert.ok(deltas.length >= 2 && deltas.join('').length > 0, 'content arrives in deltas');
+        if (stream) assert.equal(deltas.join(''), r.content, 'the reply (never the reasoning) arrives in deltas');
         else assert.equal(deltas.length, 0);
+        assert.equal(r.streamed, stream);
         assert.equal(server.requests[0].body.stream ?? false, stream);
         assert.ok(r.usage && r.usage.prompt_tokens! > 0 && r.usage.completion_tokens! > 0 && r.usage.reasoning_tokens !== undefined, JSON.stringify(r.usage));
       });
     }
   }
 
-  it('a field-only reasoning setting ignores the other field', async () => {
-    const r = await createChatClient(backend({ model: 'sim-reasoning_content', reasoning: 'reasoning' }), undefined).complete({ messages: MESSAGES });
-    assert.equal(r.reasoning, undefined);
+  it('streams the reply as it comes once the backend is known to open its thinks explicitly', async () => {
+    const client = createChatClient(backend({ model: 'sim-reasoning_content' }), undefined);
+    const first: string[] = [];
+    const second: string[] = [];
+    await client.complete({ messages: MESSAGES, onDelta: (d) => first.push(d) });
+    const r = await client.complete({ messages: MESSAGES, onDelta: (d) => second.push(d) });
+    assert.equal(first.join(''), r.content);
+    assert.equal(second.join(''), r.content);
+    assert.ok(second.length >= 2, `streamed in ${second.length} deltas`);
+    assert.equal(first.length, 1, 'the first reply of an unknown backend is held until it is known not to open an implicit think');
+    assert.ok(!second.join('').includes('Agent intent'), 'no reasoning in the deltas');
+  });
+
+  it('an explicit reasoning setting that does not match the server warns once per backend and reads what arrived', async () => {
+    const warnings: string[] = [];
+    const b = backend({ model: 'sim-reasoning_content', reasoning: 'reasoning' });
+    const client = createChatClient(b, undefined, { warn: (m) => warnings.push(m) });
+    for (let i = 0; i < 3; i++) {
+      const r = await client.complete({ messages: MESSAGES });
+      assert.equal(r.dialect, 'reasoning_content');
+      assert.match(r.reasoning ?? '', /^Agent intent/);
+    }
+    await createChatClient(b, undefined, { warn: (m) => warnings.push(m) }).complete({ messages: MESSAGES });
+    assert.equal(warnings.length, 1, warnings.join('\n'));
+    assert.match(warnings[0], new RegExp(`backend '${b.id}'.*'reasoning: reasoning'.*'reasoning_content' field`));
   });
 
   it('a server with no reasoning at all gives the answer and the parser reports the missing rationale', async () => {
@@ -142,7 +165,7 @@ describe('engine: OpenAI-compatible chat client', function () {
     server = await startOpenAIServer({ requireKey: 'right-key' });
     const key = 'wrong-key-987654';
     await assert.rejects(createChatClient(backend(), key, fast).complete({ messages: MESSAGES }), (e: Error) => {
-      assert.match(e.message, /HTTP 401: Incorrect API key provided\.$/);
+      assert.match(e.message, /HTTP 401: Incorrect API key provided\. \(check the backend.s api_key\)$/);
       assert.ok(!e.message.includes(key));
       return true;
     });
@@ -150,22 +173,24 @@ describe('engine: OpenAI-compatible chat client', function () {
   });
 
   it('reports a server that is not there', async () => {
-    await assert.rejects(createChatClient(backend({ base_url: 'http://127.0.0.1:9/v1', max_retries: 1 }), undefined, fast).complete({ messages: MESSAGES }), /connection failed.*gave up after 2 attempts/);
+    await assert.rejects(createChatClient(backend({ base_url: 'http://127.0.0.1:9/v1', max_retries: 1 }), undefined, fast).complete({ messages: MESSAGES }), /connection refused \(ECONNREFUSED\): nothing is listening at http:\/\/127\.0\.0\.1:9\/v1; gave up after 2 attempts/);
   });
 
   it('aborts mid-stream without retrying', async () => {
+    const client = createChatClient(backend({ model: 'sim-reasoning', stream: true }), undefined, fast);
+    await client.complete({ messages: MESSAGES }); // the backend is now known to stream its reply as it comes
     server.faults.push('slow');
     const ac = new AbortController();
     const deltas: string[] = [];
     await assert.rejects(
-      createChatClient(backend({ model: 'sim-reasoning', stream: true }), undefined, fast).complete({
+      client.complete({
         messages: MESSAGES, signal: ac.signal, onDelta: (d) => { deltas.push(d); ac.abort(); },
       }),
       (e: Error) => e.name === 'AbortError',
     );
     assert.equal(deltas.length, 1);
     await new Promise((r) => setTimeout(r, 300));
-    assert.equal(server.requests.length, 1);
+    assert.equal(server.requests.length, 2);
   });
 
   it('an aborted signal stops a retry wait', async () => {

@@ -99,7 +99,7 @@ describe('engine: dialogues with model backends', function () {
     const env = { config, secret };
     const t = await runDialogue({ scenario: toyScenario(), profile: PROFILE, config, seed: 1, simulator: createSimulator('down', env), agent: createAgent('scripted', env) });
     assert.equal(t.end.reason, 'error');
-    assert.match(t.error!, /^simulator 'down': backend 'down' \(model x at http:\/\/127\.0\.0\.1:9\/v1\): connection failed/);
+    assert.match(t.error!, /^simulator 'down': backend 'down' \(model x at http:\/\/127\.0\.0\.1:9\/v1\): connection refused \(ECONNREFUSED\)/);
     assert.equal(t.turns.length, 1); // the opening
   });
 
@@ -166,6 +166,6 @@ describe('engine: optional tactic judge', function () {
     const judge = createTacticJudge(createChatClient({ id: 'judge', type: 'openai-compatible', base_url: 'http://127.0.0.1:9/v1', model: 'j', max_retries: 0 }, undefined));
     const t = await runDialogue({ scenario: toyScenario(), profile: PROFILE, seed: 1, simulator: createSimulator('agenda', { secret: () => undefined }), agent: createAgent('scripted', { secret: () => undefined }), tacticJudge: judge });
     assert.equal(t.end.reason, 'error');
-    assert.match(t.error!, /^tactic judge: backend 'judge' .*connection failed/);
+    assert.match(t.error!, /^tactic judge: backend 'judge' .*connection refused \(ECONNREFUSED\)/);
   });
 });
