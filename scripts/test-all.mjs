@@ -13,7 +13,6 @@ const steps = [
   ['build', 'npm run build --silent'],
   ['unit, language server, engine and CLI tests', 'npx mocha --config .mocharc.json'],
   ['trainer and Ray tests (Python)', 'bash scripts/test-trainer.sh'],
-  ['real local model (Gemma 3 270M over node-llama-cpp)', 'npm run test:local-model --silent'],
   ['VS Code integration tests (code-server) against the packaged .vsix', 'npm run package --silent && USERLM_IT_VSIX=userlm-studio.vsix node test/integration/run.mjs'],
 ];
 
