@@ -14,7 +14,6 @@ const steps = [
   ['unit, language server, engine and CLI tests', 'npx mocha --config .mocharc.json'],
   ['Neovim end to end (headless Neovim with the docs/editors.md configuration)', 'bash scripts/setup-neovim.sh && npx mocha --no-config --exit --timeout 180000 out/test/editors/neovim.test.js'],
   ['trainer and Ray tests (Python)', 'bash scripts/test-trainer.sh'],
-  ['real local model (Gemma 3 270M over node-llama-cpp)', 'npm run test:local-model --silent'],
   ['VS Code integration tests (code-server) against the packaged .vsix', 'npm run package --silent && USERLM_IT_VSIX=userlm-studio.vsix node test/integration/run.mjs'],
 ];
 

@@ -127,7 +127,9 @@ export async function runDialogue(opts: DialogueOptions): Promise<Transcript> {
         lastUserText: lastText('user'), openConcerns,
       };
       try {
-        ({ text, usage: u } = await agent.next(ctx));
+        const said = await agent.next(ctx);
+        ({ text, usage: u } = said);
+        if (said.tacticPlan) transcript.tactic_plan = said.tacticPlan;
       } catch (e) {
         if (isAbort(e, signal)) throw new End('cancelled', 'cancelled by the user');
         throw new End('error', `agent '${agent.id}' failed`, `agent '${agent.id}': ${(e as Error).message}`);

@@ -81,7 +81,8 @@ export interface AgentContext extends DialogueView {
 
 export interface Agent {
   id: string;
-  next(ctx: AgentContext): Promise<{ text: string; usage?: Usage }>;
+  /** `tacticPlan`: a model adversary's plan, given once (recorded as the transcript's `tactic_plan`). */
+  next(ctx: AgentContext): Promise<{ text: string; usage?: Usage; tacticPlan?: string[] }>;
 }
 
 /** Finds a backend by id in `userlm.yaml`, with a message that lists the known ids. */

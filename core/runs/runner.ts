@@ -10,7 +10,7 @@ import { loadWorkspace, loadYamlFile, resolveProfile } from '../model/load';
 import { runDialogue, type DialogueEvent } from '../dialogue';
 import { findBackend, backendKey, type EngineEnv, type ResolvedProfile } from '../dialogue/types';
 import { createSimulator } from '../simulate';
-import { createAgent } from '../agents';
+import { createAgent, modelTacticJudge } from '../agents';
 import { createJudge, normalizeComponents, routeJudges, scoreTranscript, scoreUserTurn, turnScore, type Judge } from '../rewards';
 import { resolveSuite, defaultSpec, selectDialogues, type DialogueSelection, type PlannedDialogue, type ResolvedSuite } from './suite';
 import { lockRunDir, type RunLock } from './lock';
@@ -141,6 +141,8 @@ export async function runSuite(opts: RunSuiteOptions): Promise<{ runDir: string;
   const agents = new Map<string, ReturnType<typeof createAgent>>();
   for (const d of r.dialogues) { const id = agentFor(r, d); if (!agents.has(id)) agents.set(id, createAgent(id, env)); }
   const agentOf = (id: string) => agents.get(id)!;
+  // With a judge backend, tactics a model agent uses are judged by the model (cue phrases stay the fallback).
+  const tacticJudges = new Map([...agents].map(([id, a]) => [id, modelTacticJudge(a, r.suite.judge, env)]));
 
   let runId: string;
   let runDir: string;
@@ -215,7 +217,7 @@ export async function runSuite(opts: RunSuiteOptions): Promise<{ runDir: string;
         try {
           t = await runDialogue({
             scenario: d.scenario, profile: d.profile, config: r.config, simulator, agent: agentOf(agentId),
-            seed: d.seed, runId, dialogueId: d.id, signal,
+            seed: d.seed, runId, dialogueId: d.id, signal, tacticJudge: tacticJudges.get(agentId),
           });
           // Rule rewards for every finished dialogue; no judge calls for one that broke off with an error.
           if (t.end.reason !== 'cancelled') t = await scoreTranscript(t, { scenario: d.scenario, profile: d.profile, spec: r.spec, judge: t.end.reason === 'error' ? undefined : judge, signal });
@@ -324,7 +326,7 @@ export async function previewDialogue(opts: PreviewOptions): Promise<Transcript>
   };
   const t = await runDialogue({
     scenario, profile, config, simulator, agent, seed: opts.seed ?? 1, maxTurns: opts.turns,
-    runId: 'preview', signal: opts.signal, onEvent,
+    runId: 'preview', signal: opts.signal, onEvent, tacticJudge: modelTacticJudge(agent, opts.judge, env),
   });
   return scoreTranscript(t, { scenario, profile, spec, judge, signal: opts.signal });
 }
