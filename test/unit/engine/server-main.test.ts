@@ -40,6 +40,6 @@ describe('engine: openai-server-main', function () {
     assert.match(r.stderr, /--latency-ms must be a number >= 0, got 'soon'/);
     const d = spawnSync(process.execPath, [MAIN, '--dialect', 'xml'], { encoding: 'utf8' });
     assert.equal(d.status, 2);
-    assert.match(d.stderr, /--dialect must be one of reasoning, reasoning_content, think_tags, none, got 'xml'/);
+    assert.match(d.stderr, /--dialect must be one of reasoning, reasoning_content, think_tags, implicit_think, none, got 'xml'/);
   });
 });
