@@ -1041,13 +1041,16 @@ def _make_rule_fn(c: dict, spec: Optional[dict] = None) -> Callable[..., list[Op
     return fn
 
 
-def _make_judge_fn(c: dict, judge: Optional[JudgeFn], rubric: str) -> Callable[..., list[Optional[float]]]:
+def _make_judge_fn(c: dict, judge: Optional[JudgeFn], rubric: str, spec: Optional[dict] = None) -> Callable[..., list[Optional[float]]]:
     def one(prompt: Any, completion: Any, ctx_json: str) -> Optional[float]:
         if judge is None:
             return None
         ctx = json.loads(ctx_json)
         out = parse_output(completion_text(completion))
         turns = turns_from_prompt(prompt)
+        earlier = [{"speaker": t["speaker"], "text": t["text"]} for t in turns]
+        if _gated(spec, out, context_from_json(ctx["turn"], earlier, ctx.get("profile")), ctx["scenario"]):
+            return 0.0  # a turn that fails a gate scores 0 on every component, judges included, and is not judged
         i = ctx["turn"]["i"]
         turns.append({"index": i, "speaker": "user", "text": out.answer.strip(), "rationale": {"raw": out.rationale}})
         raw = judge(c["name"], build_judge_prompt(rubric, ctx["scenario"], ctx.get("profile") or {}, turns, i), str(i))
@@ -1074,6 +1077,6 @@ def reward_functions(spec: dict, judge: Optional[JudgeFn]) -> tuple[list[Callabl
     funcs: list[Callable] = []
     weights: list[float] = []
     for c in used:
-        funcs.append(_make_rule_fn(c, spec) if c["kind"] == "rule" else _make_judge_fn(c, judge, c.get("rubric") or c["name"]))
+        funcs.append(_make_rule_fn(c, spec) if c["kind"] == "rule" else _make_judge_fn(c, judge, c.get("rubric") or c["name"], spec))
         weights.append(float(c.get("weight", 1)) / total)
     return funcs, weights, skipped

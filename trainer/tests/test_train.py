@@ -53,10 +53,12 @@ def test_sft_tiny_with_lora(tmp_path, tiny_model, datasets, capsys):
 
 
 def test_grpo_tiny_every_component_logged_and_judged(tmp_path, tiny_model, datasets, judge_server):
+    # No gates here: the tiny model's random text fails `format`, and a failed gate would zero every
+    # component (test_gated_turn_scores_zero_everywhere); this test is about each component's value.
     job = parse_job({
         "type": "grpo", "base_model": tiny_model, "datasets": {"train": datasets["rl"]}, "output_dir": "out",
         "hyperparameters": {"max_steps": 2, "per_device_train_batch_size": 2, "num_generations": 2, "max_completion_length": 12, "learning_rate": 1e-4},
-        "reward_spec": SPEC,
+        "reward_spec": {**SPEC, "aggregate": {**(SPEC.get("aggregate") or {}), "gates": []}},
         "judge": {"base_url": judge_server.url, "model": "judge-model", "api_key_env": "USERLM_TEST_JUDGE_KEY"},
     }, str(tmp_path))
     summary = run_job(job)
@@ -122,3 +124,26 @@ def test_grpo_without_judge_uses_rules_with_normalised_weights(tmp_path, tiny_mo
     expected = sum(w * m[f"reward/{f.__name__}"] for f, w in zip(funcs, weights))
     assert abs(m["reward"] - expected) < 1e-5  # TRL's weighted sum is the spec's weighted mean
     assert "reward/persona_consistency" not in m
+
+
+def test_gated_turn_scores_zero_everywhere(datasets):
+    """A sampled turn that fails a gate (default: format) scores 0 on every component, judges
+    included, and is never sent to the judge; a well-formed turn is judged as usual."""
+    from trainer.rewards import reward_functions
+
+    row = read_lines(datasets["rl"])[0]
+    calls = []
+
+    def judge(name, prompt, key):
+        calls.append(name)
+        return '{"score": 7}'
+
+    funcs, _, _ = reward_functions(SPEC, judge)
+    ctx = json.dumps(row["context"])
+    gated = {f.__name__: f([row["prompt"]], ["no tags at all, I'll take it"], [ctx])[0] for f in funcs}
+    assert gated["format"] == 0.0 and gated["persona_consistency"] == 0.0 and gated["robotic_tone"] == 0.0
+    assert all(v in (0.0, None) for v in gated.values()), gated
+    assert calls == []
+    ok = "<think>Agent intent: pressure. Plan: refuse.</think><answer>No, I won't decide today.</answer>"
+    judged = {f.__name__: f([row["prompt"]], [ok], [ctx])[0] for f in funcs}
+    assert judged["format"] == 1.0 and judged["persona_consistency"] > 0 and calls
