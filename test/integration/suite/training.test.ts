@@ -16,6 +16,7 @@ import { EXTENSION_ID, api, screenshot, waitFor, wsRoot, wsUri, repoRoot } from 
 interface Probe {
   jobs: Record<string, { id: string; status: string; icon: string; contextValue: string }[]>;
   errors: Record<string, string>;
+  notConfigured: Record<string, string>;
   logs: Record<string, string>;
   metrics?: { jobId: string; status: string; series: Record<string, number>; charts: number; text: string };
   refusal?: string;
