@@ -1,6 +1,6 @@
 // Training in the editor (issue 5): "Submit Training Job…", the Jobs view, logs per job in an
-// output channel, a live metrics panel and cancel. Built as its own bundle (dist/training.js),
-// loaded after the language server starts, like dist/features.js.
+// output channel, a live metrics panel and cancel. Part of the feature bundle (client/host.ts →
+// dist/features.js), loaded after the language server starts.
 import * as vscode from 'vscode';
 import { join } from 'node:path';
 import type { TrainingBackend } from '../../core/generated/schema-types';
