@@ -12,6 +12,7 @@ const steps = [
   ['types are fresh (schemas → core/generated)', 'node scripts/gen-types.mjs --check'],
   ['build', 'npm run build --silent'],
   ['unit, language server, engine and CLI tests', 'npx mocha --config .mocharc.json'],
+  ['real local model (Gemma 3 270M GGUF served over node-llama-cpp, installed from PyPI and npm)', 'npm run test:local-model --silent'],
   ['Neovim end to end (headless Neovim with the docs/editors.md configuration)', 'bash scripts/setup-neovim.sh && npx mocha --no-config --exit --timeout 180000 out/test/editors/neovim.test.js'],
   ['trainer and Ray tests (Python)', 'bash scripts/test-trainer.sh'],
   ['VS Code integration tests (code-server) against the packaged .vsix', 'npm run package --silent && USERLM_IT_VSIX=userlm-studio.vsix node test/integration/run.mjs'],

@@ -2,7 +2,7 @@
 // real-model tests: `/v1/chat/completions` (JSON and SSE, with `usage`), `/v1/models`, and
 // llama.cpp's `/props` (`n_ctx`). The model's own chat template and tokenizer are used; requests
 // are answered one at a time on one context sequence. Installed by scripts/setup-local-model.sh.
-//   node test/support/local-model-server.mjs --model FILE [--port N] [--context N] [--tools DIR]
+//   node test/support/local-model-server.mjs --model FILE [--port N] [--context N] [--threads N] [--tools DIR]
 // Prints `listening <base url>` once the model is loaded; stops on SIGINT / SIGTERM.
 import { createServer } from 'node:http';
 import { join, resolve, basename } from 'node:path';
@@ -16,12 +16,15 @@ const modelPath = resolve(arg('model', '.tools/local-model/gemma-3-270m-q4_k_m.g
 const tools = resolve(arg('tools', join(modelPath, '..')));
 const contextSize = Number(arg('context', '2048'));
 const port = Number(arg('port', '0'));
+// One thread by default: llama.cpp's threads wait for each other by spinning, so on a shared machine
+// (CI, other tests beside it) two threads on two busy cores run several times slower than one.
+const threads = Number(arg('threads', '1'));
 const modelId = basename(modelPath).replace(/\.gguf$/, '');
 
 const { getLlama, LlamaChat } = await import(pathToFileURL(join(tools, 'node_modules', 'node-llama-cpp', 'dist', 'index.js')).href);
 const llama = await getLlama({ gpu: false, build: 'never', logLevel: 'error' });
 const model = await llama.loadModel({ modelPath });
-const context = await model.createContext({ contextSize, sequences: 1 });
+const context = await model.createContext({ contextSize, sequences: 1, threads });
 const sequence = context.getSequence();
 
 /** OpenAI messages → node-llama-cpp chat history, ending with the empty model turn to fill. */
@@ -41,6 +44,7 @@ let queue = Promise.resolve();
 /** One generation at a time on the one sequence. */
 function generate(body, onText, signal) {
   const run = async () => {
+    const t0 = Date.now();
     await sequence.clearHistory();
     const chat = new LlamaChat({ contextSequence: sequence, autoDisposeSequence: false });
     try {
@@ -56,6 +60,7 @@ function generate(body, onText, signal) {
       });
       const completionTokens = model.tokenize(r.response).length;
       const finish = r.metadata.stopReason === 'maxTokens' ? 'length' : 'stop';
+      console.error(`generated: ${promptTokens} prompt + ${completionTokens} completion tokens in ${Date.now() - t0} ms (${finish})`);
       return { text: r.response, finish, usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens } };
     } finally {
       chat.dispose({ disposeSequence: false });
