@@ -178,7 +178,7 @@ def parse_job(raw: Any, base_dir: str) -> Job:
 
     spec = raw.get("reward_spec")
     if jtype == "grpo":
-        from .rewards import SpecError, validate_spec  # local import: keeps job parsing light
+        from .rewards.spec import SpecError, validate_spec  # local import: keeps job parsing light
 
         if spec is None:
             _fail("reward_spec", "a grpo job needs the reward spec (the rewards YAML as JSON)")

@@ -13,7 +13,7 @@ import urllib.error
 import urllib.request
 from typing import Any, Optional
 
-from .rewards import JUDGE_SYSTEM, JudgeFn
+from .rewards.judge import JUDGE_SYSTEM, JudgeFn
 
 
 class JudgeError(RuntimeError):

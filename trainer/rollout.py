@@ -14,7 +14,7 @@ the agent's opening), the rollout
    agent endpoint the job names;
 4. appends the agent's turn to the token sequence with ``env_mask`` 0 (no loss on it), and repeats.
 
-The finished dialogue is scored with ``trainer.rewards.score_transcript`` and the job's reward spec:
+The finished dialogue is scored with ``trainer.rewards.score.score_transcript`` and the job's reward spec:
 every turn component per user turn (their mean per component: ``reward/turn/<name>``), every
 session component (``reward/session/<name>``) and the total (``reward/total``) as the docs define
 it (discounted turn scores, session parts, weights). GRPO's reward is the total; the components are
@@ -28,7 +28,9 @@ import json
 import re
 from typing import Any, Callable, Optional
 
-from .rewards import DEFAULT_STOP_TOKEN, STATE_VARS, content_words, has_phrase, parse_output, score_transcript, state_claims, tokens
+from .rewards.text import content_words, has_phrase, parse_output, tokens
+from .rewards.context import DEFAULT_STOP_TOKEN, STATE_VARS, state_claims
+from .rewards.score import score_transcript
 
 AGENT_CALL_CONNECTS = "(The customer is on the line. You speak first.)"  # core/agents: the stage line when the agent opens
 GENERIC_AGENT_LINE = "Is there anything else I can help you with today?"

@@ -182,7 +182,8 @@ def run_grpo(job: Job, output_dir: str) -> dict[str, Any]:
 
     from .data import rl_dataset
     from .judge import judge_from_job
-    from .rewards import SpecError, reward_functions
+    from .rewards.spec import SpecError
+    from .rewards.grpo import reward_functions
 
     hp = job.hyperparameters
     train = rl_dataset(job.train_file)

@@ -103,8 +103,7 @@ async function submit(a: ParsedArgs, ctx: Ctx): Promise<number> {
   }
   const id = await submitTrainingJob({
     ...setup.options, jobId: setup.jobId, backend, token, data: setup.data, pricePerMTokens: price,
-    trainerDir: backend.type === 'ray' && (backend.entrypoint ?? 'trainer') === 'trainer' ? trainerDir : undefined,
-    rewardsPy: backend.type === 'openai-fine-tuning' && type === 'grpo' ? readFileSync(join(trainerDir, 'rewards.py'), 'utf8') : undefined,
+    trainerDir,
     graderModel: a.flags['grader-model'] as string | undefined,
     secrets: secretValues(),
   }, (note) => out(`note: ${note}`));

@@ -130,8 +130,7 @@ export async function submitJob(keys: Keys, trainerDir: string, args: SubmitArgs
   const snapshot = await keys.snapshot(cfg.config);
   const jobId = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `UserLM: uploading to '${backend.id}'…` }, () => submitTrainingJob({
     ...setup.options, jobId: setup.jobId, backend, token, data: setup.data, pricePerMTokens: price,
-    trainerDir: backend.type === 'ray' && (backend.entrypoint ?? 'trainer') === 'trainer' ? trainerDir : undefined,
-    rewardsPy: backend.type === 'openai-fine-tuning' && type === 'grpo' ? readFileSync(join(trainerDir, 'rewards.py'), 'utf8') : undefined,
+    trainerDir,
     secrets: Object.values(snapshot),
   }));
   return { backendId: backend.id, jobId, summary };

@@ -1,6 +1,6 @@
 // The context stored with each RL prompt: the turn context of docs/rewards.md §2 and the parts of
 // the scenario and profile the reward components (rules and judge prompts) read. The Python
-// trainer (trainer/rewards.py) scores a sampled completion against exactly these fields.
+// trainer (trainer/rewards/) scores a sampled completion against exactly these fields.
 import type { ProfileFields, Scenario, State, Transcript } from '../generated/schema-types';
 import { turnContext } from '../rewards/context';
 import { terminationOf } from '../model/scenario-defaults';

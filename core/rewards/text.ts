@@ -1,5 +1,5 @@
 // Text primitives of the reward algorithm (docs/rewards.md §0-§1). Kept tiny and explicit so the
-// Python interpreter (trainer/rewards.py) can match them exactly: ASCII-only lowering, tokens are
+// Python interpreter (trainer/rewards/) can match them exactly: ASCII-only lowering, tokens are
 // runs of [A-Za-z0-9], no case-insensitive regex flags.
 
 export const EPS = 1e-9;

@@ -1,8 +1,11 @@
 // Compiles a reward spec into an OpenAI reinforcement fine-tuning grader: one `multi` grader whose
 // sub-graders are the components and whose `calculate_output` is the spec's weighted mean.
-// Rule components become `python` graders running trainer/rewards.py itself (the Python
-// interpreter that reproduces the shared vectors), so a rule means the same thing there too.
+// Rule components become `python` graders running the trainer's own reward modules
+// (trainer/rewards/, the Python interpreter that reproduces the shared vectors) as one source, so a
+// rule means the same thing there too.
 // Judge components become `score_model` graders with the rubric, 1..10 scaled to 0..1.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { RewardSpec } from '../generated/schema-types';
 import { BUILT_IN_RUBRICS, JUDGE_SYSTEM } from '../rewards/judge';
 
@@ -19,8 +22,8 @@ export type SubGrader = PythonGrader | ScoreModelGrader;
 export interface MultiGrader { type: 'multi'; name: string; graders: Record<string, SubGrader>; calculate_output: string }
 
 export interface CompileOptions {
-  /** The text of trainer/rewards.py. */
-  rewardsPy: string;
+  /** The per-turn reward modules as one Python source (`readGraderLibrary`). */
+  graderLibrary: string;
   /** Model for score_model graders (judge components). */
   graderModel: string;
 }
@@ -31,9 +34,31 @@ export interface CompiledGrader {
   skipped: { name: string; reason: string }[];
 }
 
-/** The python grader's entry point, appended to rewards.py: the dataset row carries `context` (core/datasets/rl-context.ts). */
-export function pythonGraderSource(rewardsPy: string, rule: string, params: Record<string, unknown>): string {
-  return `${rewardsPy}
+/** The modules of trainer/rewards/ that score one turn with a rule, in import order. */
+export const GRADER_MODULES = ['text', 'context', 'phrases', 'reply', 'rules'] as const;
+
+/**
+ * Those modules as one Python source, as OpenAI runs a python grader (one file, no package):
+ * concatenated in import order, their imports of each other and `from __future__` dropped.
+ */
+export function readGraderLibrary(trainerDir: string): string {
+  const body = GRADER_MODULES.map((m) => {
+    const text = readFileSync(join(trainerDir, 'rewards', `${m}.py`), 'utf8');
+    return `# ---- trainer/rewards/${m}.py\n${text.replace(/^from (?:\.\w*|__future__) import [^\n(]+\n/gm, '')}`;
+  });
+  return ['from __future__ import annotations', '', ...body].join('\n');
+}
+
+/**
+ * The python grader's entry point, appended to the library: the dataset row carries `context`
+ * (core/datasets/rl-context.ts). A rule that does not apply to the turn (n/a) grades 1: a grader
+ * must return a number, and n/a is nothing to penalise (the weighted formula cannot leave it out).
+ */
+export function pythonGraderSource(library: string, rule: string, params: Record<string, unknown>): string {
+  return `${library}
+
+# ---- the grader
+import json
 
 _PARAMS = json.loads(${JSON.stringify(JSON.stringify(params))})
 
@@ -43,7 +68,8 @@ def grade(sample, item) -> float:
     if isinstance(ctx, str):
         ctx = json.loads(ctx)
     out = parse_output(sample.get("output_text") or "")
-    return score_rule(${JSON.stringify(rule)}, out, context_from_json(ctx["turn"]), ctx["scenario"], _PARAMS)
+    v = score_rule(${JSON.stringify(rule)}, out, context_from_json(ctx["turn"], None, ctx.get("profile")), ctx["scenario"], _PARAMS)
+    return 1.0 if v is None else v
 `;
 }
 
@@ -76,7 +102,7 @@ export function compileGrader(spec: RewardSpec, opts: CompileOptions): CompiledG
     }
     if (graders[c.name]) throw new Error(`reward spec: component '${c.name}' appears twice; a grader needs unique names`);
     if (c.kind === 'rule') {
-      graders[c.name] = { type: 'python', name: c.name, source: pythonGraderSource(opts.rewardsPy, c.name, (c.params ?? {}) as Record<string, unknown>) };
+      graders[c.name] = { type: 'python', name: c.name, source: pythonGraderSource(opts.graderLibrary, c.name, (c.params ?? {}) as Record<string, unknown>) };
       terms.push(`${num(w)} * ${c.name}`);
     } else {
       const rubric = c.rubric ?? BUILT_IN_RUBRICS[c.name];

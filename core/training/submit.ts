@@ -5,7 +5,7 @@ import { RayJobsClient, TERMINAL_STATUSES } from './ray';
 import { OpenAIFineTuning, FT_TERMINAL, reinforcementRows } from './openai-ft';
 import { buildZip } from './zip';
 import { assertNoSecrets, buildJobJson, entrypointFor, estimateJob, packageEntries, type JobEstimate, type TrainJobOptions } from './job';
-import { compileGrader } from './grader';
+import { compileGrader, readGraderLibrary } from './grader';
 import { newJobId } from './setup';
 
 export interface SubmitRequest extends TrainJobOptions {
@@ -15,10 +15,8 @@ export interface SubmitRequest extends TrainJobOptions {
   /** The backend's token, already resolved from its `token` reference. */
   token?: string;
   data: ExportResult;
-  /** trainer/ folder (Ray with `entrypoint: trainer`). */
+  /** trainer/ folder: the package of a Ray job with `entrypoint: trainer`; its reward modules are an OpenAI GRPO job's python graders. */
   trainerDir?: string;
-  /** Text of trainer/rewards.py (OpenAI reinforcement jobs: the python graders). */
-  rewardsPy?: string;
   /** Score model for judge components in OpenAI graders. Default gpt-4.1-mini. */
   graderModel?: string;
   /** More values that must never be uploaded (e.g. every secret the caller knows). */
@@ -83,8 +81,8 @@ async function submitOpenAI(req: SubmitRequest, note: (text: string) => void): P
   const common = { model: req.baseModel, trainingFile, validationFile, suffix: req.name, metadata: { userlm: 'train', type }, hyperparameters };
   if (type === 'sft') return (await ft.createSupervised(common)).id;
   if (!req.rewardSpec) throw new Error('a grpo job needs a reward spec');
-  if (!req.rewardsPy) throw new Error('trainer/rewards.py is needed to compile the grader');
-  const { grader, skipped } = compileGrader(req.rewardSpec as RewardSpec, { rewardsPy: req.rewardsPy, graderModel: req.graderModel ?? 'gpt-4.1-mini' });
+  if (!req.trainerDir) throw new Error("the trainer package folder is needed to compile the grader (its reward modules run as python graders)");
+  const { grader, skipped } = compileGrader(req.rewardSpec as RewardSpec, { graderLibrary: readGraderLibrary(req.trainerDir), graderModel: req.graderModel ?? 'gpt-4.1-mini' });
   for (const s of skipped) note(`${s.name} left out of the grader: ${s.reason}`);
   return (await ft.createReinforcement({ ...common, grader })).id;
 }

@@ -19,7 +19,9 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 
-from trainer.rewards import parse_output, score_rule, score_transcript  # noqa: E402
+from trainer.rewards.text import parse_output  # noqa: E402
+from trainer.rewards.rules import score_rule  # noqa: E402
+from trainer.rewards.score import score_transcript  # noqa: E402
 from trainer.rollout import DialogueEnv  # noqa: E402
 
 GEMMA_TEMPLATE = (  # Gemma's chat template (system folded into the first user turn), used when the GGUF carries none
@@ -91,8 +93,6 @@ def generate(model, tok, messages: list[dict], max_new: int) -> str:
 
 def measure_format(model_dir: str, data: str, n: int, max_new: int, adapter: str | None = None) -> dict:
     """Mean rationale ``format`` and ``sections`` rewards of the model's replies to held-out prompts (greedy)."""
-    from trainer.rewards import turn_context  # noqa: F401  (rule scorers take a context; format and sections do not read it)
-
     model, tok = load(model_dir, adapter)
     rows = [json.loads(line) for line in open(data, encoding="utf-8") if line.strip()][:n]
     fmt, sec, t0 = [], [], time.time()

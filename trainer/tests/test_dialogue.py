@@ -6,7 +6,7 @@ import json
 import pytest
 
 from trainer.job import parse_job
-from trainer.rewards import score_transcript
+from trainer.rewards.score import score_transcript
 from trainer.rollout import DialogueEnv, compare, dialogue_reward_functions, touches
 from trainer.train import run_job
 

@@ -6,7 +6,7 @@ import os
 import pytest
 
 from trainer.job import parse_job
-from trainer.rewards import grpo_components
+from trainer.rewards.grpo import grpo_components
 from trainer.train import run_job
 
 SPEC = {
@@ -107,7 +107,7 @@ def test_sft_max_length_too_small_is_a_clear_error(tmp_path, tiny_model, dataset
 
 
 def test_grpo_without_judge_uses_rules_with_normalised_weights(tmp_path, tiny_model, datasets):
-    from trainer.rewards import reward_functions
+    from trainer.rewards.grpo import reward_functions
 
     funcs, weights, skipped = reward_functions(SPEC, None)
     assert [f.__name__ for f in funcs] == ["format", "sections", "rationale_length", "grounding", "state_validity", "disclosure", "resistance", "termination"]
@@ -129,7 +129,7 @@ def test_grpo_without_judge_uses_rules_with_normalised_weights(tmp_path, tiny_mo
 def test_gated_turn_scores_zero_everywhere(datasets):
     """A sampled turn that fails a gate (default: format) scores 0 on every component, judges
     included, and is never sent to the judge; a well-formed turn is judged as usual."""
-    from trainer.rewards import reward_functions
+    from trainer.rewards.grpo import reward_functions
 
     row = read_lines(datasets["rl"])[0]
     calls = []

@@ -7,7 +7,9 @@ import os
 
 import pytest
 
-from trainer.rewards import RATIONALE_INSTRUCTIONS, build_judge_prompt, round6, score_transcript
+from trainer.rewards.text import RATIONALE_INSTRUCTIONS, round6
+from trainer.rewards.judge import build_judge_prompt
+from trainer.rewards.score import score_transcript
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 VECTORS = sorted(glob.glob(os.path.join(ROOT, "test", "vectors", "*.json")))

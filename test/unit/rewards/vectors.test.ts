@@ -1,5 +1,5 @@
 // Recomputes every shared reward test vector (test/vectors/*.json) with the TypeScript interpreter.
-// The Python interpreter (trainer/rewards.py) runs the same files.
+// The Python interpreter (trainer/rewards/) runs the same files.
 import { strict as assert } from 'node:assert';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
 import { readFileSync } from 'node:fs';
-import { OpenAIFineTuning, RayJobsClient, RayError, compileGrader, reinforcementRows, assertNoSecrets } from '../../../core/training';
+import { OpenAIFineTuning, RayJobsClient, RayError, compileGrader, readGraderLibrary, reinforcementRows, assertNoSecrets } from '../../../core/training';
 import { buildDataset, readTranscripts, workspaceSource, toJsonl, type RlSample } from '../../../core/datasets';
 import { loadWorkspace } from '../../../core/model/load';
 import { OpenAIFineTuneServer } from '../../support/openai-finetune-server';
@@ -81,7 +81,7 @@ describe('training: OpenAI fine-tuning client against the local server', () => {
     const rows = reinforcementRows(await rlSamples());
     assert.ok(String(rows[0].judge_context).includes('SCENARIO: Phone upgrade call (adversarial)'));
     const fileId = await ft.uploadFile('rl.jsonl', toJsonl(rows));
-    const { grader } = compileGrader(parse(REWARDS_YAML), { rewardsPy: readFileSync(join(ROOT, 'trainer', 'rewards.py'), 'utf8'), graderModel: 'gpt-4.1-mini' });
+    const { grader } = compileGrader(parse(REWARDS_YAML), { graderLibrary: readGraderLibrary(join(ROOT, 'trainer')), graderModel: 'gpt-4.1-mini' });
     const job = await ft.createReinforcement({ model: 'o4-mini', trainingFile: fileId, grader });
     const sent = JSON.parse(server.requests.at(-1)!.body.toString());
     assert.equal(sent.method.type, 'reinforcement');

@@ -1,15 +1,18 @@
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseProgress, buildZip, crc32, rayPackageName, compileGrader, packageEntries, trainerEntries, buildJobJson, specWithRubrics, estimateJob, entrypointFor, TRAINER_ENTRYPOINT } from '../../../core/training';
+import { parseProgress, buildZip, crc32, rayPackageName, compileGrader, readGraderLibrary, packageEntries, trainerEntries, buildJobJson, specWithRubrics, estimateJob, entrypointFor, TRAINER_ENTRYPOINT } from '../../../core/training';
 import { BUILT_IN_RUBRICS } from '../../../core/rewards/judge';
+import { RULE_NAMES } from '../../../core/rewards/rules';
+import { rlContext, type RlContext } from '../../../core/datasets/rl-context';
 import type { RewardSpec } from '../../../core/generated/schema-types';
 
 const ROOT = join(__dirname, '..', '..', '..', '..');
 const TRAINER = join(ROOT, 'trainer');
-const REWARDS_PY = readFileSync(join(TRAINER, 'rewards.py'), 'utf8');
+const VECTORS = join(ROOT, 'test', 'vectors');
+const LIBRARY = readGraderLibrary(TRAINER);
 
 function python(code: string, input?: string) {
   return spawnSync('python3', ['-c', code], { encoding: 'utf8', input });
@@ -42,7 +45,7 @@ describe('training: deterministic zip', () => {
   it('the package holds the trainer sources (no tests), data and job.json', () => {
     const entries = packageEntries({ trainerDir: TRAINER, job: { type: 'sft' }, train: 'a\n', validation: 'b\n' });
     const paths = entries.map((e) => e.path);
-    assert.ok(paths.includes('trainer/__main__.py') && paths.includes('trainer/rewards.py') && paths.includes('trainer/requirements.txt'));
+    assert.ok(paths.includes('trainer/__main__.py') && paths.includes('trainer/rewards/score.py') && paths.includes('trainer/requirements.txt'));
     assert.ok(!paths.some((p) => p.includes('tests/') || p.includes('__pycache__')));
     assert.ok(paths.includes('job.json') && paths.includes('data/train.jsonl') && paths.includes('data/validation.jsonl'));
     assert.ok(buildZip(entries).equals(buildZip(packageEntries({ trainerDir: TRAINER, job: { type: 'sft' }, train: 'a\n', validation: 'b\n' }))));
@@ -64,7 +67,7 @@ const SPEC: RewardSpec = {
 
 describe('training: reward spec → OpenAI multi grader', () => {
   it('rules become python graders, judges score_model graders, the formula is the weighted mean', () => {
-    const { grader, skipped } = compileGrader(SPEC, { rewardsPy: REWARDS_PY, graderModel: 'gpt-4.1-mini' });
+    const { grader, skipped } = compileGrader(SPEC, { graderLibrary: LIBRARY, graderModel: 'gpt-4.1-mini' });
     assert.equal(grader.type, 'multi');
     assert.deepEqual(Object.keys(grader.graders), ['format', 'rationale_length', 'persona_consistency', 'robotic_tone', 'termination']);
     assert.deepEqual(skipped.map((s) => s.name), ['goal_progress']);
@@ -78,12 +81,12 @@ describe('training: reward spec → OpenAI multi grader', () => {
       assert.ok(judge.input[1].content.includes(BUILT_IN_RUBRICS.persona_consistency));
       assert.ok(judge.input[1].content.includes('{{sample.output_text}}') && judge.input[1].content.includes('{{item.judge_context}}'));
     }
-    assert.throws(() => compileGrader({ kind: 'rewards', components: [{ name: 'format', kind: 'rule' }, { name: 'format', kind: 'rule' }] }, { rewardsPy: '', graderModel: 'm' }), /appears twice/);
-    assert.throws(() => compileGrader({ kind: 'rewards', components: [{ name: 'mine', kind: 'judge' }] }, { rewardsPy: '', graderModel: 'm' }), /needs a rubric/);
+    assert.throws(() => compileGrader({ kind: 'rewards', components: [{ name: 'format', kind: 'rule' }, { name: 'format', kind: 'rule' }] }, { graderLibrary: '', graderModel: 'm' }), /appears twice/);
+    assert.throws(() => compileGrader({ kind: 'rewards', components: [{ name: 'mine', kind: 'judge' }] }, { graderLibrary: '', graderModel: 'm' }), /needs a rubric/);
   });
 
   it('a python grader runs as OpenAI runs it: grade(sample, item) on a dataset row', () => {
-    const { grader } = compileGrader(SPEC, { rewardsPy: REWARDS_PY, graderModel: 'm' });
+    const { grader } = compileGrader(SPEC, { graderLibrary: LIBRARY, graderModel: 'm' });
     const src = grader.graders.rationale_length;
     assert.equal(src.type, 'python');
     const item = {
@@ -96,6 +99,43 @@ describe('training: reward spec → OpenAI multi grader', () => {
     const r = python(code, JSON.stringify(item));
     assert.equal(r.status, 0, r.stderr);
     assert.equal(Number(r.stdout.trim()), 0.6); // 3 tokens of min_tokens 5
+  });
+  it('every rule graded from the one-source library equals the trainer package on real turns (the shared vectors)', () => {
+    const rules = RULE_NAMES.map((name) => ({ name, kind: 'rule' as const }));
+    const { grader } = compileGrader({ kind: 'rewards', components: rules as RewardSpec['components'] }, { graderLibrary: LIBRARY, graderModel: 'm' });
+    const sources = Object.fromEntries(RULE_NAMES.map((r) => [r, (grader.graders[r] as { source: string }).source]));
+    const cases: { sample: { output_text: string }; item: { context: RlContext } }[] = [];
+    for (const f of readdirSync(VECTORS).filter((x) => x.endsWith('.json'))) {
+      const v = JSON.parse(readFileSync(join(VECTORS, f), 'utf8'));
+      if (!v.transcript || !v.scenario) continue;
+      v.transcript.turns.forEach((t: { speaker: string; output?: string; text: string }, k: number) => {
+        if (t.speaker === 'user') cases.push({ sample: { output_text: t.output ?? t.text }, item: { context: rlContext(v.transcript, k, v.scenario, v.profile ?? {}) } });
+      });
+    }
+    assert.ok(cases.length >= 50, `${cases.length} user turns`);
+    const r = spawnSync('python3', ['-c', `
+import json, sys
+from trainer.rewards.text import parse_output
+from trainer.rewards.context import context_from_json
+from trainer.rewards.rules import score_rule
+data = json.load(sys.stdin)
+bad, n = [], 0
+for rule, source in data["sources"].items():
+    ns = {}
+    exec(compile(source, "grader-" + rule, "exec"), ns)
+    for c in data["cases"]:
+        ctx = c["item"]["context"]
+        want = score_rule(rule, parse_output(c["sample"]["output_text"]), context_from_json(ctx["turn"], None, ctx["profile"]), ctx["scenario"], {})
+        got = ns["grade"](c["sample"], c["item"])
+        n += 1
+        if got != (1.0 if want is None else want):
+            bad.append([rule, ctx["dialogue_id"], ctx["turn_index"], got, want])
+print(json.dumps({"n": n, "bad": bad[:10]}))
+`], { cwd: ROOT, encoding: 'utf8', input: JSON.stringify({ sources, cases }), maxBuffer: 64 << 20 });
+    assert.equal(r.status, 0, r.stderr);
+    const out = JSON.parse(r.stdout) as { n: number; bad: unknown[] };
+    assert.equal(out.n, RULE_NAMES.length * cases.length);
+    assert.deepEqual(out.bad, []);
   });
 });
 

@@ -1,0 +1,203 @@
+"""Scoring a whole transcript: per-turn rules and judges, session components, gates, the total and
+the paper's metrics (core/rewards/score.ts)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+import math
+from typing import Any, Optional
+
+from .text import fsum_ordered, parse_output, round6
+from .context import turn_context
+from .phrases import conceded
+from .rules import score_rule
+from .judge import JudgeFn, METRIC_OF, build_judge_prompt, judge_component_score, judge_value
+
+
+METRICS = ("Role", "Int", "Goal", "Rob", "CoT", "Stra", "Pers", "Con", "Res")
+GOAL_WEIGHTS = {"primary": 2, "secondary": 1}
+
+@dataclass
+class TranscriptScore:
+    turns: list[dict] = field(default_factory=list)
+    turn_mean: dict[str, float] = field(default_factory=dict)
+    session: dict[str, float] = field(default_factory=dict)
+    # None for a cancelled or errored dialogue: it has no total.
+    total: Optional[float] = 0.0
+    # metric -> {"value": float | None, "source": "rule" | "judge" | None}
+    metrics: dict[str, dict] = field(default_factory=dict)
+
+
+def _mean(values: list[float]) -> float:
+    return fsum_ordered(values) / len(values)
+
+
+def gates_of(spec: dict) -> list[str]:
+    g = (spec.get("aggregate") or {}).get("gates")
+    return ["format"] if g is None else list(g)
+
+
+def failed_gates(spec: dict, values: dict[str, float]) -> list[str]:
+    return [g for g in gates_of(spec) if g in values and values[g] < 0.5]
+
+
+def broke_off(transcript: dict) -> bool:
+    return (transcript.get("end") or {}).get("reason") in ("cancelled", "error")
+
+
+def rule_metrics(transcript: dict, scenario: dict, profile: Optional[dict]) -> dict[str, float]:
+    """§6: Goal, Res, Con and Role as rules decide them (absent without input)."""
+    out: dict[str, float] = {}
+    met_at = {t["id"]: t.get("met_at") for t in transcript.get("targets") or []}
+    num = den = 0.0
+    for t in scenario["targets"]:
+        w = GOAL_WEIGHTS[t.get("priority", "primary")]
+        den += w
+        if met_at.get(t["id"]) is not None:
+            num += w
+    if den > 0:
+        out["Goal"] = round6(num / den)
+    res, con, role = [], [], []
+    turns = transcript["turns"]
+    for k, turn in enumerate(turns):
+        if turn["speaker"] != "user":
+            continue
+        parsed = parse_output(turn["output"] if turn.get("output") is not None else turn["text"])
+        ctx = turn_context(transcript, k, scenario, profile)
+        if ctx.agent_tactics:
+            res.append(0.0 if conceded(parsed.answer) else 1.0)
+        pr = score_rule("plan_reply", parsed, ctx, scenario)
+        if pr is not None:
+            con.append(pr)
+        role.append(min(score_rule("voice", parsed, ctx, scenario), score_rule("no_leak", parsed, ctx, scenario),
+                        score_rule("no_invention", parsed, ctx, scenario)))
+    if res:
+        out["Res"] = round6(_mean(res))
+    if con:
+        out["Con"] = round6(_mean(con))
+    if role:
+        out["Role"] = round6(_mean(role))
+    return out
+
+
+def score_transcript(spec: dict, scenario: dict, profile: dict, transcript: dict, judge: Optional[JudgeFn] = None,
+                     rubrics: Optional[dict[str, str]] = None) -> TranscriptScore:
+    comps = spec["components"]
+    turn_comps = [c for c in comps if c.get("level", "turn") == "turn"]
+    session_comps = [c for c in comps if c.get("level", "turn") == "session"]
+    turns = transcript["turns"]
+    user_ks = [k for k, t in enumerate(turns) if t["speaker"] == "user"]
+    res = TranscriptScore()
+    judge_x: dict[str, list[float]] = {}
+    # component position -> (value, gated) per user turn where the rule applies
+    rule_values: dict[int, list[tuple[float, bool]]] = {}
+
+    def rubric(c: dict) -> str:
+        return c.get("rubric") or (rubrics or {}).get(c["name"]) or c["name"]
+
+    for k in user_ks:
+        ctx = turn_context(transcript, k, scenario, profile)
+        out = parse_output(turns[k]["output"] if turns[k].get("output") is not None else turns[k]["text"])
+        rules_now: dict[int, float] = {}
+        for pos, c in enumerate(comps):
+            if c["kind"] == "rule":
+                v = score_rule(c["name"], out, ctx, scenario, c.get("params"))
+                if v is not None:
+                    rules_now[pos] = v
+        values: dict[str, float] = {}
+        num = den = 0.0
+        for pos, c in enumerate(comps):
+            if c.get("level", "turn") != "turn":
+                continue
+            if c["kind"] == "rule":
+                s: Optional[float] = rules_now.get(pos)
+            else:
+                raw = judge(c["name"], build_judge_prompt(rubric(c), scenario, profile, turns, turns[k]["index"]), str(turns[k]["index"])) if judge else None
+                x = judge_value(raw) if raw is not None else math.nan
+                if not math.isnan(x):
+                    judge_x.setdefault(c["name"], []).append(x)
+                s = judge_component_score(c, x)
+            if s is None:
+                continue
+            values[c["name"]] = s
+            w = c.get("weight", 1)
+            num += w * s
+            den += w
+        all_rules = {comps[pos]["name"]: v for pos, v in rules_now.items()}
+        gated = bool(failed_gates(spec, {**all_rules, **values}))
+        for pos, v in rules_now.items():
+            rule_values.setdefault(pos, []).append((v, gated))
+        entry: dict[str, Any] = {"index": turns[k]["index"], "rewards": values}
+        if den > 0:
+            entry["score"] = 0.0 if gated else round6(num / den)
+        res.turns.append(entry)
+
+    for c in turn_comps:
+        vals = [t["rewards"][c["name"]] for t in res.turns if c["name"] in t["rewards"]]
+        if vals:
+            res.turn_mean[c["name"]] = round6(_mean(vals))
+
+    scores = [t["score"] for t in res.turns if "score" in t]
+    agg = spec.get("aggregate") or {}
+    T: Optional[float] = None
+    if scores:
+        g = agg.get("discount")
+        if g is None:
+            T = _mean(scores)
+        else:
+            N = len(scores)
+            c_ = [0.0] * N
+            z = [0.0] * N
+            c_[N - 1], z[N - 1] = scores[N - 1], 1.0
+            for t in range(N - 2, -1, -1):
+                c_[t] = scores[t] + g * c_[t + 1]
+                z[t] = 1 + g * z[t + 1]
+            T = _mean([c_[t] / z[t] for t in range(N)])
+
+    session_judge_x: dict[str, float] = {}
+    for pos, c in enumerate(comps):
+        if c.get("level", "turn") != "session":
+            continue
+        if c["kind"] == "rule":
+            if c["name"] == "termination" and broke_off(transcript):
+                continue
+            vals = [0.0 if gated else v for v, gated in rule_values.get(pos) or []]
+            if vals:
+                res.session[c["name"]] = round6(min(vals))
+        else:
+            raw = judge(c["name"], build_judge_prompt(rubric(c), scenario, profile, turns, None), "session") if judge else None
+            x = judge_value(raw) if raw is not None else math.nan
+            s = judge_component_score(c, x)
+            if s is not None:
+                session_judge_x[c["name"]] = x
+                res.session[c["name"]] = s
+
+    tw = agg.get("turn_weight", 1)
+    num = den = 0.0
+    if T is not None:
+        num += tw * T
+        den += tw
+    for c in session_comps:
+        if c["name"] in res.session:
+            w = c.get("weight", 1)
+            num += w * res.session[c["name"]]
+            den += w
+    res.total = None if broke_off(transcript) else (round6(num / den) if den > 0 else 0.0)
+
+    rule = rule_metrics(transcript, scenario, profile)
+    for metric in METRICS:
+        res.metrics[metric] = {"value": rule[metric], "source": "rule"} if metric in rule else {"value": None, "source": None}
+    done: set[str] = set()
+    for c in comps:
+        metric = METRIC_OF.get(c["name"]) if c["kind"] == "judge" else None
+        if metric is None or metric in done:
+            continue
+        if c.get("level", "turn") == "turn":
+            xs = judge_x.get(c["name"]) or []
+            if xs:
+                res.metrics[metric] = {"value": round6(_mean(xs)), "source": "judge"}
+                done.add(metric)
+        elif c["name"] in session_judge_x:
+            res.metrics[metric] = {"value": round6(session_judge_x[c["name"]]), "source": "judge"}
+            done.add(metric)
+    return res
