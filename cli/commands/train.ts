@@ -1,6 +1,6 @@
 // `userlm train submit|status|logs|metrics|pull|cancel|list`: training jobs on a Ray cluster (Jobs REST API)
 // or OpenAI fine-tuning. Submit prints a summary (samples, tokens, cost) and asks before uploading.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { findWorkspaceRoot, loadWorkspace } from '../../core/model/load';

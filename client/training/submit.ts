@@ -2,7 +2,7 @@
 // then a summary (samples, estimated tokens and cost) and a modal confirmation before anything is
 // uploaded. Arguments can answer every question (tests, other extensions); the confirmation too.
 import * as vscode from 'vscode';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { TrainingBackend } from '../../core/generated/schema-types';
 import { buildDataset, readDatasetFile, readTranscripts, workspaceSource, type ExportResult } from '../../core/datasets';
