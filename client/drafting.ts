@@ -12,6 +12,7 @@ import { draftScenarios, DraftError, type Draft } from '../core/draft/index';
 import { importTau2, Tau2FormatError } from '../core/import/tau2';
 import { validateWritten, writeWorkspaceFiles } from '../core/import/write';
 import { rootFor } from './workspace';
+import { SCENARIO_LANGUAGE } from '../core/files';
 
 export const DRAFT_COMMAND = 'userlm.draftFromSop';
 export const DRAFT_VARIANTS_COMMAND = 'userlm.draftVariants';
@@ -23,7 +24,7 @@ export interface DraftingApi { lastDrafts(): vscode.TextDocument[] }
 async function openDrafts(drafts: Draft[]): Promise<vscode.TextDocument[]> {
   const docs: vscode.TextDocument[] = [];
   for (const d of drafts) {
-    const doc = await vscode.workspace.openTextDocument({ language: 'userlm-scenario', content: d.text });
+    const doc = await vscode.workspace.openTextDocument({ language: SCENARIO_LANGUAGE, content: d.text });
     await vscode.window.showTextDocument(doc, { preview: false });
     docs.push(doc);
   }
@@ -45,7 +46,7 @@ async function sopSource(uri?: vscode.Uri): Promise<{ sop: string; from?: vscode
   if (uri) return { sop: readFileSync(uri.fsPath, 'utf8'), from: uri };
   const editor = vscode.window.activeTextEditor;
   if (editor && !editor.selection.isEmpty) return { sop: editor.document.getText(editor.selection), from: editor.document.uri };
-  if (editor && editor.document.languageId !== 'userlm-scenario' && editor.document.getText().trim()) return { sop: editor.document.getText(), from: editor.document.uri };
+  if (editor && editor.document.languageId !== SCENARIO_LANGUAGE && editor.document.getText().trim()) return { sop: editor.document.getText(), from: editor.document.uri };
   const picked = await vscode.window.showOpenDialog({ canSelectMany: false, openLabel: 'Draft from this SOP', filters: { 'SOP (text, markdown)': ['md', 'txt', 'markdown'], 'All files': ['*'] } });
   return picked?.[0] ? { sop: readFileSync(picked[0].fsPath, 'utf8'), from: picked[0] } : undefined;
 }
@@ -153,7 +154,7 @@ export function registerDrafting(context: vscode.ExtensionContext, log: vscode.L
         return undefined;
       }
     }),
-    vscode.languages.registerCodeLensProvider({ language: 'userlm-scenario' }, new SopLenses()),
+    vscode.languages.registerCodeLensProvider({ language: SCENARIO_LANGUAGE }, new SopLenses()),
   );
   return { lastDrafts: () => last };
 }

@@ -12,6 +12,7 @@ import { Keys } from './secrets';
 import { RolesStatus, selectBackends } from './status';
 import { lastRefusal } from './trust';
 import { roleChoices, rootFor } from './workspace';
+import { SCENARIO_LANGUAGE } from '../core/files';
 import * as keysUi from './keysUi';
 
 /** What `activate` returns besides stats: used by the integration tests and other extensions. */
@@ -60,7 +61,7 @@ export function registerFeatures(context: vscode.ExtensionContext, log: vscode.L
     registerResultsSerializer(results),
     preview.onDidFinish(({ file, transcript }) => hints.set(file, transcript)),
     vscode.languages.registerCodeLensProvider(selector, new ScenarioLenses()),
-    vscode.languages.registerInlayHintsProvider({ language: 'userlm-scenario' }, hints),
+    vscode.languages.registerInlayHintsProvider({ language: SCENARIO_LANGUAGE }, hints),
     vscode.commands.registerCommand('userlm.preview', async (uri?: vscode.Uri) => { const u = await scenarioUri(uri); if (u) await preview.start({ uri: u }); }),
     vscode.commands.registerCommand('userlm.previewAdversarial', async (uri?: vscode.Uri) => { const u = await scenarioUri(uri); if (u) await preview.start({ uri: u, agent: 'adversarial' }); }),
     vscode.commands.registerCommand('userlm.previewWith', async (uri?: vscode.Uri) => previewWith(preview, uri)),
@@ -94,7 +95,7 @@ export function registerFeatures(context: vscode.ExtensionContext, log: vscode.L
 async function scenarioUri(uri?: vscode.Uri): Promise<vscode.Uri | undefined> {
   if (uri instanceof vscode.Uri) return uri;
   const active = vscode.window.activeTextEditor?.document;
-  if (active?.languageId === 'userlm-scenario') return active.uri;
+  if (active?.languageId === SCENARIO_LANGUAGE) return active.uri;
   const files = await vscode.workspace.findFiles('**/*.{scenario.yaml,scenario.yml}', '**/{node_modules,.userlm}/**');
   if (!files.length) { void vscode.window.showInformationMessage('UserLM: no *.scenario.yaml files in this workspace.'); return undefined; }
   return (await vscode.window.showQuickPick(files.map((f) => ({ label: vscode.workspace.asRelativePath(f), uri: f })), { title: 'Preview which scenario?' }))?.uri;

@@ -4,14 +4,15 @@
 import * as vscode from 'vscode';
 import type { Transcript, Turn } from '../core/index';
 import { locateScenarioIds } from './locate';
+import { SCENARIO_LANGUAGE, SUITE_LANGUAGE } from '../core/files';
 
 export class ScenarioLenses implements vscode.CodeLensProvider {
   provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
     const top = new vscode.Range(0, 0, 0, 0);
-    if (doc.languageId === 'userlm-suite') {
+    if (doc.languageId === SUITE_LANGUAGE) {
       return [new vscode.CodeLens(top, { title: '▶ Run Eval Suite', command: 'userlm.runSuite', arguments: [doc.uri] })];
     }
-    if (doc.languageId !== 'userlm-scenario') return [];
+    if (doc.languageId !== SCENARIO_LANGUAGE) return [];
     const line = locateScenarioIds(doc.getText(), doc.uri.fsPath).top;
     const at = new vscode.Range(line, 0, line, 0);
     return [

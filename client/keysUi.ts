@@ -2,7 +2,7 @@
 // run that needs it. Keys go to SecretStorage under the backend's id, never to settings or files.
 import * as vscode from 'vscode';
 import type { Workspace } from '../core/index';
-import { isBuiltInRole } from './protocol';
+import { isBuiltInRole } from '../core/files';
 import { lookupFrom, type Keys } from './secrets';
 import { readWorkspaceConfig, rootFor } from './workspace';
 

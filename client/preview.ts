@@ -11,7 +11,7 @@ import { previewDialogue } from './engine';
 import { rewardInfo, workspaceSpec } from './rewardsInfo';
 import { locateScenarioIds } from './locate';
 import type { FromPreview, PreviewInfo, PreviewModel, RenderedState, ToPreview } from './protocol';
-import { isBuiltInRole } from './protocol';
+import { DEFAULT_AGENT, DEFAULT_SIMULATOR, isBuiltInRole } from '../core/files';
 import type { Keys } from './secrets';
 import { ensureKeys } from './keysUi';
 import { requireFiles, requireTrust } from './trust';
@@ -111,8 +111,8 @@ export class PreviewPanel implements vscode.Disposable {
       void vscode.window.showErrorMessage(`UserLM: cannot preview ${vscode.workspace.asRelativePath(req.uri)}: ${(e as Error).message}`);
       return;
     }
-    const simulator = req.simulator ?? roles.simulator ?? 'agenda';
-    const agent = req.agent ?? roles.agent ?? scenario.agent?.default ?? 'scripted';
+    const simulator = req.simulator ?? roles.simulator ?? DEFAULT_SIMULATOR;
+    const agent = req.agent ?? roles.agent ?? scenario.agent?.default ?? DEFAULT_AGENT;
     const network = [simulator, agent, roles.judge].filter((r): r is string => !!r && !isBuiltInRole(r));
     if (network.length && !requireTrust(`A preview with the network backend${network.length > 1 ? 's' : ''} ${network.join(', ')}`)) return;
     const config = readWorkspaceConfig(root);

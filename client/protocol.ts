@@ -225,13 +225,7 @@ export const RATIONALE_SECTIONS = [
   ['tone', 'Tone'],
 ] as const;
 
-export const STATE_KEYS = ['trust', 'emotion', 'patience', 'engagement'] as const;
-
-/** Simulators and agents that run in-process and call no network backend. */
-export const BUILT_IN_ROLES = ['agenda', 'scripted', 'adversarial', 'human'] as const;
-export function isBuiltInRole(id: string | undefined): boolean {
-  return !id || (BUILT_IN_ROLES as readonly string[]).includes(id);
-}
+export { STATE_KEYS, isBuiltInRole } from '../core/ids';
 
 /** Eval runs go to a worker thread (client/eval-worker.ts) so the extension host never blocks. */
 export interface EvalWorkerData {

@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { findWorkspaceRoot, loadYamlFile, type Workspace } from '../core/index';
+import { AGENT_BUILTINS, DEFAULT_SIMULATOR, SIMULATOR_BUILTINS, isBuiltInRole } from '../core/files';
 
 /** The workspace root for a file (nearest folder with userlm.yaml), else the first workspace folder. */
 export function rootFor(uri?: vscode.Uri): string | undefined {
@@ -35,13 +36,13 @@ export function activeRoles(root: string | undefined): Record<Role, string | und
   const cfg = vscode.workspace.getConfiguration('userlm');
   const defaults = readWorkspaceConfig(root)?.defaults ?? {};
   const pick = (role: Role) => cfg.get<string>(role) || (defaults as Record<string, string | undefined>)[role] || undefined;
-  return { simulator: pick('simulator') ?? 'agenda', agent: pick('agent'), judge: pick('judge') };
+  return { simulator: pick('simulator') ?? DEFAULT_SIMULATOR, agent: pick('agent'), judge: pick('judge') };
 }
 
 /** Ids that can fill a role: the built-ins plus the backends of userlm.yaml. */
 export function roleChoices(root: string | undefined, role: Role): string[] {
   const backends = (readWorkspaceConfig(root)?.backends ?? []).map((b) => b.id);
-  const builtIns = role === 'simulator' ? ['agenda'] : role === 'agent' ? ['scripted', 'adversarial', 'human'] : [];
+  const builtIns: string[] = role === 'simulator' ? [...SIMULATOR_BUILTINS] : role === 'agent' ? AGENT_BUILTINS.filter((a) => isBuiltInRole(a)) : [];
   return [...builtIns, ...backends];
 }
 

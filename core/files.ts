@@ -46,6 +46,13 @@ export const LANGUAGE_IDS: readonly string[] = LANGUAGES.map((l) => l.id);
 export function languageIdOf(kind: FileKind): string {
   return LANGUAGES.find((l) => l.kinds.includes(kind))!.id;
 }
+export const SCENARIO_LANGUAGE = languageIdOf('scenario');
+export const SUITE_LANGUAGE = languageIdOf('suite');
+
+/** The name a new file of a kind gets: `fileNameFor('scenario', 'x')` → `x.scenario.yaml`, `userlm.yaml` for the workspace. */
+export function fileNameFor(kind: Exclude<FileKind, 'profiles'>, stem: string): string {
+  return kind === 'workspace' ? WORKSPACE_FILE : `${stem}.${kind}.${YAML_EXTENSIONS[0]}`;
+}
 
 /** Every owned file name, as globs below a folder (for tinyglobby and the server's watcher). */
 export const FILE_GLOBS: readonly string[] = [...KIND_SUFFIXES.flatMap((s) => YAML_EXTENSIONS.map((e) => `**/*.${s}.${e}`)), ...WORKSPACE_FILE_NAMES.map((n) => `**/${n}`)];
@@ -79,17 +86,5 @@ export function isFileKind(value: unknown): value is FileKind {
   return typeof value === 'string' && (FILE_KINDS as readonly string[]).includes(value);
 }
 
-// ---------------------------------------------------------------- built-in ids
-
-/** Simulators that need no backend. */
-export const SIMULATOR_BUILTINS = ['agenda'] as const;
-/** Agents that need no backend. */
-export const AGENT_BUILTINS = ['scripted', 'adversarial', 'llm', 'human'] as const;
-
-/** The simulated user's state variables, each in [0, 1]. */
-export const STATE_KEYS = ['trust', 'emotion', 'patience', 'engagement'] as const;
-export type StateKey = (typeof STATE_KEYS)[number];
-
-/** The paper's evaluation metrics (UserLM-R1), in its table order. */
-export const METRIC_NAMES = ['Role', 'Int', 'Goal', 'Rob', 'CoT', 'Stra', 'Pers', 'Con'] as const;
-export type MetricName = (typeof METRIC_NAMES)[number];
+// Built-in ids, state keys and metric names live in ./ids (no imports: the webviews use them too).
+export * from './ids';

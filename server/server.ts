@@ -21,7 +21,7 @@ import { analyzeText, problemsOf, type Analysis, type Problem } from '../core/va
 import { WorkspaceIndex } from '../core/model/workspace-index';
 import { LineIndex, NeedsSlowPath } from '../core/model/document';
 import { findWorkspaceFiles, nearestWorkspace } from '../core/model/load';
-import { LANGUAGE_IDS, FILE_GLOB, IGNORED_DIR_NAMES, kindFromPath, isOwnedFile } from '../core/files';
+import { LANGUAGE_IDS, FILE_GLOB, IGNORED_DIR_NAMES, fileNameFor, kindFromPath, isOwnedFile } from '../core/files';
 import * as features from '../core/language/features';
 import { Budget } from '../core/language/budget';
 import { toDiagnostic } from './diagnostics';
@@ -519,10 +519,10 @@ export function warmUp(): void {
   for (let i = 0; i < 400; i++) profiles.push(`  - id: p${i}`, `    name: P ${i}`, '    expression: {verbosity: terse, patience: 0.5}');
   const index = new WorkspaceIndex('/warm-up');
   for (let k = 0; k < 5; k++) {
-    const a = analyzeText(scenario.join('\n'), '/warm-up/w.scenario.yaml');
+    const a = analyzeText(scenario.join('\n'), `/warm-up/${fileNameFor('scenario', 'w')}`);
     index.update(a.symbols);
     problemsOf(a, index);
-    analyzeText(profiles.join('\n'), '/warm-up/w.profile.yaml');
+    analyzeText(profiles.join('\n'), `/warm-up/${fileNameFor('profile', 'w')}`);
   }
 }
 

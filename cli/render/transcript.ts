@@ -3,10 +3,10 @@
 // the paper metrics, "no judge" where no judge scored them).
 import type { RewardSpec, State, Transcript, Turn } from '../../core/generated/schema-types';
 import { METRICS, METRIC_OF, metricOf, normalizeComponents } from '../../core/rewards';
+import { STATE_KEYS } from '../../core/files';
 import type { Style } from './style';
 import { fmt, table } from './table';
 
-const STATE_KEYS = ['trust', 'emotion', 'patience', 'engagement'] as const;
 
 export function renderHeader(t: Pick<Transcript, 'scenario_id' | 'profile_id' | 'simulator' | 'agent' | 'seed'>, profileName: string | undefined, s: Style): string {
   return s.bold(`== ${t.scenario_id} · ${profileName ? `${profileName} (${t.profile_id})` : t.profile_id} · ${t.simulator} simulator vs ${t.agent} agent · seed ${t.seed}`) + '\n';

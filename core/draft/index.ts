@@ -12,6 +12,7 @@ import { WorkspaceIndex } from '../model/workspace-index';
 import { indexFiles, validateText, type Problem } from '../validate/index';
 import { yamlText } from '../import/yaml';
 import { draftFromSop, type DraftOptions } from './deterministic';
+import { fileNameFor } from '../files';
 
 export { draftFromSop, draftVariants, guessDomain, type DraftOptions } from './deterministic';
 export { sopSteps, type SopStep } from './sop';
@@ -56,7 +57,7 @@ export class DraftError extends Error {
 export function variantPath(first: string, i: number): string {
   if (i === 0) return first;
   const m = /^(.*?)(\.scenario\.ya?ml|\.ya?ml)?$/.exec(first)!;
-  return `${m[1]}-v${i + 1}${m[2] ?? '.scenario.yaml'}`;
+  return m[2] ? `${m[1]}-v${i + 1}${m[2]}` : fileNameFor('scenario', `${m[1]}-v${i + 1}`);
 }
 
 interface Context { ws: WorkspaceValues; index: WorkspaceIndex; tactics: string[]; profiles: Map<string, string> }
@@ -91,7 +92,7 @@ export async function draftScenarios(req: DraftRequest): Promise<Draft[]> {
   }
   const n = Math.max(1, req.variants ?? 1);
   const opts: DraftOptions = { sop: req.sop, profile: req.profile, profileName: req.profile ? ctx.profiles.get(req.profile) : undefined, domain: req.domain, split: req.split, tactics: ctx.tactics };
-  const firstPath = resolve(req.outFile ?? join(req.root, 'scenarios', 'draft.scenario.yaml'));
+  const firstPath = resolve(req.outFile ?? join(req.root, 'scenarios', fileNameFor('scenario', 'draft')));
   const out: Draft[] = [];
   for (let i = 0; i < n; i++) {
     const path = variantPath(firstPath, i);

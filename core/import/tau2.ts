@@ -9,6 +9,7 @@ import { phraseTarget } from '../simulate/target-phrasing';
 import { lowerFirst, stripStop, upperFirst } from '../util/text';
 import { sentencesIn, sharedWords, slugOf, uniqueId, youToI } from './text';
 import type { OutFile } from './yaml';
+import { fileNameFor } from '../files';
 
 export const TAU2_ATTRIBUTION = 'Imported from τ²-bench (https://github.com/sierra-research/tau2-bench), MIT License, Copyright (c) 2025 Sierra Research.';
 
@@ -310,19 +311,19 @@ export function importTau2(data: unknown, opts: Tau2Options = {}): Tau2Import {
     scenarioIds.push(id);
     for (const n of taskNotes) notes.push(`task ${taskId}: ${n}`);
     files.push({
-      path: `scenarios/${id}.scenario.yaml`,
+      path: `scenarios/${fileNameFor('scenario', id)}`,
       value: scenario as unknown as Record<string, unknown>,
       header: [TAU2_ATTRIBUTION, `Task ${taskId}${task.description?.purpose ? `: ${task.description.purpose}` : ''}. Instructions were ${typeof raw === 'string' ? 'a plain string' : 'structured (reason_for_call, known_info, unknown_info, task_instructions)'}.`],
     });
   }
   const domain = domainSeen ?? 'tau2';
   files.unshift({
-    path: `profiles/tau2-${domain}.profile.yaml`,
+    path: `profiles/${fileNameFor('profile', `tau2-${domain}`)}`,
     value: { kind: 'profiles', description: `The users of the τ²-bench ${domain} tasks (persona and character from each task).`, profiles: profiles.map(({ id, name, background, personality, expression, tags }) => ({ id, name, ...(background ? { background } : {}), ...(personality ? { personality } : {}), ...(Object.keys(expression).length ? { expression } : {}), tags })) },
     header: [TAU2_ATTRIBUTION],
   });
   files.push({
-    path: `suites/tau2-${domain}.suite.yaml`,
+    path: `suites/${fileNameFor('suite', `tau2-${domain}`)}`,
     value: { kind: 'suite', id: `tau2-${domain}`, title: `τ²-bench ${domain} tasks (${scenarioIds.length})`, scenarios: scenarioIds, profiles: 'own', samples: 1, seed: 1, simulator: 'agenda' },
     header: [TAU2_ATTRIBUTION],
   });

@@ -18,6 +18,7 @@ import { BUILT_IN_TACTICS } from '../library/tactics';
 import { schemaAt, objectKeys, pickBranch, flatten, type Located, type Schema } from '../validate/schemas';
 import { cursorContext, type CursorContext } from './context';
 import { UNLIMITED, type Budget } from './budget';
+import { fileNameFor } from '../files';
 
 export type { CompletionItem, Location, Hover, DocumentSymbol, WorkspaceEdit, CodeAction, TextEdit };
 
@@ -454,10 +455,10 @@ export function codeActions(a: Analysis, problems: Problem[], toUri: ToUri, work
     }
     if (p.code === 'unknown-profile' && d.id && ID_RE.test(d.id)) {
       const root = workspaceRoot ?? dirname(a.file);
-      const target = join(root, 'profiles', `${d.id}.profile.yaml`);
+      const target = join(root, 'profiles', fileNameFor('profile', d.id));
       const turi = toUri(target);
       out.push({
-        title: `Create profile '${d.id}' in profiles/${d.id}.profile.yaml`, kind: CodeActionKind.QuickFix, diagnostics: diag,
+        title: `Create profile '${d.id}' in profiles/${fileNameFor('profile', d.id)}`, kind: CodeActionKind.QuickFix, diagnostics: diag,
         edit: { documentChanges: [{ kind: 'create', uri: turi, options: { ignoreIfExists: true } }, { textDocument: { uri: turi, version: null }, edits: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, newText: profileTemplate(d.id) }] }] },
       });
     }

@@ -15,6 +15,7 @@ import { createJudge, normalizeComponents, routeJudges, scoreTranscript, scoreUs
 import { resolveSuite, defaultSpec, selectDialogues, type DialogueSelection, type PlannedDialogue, type ResolvedSuite } from './suite';
 import { lockRunDir, type RunLock } from './lock';
 import { isUntrustedError } from '../trust';
+import { DEFAULT_AGENT, DEFAULT_SIMULATOR } from '../files';
 import { TranscriptWriter, createRunDir, readJson, readTranscriptLines, repairTornTail, writeJsonAtomic, DEFAULT_OUT, RUN_JSON, SUMMARY_JSON, TRANSCRIPTS } from './storage';
 import { summarize, type Summary } from './summary';
 
@@ -68,7 +69,7 @@ export interface RunJson {
 
 /** The agent of a dialogue: the suite's, else the scenario's default, else the workspace default, else scripted. */
 function agentFor(r: ResolvedSuite, d: PlannedDialogue): string {
-  return r.suite.agent ?? d.scenario.agent?.default ?? r.config?.defaults?.agent ?? 'scripted';
+  return r.suite.agent ?? d.scenario.agent?.default ?? r.config?.defaults?.agent ?? DEFAULT_AGENT;
 }
 
 /** A judge that never throws for backend failures: a failed call is "no value" and is counted. */
@@ -304,8 +305,8 @@ export async function previewDialogue(opts: PreviewOptions): Promise<Transcript>
   const env: EngineEnv = { config, secret: opts.secret, askHuman: opts.askHuman };
   const { spec } = defaultSpec(ws);
   const judge = opts.judge ? judgeFor(root, config, spec, opts.judge, env) : undefined;
-  const simulator = createSimulator(opts.simulator ?? config?.defaults?.simulator ?? 'agenda', env);
-  const agent = createAgent(opts.agent ?? scenario.agent?.default ?? config?.defaults?.agent ?? 'scripted', env);
+  const simulator = createSimulator(opts.simulator ?? config?.defaults?.simulator ?? DEFAULT_SIMULATOR, env);
+  const agent = createAgent(opts.agent ?? scenario.agent?.default ?? config?.defaults?.agent ?? DEFAULT_AGENT, env);
   const targetIds = scenario.targets.map((t) => t.id);
   const turns: Turn[] = [];
   const ruleSpec = { ...spec, components: spec.components.filter((c) => c.kind === 'rule') } as typeof spec;

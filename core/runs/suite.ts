@@ -7,6 +7,7 @@ import type { RewardSpec, Scenario, Suite, Workspace } from '../generated/schema
 import { loadWorkspace, loadYamlFile, resolveFrom, resolveProfile, IGNORED_DIRS, type WorkspaceValues } from '../model/load';
 import type { ResolvedProfile } from '../dialogue/types';
 import { createRng, hashString } from '../util/rng';
+import { DEFAULT_SIMULATOR } from '../files';
 import { DEFAULT_REWARD_SPEC, loadRewardSpec } from '../rewards';
 
 export interface PlannedDialogue {
@@ -66,7 +67,7 @@ export async function resolveSuite(root: string, suiteFile: string, ws?: Workspa
   const { spec, source } = resolveSpec(suite, file, values);
   return {
     root: absRoot, suiteFile: file, suite, ws: values, config, spec, specSource: source,
-    simulator: suite.simulator ?? config?.defaults?.simulator ?? 'agenda',
+    simulator: suite.simulator ?? config?.defaults?.simulator ?? DEFAULT_SIMULATOR,
     dialogues, concurrency: suite.concurrency ?? 4, thresholds: suite.thresholds ?? {},
   };
 }

@@ -7,20 +7,14 @@
 // Env: USERLM_IT_ONLY=trusted|restricted runs one launch; USERLM_IT_GREP filters tests;
 // USERLM_IT_VSIX=<file.vsix> tests the packaged extension (unpacked) instead of the source tree.
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, relative } from 'node:path';
 import { format } from 'node:util';
-import { build } from 'esbuild';
+import { MODES, TEST_SECRET_PREFIX, artifacts, bundleTests, prepareLaunch, root, scanForLeaks, suiteEnv } from './launch.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const artifacts = join(root, 'test-artifacts');
 const codeServer = join(root, '.tools/code-server/node_modules/code-server/out/node/entry.js');
 const LAUNCH_TIMEOUT_MS = 15 * 60_000; // a hang guard, not a speed target: the trusted launch takes 2-10 min with the machine's load
-/** Every API key the tests store starts with this; it must never reach a file. */
-const TEST_SECRET_PREFIX = 'sk-userlm-test-SECRET-';
 const leaks = [];
 let current;
 
@@ -33,17 +27,6 @@ function setup() {
     const b = spawnSync('node', [join(root, 'scripts/bundle.mjs')], { stdio: 'inherit', cwd: root });
     if (b.status !== 0) throw new Error('bundling the extension failed');
   }
-}
-
-async function bundleTests() {
-  const outfile = join(root, 'out/integration/index.js');
-  await build({
-    entryPoints: [join(root, 'test/integration/suite/index.ts')], outfile, bundle: true, platform: 'node', target: 'node20',
-    format: 'cjs', sourcemap: 'inline', external: ['vscode', 'mocha'], logLevel: 'warning', absWorkingDir: root,
-    // the tests use core (definitions, specs): its ESM dependencies read import.meta.url, as in scripts/bundle.mjs
-    define: { 'import.meta.url': '__import_meta_url' }, banner: { js: "var __import_meta_url = require('url').pathToFileURL(__filename).href;" },
-  });
-  return outfile;
 }
 
 function freePort() {
@@ -80,41 +63,14 @@ async function stopAndWait(proc) {
 
 async function launch(mode, testsIndex) {
   const { chromium } = await import('playwright-core');
-  const tmp = mkdtempSync(join(tmpdir(), `userlm-it-${mode}-`));
-  const ws = join(tmp, 'workspace');
-  cpSync(join(root, 'test/integration/fixture'), ws, { recursive: true });
-  if (mode === 'restricted') {
-    // a workspace setting that trusted folders would apply: Restricted Mode must ignore it
-    mkdirSync(join(ws, '.vscode'), { recursive: true });
-    writeFileSync(join(ws, '.vscode/settings.json'), JSON.stringify({ 'userlm.simulator': 'local-vllm' }, null, 2));
-  }
-  const userData = join(tmp, 'user-data');
-  const extDir = join(tmp, 'extensions');
-  mkdirSync(join(userData, 'User'), { recursive: true });
-  mkdirSync(extDir, { recursive: true });
-  const trusted = mode === 'trusted';
-  const settings = trusted
-    ? { 'security.workspace.trust.enabled': false }
-    : { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never', 'security.workspace.trust.banner': 'never', 'security.workspace.trust.emptyWindow': false };
-  Object.assign(settings, { 'workbench.startupEditor': 'none', 'extensions.autoUpdate': false, 'extensions.autoCheckUpdates': false, 'telemetry.telemetryLevel': 'off', 'workbench.tips.enabled': false, 'update.mode': 'none' });
-  writeFileSync(join(userData, 'User/settings.json'), JSON.stringify(settings, null, 2));
-
-  // the extension under test: the source tree, or the unpacked .vsix (exactly what users install)
-  let extensionPath = root;
-  const vsix = process.env.USERLM_IT_VSIX ? resolve(root, process.env.USERLM_IT_VSIX) : undefined;
-  if (vsix) {
-    if (!existsSync(vsix)) throw new Error(`USERLM_IT_VSIX: ${vsix} does not exist (build it with \`npm run package\`)`);
-    const r = spawnSync('unzip', ['-q', vsix, 'extension/*', '-d', join(tmp, 'vsix')], { stdio: 'inherit' });
-    if (r.status !== 0) throw new Error(`unpacking ${vsix} failed`);
-    extensionPath = join(tmp, 'vsix', 'extension');
-  }
+  const { tmp, ws, userData, extDir, extensionPath, trusted } = prepareLaunch(mode);
   const port = await freePort();
   const args = [codeServer, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check',
     '--user-data-dir', userData, '--extensions-dir', extDir];
   if (trusted) args.push('--disable-workspace-trust');
   args.push(ws);
   const serverLog = join(artifacts, `code-server-${mode}.log`);
-  const env = { ...process.env, USERLM_IT_REPO_ROOT: root, USERLM_IT_EXTENSION_PATH: extensionPath, USERLM_IT_ARTIFACTS: artifacts, USERLM_IT_MODE: mode, USERLM_IT_USER_DATA: userData, USERLM_IT_GREP: process.env.USERLM_IT_GREP ?? '' };
+  const env = { ...process.env, ...suiteEnv(mode, { extensionPath, userData }, 'code-server') };
   delete env.VSCODE_IPC_HOOK_CLI;
   const started = Date.now();
   const proc = spawn(process.execPath, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env });
@@ -212,19 +168,6 @@ async function uiAction(page, json) {
   }
 }
 
-/** Fails when a secret value used by the tests appears in any file a user could see or share. */
-function scanForLeaks(dirs, secret) {
-  const hits = [];
-  const walk = (p) => {
-    const st = statSync(p);
-    if (st.isDirectory()) { for (const e of readdirSync(p)) walk(join(p, e)); return; }
-    if (!st.isFile()) return; // sockets, pipes
-    if (st.size < 20_000_000 && readFileSync(p).includes(secret)) hits.push(p);
-  };
-  for (const d of dirs) if (existsSync(d)) walk(d);
-  return hits;
-}
-
 async function main() {
   const started = Date.now();
   mkdirSync(artifacts, { recursive: true });
@@ -232,7 +175,7 @@ async function main() {
   const index = await bundleTests();
   const only = process.env.USERLM_IT_ONLY;
   let status = 0;
-  for (const mode of ['trusted', 'restricted']) {
+  for (const mode of MODES) {
     if (only && only !== mode) continue;
     const code = await launch(mode, index);
     if (code !== 0) status = 1;

@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { componentDefinition, explainTotal, METRICS, normalizeComponents } from '../../../core/rewards/index';
-import { api, chatServer, failingServer, screenshot, ui, useBackendPort, waitFor, wsUri } from './helpers';
+import { api, chatServer, failingServer, needsUiHarness, screenshot, ui, useBackendPort, waitFor, wsUri } from './helpers';
 
 const lines = (f: string) => readFileSync(f, 'utf8').split('\n').filter((l) => l.trim()).length;
 
@@ -209,7 +209,8 @@ describe('eval runs', () => {
     assert.equal(await vscode.commands.executeCommand('userlm.runs.delete', outcome.runDir, true), true);
   });
 
-  it('labels runs with suite, simulator, seed and total; compares from the context menu and the palette', async () => {
+  it('labels runs with suite, simulator, seed and total; compares from the context menu and the palette', async function () {
+    needsUiHarness(this);
     const a = await api();
     const entries = await a.runs.entries();
     const smoke = entries.find((e) => e.runDir === smokeDir);

@@ -47,7 +47,7 @@ export async function waitFor<T>(what: string, fn: () => T | undefined | Promise
 /** Asks the harness (test/integration/run.mjs) for a screenshot of the page and waits for it. */
 export async function screenshot(name: string): Promise<void> {
   const dir = process.env.USERLM_IT_ARTIFACTS;
-  if (!dir) return;
+  if (!dir || !hasUiHarness()) return;
   const file = join(dir, `${name}.png`);
   const before = existsSync(file) ? require('node:fs').statSync(file).mtimeMs : 0;
   console.log(`[[screenshot:${name}]]`);
@@ -85,6 +85,16 @@ export async function useBackendPort(port: number): Promise<() => Promise<void>>
   const original = readFileSync(cfgUri.fsPath, 'utf8');
   await vscode.workspace.fs.writeFile(cfgUri, Buffer.from(original.replace('http://127.0.0.1:9/v1', `http://127.0.0.1:${port}/v1`)));
   return async () => { await vscode.workspace.fs.writeFile(cfgUri, Buffer.from(original)); };
+}
+
+/** Whether the runner can see and drive the workbench (run.mjs: code-server in headless Chromium; not electron.mjs). */
+export function hasUiHarness(): boolean {
+  return process.env.USERLM_IT_HARNESS === 'code-server';
+}
+
+/** For a test that acts with mouse and keyboard (`ui()`): pending where the runner cannot do that. */
+export function needsUiHarness(test: Mocha.Context): void {
+  if (!hasUiHarness()) test.skip();
 }
 
 let uiActions = 0;

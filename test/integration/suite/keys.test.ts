@@ -4,7 +4,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { readdirSync, readFileSync, statSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { api, chatServer, ui, useBackendPort, waitFor, wsRoot, wsUri } from './helpers';
+import { api, chatServer, needsUiHarness, ui, useBackendPort, waitFor, wsRoot, wsUri } from './helpers';
 
 const KEY = 'sk-userlm-test-SECRET-' + Math.random().toString(36).slice(2);
 
@@ -44,7 +44,8 @@ describe('API keys', () => {
     assert.deepEqual(leaks, []);
   });
 
-  it('deletes a key: the next preview that needs it asks for a key again and uses the new one', async () => {
+  it('deletes a key: the next preview that needs it asks for a key again and uses the new one', async function () {
+    needsUiHarness(this);
     const a = await api();
     await vscode.commands.executeCommand('userlm.deleteApiKey', 'local-vllm');
     const seen: string[] = [];

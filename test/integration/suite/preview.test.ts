@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import { loadWorkspace } from '../../../core/index';
 import { componentDefinition, explainTotal, METRICS, normalizeComponents } from '../../../core/rewards/index';
 import { defaultSpec } from '../../../core/runs/index';
-import { api, screenshot, ui, waitFor, wsRoot, wsUri } from './helpers';
+import { api, needsUiHarness, screenshot, ui, waitFor, wsRoot, wsUri } from './helpers';
 
 describe('preview panel', () => {
   let transcript: any;
@@ -96,7 +96,8 @@ describe('preview panel', () => {
     assert.equal(st.turns, t.turns.length);
   });
 
-  it('lets the author play the agent in the panel (input in view and focused, live chart), then stops without touching the hints', async () => {
+  it('lets the author play the agent in the panel (input in view and focused, live chart), then stops without touching the hints', async function () {
+    needsUiHarness(this);
     const a = await api();
     // the hints of the last finished preview of this scenario
     const doc = await vscode.workspace.openTextDocument(wsUri('scenarios/phone-upgrade.scenario.yaml'));
