@@ -57,6 +57,7 @@ export function registerFeatures(context: vscode.ExtensionContext, log: vscode.L
     vscode.commands.registerCommand('userlm.selectBackends', selectBackends),
     vscode.commands.registerCommand('userlm.setApiKey', (backendId?: string, key?: string) => keysUi.setApiKey(keys, backendId, key)),
     vscode.commands.registerCommand('userlm.deleteApiKey', (backendId?: string) => keysUi.deleteApiKey(keys, backendId)),
+    vscode.commands.registerCommand('userlm.testBackend', (backendId?: string) => keysUi.testBackend(keys, log, backendId)),
     registerPreviewSerializer(preview),
     registerResultsSerializer(results),
     preview.onDidFinish(({ file, transcript }) => hints.set(file, transcript)),

@@ -3,6 +3,9 @@
 import * as vscode from 'vscode';
 import type { Workspace } from '../core/index';
 import { isBuiltInRole } from '../core/files';
+import { findBackend, backendKey } from '../core/dialogue/types';
+import { probeBackend, probeRows, type ProbeResult } from '../core/backends/probe';
+import { foldLine } from '../core/backends/chat/errors';
 import { lookupFrom, type Keys } from './secrets';
 import { readWorkspaceConfig, rootFor } from './workspace';
 
@@ -56,4 +59,38 @@ export async function ensureKeys(keys: Keys, config: Workspace | undefined, ids:
     if (!ok) return false;
   }
   return true;
+}
+
+/**
+ * "UserLM: Test Backend…": one probe of a backend of userlm.yaml (the CLI's `userlm backend test`):
+ * reasoning dialect, streaming, latency, context size. Asks for a missing key first; the report goes
+ * to the UserLM output and a one-line summary to a notification. Returns the result or the failure.
+ */
+export async function testBackend(keys: Keys, log: vscode.LogOutputChannel, backendId?: string): Promise<ProbeResult | { error: string } | undefined> {
+  if (!vscode.workspace.isTrusted) {
+    void vscode.window.showWarningMessage('UserLM: testing a backend sends a request (and its key) to the server; trust this workspace first.');
+    return undefined;
+  }
+  const cfg = readWorkspaceConfig(rootFor());
+  const id = backendId ?? (await vscode.window.showQuickPick((cfg?.backends ?? []).map((b) => ({ label: b.id, description: `${b.model} · ${b.base_url}` })), { title: 'Test which backend?' }))?.label;
+  if (!id) return undefined;
+  try {
+    const backend = findBackend(id, cfg, 'backend');
+    if (!(await ensureKeys(keys, cfg, [id]))) return undefined;
+    const secret = lookupFrom(await keys.snapshot(cfg));
+    const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `UserLM: testing '${id}'…`, cancellable: true }, (_p, token) => {
+      const ctrl = new AbortController();
+      token.onCancellationRequested(() => ctrl.abort());
+      return probeBackend(backend, backendKey(backend, { config: cfg, secret }), { signal: ctrl.signal });
+    });
+    log.info(`backend test '${id}':\n${probeRows(result, backend.base_url).map(([k, v]) => `  ${k.padEnd(10)} ${v}`).join('\n')}`);
+    for (const w of result.warnings) log.warn(`backend test '${id}': ${w}`);
+    void vscode.window.showInformationMessage(`UserLM: '${id}' answered in ${result.latencyMs} ms: reasoning ${result.dialect}, ${result.streamed ? 'streamed' : 'not streamed'}, context ${result.contextSize ? `${result.contextSize} tokens` : 'not reported'}.${result.warnings.length ? ` ${result.warnings[0]}` : ''}`);
+    return result;
+  } catch (e) {
+    const error = foldLine((e as Error).message);
+    log.error(`backend test '${id}' failed: ${error}`);
+    void vscode.window.showErrorMessage(`UserLM: backend '${id}' failed: ${error}`);
+    return { error };
+  }
 }

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { parseArgs, UsageError } from '../args';
 import { loadWorkspace, findWorkspaceRoot } from '../../core/model/load';
 import { backendKey, findBackend } from '../../core/dialogue/types';
-import { probeBackend } from '../../core/backends/probe';
+import { probeBackend, probeRows } from '../../core/backends/probe';
 import { foldLine } from '../../core/backends/chat/errors';
 import { cliSecrets, TRUST_FLAG } from '../secrets';
 import { exitQuietlyOnClosedStdout, style } from '../render/style';
@@ -37,14 +37,7 @@ export const backendCommand: Command = {
         process.stdout.write(`${JSON.stringify(result)}\n`);
         return 0;
       }
-      const rows: [string, string][] = [
-        ['backend', `${result.backend} (model ${result.model} at ${backend.base_url})`],
-        ['reasoning', `${result.dialect}: ${result.dialectText}${result.reasoningChars ? ` (${result.reasoningChars} characters)` : ''}`],
-        ['streaming', result.streamed ? 'yes (SSE)' : 'no (one JSON response)'],
-        ['latency', `${result.latencyMs} ms`],
-        ['context', result.contextSize ? `${result.contextSize} tokens (${result.contextSource})` : 'not reported by the server'],
-        ['reply', result.reply || '(empty)'],
-      ];
+      const rows = probeRows(result, backend.base_url);
       process.stdout.write(`${s.green('ok')} ${rows.map(([k, v]) => `${k.padEnd(10)} ${v}`).join('\n   ')}\n`);
       for (const w of result.warnings) process.stderr.write(err.yellow(`warning: ${w}\n`));
       return 0;

@@ -88,3 +88,15 @@ export async function contextSize(backend: Backend, apiKey: string | undefined, 
   if (p) return { size: p.size, source: `/props ${p.field}` };
   return undefined;
 }
+
+/** The probe's report as label/value rows (the CLI's `backend test` and the editor's Test Backend show the same). */
+export function probeRows(result: ProbeResult, baseUrl: string): [string, string][] {
+  return [
+    ['backend', `${result.backend} (model ${result.model} at ${baseUrl})`],
+    ['reasoning', `${result.dialect}: ${result.dialectText}${result.reasoningChars ? ` (${result.reasoningChars} characters)` : ''}`],
+    ['streaming', result.streamed ? 'yes (SSE)' : 'no (one JSON response)'],
+    ['latency', `${result.latencyMs} ms`],
+    ['context', result.contextSize ? `${result.contextSize} tokens (${result.contextSource})` : 'not reported by the server'],
+    ['reply', result.reply || '(empty)'],
+  ];
+}

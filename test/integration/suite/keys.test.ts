@@ -44,6 +44,27 @@ describe('API keys', () => {
     assert.deepEqual(leaks, []);
   });
 
+  it('Test Backend… probes a backend with its stored key (dialect, streaming, latency) and says why one fails', async () => {
+    const seen: string[] = [];
+    const { server, port } = await chatServer(seen);
+    const restore = await useBackendPort(port);
+    try {
+      await vscode.commands.executeCommand('userlm.setApiKey', 'local-vllm', KEY);
+      const r = await vscode.commands.executeCommand<{ backend: string; dialect: string; latencyMs: number; reply: string } | { error: string }>('userlm.testBackend', 'local-vllm');
+      assert.ok(r && !('error' in r), JSON.stringify(r));
+      assert.equal(r.backend, 'local-vllm');
+      assert.equal(r.dialect, 'think_tags', 'the test server puts the rationale in <think> tags');
+      assert.ok(r.latencyMs >= 0 && r.reply.length > 0, JSON.stringify(r));
+      assert.deepEqual([...new Set(seen)], [`Bearer ${KEY}`], 'the stored key, as a Bearer token');
+    } finally {
+      server.close();
+      await restore();
+    }
+    // userlm.yaml points at port 9 again, where nothing listens
+    const failed = await vscode.commands.executeCommand<{ error?: string }>('userlm.testBackend', 'local-vllm');
+    assert.match(failed?.error ?? '', /ECONNREFUSED|refused/i, JSON.stringify(failed));
+  });
+
   it('deletes a key: the next preview that needs it asks for a key again and uses the new one', async function () {
     needsUiHarness(this);
     const a = await api();
