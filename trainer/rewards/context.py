@@ -13,6 +13,9 @@ from .text import Parsed, lower
 STATE_VARS = ("trust", "emotion", "patience", "engagement")
 DEFAULT_STATE = {"trust": 0.5, "emotion": 0.5, "patience": 0.6, "engagement": 0.6}
 DEFAULT_STOP_TOKEN = "###STOP###"
+# τ²-bench's other end tokens (schemas/scenario.schema.json termination defaults; a test pins them equal).
+DEFAULT_TRANSFER_TOKEN = "###TRANSFER###"
+DEFAULT_OUT_OF_SCOPE_TOKEN = "###OUT-OF-SCOPE###"
 
 @dataclass
 class TurnContext:

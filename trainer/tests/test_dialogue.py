@@ -2,15 +2,17 @@
 are whole dialogues, logging turn and session components and evaluating on the validation split."""
 
 import json
+import os
 
 import pytest
 
 from trainer.job import parse_job
+from trainer.rewards.context import DEFAULT_OUT_OF_SCOPE_TOKEN, DEFAULT_STOP_TOKEN, DEFAULT_TRANSFER_TOKEN
 from trainer.rewards.score import score_transcript
 from trainer.rollout import DialogueEnv, compare, dialogue_reward_functions, touches
 from trainer.train import run_job
 
-from conftest import AGENT_LINES, SCENARIO, dialogue_rows
+from conftest import AGENT_LINES, ROOT, SCENARIO, dialogue_rows
 from test_train import SPEC, read_lines
 
 GOOD = ("<think>\\nAgent intent: rush me.\\nConcerns: the monthly price.\\nPlan: ask the price.\\n"
@@ -39,6 +41,22 @@ def test_env_plays_the_agent_lines_applies_state_and_meets_targets():
     s = score_transcript(SPEC, e.scenario, e.profile, e.transcript(), None)
     assert set(s.turn_mean) >= {"format", "sections", "resistance"} and s.turn_mean["format"] == 1.0
     assert "termination" in s.session and 0 < s.total <= 1
+
+
+def test_env_ends_on_the_transfer_and_out_of_scope_tokens_as_the_engine_does():
+    e = env()
+    assert e.user_turn(GOOD.format("Please put me through to a person. ###TRANSFER###")) is True
+    assert e.end == {"reason": "stop", "at_turn": e.turns[-1]["index"], "detail": "transfer"}
+    e2 = env(termination={"min_turns": 1, "out_of_scope_token": "##NOPE##"})
+    assert e2.user_turn(GOOD.format("That is not something I can talk about. ###OUT-OF-SCOPE###")) is False, "a scenario's own token replaces the default"
+    e2.agent_turn()
+    assert e2.user_turn(GOOD.format("I give up on this. ##NOPE##")) is True and e2.end["detail"] == "out of scope"
+
+
+def test_end_token_defaults_are_the_schema_defaults():
+    term = json.load(open(os.path.join(ROOT, "schemas", "scenario.schema.json"), encoding="utf-8"))["properties"]["termination"]["properties"]
+    assert (term["stop_token"]["default"], term["transfer_token"]["default"], term["out_of_scope_token"]["default"]) == (
+        DEFAULT_STOP_TOKEN, DEFAULT_TRANSFER_TOKEN, DEFAULT_OUT_OF_SCOPE_TOKEN)
 
 
 def test_env_ends_on_max_turns_hang_up_and_fires_structured_policies():
