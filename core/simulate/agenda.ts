@@ -25,7 +25,7 @@ import { restyle, shape, styleOf, type Mood, type Style, type VoiceMemo } from '
 export { sentencesOf } from './reading';
 
 /** Per dialogue. `facts`: the scenario's memory, then the profile's own facts; `stated` indexes it. `said`: the user's sentences so far (normalized). */
-interface Memo extends VoiceMemo { used: Map<string, number[]>; stated: Set<number>; prevPolicies: string[]; said: Set<string>; facts: Fact[]; pressed: Set<string> }
+interface Memo extends VoiceMemo { used: Map<string, number[]>; stated: Set<number>; prevPolicies: string[]; said: Set<string>; facts: Fact[]; pressed: Set<string>; firstName: string }
 
 /** Everything one turn works with, and what it decides. */
 interface Turn {
@@ -87,9 +87,24 @@ function shortHalf(lines: readonly string[]): readonly string[] {
   return h;
 }
 
+const templates = new Map<string, string[]>();
+/** A bank line split once into text and slot names: `['So, ', 'goal', '']` (even indexes text, odd ones slots). */
+function templateOf(line: string): string[] {
+  let parts = templates.get(line);
+  if (!parts) {
+    parts = line.split(/\{(\w+)\}/);
+    if (templates.size >= 5000) templates.clear();
+    templates.set(line, parts);
+  }
+  return parts;
+}
+
+/** A bank line with its slots filled (a slot with no value stays as it is), each sentence capitalised. */
 function fill(line: string, slots: Record<string, string>): string {
   if (!line.includes('{')) return line;
-  const out = line.replace(/\{(\w+)\}/g, (m, k: string) => (k in slots ? slots[k] : m));
+  const parts = templateOf(line);
+  let out = parts[0];
+  for (let i = 1; i < parts.length; i += 2) out += (parts[i] in slots ? slots[parts[i]] : `{${parts[i]}}`) + parts[i + 1];
   return upperFirst(out.replace(/([.!?]\s+)([a-z])/g, (_m, p: string, c: string) => p + c.toUpperCase()));
 }
 
@@ -153,7 +168,7 @@ export class AgendaSimulator implements UserSimulator {
     const sayable = sc.targets.filter((x) => x.reveal !== 'never' && !isMet(ctx, x.id));
     const raisedOpen = sayable.filter((x) => ctx.raised.has(x.id));
     const focus = raisedOpen.find((x) => x.primary) ?? raisedOpen[0] ?? sayable.find((x) => x.primary) ?? sayable[0];
-    const firstName = (profile.name ?? '').split(/\s+/)[0]?.toLowerCase() ?? '';
+    const firstName = memo.firstName;
     const identity = reading.identityCheck && !!firstName && (reading.questions.toLowerCase().includes(firstName) || /\b(mr|mrs|ms|miss)\b/i.test(reading.questions));
     const facts = reading.questions && !identity ? factsAnswering(reading, sc, memo.facts) : undefined;
     const asked = !identity && (facts !== undefined || reading.infoRequest || reading.tellMe);
@@ -168,6 +183,7 @@ export class AgendaSimulator implements UserSimulator {
     return {
       rng: createRng(hashString(`${scenario.id}|${profile.id}`, seed)), used: new Map(), stated: new Set(), lastPhrase: -2, prevPolicies: [], lastAside: -9,
       said: new Set(), facts: sc.memory.concat(selfFacts(profile)), pressed: new Set(), phraseAt: new Map(),
+      firstName: (profile.name ?? '').split(/\s+/)[0]?.toLowerCase() ?? '',
     };
   }
 
