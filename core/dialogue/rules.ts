@@ -20,6 +20,8 @@ export interface CompiledTarget {
 export interface CompiledScenario {
   targets: CompiledTarget[];
   policyStems: Map<string, Set<string>>;
+  /** The scenario's transitions, each with only the state values it changes. */
+  transitions: { on: string; changes: [keyof State, number][] }[];
   /** A text `when` read once per policy (see `textConditionHolds`). */
   policyText: Map<Policy, PolicyText>;
   /** Memo: target ids an agent text meets. */
@@ -41,6 +43,7 @@ export function compileScenario(scenario: Scenario): CompiledScenario {
         kind: answerKind(t),
       })),
       policyStems: new Map((scenario.decision_policy ?? []).filter((p) => typeof p.when === 'string').map((p) => [p.id, whenStems(p.when as string)])),
+      transitions: (scenario.state?.transitions ?? []).map((tr) => ({ on: tr.on, changes: STATE_KEYS.filter((k) => typeof tr.change[k] === 'number').map((k): [keyof State, number] => [k, tr.change[k] as number]) })),
       policyText: new Map((scenario.decision_policy ?? []).filter((p) => typeof p.when === 'string').map((p) => [p, readWhen(p.when as string)])),
       touches: new Map(),
       primary: scenario.targets.filter((t) => (t.priority ?? 'primary') === 'primary'),
@@ -60,14 +63,10 @@ export { initialState } from '../model/scenario-defaults';
 /** Applies every transition whose event occurred, in the scenario's order, clamping to 0..1. */
 export function applyTransitions(scenario: Scenario, state: State, events: readonly string[]): State {
   const out = { ...state };
-  const transitions = scenario.state?.transitions;
-  if (!transitions) return out;
-  for (const tr of transitions) {
+  if (!scenario.state?.transitions) return out;
+  for (const tr of compileScenario(scenario).transitions) {
     if (!events.includes(tr.on)) continue;
-    for (const k of STATE_KEYS) {
-      const d = tr.change[k];
-      if (typeof d === 'number') out[k] = clamp01(out[k] + d);
-    }
+    for (const [k, d] of tr.changes) out[k] = clamp01(out[k] + d);
   }
   return out;
 }
@@ -279,11 +278,17 @@ export function firedPolicies(scenario: Scenario, inp: PolicyInputs): Policy[] {
       if (c.target_unmet !== undefined) holds &&= (inp.targetsMet.get(c.target_unmet) ?? null) === null;
       if (c.target_met !== undefined) holds &&= (inp.targetsMet.get(c.target_met) ?? null) !== null;
       if (c.turn !== undefined) holds &&= compare(inp.userTurn, c.turn);
-      holds &&= Object.keys(c).length > 0;
+      holds &&= hasOwnKeys(c);
     }
     if (holds) out.push(p);
   }
   return out;
+}
+
+/** `Object.keys(o).length > 0`, without the array. */
+function hasOwnKeys(o: object): boolean {
+  for (const k in o) if (Object.prototype.hasOwnProperty.call(o, k)) return true;
+  return false;
 }
 
 /** Why the user hangs up now (e.g. `patience 0.10 below 0.20`), or undefined. */

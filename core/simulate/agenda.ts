@@ -165,16 +165,31 @@ export class AgendaSimulator implements UserSimulator {
     const userTurn = ctx.userTurns + 1;
     const agentText = ctx.lastAgentText ?? '';
     const reading = readAgent(agentText);
-    const sayable = sc.targets.filter((x) => x.reveal !== 'never' && !isMet(ctx, x.id));
-    const raisedOpen = sayable.filter((x) => ctx.raised.has(x.id));
-    const focus = raisedOpen.find((x) => x.primary) ?? raisedOpen[0] ?? sayable.find((x) => x.primary) ?? sayable[0];
+    // The focus: the first open primary target I have raised, else the first raised, else the first open primary, else the first open one.
+    let raisedPrimary: AgendaTarget | undefined;
+    let raisedAny: AgendaTarget | undefined;
+    let openPrimary: AgendaTarget | undefined;
+    let openAny: AgendaTarget | undefined;
+    for (const x of sc.targets) {
+      if (x.reveal === 'never' || isMet(ctx, x.id)) continue;
+      openAny ??= x;
+      if (x.primary) openPrimary ??= x;
+      if (ctx.raised.has(x.id)) {
+        raisedAny ??= x;
+        if (x.primary) {
+          raisedPrimary = x;
+          break;
+        }
+      }
+    }
+    const focus = raisedPrimary ?? raisedAny ?? openPrimary ?? openAny;
     const firstName = memo.firstName;
     const identity = reading.identityCheck && !!firstName && (reading.questions.toLowerCase().includes(firstName) || /\b(mr|mrs|ms|miss)\b/i.test(reading.questions));
     const facts = reading.questions && !identity ? factsAnswering(reading, sc, memo.facts) : undefined;
     const asked = !identity && (facts !== undefined || reading.infoRequest || reading.tellMe);
     return {
       ctx, sc, st, memo, reg: st.register, terse: st.verbosity === 'terse', stop, userTurn, minOk: userTurn >= minTurns, agentText, reading, focus, identity, facts, asked,
-      slots: { stop, topic: focus?.topic ?? '', ask: focus ? lowerFirst(focus.ask) : '', goal: '', fact: '', tactic: ctx.tactic ? humanize(ctx.tactic) : '', amount: reading.amount },
+      slots: { stop, topic: focus?.topic ?? '', ask: focus ? focus.askLower : '', goal: '', fact: '', tactic: ctx.tactic ? humanize(ctx.tactic) : '', amount: reading.amount },
       say: [], raisedNow: [], plan: '', mood: 'other', ending: false,
     };
   }
@@ -272,7 +287,7 @@ export class AgendaSimulator implements UserSimulator {
       const cond = typeof p.when === 'object' ? p.when : undefined;
       const named = cond?.target_unmet ?? cond?.target_met;
       const target = sc.targets.find((x) => x.id === named && x.reveal !== 'never') ?? (action === 'ask' ? undefined : t.focus);
-      const about = target ? { topic: target.topic ?? '', ask: lowerFirst(target.ask) } : NONE;
+      const about = target ? { topic: target.topic ?? '', ask: target.askLower } : NONE;
       if (action === 'ask' && target) t.say.push(this.line(t, P.PRESS, 'pr', about));
       else t.say.push(this.line(t, P.POLICY_LINES[action] ?? P.POLICY_LINES.ask, `pol${action}`, about));
       if (target && action !== 'accept' && action !== 'refuse') t.raisedNow.push(target.id);
@@ -333,25 +348,41 @@ export class AgendaSimulator implements UserSimulator {
     t.plan = moves.length ? `${raised.length ? 'reveal' : t.asked ? 'answer' : 'ask'}: ${moves.join(', then ')}` : 'ask: keep the conversation going';
   }
 
-  /** Raises up to `count` targets in agenda order; returns those raised. */
+  /** Raises up to `count` targets in agenda order (those the agent's words touch, upfront ones, then later ones when nothing is pending); returns those raised. */
   private raise(t: Turn, count: number): AgendaTarget[] {
     const { ctx, sc, st } = t;
     const isOpen = (x: AgendaTarget) => !ctx.raised.has(x.id) && !t.raisedNow.includes(x.id) && !isMet(ctx, x.id);
-    const upfront = sc.targets.filter((x) => x.reveal === 'upfront' && isOpen(x));
-    const touched = t.agentText ? sc.targets.filter((x) => x.reveal === 'when_asked' && isOpen(x) && touches(x, t.agentText)) : [];
-    const pending = sc.targets.some((x) => x.reveal !== 'never' && ctx.raised.has(x.id) && !isMet(ctx, x.id));
-    const later = upfront.length || pending ? [] : sc.targets.filter((x) => x.reveal === 'when_asked' && isOpen(x));
-    const chosen = [...touched, ...upfront, ...later].filter((x, i, a) => a.indexOf(x) === i).slice(0, count);
-    chosen.forEach((x, i) => {
+    const chosen: AgendaTarget[] = [];
+    if (t.agentText) {
+      for (const x of sc.targets) {
+        if (chosen.length >= count) break;
+        if (x.reveal === 'when_asked' && isOpen(x) && touches(x, t.agentText)) chosen.push(x);
+      }
+    }
+    let upfront = false;
+    for (const x of sc.targets) {
+      if (x.reveal !== 'upfront' || !isOpen(x)) continue;
+      upfront = true;
+      if (chosen.length >= count) break;
+      chosen.push(x);
+    }
+    if (!upfront && chosen.length < count && !sc.targets.some((x) => x.reveal !== 'never' && ctx.raised.has(x.id) && !isMet(ctx, x.id))) {
+      for (const x of sc.targets) {
+        if (chosen.length >= count) break;
+        if (x.reveal === 'when_asked' && isOpen(x) && !chosen.includes(x)) chosen.push(x);
+      }
+    }
+    for (let i = 0; i < chosen.length; i++) {
+      const x = chosen[i];
       const first = i === 0 && !t.raisedNow.length;
       const bank = (first ? (t.userTurn === 1 ? P.RAISE_FIRST : P.RAISE) : P.ALSO)[st.register];
       // Terse speakers keep the question of a longer `say`.
-      const goal = t.terse ? (x.goal.split(/(?<=[.!?])\s+/).find((s) => s.endsWith('?')) ?? x.goal) : x.goal;
+      const goal = t.terse ? x.raiseTerse : x.raiseAs;
       // A `say` with its own lead-in ("Sorry, can I ask ...", "Before anything else, ...") is said as it is.
-      if (first && LEAD_IN.test(goal)) t.say.push(goal);
-      else t.say.push(fill(pick(t.memo, first ? `raise${t.userTurn === 1}` : 'also', t.terse ? shortHalf(bank) : bank), { goal: lowerFirst(goal) }));
+      if (first && goal.leadIn) t.say.push(goal.text);
+      else t.say.push(fill(pick(t.memo, first ? `raise${t.userTurn === 1}` : 'also', t.terse ? shortHalf(bank) : bank), { goal: goal.lower }));
       t.raisedNow.push(x.id);
-    });
+    }
     return chosen;
   }
 

@@ -32,8 +32,8 @@ export function concernsText(ctx: SimulatorContext, sc: CompiledAgenda, pressed:
   for (const t of sc.targets) {
     if ((ctx.targetsMet.get(t.id) ?? null) !== null) met.push(t.id);
     else if (t.reveal === 'never') hidden.push(t.id);
-    else if (ctx.raised.has(t.id)) (t.primary ? open1 : open2).push(`${t.id} (${t.primary ? 'primary' : 'secondary'}${pressed.has(t.id) ? ', asked more than once' : ', asked'})`);
-    else later.push(`${t.id} (${t.primary ? 'primary' : 'secondary'})`);
+    else if (ctx.raised.has(t.id)) (t.primary ? open1 : open2).push(pressed.has(t.id) ? t.notes.pressed : t.notes.asked);
+    else later.push(t.notes.later);
   }
   const parts: string[] = [];
   if (open1.length || open2.length) parts.push(`still no answer on ${[...open1, ...open2].join(', ')}`);
@@ -62,7 +62,7 @@ export function stateText(ctx: SimulatorContext): string {
       for (const c of causes[k]) if (ctx.events.includes(c.on) && !reasons.includes(c.reason)) reasons.push(c.reason);
       if (reasons.length) why = ` (${reasons.join(' and ')})`;
     }
-    out += `${out ? '; ' : ''}${k} ${two(before[k])} → ${two(after[k])}${why}`;
+    out += `${out ? '; ' : ''}${from(k, before[k])}${two(after[k])}${why}`;
   }
   return out;
 }
@@ -82,6 +82,11 @@ function causesOf(scenario: SimulatorContext['scenario']): Record<string, { on: 
 const TWO = Array.from({ length: 101 }, (_, i) => (i / 100).toFixed(2));
 function two(x: number): string {
   return x >= 0 && x <= 1 ? TWO[Math.round(x * 100)] : fmt2(x);
+}
+/** `trust 0.50 → `, from a table per key. */
+const FROM = Object.fromEntries(STATE_KEYS.map((k) => [k, TWO.map((v) => `${k} ${v} → `)])) as Record<string, string[]>;
+function from(k: string, x: number): string {
+  return x >= 0 && x <= 1 ? FROM[k][Math.round(x * 100)] : `${k} ${fmt2(x)} → `;
 }
 
 function reasonOf(event: string): string {
