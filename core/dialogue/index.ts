@@ -147,7 +147,7 @@ export async function runDialogue(opts: DialogueOptions): Promise<Transcript> {
     }
     if (tactic) turn.tactic = tactic;
     const touched = targetsMetBy(compiled, text);
-    const met = compiled.targets.filter((t) => targetsMet.get(t.target.id) === null && touched.has(t.target.id)).map((t) => t.target.id);
+    const met = touched.size ? compiled.targets.filter((t) => targetsMet.get(t.target.id) === null && touched.has(t.target.id)).map((t) => t.target.id) : [];
     if (met.length) {
       turn.targets_met = met;
       for (const id of met) targetsMet.set(id, turn.index);

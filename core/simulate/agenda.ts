@@ -9,14 +9,14 @@
 // One turn, in four parts: reading the agent (`begin`), the plan (`decide`), the words in the
 // profile's voice (`speak`, with core/simulate/voice.ts), the rationale (`rationale`, with
 // core/simulate/rationale-text.ts).
-import type { Policy, Scenario } from '../generated/schema-types';
+import type { Policy, Scenario, State } from '../generated/schema-types';
 import { terminationOf } from '../model/scenario-defaults';
 import { formatRationale, formatUserOutput } from '../rationale/index';
 import { DEFAULT_OUT_OF_SCOPE_TOKEN, DEFAULT_TRANSFER_TOKEN, hangUpReason, successHolds } from '../dialogue/rules';
 import type { ResolvedProfile, SimulatorContext, UserSimulator, UserTurnOutput } from '../dialogue/types';
 import { createRng, hashString } from '../util/rng';
 import { contentStems, humanize, lowerFirst, overlap, sentence, stripStop, upperFirst } from '../util/text';
-import { compileAgenda, LEAD_IN, selfFacts, type AgendaTarget, type CompiledAgenda, type Fact } from './agenda-model';
+import { compileAgenda, selfFacts, type AgendaTarget, type CompiledAgenda, type Fact } from './agenda-model';
 import * as P from './phrases';
 import { concernsText, intentText, stateText, toneText } from './rationale-text';
 import { factsAnswering, readAgent, sentencesOf, type AgentReading } from './reading';
@@ -110,11 +110,11 @@ function fill(line: string, slots: Record<string, string>): string {
 
 const NONE: Record<string, string> = Object.freeze({}) as Record<string, string>;
 const OPTIONAL_SLOTS = ['topic', 'ask', 'amount', 'tactic', 'goal', 'fact'];
-const pools = new WeakMap<readonly string[], Map<string, readonly string[]>>();
+const pools = new WeakMap<readonly string[], Map<number, readonly string[]>>();
 /** The lines of a bank whose slots all have a value (cached per bank and set of empty slots); if none, those without {topic} or {amount}. */
 function usableLines(lines: readonly string[], sl: Record<string, string>): readonly string[] {
-  let mask = '';
-  for (const k of OPTIONAL_SLOTS) mask += sl[k] ? '1' : '0';
+  let mask = 0;
+  for (let i = 0; i < OPTIONAL_SLOTS.length; i++) if (sl[OPTIONAL_SLOTS[i]]) mask |= 1 << i;
   let byMask = pools.get(lines);
   if (!byMask) pools.set(lines, (byMask = new Map()));
   let pool = byMask.get(mask);
@@ -380,7 +380,7 @@ export class AgendaSimulator implements UserSimulator {
       const goal = t.terse ? x.raiseTerse : x.raiseAs;
       // A `say` with its own lead-in ("Sorry, can I ask ...", "Before anything else, ...") is said as it is.
       if (first && goal.leadIn) t.say.push(goal.text);
-      else t.say.push(fill(pick(t.memo, first ? `raise${t.userTurn === 1}` : 'also', t.terse ? shortHalf(bank) : bank), { goal: goal.lower }));
+      else t.say.push(fill(pick(t.memo, first ? (t.userTurn === 1 ? 'raisetrue' : 'raisefalse') : 'also', t.terse ? shortHalf(bank) : bank), { goal: goal.lower }));
       t.raisedNow.push(x.id);
     }
     return chosen;
@@ -448,14 +448,31 @@ export class AgendaSimulator implements UserSimulator {
     const sections = {
       agent_intent: oneLine(intentText(ctx, t.asked)),
       concerns: oneLine(concernsText(ctx, t.sc, t.memo.pressed)),
-      plan: oneLine(`${t.plan}${policies.length ? `; my rules in play: ${policies.map((p) => `${p.id} (${lowerFirst(stripStop(p.then))})`).join(', ')}` : ''}`),
+      plan: oneLine(`${t.plan}${policies.length ? `; my rules in play: ${policies.map(ruleNote).join(', ')}` : ''}`),
       state: stateText(ctx),
-      tone: oneLine(toneText(t.st, ctx.state, t.mood === 'resist' || t.plan.startsWith('refuse'))),
+      tone: toneLine(t.st, ctx.state, t.mood === 'resist' || t.plan.startsWith('refuse'), oneLine),
     };
     const raw = formatRationale(sections);
     // The loop would parse this back to exactly `parsed` (a test checks); handing it over saves the parse.
-    return { content: formatUserOutput(raw, answer), state: ctx.state, raised: t.raisedNow, parsed: { answer, rationale: { raw, sections: { ...sections }, missing: [] } } };
+    return { content: formatUserOutput(raw, answer), state: ctx.state, raised: t.raisedNow, parsed: { answer, rationale: { raw, sections, missing: [] } } };
   }
+}
+
+const ruleNotes = new WeakMap<Policy, string>();
+/** A rule in play as the plan names it: `refuse-upsell (say no to extras)` (once per policy). */
+function ruleNote(p: Policy): string {
+  let note = ruleNotes.get(p);
+  if (note === undefined) ruleNotes.set(p, (note = `${p.id} (${lowerFirst(stripStop(p.then))})`));
+  return note;
+}
+
+const tones = new WeakMap<Style, string[]>();
+/** The tone line, one line: it depends only on the profile's style and which state bands the values are in, so each is written once per style. */
+function toneLine(st: Style, state: State, firm: boolean, oneLine: (x: string) => string): string {
+  const band = (firm ? 1 : 0) | (state.patience < 0.35 ? 2 : 0) | (state.trust < 0.35 ? 4 : 0) | (state.emotion < 0.3 ? 8 : state.emotion > 0.7 ? 16 : 0);
+  let lines = tones.get(st);
+  if (!lines) tones.set(st, (lines = []));
+  return (lines[band] ??= oneLine(toneText(st, state, firm)));
 }
 
 /** Whether the agent's words touch a target: two of its words (description, say, cues, done_when). */

@@ -34,6 +34,8 @@ export function contentStems(text: string): Set<string> {
 
 /** How many elements two sets share. */
 export function overlap(a: ReadonlySet<string>, b: ReadonlySet<string>): number {
+  // Symmetric: walk the smaller set.
+  if (a.size > b.size) [a, b] = [b, a];
   let n = 0;
   for (const x of a) if (b.has(x)) n++;
   return n;
