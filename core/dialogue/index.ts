@@ -6,7 +6,7 @@ import type { Scenario, State, Target, Transcript, Turn, Usage, Workspace } from
 import { allTactics } from '../library/tactics';
 import { terminationOf } from '../model/scenario-defaults';
 import { parseStateLine, parseUserOutput, STATE_KEYS } from '../rationale/index';
-import { contentStems, jaccard } from '../util/text';
+import { contentStems, jaccardAtLeast } from '../util/text';
 import { detectTactic } from './tactics';
 import { foldLine } from '../backends/chat/errors';
 import type { TacticJudge } from './tactic-judge';
@@ -76,7 +76,7 @@ export async function runDialogue(opts: DialogueOptions): Promise<Transcript> {
       if (prev.text === text) return true;
       const small = Math.min(prev.stems.size, stems.size);
       const big = Math.max(prev.stems.size, stems.size);
-      if (small >= 0.8 * big && jaccard(prev.stems, stems) >= 0.8) return true;
+      if (small >= 0.8 * big && jaccardAtLeast(prev.stems, stems, 0.8)) return true;
     }
     return false;
   };

@@ -48,6 +48,23 @@ export function jaccard(a: ReadonlySet<string>, b: ReadonlySet<string>): number 
   return union === 0 ? 0 : shared / union;
 }
 
+/**
+ * `jaccard(a, b) >= min`, stopping as soon as the shared elements left possible cannot reach it
+ * (the similarity only grows with the number shared, so the answer is the same).
+ */
+export function jaccardAtLeast(a: ReadonlySet<string>, b: ReadonlySet<string>, min: number): boolean {
+  if (a.size > b.size) [a, b] = [b, a];
+  const total = a.size + b.size;
+  let possible = a.size;
+  let shared = 0;
+  for (const x of a) {
+    if (b.has(x)) shared++;
+    else if (--possible / (total - possible) < min) return false;
+  }
+  const union = total - shared;
+  return (union === 0 ? 0 : shared / union) >= min;
+}
+
 /** True when `text` (already lowercased) contains the phrase (lowercased) as a whole-word match. */
 export function hasPhrase(lowerText: string, lowerPhrase: string): boolean {
   if (!lowerPhrase) return false;
