@@ -50,6 +50,10 @@ function nextTacticLine(ctx: AgentContext, rng: Rng, tactics: Tactic[]): string 
 export class ScriptedAgent implements Agent {
   readonly id = 'scripted';
   async next(ctx: AgentContext): Promise<{ text: string }> {
+    return this.nextNow(ctx);
+  }
+
+  nextNow(ctx: AgentContext): { text: string } {
     const script = ctx.scenario.agent?.script ?? [];
     const n = (ctx.scratch.n as number | undefined) ?? 0;
     ctx.scratch.n = n + 1;
@@ -68,6 +72,10 @@ export class ScriptedAgent implements Agent {
 export class AdversarialAgent implements Agent {
   readonly id = 'adversarial';
   async next(ctx: AgentContext): Promise<{ text: string }> {
+    return this.nextNow(ctx);
+  }
+
+  nextNow(ctx: AgentContext): { text: string } {
     const rng = rngOf(ctx, 'adversarial');
     const n = (ctx.scratch.n as number | undefined) ?? 0;
     ctx.scratch.n = n + 1;

@@ -146,7 +146,12 @@ export class AgendaSimulator implements UserSimulator {
     return Promise.resolve(this.turn(ctx));
   }
 
-  /** One user turn, synchronously (the loop awaits `next`). */
+  /** The loop calls this: no model, so the turn is answered at once. */
+  nextNow(ctx: SimulatorContext): UserTurnOutput {
+    return this.turn(ctx);
+  }
+
+  /** One user turn, synchronously. */
   turn(ctx: SimulatorContext): UserTurnOutput {
     const t = this.begin(ctx);
     this.decide(t);
