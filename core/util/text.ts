@@ -105,8 +105,15 @@ export function sentence(text: string): string {
 }
 
 /** Turns a tactic id like `false_urgency` into `false urgency`. */
+const humanized = new Map<string, string>();
 export function humanize(id: string): string {
-  return id.replace(/[_-]+/g, ' ');
+  let out = humanized.get(id);
+  if (out === undefined) {
+    out = id.replace(/[_-]+/g, ' ');
+    if (humanized.size >= 1000) humanized.clear();
+    humanized.set(id, out);
+  }
+  return out;
 }
 
 /** Formats a 0..1 value with two decimals. */
