@@ -49,6 +49,18 @@ function isAbort(e: unknown, signal?: AbortSignal): boolean {
   return !!signal?.aborted || (e instanceof Error && (e.name === 'AbortError' || e.name === 'APIUserAbortError'));
 }
 
+let isoMs = -1;
+let isoText = '';
+/** `new Date().toISOString()`, formatted once per millisecond (the text has millisecond resolution; bulk runs start several dialogues per millisecond). */
+function nowIso(): string {
+  const ms = Date.now();
+  if (ms !== isoMs) {
+    isoMs = ms;
+    isoText = new Date(ms).toISOString();
+  }
+  return isoText;
+}
+
 export async function runDialogue(opts: DialogueOptions): Promise<Transcript> {
   const { scenario, profile, config, simulator, agent, seed, signal, onEvent } = opts;
   const term = terminationOf(scenario);
@@ -91,7 +103,7 @@ export async function runDialogue(opts: DialogueOptions): Promise<Transcript> {
     agent: agent.id,
     ...(scenario.split ? { split: scenario.split } : {}),
     ...(simulator.rationaleMode ? { simulator_rationale: simulator.rationaleMode } : {}),
-    started_at: new Date().toISOString(),
+    started_at: nowIso(),
     turns,
     end: { reason: 'max_turns', at_turn: 0 },
     rewards: { turn_mean: {}, session: {} }, // no total until scored; none for a cancelled or errored dialogue

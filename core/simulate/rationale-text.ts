@@ -24,25 +24,30 @@ export function intentText(ctx: SimulatorContext, asked: boolean): string {
 
 /** Targets by status, most pressing first: "still waiting on copay (primary, asked twice); not raised yet: pickup-time; answered: refills". */
 export function concernsText(ctx: SimulatorContext, sc: CompiledAgenda, pressed: ReadonlySet<string>): string {
-  const open1: string[] = [];
-  const open2: string[] = [];
-  const later: string[] = [];
-  const hidden: string[] = [];
-  const met: string[] = [];
+  // Each list as text, items joined with ", " (open primary ones before open secondary ones).
+  let open1 = '';
+  let open2 = '';
+  let later = '';
+  let hidden = '';
+  let met = '';
   for (const t of sc.targets) {
-    if ((ctx.targetsMet.get(t.id) ?? null) !== null) met.push(t.id);
-    else if (t.reveal === 'never') hidden.push(t.id);
-    else if (ctx.raised.has(t.id)) (t.primary ? open1 : open2).push(pressed.has(t.id) ? t.notes.pressed : t.notes.asked);
-    else later.push(t.notes.later);
+    if ((ctx.targetsMet.get(t.id) ?? null) !== null) met = met ? `${met}, ${t.id}` : t.id;
+    else if (t.reveal === 'never') hidden = hidden ? `${hidden}, ${t.id}` : t.id;
+    else if (ctx.raised.has(t.id)) {
+      const note = pressed.has(t.id) ? t.notes.pressed : t.notes.asked;
+      if (t.primary) open1 = open1 ? `${open1}, ${note}` : note;
+      else open2 = open2 ? `${open2}, ${note}` : note;
+    } else later = later ? `${later}, ${t.notes.later}` : t.notes.later;
   }
-  const parts: string[] = [];
-  if (open1.length || open2.length) parts.push(`still no answer on ${[...open1, ...open2].join(', ')}`);
-  if (later.length) parts.push(`not raised yet: ${later.join(', ')}`);
-  if (hidden.length) parts.push(`keeping to myself: ${hidden.join(', ')}`);
-  if (met.length) parts.push(`answered: ${met.join(', ')}`);
-  if (ctx.tactic) parts.push(`they are pushing me with ${humanize(ctx.tactic)}`);
-  else if (ctx.events.includes('concern_ignored')) parts.push('they ignored my last point');
-  return parts.join('; ');
+  let out = '';
+  const add = (part: string) => { out = out ? `${out}; ${part}` : part; };
+  if (open1 || open2) add(`still no answer on ${open1 && open2 ? `${open1}, ${open2}` : open1 || open2}`);
+  if (later) add(`not raised yet: ${later}`);
+  if (hidden) add(`keeping to myself: ${hidden}`);
+  if (met) add(`answered: ${met}`);
+  if (ctx.tactic) add(`they are pushing me with ${humanize(ctx.tactic)}`);
+  else if (ctx.events.includes('concern_ignored')) add('they ignored my last point');
+  return out;
 }
 
 const REASONS: Record<string, string> = {
