@@ -21,7 +21,7 @@ export interface CompiledScenario {
   targets: CompiledTarget[];
   policyStems: Map<string, Set<string>>;
   /** The scenario's transitions, each with only the state values it changes. */
-  transitions: { on: string; changes: [keyof State, number][] }[];
+  transitions: { on: string; keys: (keyof State)[]; deltas: number[] }[];
   /** A text `when` read once per policy (see `textConditionHolds`). */
   policyText: Map<Policy, PolicyText>;
   /** Memo: target ids an agent text meets. */
@@ -43,7 +43,10 @@ export function compileScenario(scenario: Scenario): CompiledScenario {
         kind: answerKind(t),
       })),
       policyStems: new Map((scenario.decision_policy ?? []).filter((p) => typeof p.when === 'string').map((p) => [p.id, whenStems(p.when as string)])),
-      transitions: (scenario.state?.transitions ?? []).map((tr) => ({ on: tr.on, changes: STATE_KEYS.filter((k) => typeof tr.change[k] === 'number').map((k): [keyof State, number] => [k, tr.change[k] as number]) })),
+      transitions: (scenario.state?.transitions ?? []).map((tr) => {
+        const keys = STATE_KEYS.filter((k) => typeof tr.change[k] === 'number');
+        return { on: tr.on, keys, deltas: keys.map((k) => tr.change[k] as number) };
+      }),
       policyText: new Map((scenario.decision_policy ?? []).filter((p) => typeof p.when === 'string').map((p) => [p, readWhen(p.when as string)])),
       touches: new Map(),
       primary: scenario.targets.filter((t) => (t.priority ?? 'primary') === 'primary'),
@@ -66,7 +69,7 @@ export function applyTransitions(scenario: Scenario, state: State, events: reado
   if (!scenario.state?.transitions) return out;
   for (const tr of compileScenario(scenario).transitions) {
     if (!events.includes(tr.on)) continue;
-    for (const [k, d] of tr.changes) out[k] = clamp01(out[k] + d);
+    for (let i = 0; i < tr.keys.length; i++) out[tr.keys[i]] = clamp01(out[tr.keys[i]] + tr.deltas[i]);
   }
   return out;
 }

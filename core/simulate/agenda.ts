@@ -448,19 +448,23 @@ export class AgendaSimulator implements UserSimulator {
 
   private rationale(t: Turn, answer: string): UserTurnOutput {
     const { ctx } = t;
-    const oneLine = (x: string) => (x.includes('\n') || x.includes('\r') || x.includes('\t') ? x.replace(/\s+/g, ' ').trim() : x) || 'nothing in particular';
     const policies = ctx.policies.length ? ctx.policies.filter((p) => !t.plan.includes(p.id)) : ctx.policies;
     const sections = {
       agent_intent: oneLine(intentText(ctx, t.asked)),
       concerns: oneLine(concernsText(ctx, t.sc, t.memo.pressed)),
       plan: oneLine(`${t.plan}${policies.length ? `; my rules in play: ${policies.map(ruleNote).join(', ')}` : ''}`),
       state: stateText(ctx),
-      tone: toneLine(t.st, ctx.state, t.mood === 'resist' || t.plan.startsWith('refuse'), oneLine),
+      tone: toneLine(t.st, ctx.state, t.mood === 'resist' || t.plan.startsWith('refuse')),
     };
     const raw = formatRationale(sections);
     // The loop would parse this back to exactly `parsed` (a test checks); handing it over saves the parse.
     return { content: formatUserOutput(raw, answer), state: ctx.state, raised: t.raisedNow, parsed: { answer, rationale: { raw, sections, missing: [] } } };
   }
+}
+
+/** A rationale section on one line (never empty). */
+function oneLine(x: string): string {
+  return (x.includes('\n') || x.includes('\r') || x.includes('\t') ? x.replace(/\s+/g, ' ').trim() : x) || 'nothing in particular';
 }
 
 const ruleNotes = new WeakMap<Policy, string>();
@@ -473,7 +477,7 @@ function ruleNote(p: Policy): string {
 
 const tones = new WeakMap<Style, string[]>();
 /** The tone line, one line: it depends only on the profile's style and which state bands the values are in, so each is written once per style. */
-function toneLine(st: Style, state: State, firm: boolean, oneLine: (x: string) => string): string {
+function toneLine(st: Style, state: State, firm: boolean): string {
   const band = (firm ? 1 : 0) | (state.patience < 0.35 ? 2 : 0) | (state.trust < 0.35 ? 4 : 0) | (state.emotion < 0.3 ? 8 : state.emotion > 0.7 ? 16 : 0);
   let lines = tones.get(st);
   if (!lines) tones.set(st, (lines = []));
