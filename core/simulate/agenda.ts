@@ -452,7 +452,7 @@ export class AgendaSimulator implements UserSimulator {
     const sections = {
       agent_intent: oneLine(intentText(ctx, t.asked)),
       concerns: oneLine(concernsText(ctx, t.sc, t.memo.pressed)),
-      plan: oneLine(`${t.plan}${policies.length ? `; my rules in play: ${policies.map(ruleNote).join(', ')}` : ''}`),
+      plan: planLine(t.plan, policies.length ? `; my rules in play: ${policies.map(ruleNote).join(', ')}` : ''),
       state: stateText(ctx),
       tone: toneLine(t.st, ctx.state, t.mood === 'resist' || t.plan.startsWith('refuse')),
     };
@@ -465,6 +465,12 @@ export class AgendaSimulator implements UserSimulator {
 /** A rationale section on one line (never empty). */
 function oneLine(x: string): string {
   return (x.includes('\n') || x.includes('\r') || x.includes('\t') ? x.replace(/\s+/g, ' ').trim() : x) || 'nothing in particular';
+}
+
+const BREAK = /[\n\r\t]/;
+/** `oneLine(plan + rules)`, without copying the joined text when neither part breaks the line. */
+function planLine(plan: string, rules: string): string {
+  return BREAK.test(plan) || BREAK.test(rules) ? oneLine(`${plan}${rules}`) : `${plan}${rules}` || 'nothing in particular';
 }
 
 const ruleNotes = new WeakMap<Policy, string>();
