@@ -99,13 +99,34 @@ function templateOf(line: string): string[] {
   return parts;
 }
 
+const filledOnce = new Map<string, Map<string, string>>();
 /** A bank line with its slots filled (a slot with no value stays as it is), each sentence capitalised. */
 function fill(line: string, slots: Record<string, string>): string {
   if (!line.includes('{')) return line;
   const parts = templateOf(line);
+  // A line with one slot: the same value (a target's goal, ask or topic) gives the same text, kept per line and value.
+  if (parts.length === 3 && parts[1] in slots) {
+    const value = slots[parts[1]];
+    let byValue = filledOnce.get(line);
+    if (!byValue) {
+      if (filledOnce.size >= 2000) filledOnce.clear();
+      filledOnce.set(line, (byValue = new Map()));
+    }
+    let out = byValue.get(value);
+    if (out === undefined) {
+      if (byValue.size >= 200) byValue.clear();
+      byValue.set(value, (out = capitalised(parts[0] + value + parts[2])));
+    }
+    return out;
+  }
   let out = parts[0];
   for (let i = 1; i < parts.length; i += 2) out += (parts[i] in slots ? slots[parts[i]] : `{${parts[i]}}`) + parts[i + 1];
-  return upperFirst(out.replace(/([.!?]\s+)([a-z])/g, (_m, p: string, c: string) => p + c.toUpperCase()));
+  return capitalised(out);
+}
+
+/** Every sentence of a filled line starts with a capital. */
+function capitalised(text: string): string {
+  return upperFirst(text.replace(/([.!?]\s+)([a-z])/g, (_m, p: string, c: string) => p + c.toUpperCase()));
 }
 
 const NONE: Record<string, string> = Object.freeze({}) as Record<string, string>;
