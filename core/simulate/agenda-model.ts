@@ -20,7 +20,11 @@ export interface AgendaTarget {
 }
 /** A target's goal as a raise line takes it: the text, whether it has its own lead-in ("Sorry, can I ask ..."), and the text lowered for `{goal}`. */
 export interface Raising { text: string; leadIn: boolean; lower: string }
-export interface CompiledAgenda { targets: AgendaTarget[]; memory: Fact[]; unknown: Fact[]; primaryIds: string[] }
+export interface CompiledAgenda {
+  targets: AgendaTarget[]; memory: Fact[]; unknown: Fact[]; primaryIds: string[];
+  /** Whether a target id holds a line break or tab (then the rationale's concerns line must be put on one line). */
+  idsBreak: boolean;
+}
 
 export const LEAD_IN = /^(?:(?:hi|hello|hey|okay|ok|so|and|also|plus|well|sorry|look|right|but|oh|now|dear|because|before (?:we go any further|anything else))\b[,!.]?\s*)+/i;
 const QUESTION_START = /^(?:what|whats|what's|how|when|where|who|which|why|is|are|do|does|did|can|could|will|would|am|should)\b/i;
@@ -121,6 +125,7 @@ export function compileAgenda(scenario: Scenario): CompiledAgenda {
       memory: (scenario.memory ?? []).map((text) => ({ text: firstPerson(text), stems: contentStems(text) })),
       unknown: (scenario.unknown ?? []).map((text) => ({ text, stems: contentStems(text) })),
       primaryIds: targets.filter((t) => t.primary).map((t) => t.id),
+      idsBreak: targets.some((t) => /[\n\r\t]/.test(t.id)),
     };
     compiled.set(scenario, c);
   }

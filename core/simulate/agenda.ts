@@ -319,7 +319,7 @@ export class AgendaSimulator implements UserSimulator {
       if (target && action !== 'accept' && action !== 'refuse') t.raisedNow.push(target.id);
       t.mood = action === 'accept' ? 'ack' : action === 'ask' ? 'press' : 'refuse';
     }
-    t.plan = `${action}: my rule ${p.id} applies: ${lowerFirst(stripStop(p.then))}`;
+    t.plan = actNote(p);
   }
 
   /** Acknowledge an answer, confirm who I am, answer their question, then raise or press my own point. */
@@ -472,7 +472,7 @@ export class AgendaSimulator implements UserSimulator {
     const policies = ctx.policies.length ? ctx.policies.filter((p) => !t.plan.includes(p.id)) : ctx.policies;
     const sections = {
       agent_intent: oneLine(intentText(ctx, t.asked)),
-      concerns: oneLine(concernsText(ctx, t.sc, t.memo.pressed)),
+      concerns: concernsLine(concernsText(ctx, t.sc, t.memo.pressed), t.sc, ctx.tactic),
       plan: planLine(t.plan, policies.length ? `; my rules in play: ${policies.map(ruleNote).join(', ')}` : ''),
       state: stateText(ctx),
       tone: toneLine(t.st, ctx.state, t.mood === 'resist' || t.plan.startsWith('refuse')),
@@ -489,9 +489,21 @@ function oneLine(x: string): string {
 }
 
 const BREAK = /[\n\r\t]/;
+/** `oneLine(concerns)`: the line is made of target ids, fixed words and the tactic's name, so it needs the check only when one of those breaks the line. */
+function concernsLine(concerns: string, sc: CompiledAgenda, tactic: string | undefined): string {
+  return sc.idsBreak || (tactic !== undefined && BREAK.test(tactic)) ? oneLine(concerns) : concerns || 'nothing in particular';
+}
 /** `oneLine(plan + rules)`, without copying the joined text when neither part breaks the line. */
 function planLine(plan: string, rules: string): string {
   return BREAK.test(plan) || BREAK.test(rules) ? oneLine(`${plan}${rules}`) : `${plan}${rules}` || 'nothing in particular';
+}
+
+const actNotes = new WeakMap<Policy, string>();
+/** The plan when a policy acts: `ask: my rule r1 applies: ask for the fee` (once per policy). */
+function actNote(p: Policy): string {
+  let note = actNotes.get(p);
+  if (note === undefined) actNotes.set(p, (note = `${p.action}: my rule ${p.id} applies: ${lowerFirst(stripStop(p.then))}`));
+  return note;
 }
 
 const ruleNotes = new WeakMap<Policy, string>();
