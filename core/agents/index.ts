@@ -1,7 +1,7 @@
 // Agents the simulated user talks to: `scripted` (the scenario's script, then SOP lines),
 // `adversarial` (tactic lines from the library interleaved with SOP lines), `human` (a person
 // types), and `llm` (any OpenAI-compatible backend with the SOP as system prompt).
-import type { Scenario, Tactic } from '../generated/schema-types';
+import type { Scenario, Tactic, Turn } from '../generated/schema-types';
 import { createChatClient, type ChatClient, type ChatMessage } from '../backends/chat/index';
 import { backendKey, findBackend, type Agent, type AgentContext, type EngineEnv } from '../dialogue/types';
 import { createRng, hashString, type Rng } from '../util/rng';
@@ -15,16 +15,27 @@ function rngOf(ctx: AgentContext, salt: string): Rng {
   return (ctx.scratch.rng ??= createRng(hashString(`${salt}|${ctx.scenario.id}|${ctx.profile.id}`, ctx.seed))) as Rng;
 }
 
-/** What the agent said so far in this dialogue. */
+/** What the agent said so far in this dialogue (kept in `scratch`, read on from the last turn seen: turns are only appended). */
 function saidBy(ctx: AgentContext): Set<string> {
-  return new Set(ctx.turns.filter((t) => t.speaker === 'agent').map((t) => t.text));
+  let s = ctx.scratch.said as { turns: readonly Turn[]; seen: number; texts: Set<string> } | undefined;
+  if (!s || s.turns !== ctx.turns || s.seen > ctx.turns.length) ctx.scratch.said = s = { turns: ctx.turns, seen: 0, texts: new Set() };
+  for (; s.seen < ctx.turns.length; s.seen++) if (ctx.turns[s.seen].speaker === 'agent') s.texts.add(ctx.turns[s.seen].text);
+  return s.texts;
 }
 
-/** The scenario's tactics (or every tactic when it names none) that have example lines. */
-function scenarioTactics(scenario: Scenario, all: readonly Tactic[]): Tactic[] {
-  const names = scenario.adversarial?.tactics;
-  const list = names?.length ? all.filter((t) => names.includes(t.name)) : [...all];
-  return list.filter((t) => t.examples?.length);
+const tacticLists = new WeakMap<Scenario, WeakMap<readonly Tactic[], { all: Tactic[]; named: Tactic[] }>>();
+/** The scenario's tactics (or every tactic when it names none) that have example lines; `named`: only those the scenario names. Per scenario and library. */
+function scenarioTactics(scenario: Scenario, tactics: readonly Tactic[]): { all: Tactic[]; named: Tactic[] } {
+  let byLib = tacticLists.get(scenario);
+  if (!byLib) tacticLists.set(scenario, (byLib = new WeakMap()));
+  let lists = byLib.get(tactics);
+  if (!lists) {
+    const names = scenario.adversarial?.tactics;
+    const withExamples = (all: readonly Tactic[]) => (names?.length ? all.filter((t) => names.includes(t.name)) : [...all]).filter((t) => t.examples?.length);
+    lists = { all: withExamples(tactics), named: withExamples(tactics.filter((t) => names?.includes(t.name))) };
+    byLib.set(tactics, lists);
+  }
+  return lists;
 }
 
 /** Cycles through tactics in a seeded order, one line each time. */
@@ -39,6 +50,10 @@ function nextTacticLine(ctx: AgentContext, rng: Rng, tactics: Tactic[]): string 
 export class ScriptedAgent implements Agent {
   readonly id = 'scripted';
   async next(ctx: AgentContext): Promise<{ text: string }> {
+    return this.nextNow(ctx);
+  }
+
+  nextNow(ctx: AgentContext): { text: string } {
     const script = ctx.scenario.agent?.script ?? [];
     const n = (ctx.scratch.n as number | undefined) ?? 0;
     ctx.scratch.n = n + 1;
@@ -46,7 +61,7 @@ export class ScriptedAgent implements Agent {
     const rng = rngOf(ctx, 'scripted');
     const extra = n - script.length;
     if (ctx.scenario.split === 'adversarial' && extra % 2 === 0) {
-      const line = nextTacticLine(ctx, rng, scenarioTactics(ctx.scenario, ctx.tactics.filter((t) => ctx.scenario.adversarial?.tactics?.includes(t.name))));
+      const line = nextTacticLine(ctx, rng, scenarioTactics(ctx.scenario, ctx.tactics).named);
       if (line) return { text: line };
     }
     return { text: sopLine(ctx.scenario, rng, extra, ctx.openConcerns, 0.8, saidBy(ctx)) };
@@ -57,11 +72,15 @@ export class ScriptedAgent implements Agent {
 export class AdversarialAgent implements Agent {
   readonly id = 'adversarial';
   async next(ctx: AgentContext): Promise<{ text: string }> {
+    return this.nextNow(ctx);
+  }
+
+  nextNow(ctx: AgentContext): { text: string } {
     const rng = rngOf(ctx, 'adversarial');
     const n = (ctx.scratch.n as number | undefined) ?? 0;
     ctx.scratch.n = n + 1;
     if (n % 2 === 0) {
-      const line = nextTacticLine(ctx, rng, scenarioTactics(ctx.scenario, ctx.tactics));
+      const line = nextTacticLine(ctx, rng, scenarioTactics(ctx.scenario, ctx.tactics).all);
       if (line) return { text: line };
     }
     return { text: sopLine(ctx.scenario, rng, n, ctx.openConcerns, 0.5, saidBy(ctx)) };

@@ -2,16 +2,16 @@
 // rationale and the state after it; agent turns are checked for tactics; the dialogue ends on
 // the stop token, hang_up_when, success_when or max_turns, and says why. Backend failures end
 // the dialogue with reason `error`; an abort ends it with `cancelled`. Never throws.
-import type { Scenario, State, Target, Transcript, Turn, Usage, Workspace } from '../generated/schema-types';
+import type { Policy, Scenario, State, Target, Transcript, Turn, Usage, Workspace } from '../generated/schema-types';
 import { allTactics } from '../library/tactics';
 import { terminationOf } from '../model/scenario-defaults';
 import { parseStateLine, parseUserOutput, STATE_KEYS } from '../rationale/index';
-import { contentStems, jaccard } from '../util/text';
+import { contentStems, jaccardAtLeast } from '../util/text';
 import { detectTactic } from './tactics';
 import { foldLine } from '../backends/chat/errors';
 import type { TacticJudge } from './tactic-judge';
 import { applyTransitions, compileScenario, firedPolicies, hangUpReason, initialState, successHolds, targetsMetBy, targetsRaised, endTokenIn } from './rules';
-import type { Agent, AgentContext, ResolvedProfile, SimulatorContext, UserSimulator } from './types';
+import type { Agent, AgentContext, ResolvedProfile, SimulatorContext, UserSimulator, UserTurnOutput } from './types';
 
 export * from './types';
 export { createTacticJudge, parseTacticVerdict, tacticJudgePrompt, type TacticJudge } from './tactic-judge';
@@ -49,6 +49,18 @@ function isAbort(e: unknown, signal?: AbortSignal): boolean {
   return !!signal?.aborted || (e instanceof Error && (e.name === 'AbortError' || e.name === 'APIUserAbortError'));
 }
 
+let isoMs = -1;
+let isoText = '';
+/** `new Date().toISOString()`, formatted once per millisecond (the text has millisecond resolution; bulk runs start several dialogues per millisecond). */
+function nowIso(): string {
+  const ms = Date.now();
+  if (ms !== isoMs) {
+    isoMs = ms;
+    isoText = new Date(ms).toISOString();
+  }
+  return isoText;
+}
+
 export async function runDialogue(opts: DialogueOptions): Promise<Transcript> {
   const { scenario, profile, config, simulator, agent, seed, signal, onEvent } = opts;
   const term = terminationOf(scenario);
@@ -76,7 +88,7 @@ export async function runDialogue(opts: DialogueOptions): Promise<Transcript> {
       if (prev.text === text) return true;
       const small = Math.min(prev.stems.size, stems.size);
       const big = Math.max(prev.stems.size, stems.size);
-      if (small >= 0.8 * big && jaccard(prev.stems, stems) >= 0.8) return true;
+      if (small >= 0.8 * big && jaccardAtLeast(prev.stems, stems, 0.8)) return true;
     }
     return false;
   };
@@ -91,7 +103,7 @@ export async function runDialogue(opts: DialogueOptions): Promise<Transcript> {
     agent: agent.id,
     ...(scenario.split ? { split: scenario.split } : {}),
     ...(simulator.rationaleMode ? { simulator_rationale: simulator.rationaleMode } : {}),
-    started_at: new Date().toISOString(),
+    started_at: nowIso(),
     turns,
     end: { reason: 'max_turns', at_turn: 0 },
     rewards: { turn_mean: {}, session: {} }, // no total until scored; none for a cancelled or errored dialogue
@@ -113,41 +125,63 @@ export async function runDialogue(opts: DialogueOptions): Promise<Transcript> {
     if (signal?.aborted) throw new End('cancelled', 'cancelled by the user');
   };
 
-  const agentTurn = async (): Promise<void> => {
+  /** The agent's turn; synchronous (no promise) when the agent answers at once (`nextNow`) and no model judge is asked. */
+  const agentTurn = (): Promise<void> | void => {
     checkAbort();
     const started = performance.now();
-    let text: string;
-    let u: Usage | undefined;
-    if (agentTurns === 0 && userTurns === 0 && scenario.agent?.opening) {
-      text = scenario.agent.opening;
-    } else {
-      const openConcerns = scenario.targets.filter((t) => raised.has(t.id) && targetsMet.get(t.id) === null);
-      const ctx: AgentContext = {
-        scenario, profile, config, seed, turns, userTurns, agentTurns, maxTurns, tactics, targetsMet, raised, scratch: agentScratch, signal, onDelta: agentDelta,
-        lastUserText: lastText('user'), openConcerns,
-      };
+    if (agentTurns === 0 && userTurns === 0 && scenario.agent?.opening) return agentAnswered(scenario.agent.opening, undefined, started);
+    const openConcerns = scenario.targets.filter((t) => raised.has(t.id) && targetsMet.get(t.id) === null);
+    const ctx: AgentContext = {
+      scenario, profile, config, seed, turns, userTurns, agentTurns, maxTurns, tactics, targetsMet, raised, scratch: agentScratch, signal, onDelta: agentDelta,
+      lastUserText: lastText('user'), openConcerns,
+    };
+    if (agent.nextNow) {
+      let said: AgentSaid;
       try {
-        const said = await agent.next(ctx);
-        ({ text, usage: u } = said);
-        if (said.tacticPlan) transcript.tactic_plan = said.tacticPlan;
+        said = readAgentSaid(agent.nextNow(ctx));
       } catch (e) {
-        if (isAbort(e, signal)) throw new End('cancelled', 'cancelled by the user');
-        throw new End('error', `agent '${agent.id}' failed`, `agent '${agent.id}': ${(e as Error).message}`);
+        throw agentFailed(e);
       }
+      return agentAnswered(said.text, said, started);
     }
+    let pending;
+    try {
+      pending = agent.next(ctx);
+    } catch (e) {
+      throw agentFailed(e);
+    }
+    return Promise.resolve(pending).then(readAgentSaid).then((said) => agentAnswered(said.text, said, started), (e) => { throw agentFailed(e); });
+  };
+  type AgentSaid = Awaited<ReturnType<Agent['next']>>;
+  /** What the agent returned, read where a malformed answer counts as the agent's failure. */
+  const readAgentSaid = (said: AgentSaid): AgentSaid => {
+    const { text, usage, tacticPlan } = said;
+    return { text, usage, tacticPlan };
+  };
+  const agentFailed = (e: unknown): End => (isAbort(e, signal) ? new End('cancelled', 'cancelled by the user') : new End('error', `agent '${agent.id}' failed`, `agent '${agent.id}': ${(e as Error).message}`));
+
+  const agentAnswered = (text: string, said: AgentSaid | undefined, started: number): Promise<void> | void => {
+    if (said?.tacticPlan) transcript.tactic_plan = said.tacticPlan;
     const turn: Turn = { index: turns.length, speaker: 'agent', text, latency_ms: Math.round(performance.now() - started) };
-    let tactic = detectTactic(text, tactics);
+    const tactic = detectTactic(text, tactics);
     if (!tactic && opts.tacticJudge) {
+      const judgeFailed = (e: unknown): End => (isAbort(e, signal) ? new End('cancelled', 'cancelled by the user') : new End('error', 'tactic judge failed', `tactic judge: ${(e as Error).message}`));
+      let judged;
       try {
-        tactic = await opts.tacticJudge(text, tactics, signal);
+        judged = opts.tacticJudge(text, tactics, signal);
       } catch (e) {
-        if (isAbort(e, signal)) throw new End('cancelled', 'cancelled by the user');
-        throw new End('error', 'tactic judge failed', `tactic judge: ${(e as Error).message}`);
+        throw judgeFailed(e);
       }
+      return Promise.resolve(judged).then((found) => agentDone(turn, found, said?.usage), (e) => { throw judgeFailed(e); });
     }
+    agentDone(turn, tactic, said?.usage);
+  };
+
+  const agentDone = (turn: Turn, tactic: string | undefined, u: Usage | undefined): void => {
+    const { text } = turn;
     if (tactic) turn.tactic = tactic;
     const touched = targetsMetBy(compiled, text);
-    const met = compiled.targets.filter((t) => targetsMet.get(t.target.id) === null && touched.has(t.target.id)).map((t) => t.target.id);
+    const met = touched.size ? compiled.targets.filter((t) => targetsMet.get(t.target.id) === null && touched.has(t.target.id)).map((t) => t.target.id) : [];
     if (met.length) {
       turn.targets_met = met;
       for (const id of met) targetsMet.set(id, turn.index);
@@ -162,7 +196,8 @@ export async function runDialogue(opts: DialogueOptions): Promise<Transcript> {
     return undefined;
   };
 
-  const userTurn = async (): Promise<void> => {
+  /** The user's turn; synchronous (no promise) when the simulator answers at once (`nextNow`). */
+  const userTurn = (): Promise<void> | void => {
     checkAbort();
     const last = turns.length ? turns[turns.length - 1] : undefined;
     const agentLast = last?.speaker === 'agent' ? last : undefined;
@@ -186,13 +221,27 @@ export async function runDialogue(opts: DialogueOptions): Promise<Transcript> {
       stateBefore, state: afterTransitions, newlyMet, policies,
     };
     const started = performance.now();
-    let out;
-    try {
-      out = await simulator.next(ctx);
-    } catch (e) {
-      if (isAbort(e, signal)) throw new End('cancelled', 'cancelled by the user');
-      throw new End('error', `simulator '${simulator.id}' failed`, `simulator '${simulator.id}': ${(e as Error).message}`);
+    if (simulator.nextNow) {
+      let out: UserTurnOutput;
+      try {
+        out = simulator.nextNow(ctx);
+      } catch (e) {
+        throw simulatorFailed(e);
+      }
+      return userSaid(out, afterTransitions, policies, started);
     }
+    let pending;
+    try {
+      pending = simulator.next(ctx);
+    } catch (e) {
+      throw simulatorFailed(e);
+    }
+    return Promise.resolve(pending).then((out) => userSaid(out, afterTransitions, policies, started), (e) => { throw simulatorFailed(e); });
+  };
+  const simulatorFailed = (e: unknown): End => (isAbort(e, signal) ? new End('cancelled', 'cancelled by the user') : new End('error', `simulator '${simulator.id}' failed`, `simulator '${simulator.id}': ${(e as Error).message}`));
+
+  /** The user's turn, once the simulator has answered: state, policies, raised targets, and whether the dialogue ends. */
+  const userSaid = (out: UserTurnOutput, afterTransitions: State, policies: Policy[], started: number): void => {
     const { answer, rationale } = out.parsed ?? parseUserOutput(out.content, out.reasoning);
     const next: State = out.state ? { ...out.state } : { ...afterTransitions };
     if (!out.state && rationale.sections.state) {
@@ -242,9 +291,12 @@ export async function runDialogue(opts: DialogueOptions): Promise<Transcript> {
 
   try {
     if (scenario.agent?.opening) await agentTurn();
+    // A turn that answered at once returns nothing to wait for.
     for (;;) {
-      await userTurn();
-      await agentTurn();
+      const user = userTurn();
+      if (user) await user;
+      const agentDid = agentTurn();
+      if (agentDid) await agentDid;
     }
   } catch (e) {
     const end = e instanceof End ? e : isAbort(e, signal) ? new End('cancelled', 'cancelled by the user') : new End('error', 'internal error', `engine: ${(e as Error)?.message ?? String(e)}`);

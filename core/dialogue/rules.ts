@@ -20,6 +20,10 @@ export interface CompiledTarget {
 export interface CompiledScenario {
   targets: CompiledTarget[];
   policyStems: Map<string, Set<string>>;
+  /** The scenario's transitions, each with only the state values it changes. */
+  transitions: { on: string; keys: (keyof State)[]; deltas: number[] }[];
+  /** A text `when` read once per policy (see `textConditionHolds`). */
+  policyText: Map<Policy, PolicyText>;
   /** Memo: target ids an agent text meets. */
   touches: Map<string, ReadonlySet<string>>;
   primary: Target[];
@@ -39,6 +43,11 @@ export function compileScenario(scenario: Scenario): CompiledScenario {
         kind: answerKind(t),
       })),
       policyStems: new Map((scenario.decision_policy ?? []).filter((p) => typeof p.when === 'string').map((p) => [p.id, whenStems(p.when as string)])),
+      transitions: (scenario.state?.transitions ?? []).map((tr) => {
+        const keys = STATE_KEYS.filter((k) => typeof tr.change[k] === 'number');
+        return { on: tr.on, keys, deltas: keys.map((k) => tr.change[k] as number) };
+      }),
+      policyText: new Map((scenario.decision_policy ?? []).filter((p) => typeof p.when === 'string').map((p) => [p, readWhen(p.when as string)])),
       touches: new Map(),
       primary: scenario.targets.filter((t) => (t.priority ?? 'primary') === 'primary'),
     };
@@ -57,14 +66,10 @@ export { initialState } from '../model/scenario-defaults';
 /** Applies every transition whose event occurred, in the scenario's order, clamping to 0..1. */
 export function applyTransitions(scenario: Scenario, state: State, events: readonly string[]): State {
   const out = { ...state };
-  const transitions = scenario.state?.transitions;
-  if (!transitions) return out;
-  for (const tr of transitions) {
+  if (!scenario.state?.transitions) return out;
+  for (const tr of compileScenario(scenario).transitions) {
     if (!events.includes(tr.on)) continue;
-    for (const k of STATE_KEYS) {
-      const d = tr.change[k];
-      if (typeof d === 'number') out[k] = clamp01(out[k] + d);
-    }
+    for (let i = 0; i < tr.keys.length; i++) out[tr.keys[i]] = clamp01(out[tr.keys[i]] + tr.deltas[i]);
   }
   return out;
 }
@@ -235,19 +240,26 @@ export interface PolicyInputs {
 const LOW_HIGH = /\b(trust|emotion|patience|engagement)\b[^.;]*?\b(low|high|drops?|falls?|runs? out|rises?)\b/i;
 const MANIPULATION = /\b(pressur|manipulat|trick|push|tactic|rush|urgen|deadline|scare|threat)/i;
 
-/** Whether a text `when` holds, matched loosely: tactic mentions, state words, or shared content words with the agent's turn. */
-function textConditionHolds(p: Policy, stems: ReadonlySet<string> | undefined, inp: PolicyInputs): boolean {
-  const when = p.when as string;
-  const lw = when.toLowerCase();
-  if (inp.tactic) {
-    if (MANIPULATION.test(lw) || lw.includes(humanize(inp.tactic)) || lw.includes(inp.tactic)) return true;
-  }
+/** A text `when`, lowercased, with what does not depend on the turn: whether it speaks of manipulation, and the state value it names as low or high. */
+interface PolicyText { lower: string; manipulation: boolean; level?: { key: keyof State; low: boolean } }
+
+function readWhen(when: string): PolicyText {
+  const lower = when.toLowerCase();
   const m = LOW_HIGH.exec(when);
-  if (m) {
-    const v = inp.state[m[1].toLowerCase() as keyof State];
-    return /low|drop|fall|out/i.test(m[2]) ? v < 0.35 : v > 0.7;
+  return { lower, manipulation: MANIPULATION.test(lower), level: m ? { key: m[1].toLowerCase() as keyof State, low: /low|drop|fall|out/i.test(m[2]) } : undefined };
+}
+
+/** Whether a text `when` holds, matched loosely: tactic mentions, state words, or shared content words with the agent's turn. */
+function textConditionHolds(w: PolicyText, stems: ReadonlySet<string> | undefined, inp: PolicyInputs): boolean {
+  const lw = w.lower;
+  if (inp.tactic) {
+    if (w.manipulation || lw.includes(humanize(inp.tactic)) || lw.includes(inp.tactic)) return true;
   }
-  if (MANIPULATION.test(lw)) return false;
+  if (w.level) {
+    const v = inp.state[w.level.key];
+    return w.level.low ? v < 0.35 : v > 0.7;
+  }
+  if (w.manipulation) return false;
   return stems !== undefined && stems.size > 0 && overlap(stems, inp.lastAgentStems) >= Math.min(2, Math.ceil(stems.size / 2));
 }
 
@@ -260,7 +272,7 @@ export function firedPolicies(scenario: Scenario, inp: PolicyInputs): Policy[] {
   for (const p of policies) {
     let holds: boolean;
     if (typeof p.when === 'string') {
-      holds = textConditionHolds(p, compiled.policyStems.get(p.id), inp);
+      holds = textConditionHolds(compiled.policyText.get(p) ?? readWhen(p.when), compiled.policyStems.get(p.id), inp);
     } else {
       const c = p.when;
       holds = true;
@@ -269,11 +281,17 @@ export function firedPolicies(scenario: Scenario, inp: PolicyInputs): Policy[] {
       if (c.target_unmet !== undefined) holds &&= (inp.targetsMet.get(c.target_unmet) ?? null) === null;
       if (c.target_met !== undefined) holds &&= (inp.targetsMet.get(c.target_met) ?? null) !== null;
       if (c.turn !== undefined) holds &&= compare(inp.userTurn, c.turn);
-      holds &&= Object.keys(c).length > 0;
+      holds &&= hasOwnKeys(c);
     }
     if (holds) out.push(p);
   }
   return out;
+}
+
+/** `Object.keys(o).length > 0`, without the array. */
+function hasOwnKeys(o: object): boolean {
+  for (const k in o) if (Object.prototype.hasOwnProperty.call(o, k)) return true;
+  return false;
 }
 
 /** Why the user hangs up now (e.g. `patience 0.10 below 0.20`), or undefined. */

@@ -2,7 +2,7 @@
 import type { Tactic } from '../generated/schema-types';
 import { hasPhrase } from '../util/text';
 
-interface Compiled { list: { name: string; cues: string[] }[]; memo: Map<string, string | undefined> }
+interface Compiled { list: { name: string; cues: string[] }[]; memo: Map<string, string | null> }
 const compiled = new WeakMap<readonly Tactic[], Compiled>();
 
 function compile(tactics: readonly Tactic[]): Compiled {
@@ -17,10 +17,11 @@ function compile(tactics: readonly Tactic[]): Compiled {
 /** The tactic whose cue phrases occur most often in the text (first in library order on a tie), or undefined. */
 export function detectTactic(text: string, tactics: readonly Tactic[]): string | undefined {
   const c = compile(tactics);
-  if (c.memo.has(text)) return c.memo.get(text);
+  const known = c.memo.get(text); // null: no tactic
+  if (known !== undefined) return known ?? undefined;
   const found = detect(text, c.list);
   if (c.memo.size >= 2000) c.memo.clear();
-  c.memo.set(text, found);
+  c.memo.set(text, found ?? null);
   return found;
 }
 

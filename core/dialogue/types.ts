@@ -71,6 +71,8 @@ export interface UserSimulator {
   /** A model simulator's rationale mode (its backend's `rationale`): `off` for a plain user model. Recorded as `simulator_rationale`. */
   readonly rationaleMode?: 'prompt' | 'off';
   next(ctx: SimulatorContext): Promise<UserTurnOutput>;
+  /** The same turn, answered at once (a simulator that needs no I/O): the loop calls it instead of `next` and waits for nothing. */
+  nextNow?(ctx: SimulatorContext): UserTurnOutput;
 }
 
 export interface AgentContext extends DialogueView {
@@ -83,6 +85,8 @@ export interface Agent {
   id: string;
   /** `tacticPlan`: a model adversary's plan, given once (recorded as the transcript's `tactic_plan`). */
   next(ctx: AgentContext): Promise<{ text: string; usage?: Usage; tacticPlan?: string[] }>;
+  /** The same turn, answered at once (an agent that needs no I/O): the loop calls it instead of `next` and waits for nothing. */
+  nextNow?(ctx: AgentContext): { text: string; usage?: Usage; tacticPlan?: string[] };
 }
 
 /** Finds a backend by id in `userlm.yaml`, with a message that lists the known ids. */

@@ -33,7 +33,9 @@ export function formatUserOutput(rationaleRaw: string, answer: string): string {
 
 /** Writes the five sections as labelled lines (the raw rationale). */
 export function formatRationale(sections: Record<SectionKey, string>): string {
-  return SECTION_KEYS.map((k) => `${SECTION_LABELS[k]}: ${sections[k]}`).join('\n');
+  // One template, in SECTION_KEYS order (it is built every simulated turn).
+  const L = SECTION_LABELS;
+  return `${L.agent_intent}: ${sections.agent_intent}\n${L.concerns}: ${sections.concerns}\n${L.plan}: ${sections.plan}\n${L.state}: ${sections.state}\n${L.tone}: ${sections.tone}`;
 }
 
 /** `trust 0.50 -> 0.30; patience 0.70 -> 0.60; emotion 0.50 -> 0.50; engagement 0.60 -> 0.60` */

@@ -11,8 +11,20 @@ export interface Fact { text: string; stems: Set<string> }
  * part of `say` that is the request, shortened), `topic` names it briefly ("the salary range",
  * from its id or description; absent when there is no noun phrase). The description is never said aloud.
  */
-export interface AgendaTarget { t: Target; id: string; primary: boolean; reveal: 'upfront' | 'when_asked' | 'never'; goal: string; ask: string; topic?: string; stems: Set<string>; label: string }
-export interface CompiledAgenda { targets: AgendaTarget[]; memory: Fact[]; unknown: Fact[]; primaryIds: string[] }
+export interface AgendaTarget {
+  t: Target; id: string; primary: boolean; reveal: 'upfront' | 'when_asked' | 'never'; goal: string; ask: string; topic?: string; stems: Set<string>; label: string;
+  /** Read once, for every turn: `ask` in a sentence (first letter lowered); how it is raised (`goal`, or for terse speakers its question) with its lead-in flag and lowered form. */
+  askLower: string; raiseAs: Raising; raiseTerse: Raising;
+  /** How the rationale lists it: open and asked once, asked more than once, not raised yet. */
+  notes: { asked: string; pressed: string; later: string };
+}
+/** A target's goal as a raise line takes it: the text, whether it has its own lead-in ("Sorry, can I ask ..."), and the text lowered for `{goal}`. */
+export interface Raising { text: string; leadIn: boolean; lower: string }
+export interface CompiledAgenda {
+  targets: AgendaTarget[]; memory: Fact[]; unknown: Fact[]; primaryIds: string[];
+  /** Whether a target id holds a line break or tab (then the rationale's concerns line must be put on one line). */
+  idsBreak: boolean;
+}
 
 export const LEAD_IN = /^(?:(?:hi|hello|hey|okay|ok|so|and|also|plus|well|sorry|look|right|but|oh|now|dear|because|before (?:we go any further|anything else))\b[,!.]?\s*)+/i;
 const QUESTION_START = /^(?:what|whats|what's|how|when|where|who|which|why|is|are|do|does|did|can|could|will|would|am|should)\b/i;
@@ -82,6 +94,10 @@ function goalSentence(t: Target): string {
   return phraseTarget(t).user;
 }
 
+function raising(text: string): Raising {
+  return { text, leadIn: LEAD_IN.test(text), lower: lowerFirst(text) };
+}
+
 const compiled = new WeakMap<Scenario, CompiledAgenda>();
 
 export function compileAgenda(scenario: Scenario): CompiledAgenda {
@@ -89,11 +105,19 @@ export function compileAgenda(scenario: Scenario): CompiledAgenda {
   if (!c) {
     const targets = scenario.targets.map((t): AgendaTarget => {
       const p = t.say ? undefined : phraseTarget(t);
+      const goal = goalSentence(t);
+      const ask = t.say ? askOf(t, goal) : p!.ask;
+      const primary = (t.priority ?? 'primary') === 'primary';
+      const kind = primary ? 'primary' : 'secondary';
       return {
-        t, id: t.id, primary: (t.priority ?? 'primary') === 'primary', reveal: t.reveal ?? 'upfront',
-        goal: goalSentence(t), ask: t.say ? askOf(t, goalSentence(t)) : p!.ask, topic: topicOf(t.id) ?? p?.topic ?? (t.say ? undefined : undefined), label: t.id,
+        t, id: t.id, primary, reveal: t.reveal ?? 'upfront',
+        goal, ask, topic: topicOf(t.id) ?? p?.topic ?? (t.say ? undefined : undefined), label: t.id,
         // Without cues, the words of `done_when` tell too when the agent talks about the target.
         stems: t.cues?.length ? contentStems(`${t.description} ${t.say ?? ''} ${t.cues.join(' ')}`) : new Set([...contentStems(`${firstPerson(t.description)} ${t.say ?? ''}`), ...phraseTarget(t).cueStems]),
+        askLower: lowerFirst(ask), raiseAs: raising(goal),
+        // Terse speakers keep the question of a longer `say`.
+        raiseTerse: raising(goal.split(/(?<=[.!?])\s+/).find((x) => x.endsWith('?')) ?? goal),
+        notes: { asked: `${t.id} (${kind}, asked)`, pressed: `${t.id} (${kind}, asked more than once)`, later: `${t.id} (${kind})` },
       };
     }).sort((a, b) => Number(b.primary && b.reveal === 'upfront') - Number(a.primary && a.reveal === 'upfront'));
     c = {
@@ -101,6 +125,7 @@ export function compileAgenda(scenario: Scenario): CompiledAgenda {
       memory: (scenario.memory ?? []).map((text) => ({ text: firstPerson(text), stems: contentStems(text) })),
       unknown: (scenario.unknown ?? []).map((text) => ({ text, stems: contentStems(text) })),
       primaryIds: targets.filter((t) => t.primary).map((t) => t.id),
+      idsBreak: targets.some((t) => /[\n\r\t]/.test(t.id)),
     };
     compiled.set(scenario, c);
   }

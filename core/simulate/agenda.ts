@@ -9,14 +9,14 @@
 // One turn, in four parts: reading the agent (`begin`), the plan (`decide`), the words in the
 // profile's voice (`speak`, with core/simulate/voice.ts), the rationale (`rationale`, with
 // core/simulate/rationale-text.ts).
-import type { Policy, Scenario } from '../generated/schema-types';
+import type { Policy, Scenario, State } from '../generated/schema-types';
 import { terminationOf } from '../model/scenario-defaults';
 import { formatRationale, formatUserOutput } from '../rationale/index';
 import { DEFAULT_OUT_OF_SCOPE_TOKEN, DEFAULT_TRANSFER_TOKEN, hangUpReason, successHolds } from '../dialogue/rules';
 import type { ResolvedProfile, SimulatorContext, UserSimulator, UserTurnOutput } from '../dialogue/types';
 import { createRng, hashString } from '../util/rng';
 import { contentStems, humanize, lowerFirst, overlap, sentence, stripStop, upperFirst } from '../util/text';
-import { compileAgenda, LEAD_IN, selfFacts, type AgendaTarget, type CompiledAgenda, type Fact } from './agenda-model';
+import { compileAgenda, selfFacts, type AgendaTarget, type CompiledAgenda, type Fact } from './agenda-model';
 import * as P from './phrases';
 import { concernsText, intentText, stateText, toneText } from './rationale-text';
 import { factsAnswering, readAgent, sentencesOf, type AgentReading } from './reading';
@@ -25,7 +25,7 @@ import { restyle, shape, styleOf, type Mood, type Style, type VoiceMemo } from '
 export { sentencesOf } from './reading';
 
 /** Per dialogue. `facts`: the scenario's memory, then the profile's own facts; `stated` indexes it. `said`: the user's sentences so far (normalized). */
-interface Memo extends VoiceMemo { used: Map<string, number[]>; stated: Set<number>; prevPolicies: string[]; said: Set<string>; facts: Fact[]; pressed: Set<string> }
+interface Memo extends VoiceMemo { used: Map<string, number[]>; stated: Set<number>; prevPolicies: string[]; said: Set<string>; facts: Fact[]; pressed: Set<string>; firstName: string }
 
 /** Everything one turn works with, and what it decides. */
 interface Turn {
@@ -87,19 +87,55 @@ function shortHalf(lines: readonly string[]): readonly string[] {
   return h;
 }
 
+const templates = new Map<string, string[]>();
+/** A bank line split once into text and slot names: `['So, ', 'goal', '']` (even indexes text, odd ones slots). */
+function templateOf(line: string): string[] {
+  let parts = templates.get(line);
+  if (!parts) {
+    parts = line.split(/\{(\w+)\}/);
+    if (templates.size >= 5000) templates.clear();
+    templates.set(line, parts);
+  }
+  return parts;
+}
+
+const filledOnce = new Map<string, Map<string, string>>();
+/** A bank line with its slots filled (a slot with no value stays as it is), each sentence capitalised. */
 function fill(line: string, slots: Record<string, string>): string {
   if (!line.includes('{')) return line;
-  const out = line.replace(/\{(\w+)\}/g, (m, k: string) => (k in slots ? slots[k] : m));
-  return upperFirst(out.replace(/([.!?]\s+)([a-z])/g, (_m, p: string, c: string) => p + c.toUpperCase()));
+  const parts = templateOf(line);
+  // A line with one slot: the same value (a target's goal, ask or topic) gives the same text, kept per line and value.
+  if (parts.length === 3 && parts[1] in slots) {
+    const value = slots[parts[1]];
+    let byValue = filledOnce.get(line);
+    if (!byValue) {
+      if (filledOnce.size >= 2000) filledOnce.clear();
+      filledOnce.set(line, (byValue = new Map()));
+    }
+    let out = byValue.get(value);
+    if (out === undefined) {
+      if (byValue.size >= 200) byValue.clear();
+      byValue.set(value, (out = capitalised(parts[0] + value + parts[2])));
+    }
+    return out;
+  }
+  let out = parts[0];
+  for (let i = 1; i < parts.length; i += 2) out += (parts[i] in slots ? slots[parts[i]] : `{${parts[i]}}`) + parts[i + 1];
+  return capitalised(out);
+}
+
+/** Every sentence of a filled line starts with a capital. */
+function capitalised(text: string): string {
+  return upperFirst(text.replace(/([.!?]\s+)([a-z])/g, (_m, p: string, c: string) => p + c.toUpperCase()));
 }
 
 const NONE: Record<string, string> = Object.freeze({}) as Record<string, string>;
 const OPTIONAL_SLOTS = ['topic', 'ask', 'amount', 'tactic', 'goal', 'fact'];
-const pools = new WeakMap<readonly string[], Map<string, readonly string[]>>();
+const pools = new WeakMap<readonly string[], Map<number, readonly string[]>>();
 /** The lines of a bank whose slots all have a value (cached per bank and set of empty slots); if none, those without {topic} or {amount}. */
 function usableLines(lines: readonly string[], sl: Record<string, string>): readonly string[] {
-  let mask = '';
-  for (const k of OPTIONAL_SLOTS) mask += sl[k] ? '1' : '0';
+  let mask = 0;
+  for (let i = 0; i < OPTIONAL_SLOTS.length; i++) if (sl[OPTIONAL_SLOTS[i]]) mask |= 1 << i;
   let byMask = pools.get(lines);
   if (!byMask) pools.set(lines, (byMask = new Map()));
   let pool = byMask.get(mask);
@@ -131,7 +167,12 @@ export class AgendaSimulator implements UserSimulator {
     return Promise.resolve(this.turn(ctx));
   }
 
-  /** One user turn, synchronously (the loop awaits `next`). */
+  /** The loop calls this: no model, so the turn is answered at once. */
+  nextNow(ctx: SimulatorContext): UserTurnOutput {
+    return this.turn(ctx);
+  }
+
+  /** One user turn, synchronously. */
   turn(ctx: SimulatorContext): UserTurnOutput {
     const t = this.begin(ctx);
     this.decide(t);
@@ -150,16 +191,31 @@ export class AgendaSimulator implements UserSimulator {
     const userTurn = ctx.userTurns + 1;
     const agentText = ctx.lastAgentText ?? '';
     const reading = readAgent(agentText);
-    const sayable = sc.targets.filter((x) => x.reveal !== 'never' && !isMet(ctx, x.id));
-    const raisedOpen = sayable.filter((x) => ctx.raised.has(x.id));
-    const focus = raisedOpen.find((x) => x.primary) ?? raisedOpen[0] ?? sayable.find((x) => x.primary) ?? sayable[0];
-    const firstName = (profile.name ?? '').split(/\s+/)[0]?.toLowerCase() ?? '';
+    // The focus: the first open primary target I have raised, else the first raised, else the first open primary, else the first open one.
+    let raisedPrimary: AgendaTarget | undefined;
+    let raisedAny: AgendaTarget | undefined;
+    let openPrimary: AgendaTarget | undefined;
+    let openAny: AgendaTarget | undefined;
+    for (const x of sc.targets) {
+      if (x.reveal === 'never' || isMet(ctx, x.id)) continue;
+      openAny ??= x;
+      if (x.primary) openPrimary ??= x;
+      if (ctx.raised.has(x.id)) {
+        raisedAny ??= x;
+        if (x.primary) {
+          raisedPrimary = x;
+          break;
+        }
+      }
+    }
+    const focus = raisedPrimary ?? raisedAny ?? openPrimary ?? openAny;
+    const firstName = memo.firstName;
     const identity = reading.identityCheck && !!firstName && (reading.questions.toLowerCase().includes(firstName) || /\b(mr|mrs|ms|miss)\b/i.test(reading.questions));
     const facts = reading.questions && !identity ? factsAnswering(reading, sc, memo.facts) : undefined;
     const asked = !identity && (facts !== undefined || reading.infoRequest || reading.tellMe);
     return {
       ctx, sc, st, memo, reg: st.register, terse: st.verbosity === 'terse', stop, userTurn, minOk: userTurn >= minTurns, agentText, reading, focus, identity, facts, asked,
-      slots: { stop, topic: focus?.topic ?? '', ask: focus ? lowerFirst(focus.ask) : '', goal: '', fact: '', tactic: ctx.tactic ? humanize(ctx.tactic) : '', amount: reading.amount },
+      slots: { stop, topic: focus?.topic ?? '', ask: focus ? focus.askLower : '', goal: '', fact: '', tactic: ctx.tactic ? humanize(ctx.tactic) : '', amount: reading.amount },
       say: [], raisedNow: [], plan: '', mood: 'other', ending: false,
     };
   }
@@ -168,6 +224,7 @@ export class AgendaSimulator implements UserSimulator {
     return {
       rng: createRng(hashString(`${scenario.id}|${profile.id}`, seed)), used: new Map(), stated: new Set(), lastPhrase: -2, prevPolicies: [], lastAside: -9,
       said: new Set(), facts: sc.memory.concat(selfFacts(profile)), pressed: new Set(), phraseAt: new Map(),
+      firstName: (profile.name ?? '').split(/\s+/)[0]?.toLowerCase() ?? '',
     };
   }
 
@@ -256,13 +313,13 @@ export class AgendaSimulator implements UserSimulator {
       const cond = typeof p.when === 'object' ? p.when : undefined;
       const named = cond?.target_unmet ?? cond?.target_met;
       const target = sc.targets.find((x) => x.id === named && x.reveal !== 'never') ?? (action === 'ask' ? undefined : t.focus);
-      const about = target ? { topic: target.topic ?? '', ask: lowerFirst(target.ask) } : NONE;
+      const about = target ? { topic: target.topic ?? '', ask: target.askLower } : NONE;
       if (action === 'ask' && target) t.say.push(this.line(t, P.PRESS, 'pr', about));
       else t.say.push(this.line(t, P.POLICY_LINES[action] ?? P.POLICY_LINES.ask, `pol${action}`, about));
       if (target && action !== 'accept' && action !== 'refuse') t.raisedNow.push(target.id);
       t.mood = action === 'accept' ? 'ack' : action === 'ask' ? 'press' : 'refuse';
     }
-    t.plan = `${action}: my rule ${p.id} applies: ${lowerFirst(stripStop(p.then))}`;
+    t.plan = actNote(p);
   }
 
   /** Acknowledge an answer, confirm who I am, answer their question, then raise or press my own point. */
@@ -317,25 +374,41 @@ export class AgendaSimulator implements UserSimulator {
     t.plan = moves.length ? `${raised.length ? 'reveal' : t.asked ? 'answer' : 'ask'}: ${moves.join(', then ')}` : 'ask: keep the conversation going';
   }
 
-  /** Raises up to `count` targets in agenda order; returns those raised. */
+  /** Raises up to `count` targets in agenda order (those the agent's words touch, upfront ones, then later ones when nothing is pending); returns those raised. */
   private raise(t: Turn, count: number): AgendaTarget[] {
     const { ctx, sc, st } = t;
     const isOpen = (x: AgendaTarget) => !ctx.raised.has(x.id) && !t.raisedNow.includes(x.id) && !isMet(ctx, x.id);
-    const upfront = sc.targets.filter((x) => x.reveal === 'upfront' && isOpen(x));
-    const touched = t.agentText ? sc.targets.filter((x) => x.reveal === 'when_asked' && isOpen(x) && touches(x, t.agentText)) : [];
-    const pending = sc.targets.some((x) => x.reveal !== 'never' && ctx.raised.has(x.id) && !isMet(ctx, x.id));
-    const later = upfront.length || pending ? [] : sc.targets.filter((x) => x.reveal === 'when_asked' && isOpen(x));
-    const chosen = [...touched, ...upfront, ...later].filter((x, i, a) => a.indexOf(x) === i).slice(0, count);
-    chosen.forEach((x, i) => {
+    const chosen: AgendaTarget[] = [];
+    if (t.agentText) {
+      for (const x of sc.targets) {
+        if (chosen.length >= count) break;
+        if (x.reveal === 'when_asked' && isOpen(x) && touches(x, t.agentText)) chosen.push(x);
+      }
+    }
+    let upfront = false;
+    for (const x of sc.targets) {
+      if (x.reveal !== 'upfront' || !isOpen(x)) continue;
+      upfront = true;
+      if (chosen.length >= count) break;
+      chosen.push(x);
+    }
+    if (!upfront && chosen.length < count && !sc.targets.some((x) => x.reveal !== 'never' && ctx.raised.has(x.id) && !isMet(ctx, x.id))) {
+      for (const x of sc.targets) {
+        if (chosen.length >= count) break;
+        if (x.reveal === 'when_asked' && isOpen(x) && !chosen.includes(x)) chosen.push(x);
+      }
+    }
+    for (let i = 0; i < chosen.length; i++) {
+      const x = chosen[i];
       const first = i === 0 && !t.raisedNow.length;
       const bank = (first ? (t.userTurn === 1 ? P.RAISE_FIRST : P.RAISE) : P.ALSO)[st.register];
       // Terse speakers keep the question of a longer `say`.
-      const goal = t.terse ? (x.goal.split(/(?<=[.!?])\s+/).find((s) => s.endsWith('?')) ?? x.goal) : x.goal;
+      const goal = t.terse ? x.raiseTerse : x.raiseAs;
       // A `say` with its own lead-in ("Sorry, can I ask ...", "Before anything else, ...") is said as it is.
-      if (first && LEAD_IN.test(goal)) t.say.push(goal);
-      else t.say.push(fill(pick(t.memo, first ? `raise${t.userTurn === 1}` : 'also', t.terse ? shortHalf(bank) : bank), { goal: lowerFirst(goal) }));
+      if (first && goal.leadIn) t.say.push(goal.text);
+      else t.say.push(fill(pick(t.memo, first ? (t.userTurn === 1 ? 'raisetrue' : 'raisefalse') : 'also', t.terse ? shortHalf(bank) : bank), { goal: goal.lower }));
       t.raisedNow.push(x.id);
-    });
+    }
     return chosen;
   }
 
@@ -396,19 +469,58 @@ export class AgendaSimulator implements UserSimulator {
 
   private rationale(t: Turn, answer: string): UserTurnOutput {
     const { ctx } = t;
-    const oneLine = (x: string) => (x.includes('\n') || x.includes('\r') || x.includes('\t') ? x.replace(/\s+/g, ' ').trim() : x) || 'nothing in particular';
     const policies = ctx.policies.length ? ctx.policies.filter((p) => !t.plan.includes(p.id)) : ctx.policies;
     const sections = {
       agent_intent: oneLine(intentText(ctx, t.asked)),
-      concerns: oneLine(concernsText(ctx, t.sc, t.memo.pressed)),
-      plan: oneLine(`${t.plan}${policies.length ? `; my rules in play: ${policies.map((p) => `${p.id} (${lowerFirst(stripStop(p.then))})`).join(', ')}` : ''}`),
+      concerns: concernsLine(concernsText(ctx, t.sc, t.memo.pressed), t.sc, ctx.tactic),
+      plan: planLine(t.plan, policies.length ? `; my rules in play: ${policies.map(ruleNote).join(', ')}` : ''),
       state: stateText(ctx),
-      tone: oneLine(toneText(t.st, ctx.state, t.mood === 'resist' || t.plan.startsWith('refuse'))),
+      tone: toneLine(t.st, ctx.state, t.mood === 'resist' || t.plan.startsWith('refuse')),
     };
     const raw = formatRationale(sections);
     // The loop would parse this back to exactly `parsed` (a test checks); handing it over saves the parse.
-    return { content: formatUserOutput(raw, answer), state: ctx.state, raised: t.raisedNow, parsed: { answer, rationale: { raw, sections: { ...sections }, missing: [] } } };
+    return { content: formatUserOutput(raw, answer), state: ctx.state, raised: t.raisedNow, parsed: { answer, rationale: { raw, sections, missing: [] } } };
   }
+}
+
+/** A rationale section on one line (never empty). */
+function oneLine(x: string): string {
+  return (x.includes('\n') || x.includes('\r') || x.includes('\t') ? x.replace(/\s+/g, ' ').trim() : x) || 'nothing in particular';
+}
+
+const BREAK = /[\n\r\t]/;
+/** `oneLine(concerns)`: the line is made of target ids, fixed words and the tactic's name, so it needs the check only when one of those breaks the line. */
+function concernsLine(concerns: string, sc: CompiledAgenda, tactic: string | undefined): string {
+  return sc.idsBreak || (tactic !== undefined && BREAK.test(tactic)) ? oneLine(concerns) : concerns || 'nothing in particular';
+}
+/** `oneLine(plan + rules)`, without copying the joined text when neither part breaks the line. */
+function planLine(plan: string, rules: string): string {
+  return BREAK.test(plan) || BREAK.test(rules) ? oneLine(`${plan}${rules}`) : `${plan}${rules}` || 'nothing in particular';
+}
+
+const actNotes = new WeakMap<Policy, string>();
+/** The plan when a policy acts: `ask: my rule r1 applies: ask for the fee` (once per policy). */
+function actNote(p: Policy): string {
+  let note = actNotes.get(p);
+  if (note === undefined) actNotes.set(p, (note = `${p.action}: my rule ${p.id} applies: ${lowerFirst(stripStop(p.then))}`));
+  return note;
+}
+
+const ruleNotes = new WeakMap<Policy, string>();
+/** A rule in play as the plan names it: `refuse-upsell (say no to extras)` (once per policy). */
+function ruleNote(p: Policy): string {
+  let note = ruleNotes.get(p);
+  if (note === undefined) ruleNotes.set(p, (note = `${p.id} (${lowerFirst(stripStop(p.then))})`));
+  return note;
+}
+
+const tones = new WeakMap<Style, string[]>();
+/** The tone line, one line: it depends only on the profile's style and which state bands the values are in, so each is written once per style. */
+function toneLine(st: Style, state: State, firm: boolean): string {
+  const band = (firm ? 1 : 0) | (state.patience < 0.35 ? 2 : 0) | (state.trust < 0.35 ? 4 : 0) | (state.emotion < 0.3 ? 8 : state.emotion > 0.7 ? 16 : 0);
+  let lines = tones.get(st);
+  if (!lines) tones.set(st, (lines = []));
+  return (lines[band] ??= oneLine(toneText(st, state, firm)));
 }
 
 /** Whether the agent's words touch a target: two of its words (description, say, cues, done_when). */

@@ -1,18 +1,23 @@
 // The agenda user's rationale in words a person would write: what the agent is doing, what is
 // still open, the plan, how the state moved and why, the tone. The state line keeps the claim
 // format of docs/rewards.md §3.5 (`trust 0.50 → 0.40`), so rewards read it.
-import type { State } from '../generated/schema-types';
+import type { State, Tactic } from '../generated/schema-types';
 import type { SimulatorContext } from '../dialogue/types';
 import { STATE_KEYS } from '../model/scenario-defaults';
 import { fmt2, humanize, lowerFirst, stripStop } from '../util/text';
 import type { CompiledAgenda } from './agenda-model';
 import type { Style } from './voice';
 
+const tacticLines = new WeakMap<Tactic, string>();
+
 /** What the agent is doing in its last turn. */
 export function intentText(ctx: SimulatorContext, asked: boolean): string {
   if (ctx.tactic) {
     const t = ctx.tactics.find((x) => x.name === ctx.tactic);
-    return `They are using ${humanize(ctx.tactic)}: ${t ? lowerFirst(stripStop(t.description)) : 'a manipulation tactic'}.`;
+    if (!t) return `They are using ${humanize(ctx.tactic)}: a manipulation tactic.`;
+    let line = tacticLines.get(t);
+    if (line === undefined) tacticLines.set(t, (line = `They are using ${humanize(t.name)}: ${lowerFirst(stripStop(t.description))}.`));
+    return line;
   }
   if (!ctx.lastAgentText) return 'Nobody has said anything yet; I start the call.';
   if (ctx.events.includes('agent_repeats')) return 'They are repeating what they already told me.';
@@ -24,25 +29,30 @@ export function intentText(ctx: SimulatorContext, asked: boolean): string {
 
 /** Targets by status, most pressing first: "still waiting on copay (primary, asked twice); not raised yet: pickup-time; answered: refills". */
 export function concernsText(ctx: SimulatorContext, sc: CompiledAgenda, pressed: ReadonlySet<string>): string {
-  const open1: string[] = [];
-  const open2: string[] = [];
-  const later: string[] = [];
-  const hidden: string[] = [];
-  const met: string[] = [];
+  // Each list as text, items joined with ", " (open primary ones before open secondary ones).
+  let open1 = '';
+  let open2 = '';
+  let later = '';
+  let hidden = '';
+  let met = '';
   for (const t of sc.targets) {
-    if ((ctx.targetsMet.get(t.id) ?? null) !== null) met.push(t.id);
-    else if (t.reveal === 'never') hidden.push(t.id);
-    else if (ctx.raised.has(t.id)) (t.primary ? open1 : open2).push(`${t.id} (${t.primary ? 'primary' : 'secondary'}${pressed.has(t.id) ? ', asked more than once' : ', asked'})`);
-    else later.push(`${t.id} (${t.primary ? 'primary' : 'secondary'})`);
+    if ((ctx.targetsMet.get(t.id) ?? null) !== null) met = met ? `${met}, ${t.id}` : t.id;
+    else if (t.reveal === 'never') hidden = hidden ? `${hidden}, ${t.id}` : t.id;
+    else if (ctx.raised.has(t.id)) {
+      const note = pressed.has(t.id) ? t.notes.pressed : t.notes.asked;
+      if (t.primary) open1 = open1 ? `${open1}, ${note}` : note;
+      else open2 = open2 ? `${open2}, ${note}` : note;
+    } else later = later ? `${later}, ${t.notes.later}` : t.notes.later;
   }
-  const parts: string[] = [];
-  if (open1.length || open2.length) parts.push(`still no answer on ${[...open1, ...open2].join(', ')}`);
-  if (later.length) parts.push(`not raised yet: ${later.join(', ')}`);
-  if (hidden.length) parts.push(`keeping to myself: ${hidden.join(', ')}`);
-  if (met.length) parts.push(`answered: ${met.join(', ')}`);
-  if (ctx.tactic) parts.push(`they are pushing me with ${humanize(ctx.tactic)}`);
-  else if (ctx.events.includes('concern_ignored')) parts.push('they ignored my last point');
-  return parts.join('; ');
+  let out = '';
+  const add = (part: string) => { out = out ? `${out}; ${part}` : part; };
+  if (open1 || open2) add(`still no answer on ${open1 && open2 ? `${open1}, ${open2}` : open1 || open2}`);
+  if (later) add(`not raised yet: ${later}`);
+  if (hidden) add(`keeping to myself: ${hidden}`);
+  if (met) add(`answered: ${met}`);
+  if (ctx.tactic) add(`they are pushing me with ${humanize(ctx.tactic)}`);
+  else if (ctx.events.includes('concern_ignored')) add('they ignored my last point');
+  return out;
 }
 
 const REASONS: Record<string, string> = {
@@ -58,21 +68,35 @@ export function stateText(ctx: SimulatorContext): string {
   for (const k of STATE_KEYS) {
     let why = '';
     if (Math.abs(after[k] - before[k]) >= 0.005) {
-      const reasons: string[] = [];
-      for (const c of causes[k]) if (ctx.events.includes(c.on) && !reasons.includes(c.reason)) reasons.push(c.reason);
-      if (reasons.length) why = ` (${reasons.join(' and ')})`;
+      // Which of the key's causes happened this turn, as a bit set: the words for each set are written once.
+      const c = causes[k];
+      if (c.list.length > 30) why = whyOf(c.list.filter((x) => ctx.events.includes(x.on)));
+      else {
+        let happened = 0;
+        for (let i = 0; i < c.list.length; i++) if (ctx.events.includes(c.list[i].on)) happened |= 1 << i;
+        why = c.why.get(happened) ?? '';
+        if (!c.why.has(happened)) c.why.set(happened, (why = whyOf(c.list.filter((_, i) => happened & (1 << i)))));
+      }
     }
-    out += `${out ? '; ' : ''}${k} ${two(before[k])} → ${two(after[k])}${why}`;
+    out += `${out ? '; ' : ''}${from(k, before[k])}${two(after[k])}${why}`;
   }
   return out;
 }
 
-const causeCache = new WeakMap<object, Record<string, { on: string; reason: string }[]>>();
+/** ` (they ignored my question and the call drags on)`: the reasons of the causes that happened, each once; empty when none. */
+function whyOf(happened: readonly { reason: string }[]): string {
+  const reasons: string[] = [];
+  for (const c of happened) if (!reasons.includes(c.reason)) reasons.push(c.reason);
+  return reasons.length ? ` (${reasons.join(' and ')})` : '';
+}
+
+interface Causes { list: { on: string; reason: string }[]; why: Map<number, string> }
+const causeCache = new WeakMap<object, Record<string, Causes>>();
 /** Per state key, the events that move it and how to say why (compiled once per scenario). */
-function causesOf(scenario: SimulatorContext['scenario']): Record<string, { on: string; reason: string }[]> {
+function causesOf(scenario: SimulatorContext['scenario']): Record<string, Causes> {
   let c = causeCache.get(scenario);
   if (!c) {
-    c = Object.fromEntries(STATE_KEYS.map((k) => [k, (scenario.state?.transitions ?? []).filter((tr) => typeof tr.change[k] === 'number' && tr.change[k] !== 0).map((tr) => ({ on: tr.on, reason: reasonOf(tr.on) }))]));
+    c = Object.fromEntries(STATE_KEYS.map((k) => [k, { list: (scenario.state?.transitions ?? []).filter((tr) => typeof tr.change[k] === 'number' && tr.change[k] !== 0).map((tr) => ({ on: tr.on, reason: reasonOf(tr.on) })), why: new Map() }]));
     causeCache.set(scenario, c);
   }
   return c;
@@ -82,6 +106,11 @@ function causesOf(scenario: SimulatorContext['scenario']): Record<string, { on: 
 const TWO = Array.from({ length: 101 }, (_, i) => (i / 100).toFixed(2));
 function two(x: number): string {
   return x >= 0 && x <= 1 ? TWO[Math.round(x * 100)] : fmt2(x);
+}
+/** `trust 0.50 → `, from a table per key. */
+const FROM = Object.fromEntries(STATE_KEYS.map((k) => [k, TWO.map((v) => `${k} ${v} → `)])) as Record<string, string[]>;
+function from(k: string, x: number): string {
+  return x >= 0 && x <= 1 ? FROM[k][Math.round(x * 100)] : `${k} ${fmt2(x)} → `;
 }
 
 function reasonOf(event: string): string {

@@ -17,7 +17,33 @@ export interface Style {
   quirkText: string;
   /** Words the profile itself uses (its typical phrases): a vocative there is the profile's own voice. */
   ownWords: Set<string>;
+  /** The typical phrases as they are said, with what `shape` and `phraseFits` ask of each (read once per profile). */
+  said: Phrase[];
+  /** Lines already restyled to this voice (shared by every profile with the same register and own vocatives). */
+  restyled: Map<string, string>;
 }
+
+/** A typical phrase, read once: its text (capitalised), first word, lowercase form without the stop, content stems and the tests on it. */
+interface Phrase { text: string; sentence: string; ends: boolean; first: string | undefined; lower: string; stems: Set<string>; question: boolean; long: boolean; lead: boolean; words: number; joins: boolean; negative: boolean; cheer: boolean; request: boolean; trails: boolean }
+
+function readPhrase(raw: string): Phrase {
+  const text = upperFirst(raw.trim());
+  const n = text.split(' ').length;
+  return {
+    text, sentence: sentence(text), ends: /[.!?…]$/.test(text) || n > 3, first: words(text)[0], lower: text.toLowerCase().replace(/[.!?,]+$/, ''), stems: contentStems(text), words: n,
+    question: /\?$/.test(text), long: !/\?$/.test(text) && n > 5,
+    // "Like, honestly, look, ...": a short lead-in does not go before a body that starts with one.
+    lead: !/[.!?]$/.test(text) && n <= 3,
+    joins: /\b(?:but|and|so|because|or)$/i.test(text),
+    negative: /\b(?:can't|cannot|won't|not|don't|no|nothing|runaround|afraid)\b/i.test(text),
+    cheer: /!|\b(?:cool|great|lovely|nice|perfect)\b/i.test(text),
+    request: /\?$/.test(text) || /^(?:could|can|would|will|please)\b/i.test(text),
+    trails: /(?:\b(?:but|and|so|because|or)|,)$/i.test(text),
+  };
+}
+
+const VOCATIVE_WORDS = ['dear', 'mate', 'man', 'buddy', 'pal', 'hon', 'honey', 'love', 'sweetie', 'dude', 'bro', 'sir', 'madam', "ma'am", 'folks', 'guys'];
+const restyledBy = new Map<string, Map<string, string>>();
 
 const styles = new WeakMap<object, Style>();
 
@@ -43,13 +69,21 @@ export function styleOf(profile: ResolvedProfile): Style {
       quirks: new Set(quirks),
       quirkText: quirks.length ? `I tend to ${listText(quirks.map((q) => QUIRK_TEXT[q] ?? q.replace(/_/g, ' ')))}` : '',
       ownWords: new Set(words(phrases.join(' '))),
+      said: [],
+      restyled: new Map(),
     };
+    s.said = phrases.map(readPhrase);
+    // restyle() reads only the register and which vocatives are the profile's own.
+    const voice = `${s.register}|${VOCATIVE_WORDS.filter((v) => s!.ownWords.has(v)).join(',')}`;
+    let done = restyledBy.get(voice);
+    if (!done) restyledBy.set(voice, (done = new Map()));
+    s.restyled = done;
     styles.set(profile, s);
   }
   return s;
 }
 
-const VOCATIVES = 'dear|mate|man|buddy|pal|hon|honey|love|sweetie|dude|bro|sir|madam|ma\'am|folks|guys';
+const VOCATIVES = VOCATIVE_WORDS.join('|');
 const VOCATIVE_AFTER = new RegExp(`,\\s*(${VOCATIVES})\\b(?=\\s*[,.!?])`, 'gi');
 const VOCATIVE_BEFORE = new RegExp(`(^|[.!?]\\s+|,\\s+)(${VOCATIVES}),\\s*`, 'gi');
 
@@ -66,11 +100,10 @@ const CASUAL: [RegExp, string][] = [
   [/\bIt is\b/g, "It's"], [/\bit is\b/g, "it's"], [/\bthat is\b/g, "that's"], [/\bCertainly\b/g, 'Sure'], [/\bThank you\b/g, 'Thanks'], [/\bI shall\b/g, "I'll"], [/\bI will\b/g, "I'll"],
 ];
 
-const restyled = new Map<string, string>();
-/** A line in the profile's register: the profile's own vocatives kept, others dropped; slang or stiffness adjusted; capitals fixed. */
+/** A line in the profile's register: the profile's own vocatives kept, others dropped; slang or stiffness adjusted; capitals fixed. Cached per voice. */
 export function restyle(text: string, st: Style): string {
-  const key = `${st.register}|${st.ownWords.has('dear') ? 'd' : ''}|${text}`;
-  let out = restyled.get(key);
+  const cache = st.restyled;
+  let out = cache.get(text);
   if (out !== undefined) return out;
   out = text
     .replace(VOCATIVE_AFTER, (m, v: string) => (st.ownWords.has(v.toLowerCase()) ? m : ''))
@@ -78,8 +111,8 @@ export function restyle(text: string, st: Style): string {
   for (const [re, to] of st.register === 'formal' ? FORMAL : st.register === 'casual' ? CASUAL : NEUTRAL) out = out.replace(re, (m) => (m[0] === m[0].toUpperCase() ? upperFirst(to) : to));
   // "i" alone is "I"; every sentence starts with a capital (lowercase typing is a quirk, applied later).
   out = out.replace(/\bi\b(?!\.)/g, 'I').replace(/(^|[.!?]\s+)([a-z])/g, (_m, p: string, c: string) => p + c.toUpperCase()).replace(/\s{2,}/g, ' ').trim();
-  if (restyled.size >= 5000) restyled.clear();
-  restyled.set(key, out);
+  if (cache.size >= 5000) cache.clear();
+  cache.set(text, out);
   return out;
 }
 
@@ -89,19 +122,37 @@ export type Mood = 'end' | 'resist' | 'refuse' | 'press' | 'ack' | 'raise' | 'an
 /** Per-dialogue memory the voice needs. */
 export interface VoiceMemo { rng: Rng; lastPhrase: number; lastAside: number; phraseAt: Map<number, number> }
 
+const FIRST_WORD = /[$€£]?[a-z0-9][a-z0-9'.,]*[a-z0-9]|[a-z0-9]/;
+
 /** Whether a typical phrase suits what the turn does: "..., but" and refusals go with pushback, cheers with good news, none with goodbyes. */
-function phraseFits(phrase: string, mood: Mood, body: string, targets: readonly AgendaTarget[], raised: ReadonlySet<string>, identity: boolean): boolean {
+function phraseFits(p: Phrase, mood: Mood, body: string, targets: readonly AgendaTarget[], raised: ReadonlySet<string>, identity: boolean): boolean {
   if (mood === 'end' || identity) return false; // nothing before "Yes, speaking."
-  if (words(phrase)[0] === words(body)[0]) return false; // "Okay, ... Okay, ..."
-  if (!/[.!?]$/.test(phrase) && phrase.split(' ').length <= 3 && /^[A-Za-z']+,/.test(body)) return false; // "Like, honestly, look, ..."
-  if (/\b(?:but|and|so|because|or)$/i.test(phrase)) return mood === 'press';
-  if (/\b(?:can't|cannot|won't|not|don't|no|nothing|runaround|afraid)\b/i.test(phrase)) return mood === 'resist' || mood === 'refuse';
-  if (/!|\b(?:cool|great|lovely|nice|perfect)\b/i.test(phrase)) return mood === 'ack';
-  if (body.toLowerCase().includes(phrase.toLowerCase().replace(/[.!?,]+$/, ''))) return false;
-  const ps = contentStems(phrase);
+  if (p.first === FIRST_WORD.exec(body.toLowerCase())?.[0]) return false; // "Okay, ... Okay, ..."
+  if (p.lead && /^[A-Za-z']+,/.test(body)) return false; // "Like, honestly, look, ..."
+  if (p.joins) return mood === 'press';
+  if (p.negative) return mood === 'resist' || mood === 'refuse';
+  if (p.cheer) return mood === 'ack';
+  if (body.toLowerCase().includes(p.lower)) return false;
+  const ps = p.stems;
+  const need = Math.min(2, ps.size);
   // A request ("Could you put that in writing?") only about a target I have raised; never one I have not brought up yet.
-  if (/\?$/.test(phrase) || /^(?:could|can|would|will|please)\b/i.test(phrase)) return ps.size > 0 && targets.some((t) => raised.has(t.id) && overlap(ps, t.stems) >= Math.min(2, ps.size));
-  return !targets.some((t) => !raised.has(t.id) && overlap(ps, t.stems) >= Math.min(2, ps.size));
+  if (p.request) {
+    if (ps.size === 0) return false;
+    for (const t of targets) if (raised.has(t.id) && overlap(ps, t.stems) >= need) return true;
+    return false;
+  }
+  for (const t of targets) if (!raised.has(t.id) && overlap(ps, t.stems) >= need) return false;
+  return true;
+}
+
+/** Whether a text has more than `n` words split on single spaces (`text.split(' ').length > n`). */
+function moreWordsThan(text: string, n: number): boolean {
+  let at = -1;
+  for (let k = 0; k < n; k++) {
+    at = text.indexOf(' ', at + 1);
+    if (at < 0) return false;
+  }
+  return true;
 }
 
 /** Typical phrases and quirks on a turn's text, deterministic from the seeded RNG. */
@@ -109,18 +160,20 @@ export function shape(text: string, st: Style, memo: VoiceMemo, c: { agentText: 
   const rng = memo.rng;
   const ending = c.mood === 'end';
   let out = text;
-  if (st.phrases.length && rng.chance(st.verbosity === 'verbose' ? 0.5 : st.verbosity === 'terse' ? 0.25 : 0.35)) {
-    let i = rng.int(st.phrases.length);
-    if (i === memo.lastPhrase && st.phrases.length > 1) i = (i + 1) % st.phrases.length;
-    const phrase = upperFirst(st.phrases[i].trim());
+  const phrases = st.said;
+  if (phrases.length && rng.chance(st.verbosity === 'verbose' ? 0.5 : st.verbosity === 'terse' ? 0.25 : 0.35)) {
+    let i = rng.int(phrases.length);
+    if (i === memo.lastPhrase && phrases.length > 1) i = (i + 1) % phrases.length;
+    const p = phrases[i];
+    const phrase = p.text;
     // Questions and short remarks ("Here's the thing.") lead; longer statements may trail; in the first turn nothing goes before the greeting.
-    const before = c.userTurn > 1 && (!/\?$/.test(phrase) && phrase.split(' ').length > 5 ? rng.chance(0.5) : true);
-    if (c.userTurn - (memo.phraseAt.get(i) ?? -9) > 2 && phraseFits(phrase, c.mood, out, c.targets, c.raised, c.identity) && (before || !/(?:\b(?:but|and|so|because|or)|,)$/i.test(phrase))) {
+    const before = c.userTurn > 1 && (p.long ? rng.chance(0.5) : true);
+    if (c.userTurn - (memo.phraseAt.get(i) ?? -9) > 2 && phraseFits(p, c.mood, out, c.targets, c.raised, c.identity) && (before || !p.trails)) {
       memo.lastPhrase = i;
       memo.phraseAt.set(i, c.userTurn);
-      if (/(?:\b(?:but|and|so|because|or)|,)$/i.test(phrase)) out = `${phrase} ${lowerFirst(out)}`;
-      else if (/[.!?…]$/.test(phrase) || phrase.split(' ').length > 3) out = before ? `${sentence(phrase)} ${out}` : `${out} ${sentence(phrase)}`;
-      else out = before ? `${phrase}, ${lowerFirst(out)}` : `${out} ${sentence(phrase)}`; // a short lead-in: "honestly, ..."
+      if (p.trails) out = `${phrase} ${lowerFirst(out)}`;
+      else if (p.ends) out = before ? `${p.sentence} ${out}` : `${out} ${p.sentence}`;
+      else out = before ? `${phrase}, ${lowerFirst(out)}` : `${out} ${p.sentence}`; // a short lead-in: "honestly, ..."
     } else {
       memo.lastPhrase = -2;
     }
@@ -135,7 +188,7 @@ export function shape(text: string, st: Style, memo: VoiceMemo, c: { agentText: 
       if (tail) out = `${upperFirst(tail)}? ${out}`;
     }
     if (q.has('fillers') && rng.chance(0.45)) out = `${upperFirst(rng.pick(P.FILLERS))}${lowerFirst(out)}`;
-    if (q.has('interrupts') && c.agentText.split(' ').length > 20 && rng.chance(0.5)) out = `${c.pick('int', P.INTERRUPTS)} ${out}`;
+    if (q.has('interrupts') && moreWordsThan(c.agentText, 20) && rng.chance(0.5)) out = `${c.pick('int', P.INTERRUPTS)} ${out}`;
     if (q.has('off_topic') && !ending && !c.identity && c.userTurn > 1 && memo.lastPhrase < 0 && c.userTurn - memo.lastAside > 2 && rng.chance(0.25)) {
       memo.lastAside = c.userTurn;
       out = `${c.pick('off', P.OFF_TOPIC)} ${out}`;

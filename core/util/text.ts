@@ -34,6 +34,8 @@ export function contentStems(text: string): Set<string> {
 
 /** How many elements two sets share. */
 export function overlap(a: ReadonlySet<string>, b: ReadonlySet<string>): number {
+  // Symmetric: walk the smaller set.
+  if (a.size > b.size) [a, b] = [b, a];
   let n = 0;
   for (const x of a) if (b.has(x)) n++;
   return n;
@@ -44,6 +46,23 @@ export function jaccard(a: ReadonlySet<string>, b: ReadonlySet<string>): number 
   const shared = overlap(a, b);
   const union = a.size + b.size - shared;
   return union === 0 ? 0 : shared / union;
+}
+
+/**
+ * `jaccard(a, b) >= min`, stopping as soon as the shared elements left possible cannot reach it
+ * (the similarity only grows with the number shared, so the answer is the same).
+ */
+export function jaccardAtLeast(a: ReadonlySet<string>, b: ReadonlySet<string>, min: number): boolean {
+  if (a.size > b.size) [a, b] = [b, a];
+  const total = a.size + b.size;
+  let possible = a.size;
+  let shared = 0;
+  for (const x of a) {
+    if (b.has(x)) shared++;
+    else if (--possible / (total - possible) < min) return false;
+  }
+  const union = total - shared;
+  return (union === 0 ? 0 : shared / union) >= min;
 }
 
 /** True when `text` (already lowercased) contains the phrase (lowercased) as a whole-word match. */
@@ -86,8 +105,15 @@ export function sentence(text: string): string {
 }
 
 /** Turns a tactic id like `false_urgency` into `false urgency`. */
+const humanized = new Map<string, string>();
 export function humanize(id: string): string {
-  return id.replace(/[_-]+/g, ' ');
+  let out = humanized.get(id);
+  if (out === undefined) {
+    out = id.replace(/[_-]+/g, ' ');
+    if (humanized.size >= 1000) humanized.clear();
+    humanized.set(id, out);
+  }
+  return out;
 }
 
 /** Formats a 0..1 value with two decimals. */
