@@ -71,9 +71,9 @@ class DialogueEnv:
         self.profile: dict = context.get("profile") or {}
         term = self.scenario.get("termination") or {}
         self.stop_token = term.get("stop_token") or context["turn"].get("stop_token") or DEFAULT_STOP_TOKEN
-        # the other end tokens, as the engine reads them (core/dialogue/rules.ts endTokenIn): end.reason stop, end.detail why
+        # the other end tokens and their end reasons, as the engine reads them (core/dialogue/rules.ts endTokenIn)
         self.end_tokens = ((term.get("transfer_token") or DEFAULT_TRANSFER_TOKEN, "transfer"),
-                           (term.get("out_of_scope_token") or DEFAULT_OUT_OF_SCOPE_TOKEN, "out of scope"))
+                           (term.get("out_of_scope_token") or DEFAULT_OUT_OF_SCOPE_TOKEN, "out_of_scope"))
         self.min_turns = int(context.get("min_turns") or term.get("min_turns") or 1)
         self.max_turns = int(context.get("max_turns") or 6)
         self.agent_lines: list[dict] = list(context.get("agent_lines") or [])
@@ -169,11 +169,11 @@ class DialogueEnv:
         self.turns.append(turn)
         self.user_turns += 1
         hang = self._hang_up() if self.user_turns >= self.min_turns else None
-        detail = next((why for token, why in self.end_tokens if token in answer), None)
-        if self.stop_token in answer:
+        other = next((reason for token, reason in self.end_tokens if token in answer), None)
+        if other:
+            self._finish(other)
+        elif self.stop_token in answer:
             self._finish("hang_up" if hang else "stop")
-        elif detail:
-            self._finish("stop", detail)
         elif hang:
             self._finish("hang_up")
         elif self.user_turns >= self.min_turns and self._success():
@@ -203,8 +203,8 @@ class DialogueEnv:
         self.turns.append(turn)
         return text
 
-    def _finish(self, reason: str, detail: Optional[str] = None) -> None:
-        self.end = {"reason": reason, "at_turn": len(self.turns) - 1, **({"detail": detail} if detail else {})}
+    def _finish(self, reason: str) -> None:
+        self.end = {"reason": reason, "at_turn": len(self.turns) - 1}
 
     def transcript(self) -> dict:
         return {"scenario_id": self.ctx.get("scenario_id"), "profile_id": self.ctx.get("profile_id"), "turns": self.turns,

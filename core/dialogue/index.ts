@@ -272,7 +272,7 @@ export async function runDialogue(opts: DialogueOptions): Promise<Transcript> {
 
     const hang = userTurns >= minTurns ? hangUpReason(scenario, state) : undefined;
     const other = endTokenIn(scenario, answer);
-    if (other) throw new End('stop', `the user ended the dialogue: ${other.reason} (${other.token})`);
+    if (other) throw new End(other.reason, other.reason === 'transfer' ? `the user was handed to a human (${other.token})` : `the conversation left what the scenario covers (${other.token})`);
     if (answer.includes(stopToken)) {
       if (hang) throw new End('hang_up', `the user hung up: ${hang}`);
       const ok = successHolds(scenario, targetsMet, true);

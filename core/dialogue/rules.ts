@@ -319,13 +319,13 @@ const termProps = schemaFiles.scenario.properties.termination.properties;
 export const DEFAULT_TRANSFER_TOKEN: string = termProps.transfer_token.default;
 export const DEFAULT_OUT_OF_SCOPE_TOKEN: string = termProps.out_of_scope_token.default;
 
-/** The end token in a user's answer other than the stop token (`transfer` or `out of scope`), or undefined. */
-export function endTokenIn(scenario: Scenario, answer: string): { token: string; reason: 'transfer' | 'out of scope' } | undefined {
+/** The end token in a user's answer other than the stop token, and the end reason it gives, or undefined. */
+export function endTokenIn(scenario: Scenario, answer: string): { token: string; reason: 'transfer' | 'out_of_scope' } | undefined {
   if (!answer.includes('###')) return undefined;
   const t = scenario.termination;
   const transfer = t?.transfer_token ?? DEFAULT_TRANSFER_TOKEN;
   if (answer.includes(transfer)) return { token: transfer, reason: 'transfer' };
   const out = t?.out_of_scope_token ?? DEFAULT_OUT_OF_SCOPE_TOKEN;
-  if (answer.includes(out)) return { token: out, reason: 'out of scope' };
+  if (answer.includes(out)) return { token: out, reason: 'out_of_scope' };
   return undefined;
 }

@@ -850,7 +850,10 @@ export interface Transcript {
   started_at?: string;
   turns: Turn[];
   end: {
-    reason: 'stop' | 'hang_up' | 'max_turns' | 'error' | 'cancelled';
+    /**
+     * stop: the user wrote the stop token or their goals were met; hang_up: a hang-up condition held; transfer / out_of_scope: the user wrote τ²-bench's transfer or out-of-scope token; max_turns; error: a backend failed; cancelled.
+     */
+    reason: 'stop' | 'hang_up' | 'transfer' | 'out_of_scope' | 'max_turns' | 'error' | 'cancelled';
     at_turn: number;
     /**
      * Why, in words (e.g. which success condition held).

@@ -1521,10 +1521,13 @@ export const schemaFiles = {
       "enum": [
        "stop",
        "hang_up",
+       "transfer",
+       "out_of_scope",
        "max_turns",
        "error",
        "cancelled"
-      ]
+      ],
+      "description": "stop: the user wrote the stop token or their goals were met; hang_up: a hang-up condition held; transfer / out_of_scope: the user wrote τ²-bench's transfer or out-of-scope token; max_turns; error: a backend failed; cancelled."
      },
      "at_turn": {
       "type": "integer",

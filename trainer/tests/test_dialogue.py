@@ -46,11 +46,11 @@ def test_env_plays_the_agent_lines_applies_state_and_meets_targets():
 def test_env_ends_on_the_transfer_and_out_of_scope_tokens_as_the_engine_does():
     e = env()
     assert e.user_turn(GOOD.format("Please put me through to a person. ###TRANSFER###")) is True
-    assert e.end == {"reason": "stop", "at_turn": e.turns[-1]["index"], "detail": "transfer"}
+    assert e.end == {"reason": "transfer", "at_turn": e.turns[-1]["index"]}
     e2 = env(termination={"min_turns": 1, "out_of_scope_token": "##NOPE##"})
     assert e2.user_turn(GOOD.format("That is not something I can talk about. ###OUT-OF-SCOPE###")) is False, "a scenario's own token replaces the default"
     e2.agent_turn()
-    assert e2.user_turn(GOOD.format("I give up on this. ##NOPE##")) is True and e2.end["detail"] == "out of scope"
+    assert e2.user_turn(GOOD.format("I give up on this. ##NOPE##")) is True and e2.end["reason"] == "out_of_scope"
 
 
 def test_end_token_defaults_are_the_schema_defaults():

@@ -228,17 +228,17 @@ describe('engine: the agenda simulator on scenarios nobody tuned for (τ²-bench
 
   it('ends with ###TRANSFER### when handed to a human, and ###OUT-OF-SCOPE### when the agent cannot help', async () => {
     const [retail] = unseen();
-    for (const [line, token, detail] of [
-      ['YOU ARE BEING TRANSFERRED TO A HUMAN AGENT. PLEASE HOLD ON.', '###TRANSFER###', /transfer \(###TRANSFER###\)/],
-      ["I'm sorry, that is outside the scope of what I can do here.", '###OUT-OF-SCOPE###', /out of scope \(###OUT-OF-SCOPE###\)/],
+    for (const [line, token, reason] of [
+      ['YOU ARE BEING TRANSFERRED TO A HUMAN AGENT. PLEASE HOLD ON.', '###TRANSFER###', 'transfer'],
+      ["I'm sorry, that is outside the scope of what I can do here.", '###OUT-OF-SCOPE###', 'out_of_scope'],
     ] as const) {
       const agent: Agent = { id: 'fixed', next: async (ctx: AgentContext) => ({ text: ctx.agentTurns === 1 ? line : 'Could you tell me your name?' }) };
       const t = await runDialogue({ scenario: retail, profile: CASUAL, seed: 1, simulator: new AgendaSimulator(), agent });
       const last = t.turns[t.turns.length - 1];
       assert.equal(last.speaker, 'user');
       assert.ok(last.text.endsWith(token), last.text);
-      assert.equal(t.end.reason, 'stop');
-      assert.match(t.end.detail ?? '', detail);
+      assert.equal(t.end.reason, reason);
+      assert.ok(t.end.detail?.includes(token), t.end.detail);
     }
   });
 });
