@@ -68,22 +68,56 @@ export class ScriptedAgent implements Agent {
   }
 }
 
-/** Tactic lines from the library (filled from the scenario) interleaved with SOP lines. */
+/** Evasive openers for a question the template adversary will not answer straight (no figure, no commitment). */
+export const EVASIONS = [
+  'That depends on a few things, honestly.',
+  "Let's not get lost in the details just yet.",
+  "I'd rather not pin that down right this second.",
+  'It varies, and it is better to look at the bigger picture.',
+];
+
+/** A line of the tactic not said yet in this dialogue (any of its lines when all were said), placeholders filled. */
+function freshTacticLine(scenario: Scenario, tactic: Tactic, rng: Rng, said: ReadonlySet<string>): string {
+  const slots = scenarioSlots(scenario);
+  const lines = (tactic.examples ?? []).map((e) => e.replace(/\{(\w+)\}/g, (m, k: string) => slots[k] ?? m));
+  const fresh = lines.filter((l) => !said.has(l));
+  return rng.pick(fresh.length ? fresh : lines);
+}
+
+/**
+ * The template adversary: a seeded per-dialogue tactic plan (recorded as the transcript's
+ * `tactic_plan`), a tactic line from the library (filled from the scenario) every other turn and
+ * SOP lines between. It adapts to the user as the model adversary does (`adaptTactic`): after a
+ * refusal it presses the same tactic once more with another of its lines, then switches to the
+ * next tactic of the plan; a question gets an evasive opener before the tactic line, never a
+ * straight answer.
+ */
 export class AdversarialAgent implements Agent {
   readonly id = 'adversarial';
-  async next(ctx: AgentContext): Promise<{ text: string }> {
+  async next(ctx: AgentContext): Promise<{ text: string; tacticPlan?: string[] }> {
     return this.nextNow(ctx);
   }
 
-  nextNow(ctx: AgentContext): { text: string } {
+  nextNow(ctx: AgentContext): { text: string; tacticPlan?: string[] } {
     const rng = rngOf(ctx, 'adversarial');
     const n = (ctx.scratch.n as number | undefined) ?? 0;
     ctx.scratch.n = n + 1;
-    if (n % 2 === 0) {
-      const line = nextTacticLine(ctx, rng, scenarioTactics(ctx.scenario, ctx.tactics).all);
-      if (line) return { text: line };
+    const usable = scenarioTactics(ctx.scenario, ctx.tactics).all;
+    let plan = ctx.scratch.tacticPlan as string[] | undefined;
+    let newPlan: string[] | undefined;
+    if (!plan) {
+      plan = tacticPlan(ctx).filter((name) => usable.some((t) => t.name === name));
+      ctx.scratch.tacticPlan = plan;
+      if (plan.length) newPlan = plan;
     }
-    return { text: sopLine(ctx.scenario, rng, n, ctx.openConcerns, 0.5, saidBy(ctx)) };
+    const recorded = newPlan ? { tacticPlan: newPlan } : {};
+    const answering = n > 0 && (isRefusal(ctx.lastUserText) || isQuestion(ctx.lastUserText));
+    if (plan.length && (n % 2 === 0 || answering)) {
+      const now = adaptTactic(ctx, plan);
+      const line = freshTacticLine(ctx.scenario, usable.find((t) => t.name === now.tactic)!, rng, saidBy(ctx));
+      return { text: isQuestion(ctx.lastUserText) && n > 0 ? `${rng.pick(EVASIONS)} ${line}` : line, ...recorded };
+    }
+    return { text: sopLine(ctx.scenario, rng, n, ctx.openConcerns, 0.5, saidBy(ctx)), ...recorded };
   }
 }
 

@@ -1,7 +1,9 @@
 import { strict as assert } from 'node:assert';
 import { allTactics, BUILT_IN_TACTICS } from '../../../core/library/tactics';
 import { detectTactic } from '../../../core/dialogue/tactics';
-import { scenarioSlots, sopLine, tacticLine } from '../../../core/agents/index';
+import { AdversarialAgent, EVASIONS, scenarioSlots, sopLine, tacticLine } from '../../../core/agents/index';
+import type { AgentContext } from '../../../core/dialogue/types';
+import type { Turn } from '../../../core/generated/schema-types';
 import { createRng } from '../../../core/util/rng';
 import { PROFILE, runAgenda, sampleScenarios, toyScenario } from './helpers';
 
@@ -91,5 +93,39 @@ describe('engine: tactic library and built-in agents', function () {
       assert.ok(agent[0].tactic, `${scenario.id}: first adversarial line has a tactic: ${agent[0].text}`);
       if (scenario.adversarial?.tactics?.length) for (const a of agent) if (a.tactic) assert.ok(scenario.adversarial.tactics.includes(a.tactic) || a.tactic === detectTactic(a.text, allTactics(ws.config?.value)));
     }
+  });
+  it('the adversarial agent follows a recorded tactic plan and adapts: a refusal presses the same tactic once with a new line, then switches; a question gets an evasive answer', async () => {
+    const scenario = toyScenario({ id: 'adapt-check', split: 'adversarial', adversarial: { tactics: ['sunk_cost', 'anchoring', 'false_urgency'] } });
+    const turns: Turn[] = [];
+    const ctx: AgentContext = {
+      scenario, profile: PROFILE, seed: 5, turns, userTurns: 0, agentTurns: 0, maxTurns: 20, tactics: BUILT_IN_TACTICS,
+      targetsMet: new Map(), raised: new Set(), scratch: {}, openConcerns: [],
+    };
+    const agent = new AdversarialAgent();
+    const say = async (userText?: string) => {
+      if (userText !== undefined) turns.push({ index: turns.length, speaker: 'user', text: userText });
+      ctx.lastUserText = userText;
+      const r = await agent.next(ctx);
+      turns.push({ index: turns.length, speaker: 'agent', text: r.text });
+      return { ...r, tactic: detectTactic(r.text, BUILT_IN_TACTICS) };
+    };
+    const first = await say();
+    assert.deepEqual([...first.tacticPlan!].sort(), ['anchoring', 'false_urgency', 'sunk_cost'], 'the plan is the scenario\'s tactics, recorded once');
+    assert.equal(first.tactic, first.tacticPlan![0], first.text);
+    const pressed = await say('No, I am not interested.');
+    assert.equal(pressed.tactic, first.tactic, `a refusal presses the same tactic: ${pressed.text}`);
+    assert.notEqual(pressed.text, first.text, 'with another of its lines');
+    assert.equal(pressed.tacticPlan, undefined, 'the plan is recorded once');
+    const switched = await say("No. I won't do that.");
+    assert.equal(switched.tactic, first.tacticPlan![1], `a second refusal switches to the next tactic: ${switched.text}`);
+    const evaded = await say('What is the exact monthly price?');
+    assert.ok(evaded.tactic, `a question is met with a tactic, not an answer: ${evaded.text}`);
+    assert.doesNotMatch(evaded.text.split(/(?<=[.!?])\s/)[0], /[0-9]/, `the opener gives no figure: ${evaded.text}`);
+    assert.ok(evaded.text.length > (evaded.text.split(/(?<=[.!?])\s/)[0]?.length ?? 0), 'an evasive opener, then the tactic line');
+  });
+
+  it('the adversarial agent\'s evasive openers are not read as tactics', () => {
+    assert.ok(EVASIONS.length >= 3);
+    for (const line of EVASIONS) assert.equal(detectTactic(line, BUILT_IN_TACTICS), undefined, line);
   });
 });
