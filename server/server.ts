@@ -24,13 +24,17 @@ import { findWorkspaceFiles, nearestWorkspace } from '../core/model/load';
 import { LANGUAGE_IDS, FILE_GLOB, IGNORED_DIR_NAMES, kindFromPath, isOwnedFile } from '../core/files';
 import * as features from '../core/language/features';
 import { Budget } from '../core/language/budget';
-import { toDiagnostic } from './diagnostics';
+import { toDiagnostic, cachedDiagnostic } from './diagnostics';
 import { IndexedNotification } from './lsp-ext';
 import { AnalysisWorker, Superseded } from './worker';
 
 export { toDiagnostic };
 
-/** Debounce after an edit before re-validating, in ms (measured by the benchmark as part of time-to-diagnostics). */
+/**
+ * Debounce after an edit before re-validating, in ms (measured by the benchmark as part of
+ * time-to-diagnostics). Only for files whose last analysis took longer than this: waiting
+ * longer than the work it might save would only delay the diagnostics.
+ */
 export const DEBOUNCE_MS = 10;
 /** How long one request may compute before it answers with what it has. */
 export const REQUEST_BUDGET_MS = 300;
@@ -56,7 +60,10 @@ export function pathToUri(path: string): string {
 interface OpenFile {
   version: number;
   analysis?: Analysis;
-  timer?: NodeJS.Timeout;
+  /** Cancels the queued analysis, if any. */
+  pending?: () => void;
+  /** How long the last analysis of this file took here, in ms. */
+  cost?: number;
   problems?: Problem[];
   inWorker?: number;
   /** A version the fast parser could not read and that is too big for the slow path here. */
@@ -156,7 +163,7 @@ export function startServer(connection: Connection, script?: string): void {
       return last ? { ...last, parsed: { ...last.parsed, text, lines, root: null } } : stubAnalysis(file, text, lines);
     };
     if (needsWorker(doc, entry)) return stale();
-    const t0 = TIMING ? performance.now() : 0;
+    const t0 = performance.now();
     // The previous analysis is handed over (its tree is reused for edits inside one value).
     const previous = entry.analysis && entry.analysis.parsed.root ? entry.analysis : undefined;
     if (previous) entry.analysis = undefined;
@@ -168,10 +175,12 @@ export function startServer(connection: Connection, script?: string): void {
       if (!(e instanceof NeedsSlowPath)) throw e;
       entry.analysis = previous;
       entry.slowVersion = doc.version;
+      entry.cost = undefined;
       open.set(doc.uri, entry);
       return stale();
     }
-    const t1 = TIMING ? performance.now() : 0;
+    const t1 = performance.now();
+    entry.cost = t1 - t0;
     adopt(doc, entry, a);
     if (TIMING) process.stderr.write(`timing: analyze ${(t1 - t0).toFixed(1)} ms, index ${(performance.now() - t1).toFixed(1)} ms\n`);
     return a;
@@ -184,9 +193,10 @@ export function startServer(connection: Connection, script?: string): void {
     entry.version = doc.version;
     entry.lines = undefined;
     open.set(doc.uri, entry);
+    const generation = index.generation;
     index.update(a.symbols);
     if (TIMING) process.stderr.write(`timing: index update ${(performance.now() - t0).toFixed(1)} ms (${a.symbols.defs.length} defs)\n`);
-    if (!sameDefs(before?.defs, a.symbols.defs)) revalidateOthers(doc.uri);
+    if (index.generation !== generation && !sameDefs(before?.defs, a.symbols.defs)) revalidateOthers(doc.uri);
     return a;
   };
 
@@ -199,7 +209,7 @@ export function startServer(connection: Connection, script?: string): void {
     const entry = open.get(doc.uri);
     if (!entry) return;
     entry.problems = problems;
-    const diagnostics: Diagnostic[] = problems.map((p) => toDiagnostic(p, client.relatedInformation, pathToUri));
+    const diagnostics: Diagnostic[] = problems.map((p) => cachedDiagnostic(p, client.relatedInformation, pathToUri));
     void connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics });
     if (TIMING) process.stderr.write(`timing: sent v${doc.version} at ${Date.now() % 100000}\n`);
   };
@@ -243,15 +253,23 @@ export function startServer(connection: Connection, script?: string): void {
     }, DEBOUNCE_MS);
   };
 
+  /** Queues the analysis of a file: at once (after the messages already read) with no delay. */
   const schedule = (doc: TextDocument, delay: number) => {
     const entry = open.get(doc.uri) ?? { version: -1 };
     open.set(doc.uri, entry);
-    if (entry.timer) clearTimeout(entry.timer);
-    entry.timer = setTimeout(() => {
-      entry.timer = undefined;
+    entry.pending?.();
+    const run = () => {
+      entry.pending = undefined;
       const cur = documents.get(doc.uri);
       if (cur) safely(() => publish(cur));
-    }, delay);
+    };
+    if (delay > 0) {
+      const t = setTimeout(run, delay);
+      entry.pending = () => clearTimeout(t);
+    } else {
+      const t = setImmediate(run);
+      entry.pending = () => clearImmediate(t);
+    }
   };
 
   const safely = <T>(fn: () => T, fallback?: T): T => {
@@ -395,14 +413,14 @@ export function startServer(connection: Connection, script?: string): void {
     const entry = open.get(e.document.uri);
     if (!entry) return;
     // TextDocuments also reports the opening text as a change: the open's own analysis is already queued.
-    if (entry.version === -1 && entry.timer) return;
+    if (entry.version === -1 && entry.pending) return;
     if (TIMING) process.stderr.write(`timing: change v${e.document.version} at ${Date.now() % 100000}\n`);
-    schedule(e.document, DEBOUNCE_MS);
+    schedule(e.document, entry.cost !== undefined && entry.cost < DEBOUNCE_MS ? 0 : DEBOUNCE_MS);
   });
   documents.onDidClose((e) => {
     const entry = open.get(e.document.uri);
     if (!entry) return;
-    if (entry.timer) clearTimeout(entry.timer);
+    entry.pending?.();
     // Drop everything held for the file (its analysis, tree and line index) at once.
     entry.analysis = undefined;
     entry.lines = undefined;

@@ -17,10 +17,14 @@ export class WorkspaceIndex {
   private readonly scopeCache = new Map<string, string>();
   /** Bumped on every change, so callers can tell whether cached cross-file results are stale. */
   generation = 0;
+  /** Per file, the symbols object last passed to `update` (analyses never change theirs afterwards). */
+  private readonly lastUpdate = new Map<string, FileSymbols>();
 
   constructor(public root?: string) {}
 
   update(symbols: FileSymbols): void {
+    // The same symbols again (an edit that moved no id, reference or glob): nothing changed.
+    if (this.lastUpdate.get(symbols.file) === symbols) return;
     const old = this.files.get(symbols.file);
     if (old && sameIds(old.defs, symbols.defs) && sameIds(old.refs, symbols.refs)) {
       // The common edit: same ids, moved text. Refresh ranges in place; the maps stay valid.
@@ -28,6 +32,7 @@ export class WorkspaceIndex {
       old.refs.forEach((r, i) => Object.assign(r, symbols.refs[i]));
       old.globs = symbols.globs;
       old.kind = symbols.kind;
+      this.lastUpdate.set(symbols.file, symbols);
       this.generation++;
       return;
     }
@@ -41,6 +46,7 @@ export class WorkspaceIndex {
       this.idsByKind.set(d.kind, m);
     }
     for (const r of symbols.refs) this.refsById.push(r.kind, r.id, r);
+    this.lastUpdate.set(symbols.file, symbols);
     this.generation++;
   }
 
@@ -49,6 +55,7 @@ export class WorkspaceIndex {
   }
 
   private removeEntries(file: string): boolean {
+    this.lastUpdate.delete(file);
     const old = this.files.get(file);
     if (!old) return false;
     this.files.delete(file);

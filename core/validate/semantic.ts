@@ -21,10 +21,13 @@ const KIND_WORDS: Record<IdKind, string> = {
   tactic: 'tactic', target: 'target', policy: 'policy', 'rewards-file': 'rewards file',
 };
 
-export function localProblems(file: string, kind: FileKind, parsed: ParsedYaml, symbols: FileSymbols): Problem[] {
+/** Duplicate target / policy ids of a file's symbols, kept while an edit reuses them. */
+const localDuplicates = new WeakMap<FileSymbols, Problem[]>();
+
+function duplicateLocalIds(file: string, symbols: FileSymbols): Problem[] {
+  const known = localDuplicates.get(symbols);
+  if (known) return known;
   const out: Problem[] = [];
-  const L = parsed.lines;
-  // Duplicate target / policy ids within the scenario.
   const seen = new Map<string, SymbolDef>();
   for (const d of symbols.defs) {
     if (!LOCAL_KINDS.has(d.kind)) continue;
@@ -34,6 +37,13 @@ export function localProblems(file: string, kind: FileKind, parsed: ParsedYaml, 
       related: [{ file, range: first.range, message: `first defined here` }] });
     else seen.set(k, d);
   }
+  localDuplicates.set(symbols, out);
+  return out;
+}
+
+export function localProblems(file: string, kind: FileKind, parsed: ParsedYaml, symbols: FileSymbols): Problem[] {
+  const out: Problem[] = [...duplicateLocalIds(file, symbols)];
+  const L = parsed.lines;
   const v = parsed.value as Record<string, unknown> | null;
   if (!v || typeof v !== 'object' || Array.isArray(v)) return out;
   if (kind === 'scenario') {
