@@ -17,7 +17,8 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { FSWatcher } from 'chokidar';
-import { analyzeText, problemsOf, type Analysis, type Problem } from '../core/validate/index';
+import { analyzeText, problemsOf, problemSteps, type Analysis, type Problem } from '../core/validate/index';
+import { runSteps, runStepsYielding, STEP_ITEMS } from '../core/model/steps';
 import { WorkspaceIndex } from '../core/model/workspace-index';
 import { LineIndex, NeedsSlowPath } from '../core/model/document';
 import { findWorkspaceFiles, nearestWorkspace } from '../core/model/load';
@@ -49,6 +50,8 @@ export const WORKER_THRESHOLD = 1_000_000;
  */
 export const SYNC_SLOW_LIMIT = 0;
 const TIMING = !!process.env.USERLM_TRACE_TIMING;
+/** Files with more ids and references than this get their cross-file problems computed a slice at a time. */
+const GRADUAL_ITEMS = STEP_ITEMS * 4;
 
 export function uriToPath(uri: string): string {
   return uri.startsWith('file:') ? fileURLToPath(uri) : uri;
@@ -102,7 +105,7 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref?.
 export function startServer(connection: Connection, script?: string): void {
   // Two threads: huge files (seconds each) never hold up the quick slow-path jobs of small ones.
   const workers = script ? { huge: new AnalysisWorker(script), other: new AnalysisWorker(script) } : undefined;
-  const worker = workers && { analyze: (text: string, file: string) => (text.length > WORKER_THRESHOLD ? workers.huge : workers.other).analyze(text, file) };
+  const worker = workers && { analyze: (text: string, file: string, lines?: LineIndex) => (text.length > WORKER_THRESHOLD ? workers.huge : workers.other).analyze(text, file, lines) };
   const documents = new TextDocuments(TextDocument);
   const index = new WorkspaceIndex();
   const open = new Map<string, OpenFile>();
@@ -200,12 +203,43 @@ export function startServer(connection: Connection, script?: string): void {
     return a;
   };
 
-  const send = (doc: TextDocument, a: Analysis) => {
+  /** The same for a file whose analysis came from the worker: the index takes its ids a slice at a time. */
+  const adoptGradually = async (doc: TextDocument, entry: OpenFile, a: Analysis): Promise<Analysis> => {
+    const before = index.get(a.file);
+    entry.analysis = a;
+    entry.version = doc.version;
+    entry.lines = undefined;
+    open.set(doc.uri, entry);
+    const generation = index.generation;
+    await runStepsYielding(index.updateSteps(a.symbols));
+    if (index.generation !== generation && !sameDefs(before?.defs, a.symbols.defs)) revalidateOthers(doc.uri);
+    return a;
+  };
+
+  /** The index a file is checked against: before its workspace is scanned, none (no false "no profile …"). */
+  const indexFor = (file: string): WorkspaceIndex | undefined => {
+    const scope = scanOf(file);
+    return scope !== undefined && !scanning.has(scope) ? index : undefined;
+  };
+
+  /** Publishes a file's problems; those of a file with thousands of ids are computed a slice at a time. */
+  const send = (doc: TextDocument, a: Analysis): Promise<void> | undefined => {
     const t0 = TIMING ? performance.now() : 0;
-    // Before its workspace is scanned, a file gets its own problems only (no false "no profile …").
-    const scope = scanOf(a.file);
-    const problems = scope !== undefined && !scanning.has(scope) ? problemsOf(a, index) : problemsOf(a, undefined);
+    const steps = problemSteps(a, indexFor(a.file));
+    if (a.symbols.defs.length + a.symbols.refs.length > GRADUAL_ITEMS) {
+      const version = doc.version;
+      return runStepsYielding(steps).then((problems) => {
+        const cur = documents.get(doc.uri);
+        if (cur && cur.version === version) safely(() => deliver(cur, problems));
+      });
+    }
+    const problems = runSteps(steps);
     if (TIMING) process.stderr.write(`timing: problemsOf ${(performance.now() - t0).toFixed(1)} ms\n`);
+    deliver(doc, problems);
+    return undefined;
+  };
+
+  const deliver = (doc: TextDocument, problems: Problem[]) => {
     const entry = open.get(doc.uri);
     if (!entry) return;
     entry.problems = problems;
@@ -224,11 +258,14 @@ export function startServer(connection: Connection, script?: string): void {
       if (entry.inWorker === doc.version) return;
       entry.inWorker = doc.version;
       const version = doc.version;
-      worker.analyze(doc.getText(), uriToPath(doc.uri)).then((a) => {
+      worker.analyze(doc.getText(), uriToPath(doc.uri), textLines(doc, entry)).then((a) => {
         const cur = documents.get(doc.uri);
         const e = open.get(doc.uri);
         if (!cur || !e || cur.version !== version) return; // superseded or closed
-        safely(() => send(cur, adopt(cur, e, a)));
+        return adoptGradually(cur, e, a).then(() => {
+          const now = documents.get(doc.uri);
+          if (now && now.version === version && open.get(doc.uri) === e) return safely(() => send(now, a));
+        }).catch((err: Error) => connection.console.error(`userlm language server: ${err.stack ?? String(err)}`));
       }, (err: Error) => {
         if (err instanceof Superseded) return;
         // Never retried here: what broke the worker (memory, a runaway parse) would block every file.
@@ -395,7 +432,12 @@ export function startServer(connection: Connection, script?: string): void {
       const size = (await stat(file)).size;
       const text = await readFile(file, 'utf8');
       // A huge file on disk is analyzed off the main thread like an open one.
-      const a = worker && size > WORKER_THRESHOLD ? await worker.analyze(text, file) : analyzeText(text, file);
+      if (worker && size > WORKER_THRESHOLD) {
+        const a = await worker.analyze(text, file);
+        if (!open.has(pathToUri(file))) await runStepsYielding(index.updateSteps(a.symbols));
+        return;
+      }
+      const a = analyzeText(text, file);
       if (!open.has(pathToUri(file))) index.update(a.symbols);
     } catch {
       if (!open.has(pathToUri(file))) index.remove(file);
@@ -429,7 +471,7 @@ export function startServer(connection: Connection, script?: string): void {
     // What is on disk is the truth again.
     const file = uriToPath(e.document.uri);
     if (e.document.uri.startsWith('file:') && inWorkspace(file)) void indexFromDisk(file).then(() => revalidateOthers());
-    else { index.remove(file); revalidateOthers(); }
+    else void runStepsYielding(index.removeSteps(file)).then(() => revalidateOthers());
   });
 
   connection.onDidChangeWatchedFiles(async (params) => {

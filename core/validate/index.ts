@@ -11,7 +11,8 @@ import { extractSymbols, type FileSymbols } from '../model/symbols';
 import { WorkspaceIndex } from '../model/workspace-index';
 import { schemaPathProblems, revalidateItem, type PathProblem } from './schema-check';
 import { schemaFor } from './schemas';
-import { localProblems, crossFileProblems } from './semantic';
+import { localProblems, crossFileProblems, crossFileProblemSteps } from './semantic';
+import { runSteps, type Steps } from '../model/steps';
 import { suggest } from './suggest';
 import { tabProblems, indentationProblems, plainSyntaxMessage } from './syntax';
 import type { Problem } from './problem';
@@ -215,18 +216,27 @@ export function sortProblems(ps: Problem[]): Problem[] {
 /** Cross-file problems of a file's symbols, kept until the index changes (an edit that moved no id reuses its symbols). */
 const crossFileCache = new WeakMap<FileSymbols, { index: WorkspaceIndex; generation: number; root?: string; problems: Problem[] }>();
 
-function cachedCrossFileProblems(symbols: FileSymbols, index: WorkspaceIndex): Problem[] {
+function* cachedCrossFileProblems(symbols: FileSymbols, index: WorkspaceIndex): Steps<Problem[]> {
   const hit = crossFileCache.get(symbols);
   if (hit && hit.index === index && hit.generation === index.generation && hit.root === index.root) return hit.problems;
-  const problems = crossFileProblems(symbols, index);
-  // A missing file is looked for on disk as well: not kept, it may appear without an index change.
-  if (!problems.some((p) => p.code === 'missing-file')) crossFileCache.set(symbols, { index, generation: index.generation, root: index.root, problems });
+  const generation = index.generation;
+  const root = index.root;
+  const problems = yield* crossFileProblemSteps(symbols, index);
+  // Kept only when the index did not change meanwhile. A missing file is looked for on disk as
+  // well: not kept, it may appear without an index change.
+  if (index.generation === generation && !problems.some((p) => p.code === 'missing-file')) crossFileCache.set(symbols, { index, generation, root, problems });
   return problems;
 }
 
 /** A file's problems; with an index, its cross-file checks too (without one, the file is checked alone). */
 export function problemsOf(a: Analysis, index: WorkspaceIndex | undefined): Problem[] {
-  return sortProblems(index && a.kind && !a.local.some((p) => p.code === 'syntax' && p.severity === 'error') ? [...a.local, ...cachedCrossFileProblems(a.symbols, index)] : a.local);
+  return runSteps(problemSteps(a, index));
+}
+
+/** `problemsOf` in steps (see core/model/steps.ts). */
+export function* problemSteps(a: Analysis, index: WorkspaceIndex | undefined): Steps<Problem[]> {
+  if (!index || !a.kind || a.local.some((p) => p.code === 'syntax' && p.severity === 'error')) return sortProblems(a.local);
+  return sortProblems([...a.local, ...(yield* cachedCrossFileProblems(a.symbols, index))]);
 }
 
 /** Reads and analyzes files, filling the index. Unreadable files become problems. */
