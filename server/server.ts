@@ -18,7 +18,7 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { FSWatcher } from 'chokidar';
 import { analyzeText, problemsOf, problemSteps, type Analysis, type Problem } from '../core/validate/index';
-import { runSteps, runStepsYielding, STEP_ITEMS } from '../core/model/steps';
+import { runSteps, runStepsYielding, STEP_ITEMS, type Steps } from '../core/model/steps';
 import { WorkspaceIndex } from '../core/model/workspace-index';
 import { LineIndex, NeedsSlowPath } from '../core/model/document';
 import { findWorkspaceFiles, nearestWorkspace } from '../core/model/load';
@@ -384,7 +384,7 @@ export function startServer(connection: Connection, script?: string): void {
       // Re-check the open files against the complete index before saying so.
       for (const d of documents.all()) if (open.has(d.uri)) safely(() => publish(d));
       void connection.sendNotification(IndexedNotification, { files: count, ms: Date.now() - started, roots: [root], initial });
-      if (initial) setImmediate(warmUp);
+      if (initial) void runStepsYielding(warmUp(), 0);
     })();
     scans.set(root, job);
     return job;
@@ -570,9 +570,10 @@ export function usefulTrigger(before: string, ch: string | undefined): boolean {
 
 /**
  * Runs the parser and validators once over generated files at start-up (about 100 ms of idle
- * time), so the first large file a user opens does not pay for just-in-time compilation.
+ * time, in steps so requests are answered in between), so the first large file a user opens
+ * does not pay for just-in-time compilation.
  */
-export function warmUp(): void {
+export function* warmUp(): Steps {
   const scenario = ['kind: scenario', 'id: warm-up', 'profile: nobody', 'targets:'];
   for (let i = 0; i < 1000; i++) scenario.push(`  - id: t${i}`, `    description: "warm #${i}"`, `    priority: ${i % 9 ? 'primary' : 'primry'}`, `    cues: [a, 'b']`, `    say: plain text ${i}`);
   const profiles = ['kind: profiles', 'profiles:'];
@@ -580,9 +581,12 @@ export function warmUp(): void {
   const index = new WorkspaceIndex('/warm-up');
   for (let k = 0; k < 5; k++) {
     const a = analyzeText(scenario.join('\n'), '/warm-up/w.scenario.yaml');
+    yield;
     index.update(a.symbols);
     problemsOf(a, index);
+    yield;
     analyzeText(profiles.join('\n'), '/warm-up/w.profile.yaml');
+    yield;
   }
 }
 
