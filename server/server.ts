@@ -231,7 +231,7 @@ export function startServer(connection: Connection, script?: string): void {
       return runStepsYielding(steps).then((problems) => {
         const cur = documents.get(doc.uri);
         if (cur && cur.version === version) safely(() => deliver(cur, problems));
-      });
+      }, logError);
     }
     const problems = runSteps(steps);
     if (TIMING) process.stderr.write(`timing: problemsOf ${(performance.now() - t0).toFixed(1)} ms\n`);
@@ -265,7 +265,7 @@ export function startServer(connection: Connection, script?: string): void {
         return adoptGradually(cur, e, a).then(() => {
           const now = documents.get(doc.uri);
           if (now && now.version === version && open.get(doc.uri) === e) return safely(() => send(now, a));
-        }).catch((err: Error) => connection.console.error(`userlm language server: ${err.stack ?? String(err)}`));
+        }).catch(logError);
       }, (err: Error) => {
         if (err instanceof Superseded) return;
         // Never retried here: what broke the worker (memory, a runaway parse) would block every file.
@@ -309,9 +309,10 @@ export function startServer(connection: Connection, script?: string): void {
     }
   };
 
+  const logError = (e: unknown) => connection.console.error(`userlm language server: ${(e as Error)?.stack ?? String(e)}`);
   const safely = <T>(fn: () => T, fallback?: T): T => {
     try { return fn(); } catch (e) {
-      connection.console.error(`userlm language server: ${(e as Error).stack ?? String(e)}`);
+      logError(e);
       return fallback as T;
     }
   };
@@ -384,7 +385,7 @@ export function startServer(connection: Connection, script?: string): void {
       // Re-check the open files against the complete index before saying so.
       for (const d of documents.all()) if (open.has(d.uri)) safely(() => publish(d));
       void connection.sendNotification(IndexedNotification, { files: count, ms: Date.now() - started, roots: [root], initial });
-      if (initial) void runStepsYielding(warmUp(), 0);
+      if (initial) void runStepsYielding(warmUp(), 0).catch(logError);
     })();
     scans.set(root, job);
     return job;
@@ -471,7 +472,7 @@ export function startServer(connection: Connection, script?: string): void {
     // What is on disk is the truth again.
     const file = uriToPath(e.document.uri);
     if (e.document.uri.startsWith('file:') && inWorkspace(file)) void indexFromDisk(file).then(() => revalidateOthers());
-    else void runStepsYielding(index.removeSteps(file)).then(() => revalidateOthers());
+    else void runStepsYielding(index.removeSteps(file)).then(() => revalidateOthers(), logError);
   });
 
   connection.onDidChangeWatchedFiles(async (params) => {
