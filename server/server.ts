@@ -290,7 +290,7 @@ export function startServer(connection: Connection, script?: string): void {
     }, DEBOUNCE_MS);
   };
 
-  /** Queues the analysis of a file: at once (after the messages already read) with no delay. */
+  /** Queues the analysis of a file: after `delay` ms, or with no delay as soon as the messages already read are handled. */
   const schedule = (doc: TextDocument, delay: number) => {
     const entry = open.get(doc.uri) ?? { version: -1 };
     open.set(doc.uri, entry);
