@@ -17,20 +17,25 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { FSWatcher } from 'chokidar';
-import { analyzeText, problemsOf, type Analysis, type Problem } from '../core/validate/index';
+import { analyzeText, problemsOf, problemSteps, type Analysis, type Problem } from '../core/validate/index';
+import { runSteps, runStepsYielding, STEP_ITEMS, type Steps } from '../core/model/steps';
 import { WorkspaceIndex } from '../core/model/workspace-index';
 import { LineIndex, NeedsSlowPath } from '../core/model/document';
 import { findWorkspaceFiles, nearestWorkspace } from '../core/model/load';
 import { LANGUAGE_IDS, FILE_GLOB, IGNORED_DIR_NAMES, fileNameFor, kindFromPath, isOwnedFile } from '../core/files';
 import * as features from '../core/language/features';
 import { Budget } from '../core/language/budget';
-import { toDiagnostic } from './diagnostics';
+import { toDiagnostic, cachedDiagnostic } from './diagnostics';
 import { IndexedNotification } from './lsp-ext';
 import { AnalysisWorker, Superseded } from './worker';
 
 export { toDiagnostic };
 
-/** Debounce after an edit before re-validating, in ms (measured by the benchmark as part of time-to-diagnostics). */
+/**
+ * Debounce after an edit before re-validating, in ms (measured by the benchmark as part of
+ * time-to-diagnostics). Only for files whose last analysis took longer than this: waiting
+ * longer than the work it might save would only delay the diagnostics.
+ */
 export const DEBOUNCE_MS = 10;
 /** How long one request may compute before it answers with what it has. */
 export const REQUEST_BUDGET_MS = 300;
@@ -45,6 +50,8 @@ export const WORKER_THRESHOLD = 1_000_000;
  */
 export const SYNC_SLOW_LIMIT = 0;
 const TIMING = !!process.env.USERLM_TRACE_TIMING;
+/** Files with more ids and references than this get their cross-file problems computed a slice at a time. */
+const GRADUAL_ITEMS = STEP_ITEMS * 4;
 
 export function uriToPath(uri: string): string {
   return uri.startsWith('file:') ? fileURLToPath(uri) : uri;
@@ -56,7 +63,10 @@ export function pathToUri(path: string): string {
 interface OpenFile {
   version: number;
   analysis?: Analysis;
-  timer?: NodeJS.Timeout;
+  /** Cancels the queued analysis, if any. */
+  pending?: () => void;
+  /** How long the last analysis of this file took here, in ms. */
+  cost?: number;
   problems?: Problem[];
   inWorker?: number;
   /** A version the fast parser could not read and that is too big for the slow path here. */
@@ -95,7 +105,7 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref?.
 export function startServer(connection: Connection, script?: string): void {
   // Two threads: huge files (seconds each) never hold up the quick slow-path jobs of small ones.
   const workers = script ? { huge: new AnalysisWorker(script), other: new AnalysisWorker(script) } : undefined;
-  const worker = workers && { analyze: (text: string, file: string) => (text.length > WORKER_THRESHOLD ? workers.huge : workers.other).analyze(text, file) };
+  const worker = workers && { analyze: (text: string, file: string, lines?: LineIndex) => (text.length > WORKER_THRESHOLD ? workers.huge : workers.other).analyze(text, file, lines) };
   const documents = new TextDocuments(TextDocument);
   const index = new WorkspaceIndex();
   const open = new Map<string, OpenFile>();
@@ -156,7 +166,7 @@ export function startServer(connection: Connection, script?: string): void {
       return last ? { ...last, parsed: { ...last.parsed, text, lines, root: null } } : stubAnalysis(file, text, lines);
     };
     if (needsWorker(doc, entry)) return stale();
-    const t0 = TIMING ? performance.now() : 0;
+    const t0 = performance.now();
     // The previous analysis is handed over (its tree is reused for edits inside one value).
     const previous = entry.analysis && entry.analysis.parsed.root ? entry.analysis : undefined;
     if (previous) entry.analysis = undefined;
@@ -168,10 +178,12 @@ export function startServer(connection: Connection, script?: string): void {
       if (!(e instanceof NeedsSlowPath)) throw e;
       entry.analysis = previous;
       entry.slowVersion = doc.version;
+      entry.cost = undefined;
       open.set(doc.uri, entry);
       return stale();
     }
-    const t1 = TIMING ? performance.now() : 0;
+    const t1 = performance.now();
+    entry.cost = t1 - t0;
     adopt(doc, entry, a);
     if (TIMING) process.stderr.write(`timing: analyze ${(t1 - t0).toFixed(1)} ms, index ${(performance.now() - t1).toFixed(1)} ms\n`);
     return a;
@@ -184,22 +196,54 @@ export function startServer(connection: Connection, script?: string): void {
     entry.version = doc.version;
     entry.lines = undefined;
     open.set(doc.uri, entry);
+    const generation = index.generation;
     index.update(a.symbols);
     if (TIMING) process.stderr.write(`timing: index update ${(performance.now() - t0).toFixed(1)} ms (${a.symbols.defs.length} defs)\n`);
-    if (!sameDefs(before?.defs, a.symbols.defs)) revalidateOthers(doc.uri);
+    if (index.generation !== generation && !sameDefs(before?.defs, a.symbols.defs)) revalidateOthers(doc.uri);
     return a;
   };
 
-  const send = (doc: TextDocument, a: Analysis) => {
+  /** The same for a file whose analysis came from the worker: the index takes its ids a slice at a time. */
+  const adoptGradually = async (doc: TextDocument, entry: OpenFile, a: Analysis): Promise<Analysis> => {
+    const before = index.get(a.file);
+    entry.analysis = a;
+    entry.version = doc.version;
+    entry.lines = undefined;
+    open.set(doc.uri, entry);
+    const generation = index.generation;
+    await runStepsYielding(index.updateSteps(a.symbols));
+    if (index.generation !== generation && !sameDefs(before?.defs, a.symbols.defs)) revalidateOthers(doc.uri);
+    return a;
+  };
+
+  /** The index a file is checked against: before its workspace is scanned, none (no false "no profile …"). */
+  const indexFor = (file: string): WorkspaceIndex | undefined => {
+    const scope = scanOf(file);
+    return scope !== undefined && !scanning.has(scope) ? index : undefined;
+  };
+
+  /** Publishes a file's problems; those of a file with thousands of ids are computed a slice at a time. */
+  const send = (doc: TextDocument, a: Analysis): Promise<void> | undefined => {
     const t0 = TIMING ? performance.now() : 0;
-    // Before its workspace is scanned, a file gets its own problems only (no false "no profile …").
-    const scope = scanOf(a.file);
-    const problems = scope !== undefined && !scanning.has(scope) ? problemsOf(a, index) : problemsOf(a, undefined);
+    const steps = problemSteps(a, indexFor(a.file));
+    if (a.symbols.defs.length + a.symbols.refs.length > GRADUAL_ITEMS) {
+      const version = doc.version;
+      return runStepsYielding(steps).then((problems) => {
+        const cur = documents.get(doc.uri);
+        if (cur && cur.version === version) safely(() => deliver(cur, problems));
+      }, logError);
+    }
+    const problems = runSteps(steps);
     if (TIMING) process.stderr.write(`timing: problemsOf ${(performance.now() - t0).toFixed(1)} ms\n`);
+    deliver(doc, problems);
+    return undefined;
+  };
+
+  const deliver = (doc: TextDocument, problems: Problem[]) => {
     const entry = open.get(doc.uri);
     if (!entry) return;
     entry.problems = problems;
-    const diagnostics: Diagnostic[] = problems.map((p) => toDiagnostic(p, client.relatedInformation, pathToUri));
+    const diagnostics: Diagnostic[] = problems.map((p) => cachedDiagnostic(p, client.relatedInformation, pathToUri));
     void connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics });
     if (TIMING) process.stderr.write(`timing: sent v${doc.version} at ${Date.now() % 100000}\n`);
   };
@@ -214,11 +258,14 @@ export function startServer(connection: Connection, script?: string): void {
       if (entry.inWorker === doc.version) return;
       entry.inWorker = doc.version;
       const version = doc.version;
-      worker.analyze(doc.getText(), uriToPath(doc.uri)).then((a) => {
+      worker.analyze(doc.getText(), uriToPath(doc.uri), textLines(doc, entry)).then((a) => {
         const cur = documents.get(doc.uri);
         const e = open.get(doc.uri);
         if (!cur || !e || cur.version !== version) return; // superseded or closed
-        safely(() => send(cur, adopt(cur, e, a)));
+        return adoptGradually(cur, e, a).then(() => {
+          const now = documents.get(doc.uri);
+          if (now && now.version === version && open.get(doc.uri) === e) return safely(() => send(now, a));
+        }).catch(logError);
       }, (err: Error) => {
         if (err instanceof Superseded) return;
         // Never retried here: what broke the worker (memory, a runaway parse) would block every file.
@@ -243,20 +290,29 @@ export function startServer(connection: Connection, script?: string): void {
     }, DEBOUNCE_MS);
   };
 
+  /** Queues the analysis of a file: after `delay` ms, or with no delay as soon as the messages already read are handled. */
   const schedule = (doc: TextDocument, delay: number) => {
     const entry = open.get(doc.uri) ?? { version: -1 };
     open.set(doc.uri, entry);
-    if (entry.timer) clearTimeout(entry.timer);
-    entry.timer = setTimeout(() => {
-      entry.timer = undefined;
+    entry.pending?.();
+    const run = () => {
+      entry.pending = undefined;
       const cur = documents.get(doc.uri);
       if (cur) safely(() => publish(cur));
-    }, delay);
+    };
+    if (delay > 0) {
+      const t = setTimeout(run, delay);
+      entry.pending = () => clearTimeout(t);
+    } else {
+      const t = setImmediate(run);
+      entry.pending = () => clearImmediate(t);
+    }
   };
 
+  const logError = (e: unknown) => connection.console.error(`userlm language server: ${(e as Error)?.stack ?? String(e)}`);
   const safely = <T>(fn: () => T, fallback?: T): T => {
     try { return fn(); } catch (e) {
-      connection.console.error(`userlm language server: ${(e as Error).stack ?? String(e)}`);
+      logError(e);
       return fallback as T;
     }
   };
@@ -329,7 +385,7 @@ export function startServer(connection: Connection, script?: string): void {
       // Re-check the open files against the complete index before saying so.
       for (const d of documents.all()) if (open.has(d.uri)) safely(() => publish(d));
       void connection.sendNotification(IndexedNotification, { files: count, ms: Date.now() - started, roots: [root], initial });
-      if (initial) setImmediate(warmUp);
+      if (initial) void runStepsYielding(warmUp(), 0).catch(logError);
     })();
     scans.set(root, job);
     return job;
@@ -377,7 +433,12 @@ export function startServer(connection: Connection, script?: string): void {
       const size = (await stat(file)).size;
       const text = await readFile(file, 'utf8');
       // A huge file on disk is analyzed off the main thread like an open one.
-      const a = worker && size > WORKER_THRESHOLD ? await worker.analyze(text, file) : analyzeText(text, file);
+      if (worker && size > WORKER_THRESHOLD) {
+        const a = await worker.analyze(text, file);
+        if (!open.has(pathToUri(file))) await runStepsYielding(index.updateSteps(a.symbols));
+        return;
+      }
+      const a = analyzeText(text, file);
       if (!open.has(pathToUri(file))) index.update(a.symbols);
     } catch {
       if (!open.has(pathToUri(file))) index.remove(file);
@@ -395,14 +456,14 @@ export function startServer(connection: Connection, script?: string): void {
     const entry = open.get(e.document.uri);
     if (!entry) return;
     // TextDocuments also reports the opening text as a change: the open's own analysis is already queued.
-    if (entry.version === -1 && entry.timer) return;
+    if (entry.version === -1 && entry.pending) return;
     if (TIMING) process.stderr.write(`timing: change v${e.document.version} at ${Date.now() % 100000}\n`);
-    schedule(e.document, DEBOUNCE_MS);
+    schedule(e.document, entry.cost !== undefined && entry.cost < DEBOUNCE_MS ? 0 : DEBOUNCE_MS);
   });
   documents.onDidClose((e) => {
     const entry = open.get(e.document.uri);
     if (!entry) return;
-    if (entry.timer) clearTimeout(entry.timer);
+    entry.pending?.();
     // Drop everything held for the file (its analysis, tree and line index) at once.
     entry.analysis = undefined;
     entry.lines = undefined;
@@ -411,7 +472,7 @@ export function startServer(connection: Connection, script?: string): void {
     // What is on disk is the truth again.
     const file = uriToPath(e.document.uri);
     if (e.document.uri.startsWith('file:') && inWorkspace(file)) void indexFromDisk(file).then(() => revalidateOthers());
-    else { index.remove(file); revalidateOthers(); }
+    else void runStepsYielding(index.removeSteps(file)).then(() => revalidateOthers(), logError);
   });
 
   connection.onDidChangeWatchedFiles(async (params) => {
@@ -510,9 +571,10 @@ export function usefulTrigger(before: string, ch: string | undefined): boolean {
 
 /**
  * Runs the parser and validators once over generated files at start-up (about 100 ms of idle
- * time), so the first large file a user opens does not pay for just-in-time compilation.
+ * time, in steps so requests are answered in between), so the first large file a user opens
+ * does not pay for just-in-time compilation.
  */
-export function warmUp(): void {
+export function* warmUp(): Steps {
   const scenario = ['kind: scenario', 'id: warm-up', 'profile: nobody', 'targets:'];
   for (let i = 0; i < 1000; i++) scenario.push(`  - id: t${i}`, `    description: "warm #${i}"`, `    priority: ${i % 9 ? 'primary' : 'primry'}`, `    cues: [a, 'b']`, `    say: plain text ${i}`);
   const profiles = ['kind: profiles', 'profiles:'];
@@ -520,9 +582,12 @@ export function warmUp(): void {
   const index = new WorkspaceIndex('/warm-up');
   for (let k = 0; k < 5; k++) {
     const a = analyzeText(scenario.join('\n'), `/warm-up/${fileNameFor('scenario', 'w')}`);
+    yield;
     index.update(a.symbols);
     problemsOf(a, index);
+    yield;
     analyzeText(profiles.join('\n'), `/warm-up/${fileNameFor('profile', 'w')}`);
+    yield;
   }
 }
 

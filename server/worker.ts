@@ -5,6 +5,7 @@ import { Worker, parentPort } from 'node:worker_threads';
 import { analyzeText, type Analysis } from '../core/validate/index';
 import { LineIndex } from '../core/model/document';
 import type { FileSymbols, SymbolDef, IdKind } from '../core/model/symbols';
+import { runStepsYielding, STEP_ITEMS, type Steps } from '../core/model/steps';
 
 interface Job { id: number; text: string; file: string }
 /** Definitions packed as columns: a structured clone of 20,000 small objects costs ~100 ms, columns a few. */
@@ -20,16 +21,19 @@ function pack(defs: SymbolDef[]): PackedDefs {
   return { kinds: defs.map((d) => d.kind), ids: defs.map((d) => d.id), nums, summaries: defs.map((d) => d.summary) };
 }
 
-function unpack(file: string, p: PackedDefs): SymbolDef[] {
+function* unpack(file: string, p: PackedDefs): Steps<SymbolDef[]> {
   const n = p.nums;
-  return p.ids.map((id, i) => {
+  const out: SymbolDef[] = [];
+  for (let i = 0; i < p.ids.length; i++) {
     const o = i * 8;
-    const def: SymbolDef = { kind: p.kinds[i], id, file,
+    const def: SymbolDef = { kind: p.kinds[i], id: p.ids[i], file,
       range: { start: { line: n[o], character: n[o + 1] }, end: { line: n[o + 2], character: n[o + 3] } },
       entryRange: { start: { line: n[o + 4], character: n[o + 5] }, end: { line: n[o + 6], character: n[o + 7] } } };
     if (p.summaries[i] !== undefined) def.summary = p.summaries[i];
-    return def;
-  });
+    out.push(def);
+    if (i % STEP_ITEMS === STEP_ITEMS - 1) yield;
+  }
+  return out;
 }
 
 export function runWorker(): void {
@@ -56,7 +60,7 @@ export const JOB_LIMIT_MS = 120000;
 /** Rejection of a job whose file got a newer text before the job started. */
 export class Superseded extends Error { constructor() { super('superseded by a newer version'); } }
 
-interface Pending { id: number; file: string; text: string; resolve: (a: Analysis) => void; reject: (e: Error) => void }
+interface Pending { id: number; file: string; text: string; lines?: LineIndex; resolve: (a: Analysis) => void; reject: (e: Error) => void }
 
 /**
  * One worker thread, started on first use. One job runs at a time; of the jobs waiting for a
@@ -72,10 +76,11 @@ export class AnalysisWorker {
 
   constructor(private readonly script: string) {}
 
-  analyze(text: string, file: string): Promise<Analysis> {
+  /** `lines`: the text's line index, when the caller has it already. */
+  analyze(text: string, file: string, lines?: LineIndex): Promise<Analysis> {
     return new Promise((resolve, reject) => {
       this.waiting.get(file)?.reject(new Superseded());
-      this.waiting.set(file, { id: this.nextId++, file, text, resolve, reject });
+      this.waiting.set(file, { id: this.nextId++, file, text, lines, resolve, reject });
       this.pump();
     });
   }
@@ -108,10 +113,13 @@ export class AnalysisWorker {
       this.running = undefined;
       if (m.error || !m.result) p.reject(new Error(m.error ?? 'no result'));
       else {
+        // 33,000 definitions are rebuilt a slice at a time: requests are answered in between.
         const r = m.result;
         const { packed, ...rest } = r.symbols;
-        const symbols: FileSymbols = { ...rest, defs: unpack(rest.file, packed) };
-        p.resolve({ file: symbols.file, kind: r.kind, symbols, local: r.local, parsed: { text: p.text, lines: new LineIndex(p.text), root: null, value: undefined, errors: r.errors, fast: r.fast } });
+        void runStepsYielding(unpack(rest.file, packed)).then((defs) => {
+          const symbols: FileSymbols = { ...rest, defs };
+          p.resolve({ file: symbols.file, kind: r.kind, symbols, local: r.local, parsed: { text: p.text, lines: p.lines ?? new LineIndex(p.text), root: null, value: undefined, errors: r.errors, fast: r.fast } });
+        });
       }
       this.pump();
     });

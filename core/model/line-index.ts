@@ -6,12 +6,24 @@ export interface Range { start: Position; end: Position }
 export type Span = [number, number];
 /** Offsets <-> 0-based line/character positions. */
 export class LineIndex {
-  readonly starts: number[];
-  constructor(readonly text: string) {
+  private lineStarts?: number[];
+  constructor(readonly text: string) {}
+  /** Offset of each line's start, found on first use (a 5 MB text that no request reads costs nothing). */
+  get starts(): number[] {
+    if (this.lineStarts) return this.lineStarts;
     const starts = [0];
+    const text = this.text;
     let i = text.indexOf('\n');
     while (i >= 0) { starts.push(i + 1); i = text.indexOf('\n', i + 1); }
-    this.starts = starts;
+    return (this.lineStarts = starts);
+  }
+  /** The index of `text`, made from `prev`'s by an edit at `at` that changed the length by `delta` and added or removed no line break. */
+  static shifted(text: string, prev: LineIndex, at: number, delta: number): LineIndex {
+    const next = new LineIndex(text);
+    const starts = prev.starts.slice();
+    for (let l = starts.length - 1; l > 0 && starts[l] > at; l--) starts[l] += delta;
+    next.lineStarts = starts;
+    return next;
   }
   get lineCount(): number { return this.starts.length; }
   lineOf(offset: number): number {

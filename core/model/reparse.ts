@@ -66,7 +66,7 @@ export function reparse(prev: ParsedYaml | undefined, text: string, fastOnly = f
   let target = prev.value as Record<string | number, unknown>;
   for (let i = 0; i < path.length - 1; i++) target = target[path[i]] as Record<string | number, unknown>;
   target[path[path.length - 1]] = value;
-  const lines = new LineIndex(text);
+  const lines = LineIndex.shifted(text, prev.lines, p, delta);
   return { text, lines, root: prev.root, value: prev.value, errors: [], fast: true, edit: { path, line: lines.lineOf(start) } };
 }
 

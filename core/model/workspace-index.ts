@@ -5,6 +5,7 @@ import { isWorkspaceFileName } from '../files';
 import picomatch from 'picomatch';
 import { BUILT_IN_TACTICS } from '../library/tactics';
 import { LOCAL_KINDS, type FileSymbols, type IdKind, type SymbolDef, type SymbolRef } from './symbols';
+import { runSteps, STEP_ITEMS, type Steps } from './steps';
 
 
 export class WorkspaceIndex {
@@ -17,49 +18,103 @@ export class WorkspaceIndex {
   private readonly scopeCache = new Map<string, string>();
   /** Bumped on every change, so callers can tell whether cached cross-file results are stale. */
   generation = 0;
+  /** Per file, the symbols object last passed to `update` (analyses never change theirs afterwards). */
+  private readonly lastUpdate = new Map<string, FileSymbols>();
 
   constructor(public root?: string) {}
 
-  update(symbols: FileSymbols): void {
-    const old = this.files.get(symbols.file);
+  update(symbols: FileSymbols): void { runSteps(this.updateSteps(symbols)); }
+
+  remove(file: string): void { runSteps(this.removeSteps(file)); }
+
+  /**
+   * `update` in steps (a 33,000-id collection without blocking the server). Until the last step
+   * a lookup may find the file's new entries next to its old ones, never neither; the generation
+   * changes at the end. Another update or removal of the same file finishes this one first.
+   */
+  updateSteps(symbols: FileSymbols): Steps {
+    this.finish(symbols.file);
+    return this.track(symbols.file, this.updating(symbols));
+  }
+
+  /** `remove` in steps (see `updateSteps`). */
+  removeSteps(file: string): Steps {
+    this.finish(file);
+    return this.track(file, this.removing(file));
+  }
+
+  /** Files being updated in steps, each with the rest of its update. */
+  private readonly inFlight = new Map<string, Steps>();
+
+  private finish(file: string): void {
+    const steps = this.inFlight.get(file);
+    if (steps) runSteps(steps);
+  }
+
+  /** Registers steps as the file's update in flight until they end. */
+  private track(file: string, steps: Steps): Steps {
+    const inFlight = this.inFlight;
+    const box: { tracked?: Steps } = {};
+    const tracked = (function* (): Steps {
+      try { yield* steps; } finally { if (inFlight.get(file) === box.tracked) inFlight.delete(file); }
+    })();
+    box.tracked = tracked;
+    inFlight.set(file, tracked);
+    return tracked;
+  }
+
+  private *updating(symbols: FileSymbols): Steps {
+    const file = symbols.file;
+    // The same symbols again (an edit that moved no id, reference or glob): nothing changed.
+    if (this.lastUpdate.get(file) === symbols) return;
+    const old = this.files.get(file);
     if (old && sameIds(old.defs, symbols.defs) && sameIds(old.refs, symbols.refs)) {
       // The common edit: same ids, moved text. Refresh ranges in place; the maps stay valid.
-      old.defs.forEach((d, i) => Object.assign(d, symbols.defs[i]));
-      old.refs.forEach((r, i) => Object.assign(r, symbols.refs[i]));
+      for (let i = 0; i < old.defs.length; i++) { Object.assign(old.defs[i], symbols.defs[i]); if (i % STEP_ITEMS === STEP_ITEMS - 1) yield; }
+      for (let i = 0; i < old.refs.length; i++) { Object.assign(old.refs[i], symbols.refs[i]); if (i % STEP_ITEMS === STEP_ITEMS - 1) yield; }
       old.globs = symbols.globs;
       old.kind = symbols.kind;
+      this.lastUpdate.set(file, symbols);
       this.generation++;
       return;
     }
-    this.removeEntries(symbols.file);
-    this.files.set(symbols.file, symbols);
-    if (isWorkspaceFile(symbols.file) && !this.wsRoots.has(dirname(symbols.file))) { this.wsRoots.add(dirname(symbols.file)); this.scopeCache.clear(); }
+    // The new entries first, then the old ones go.
+    if (isWorkspaceFile(file) && !this.wsRoots.has(dirname(file))) { this.wsRoots.add(dirname(file)); this.scopeCache.clear(); }
+    let n = 0;
     for (const d of symbols.defs) {
       this.defsById.push(d.kind, d.id, d);
-      const m = this.idsByKind.get(d.kind) ?? new Map<string, number>();
+      let m = this.idsByKind.get(d.kind);
+      if (!m) this.idsByKind.set(d.kind, (m = new Map<string, number>()));
       m.set(d.id, (m.get(d.id) ?? 0) + 1);
-      this.idsByKind.set(d.kind, m);
+      if (++n % STEP_ITEMS === 0) yield;
     }
-    for (const r of symbols.refs) this.refsById.push(r.kind, r.id, r);
+    for (const r of symbols.refs) { this.refsById.push(r.kind, r.id, r); if (++n % STEP_ITEMS === 0) yield; }
+    this.files.set(file, symbols);
+    this.lastUpdate.set(file, symbols);
+    if (old) yield* this.dropEntries(old);
     this.generation++;
   }
 
-  remove(file: string): void {
-    if (this.removeEntries(file)) this.generation++;
-  }
-
-  private removeEntries(file: string): boolean {
+  private *removing(file: string): Steps {
+    this.lastUpdate.delete(file);
     const old = this.files.get(file);
-    if (!old) return false;
+    if (!old) return;
     this.files.delete(file);
     if (isWorkspaceFile(file)) { this.wsRoots.delete(dirname(file)); this.scopeCache.clear(); }
+    yield* this.dropEntries(old);
+    this.generation++;
+  }
+
+  /** Takes a file's entries (these objects, not others of the same file) out of the lookups. */
+  private *dropEntries(old: FileSymbols): Steps {
+    let n = 0;
     for (const d of old.defs) {
-      this.defsById.pull(d.kind, d.id, (x) => x.file === file);
+      this.defsById.drop(d.kind, d.id, d);
       const m = this.idsByKind.get(d.kind);
-      if (m) { const n = (m.get(d.id) ?? 1) - 1; if (n <= 0) m.delete(d.id); else m.set(d.id, n); }
+      if (m) { const c = (m.get(d.id) ?? 1) - 1; if (c <= 0) m.delete(d.id); else m.set(d.id, c); }
+      if (++n % STEP_ITEMS === 0) yield;
     }
-    for (const r of old.refs) this.refsById.pull(r.kind, r.id, (x) => x.file === file);
-    return true;
+    for (const r of old.refs) { this.refsById.drop(r.kind, r.id, r); if (++n % STEP_ITEMS === 0) yield; }
   }
 
   has(file: string): boolean { return this.files.has(file); }
@@ -121,7 +176,9 @@ export class WorkspaceIndex {
   private computeIds(kind: IdKind, scopeFile?: string): string[] {
     if (LOCAL_KINDS.has(kind)) return (this.files.get(scopeFile ?? '')?.defs ?? []).filter((d) => d.kind === kind).map((d) => d.id);
     let ids: string[];
-    if (scopeFile !== undefined && this.wsRoots.size > 0) {
+    // One workspace (a single `userlm.yaml`, at the root): every file is in scope.
+    const oneScope = this.wsRoots.size === 0 || (this.wsRoots.size === 1 && this.root !== undefined && this.wsRoots.has(this.root));
+    if (scopeFile !== undefined && !oneScope) {
       // Walk the files of this workspace only: cheaper than a scope check per id.
       const scope = this.scopeOf(scopeFile);
       const seen = new Set<string>();
@@ -169,11 +226,13 @@ class ByKindAndId<T> {
     const list = m.get(id);
     if (list) list.push(v); else m.set(id, [v]);
   }
-  pull(kind: IdKind, id: string, drop: (v: T) => boolean): void {
+  /** Takes one entry (this very object) out. */
+  drop(kind: IdKind, id: string, v: T): void {
     const m = this.byKind.get(kind);
     const list = m?.get(id);
-    if (!m || !list) return;
-    const kept = list.filter((v) => !drop(v));
-    if (kept.length) m.set(id, kept); else m.delete(id);
+    const i = list ? list.indexOf(v) : -1;
+    if (!m || !list || i < 0) return;
+    // A new list: one handed out earlier stays as it was.
+    if (list.length === 1) m.delete(id); else m.set(id, list.filter((_, j) => j !== i));
   }
 }

@@ -11,7 +11,8 @@ import { extractSymbols, type FileSymbols } from '../model/symbols';
 import { WorkspaceIndex } from '../model/workspace-index';
 import { schemaPathProblems, revalidateItem, type PathProblem } from './schema-check';
 import { schemaFor } from './schemas';
-import { localProblems, crossFileProblems } from './semantic';
+import { localProblems, crossFileProblems, crossFileProblemSteps } from './semantic';
+import { runSteps, type Steps } from '../model/steps';
 import { suggest } from './suggest';
 import { tabProblems, indentationProblems, plainSyntaxMessage } from './syntax';
 import type { Problem } from './problem';
@@ -196,18 +197,46 @@ const RANK = { error: 0, warning: 1, info: 2 } as const;
 
 /** In text order, one problem per range (the most severe, first found): an editor shows no two diagnostics on one range. */
 export function sortProblems(ps: Problem[]): Problem[] {
-  const seen = new Map<string, Problem>();
-  for (const p of ps) {
-    const k = `${p.range.start.line}:${p.range.start.character}:${p.range.end.line}:${p.range.end.character}`;
-    const had = seen.get(k);
-    if (!had || RANK[p.severity] < RANK[had.severity]) seen.set(k, p);
+  // A stable sort by start (the input is mostly in order already), then within each run of one
+  // start (almost always one problem) one problem per end.
+  const sorted = [...ps].sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
+  const out: Problem[] = [];
+  let run = 0;
+  for (const p of sorted) {
+    const last = out[out.length - 1];
+    if (!last || last.range.start.line !== p.range.start.line || last.range.start.character !== p.range.start.character) run = out.length;
+    let same = -1;
+    for (let i = run; i < out.length; i++) if (out[i].range.end.line === p.range.end.line && out[i].range.end.character === p.range.end.character) { same = i; break; }
+    if (same < 0) out.push(p);
+    else if (RANK[p.severity] < RANK[out[same].severity]) out[same] = p;
   }
-  return [...seen.values()].sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
+  return out;
+}
+
+/** Cross-file problems of a file's symbols, kept until the index changes (an edit that moved no id reuses its symbols). */
+const crossFileCache = new WeakMap<FileSymbols, { index: WorkspaceIndex; generation: number; root?: string; problems: Problem[] }>();
+
+function* cachedCrossFileProblems(symbols: FileSymbols, index: WorkspaceIndex): Steps<Problem[]> {
+  const hit = crossFileCache.get(symbols);
+  if (hit && hit.index === index && hit.generation === index.generation && hit.root === index.root) return hit.problems;
+  const generation = index.generation;
+  const root = index.root;
+  const problems = yield* crossFileProblemSteps(symbols, index);
+  // Kept only when the index did not change meanwhile. A missing file is looked for on disk as
+  // well: not kept, it may appear without an index change.
+  if (index.generation === generation && !problems.some((p) => p.code === 'missing-file')) crossFileCache.set(symbols, { index, generation, root, problems });
+  return problems;
 }
 
 /** A file's problems; with an index, its cross-file checks too (without one, the file is checked alone). */
 export function problemsOf(a: Analysis, index: WorkspaceIndex | undefined): Problem[] {
-  return sortProblems(index && a.kind && !a.local.some((p) => p.code === 'syntax' && p.severity === 'error') ? [...a.local, ...crossFileProblems(a.symbols, index)] : [...a.local]);
+  return runSteps(problemSteps(a, index));
+}
+
+/** `problemsOf` in steps (see core/model/steps.ts). */
+export function* problemSteps(a: Analysis, index: WorkspaceIndex | undefined): Steps<Problem[]> {
+  if (!index || !a.kind || a.local.some((p) => p.code === 'syntax' && p.severity === 'error')) return sortProblems(a.local);
+  return sortProblems([...a.local, ...(yield* cachedCrossFileProblems(a.symbols, index))]);
 }
 
 /** Reads and analyzes files, filling the index. Unreadable files become problems. */

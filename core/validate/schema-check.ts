@@ -55,11 +55,7 @@ export function revalidateItem(file: string, kind: FileKind, parsed: ParsedYaml,
   const itemPath = edit.path.slice(0, last + 1);
   const schemaPtr = itemPath.map((seg) => (typeof seg === 'number' ? '/items' : `/properties/${escapePtr(seg)}`)).join('');
   const instancePtr = itemPath.map((seg) => `/${escapePtr(String(seg))}`).join('');
-  let validate: ValidateFunction | undefined;
-  try {
-    validatorFor(kind);
-    validate = ajv!.getSchema(`${SCHEMA_BASE}${kind}.schema.json#${schemaPtr}`);
-  } catch { return undefined; }
+  const validate = itemValidator(kind, schemaPtr);
   if (!validate) return undefined;
   const { node: itemNode } = nodeAt(parsed.root, itemPath);
   if (!itemNode) return undefined;
@@ -70,6 +66,22 @@ export function revalidateItem(file: string, kind: FileKind, parsed: ParsedYaml,
   if (kept.some((p) => p.problem.range.start.line === edit.line || p.problem.range.end.line === edit.line)) return undefined;
   if (validate(item)) return kept;
   return [...kept, ...fromErrors(file, kind, parsed, validate.errors ?? [], instancePtr)];
+}
+
+const itemValidators = new Map<string, ValidateFunction | null>();
+
+/** The validator of one part of a kind's schema (`/properties/targets/items`), compiled once. */
+function itemValidator(kind: FileKind, schemaPtr: string): ValidateFunction | undefined {
+  const key = `${SCHEMA_BASE}${kind}.schema.json#${schemaPtr}`;
+  let v = itemValidators.get(key);
+  if (v === undefined) {
+    try {
+      validatorFor(kind);
+      v = ajv!.getSchema(key) ?? null;
+    } catch { v = null; }
+    itemValidators.set(key, v);
+  }
+  return v ?? undefined;
 }
 
 function escapePtr(s: string): string { return s.replace(/~/g, '~0').replace(/\//g, '~1'); }

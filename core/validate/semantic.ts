@@ -7,6 +7,7 @@ import { LOCAL_KINDS, type FileSymbols, type IdKind, type SymbolDef } from '../m
 import type { WorkspaceIndex } from '../model/workspace-index';
 import { BUILT_IN_TACTICS } from '../library/tactics';
 import { suggest } from './suggest';
+import { runSteps, STEP_ITEMS, type Steps } from '../model/steps';
 import type { Problem } from './problem';
 
 const LITERAL_SECRET = /^(sk-|sk_|rk-|pk-|ghp_|gho_|github_pat_|hf_|xox[abp]-|AKIA|AIza|Bearer\s)/;
@@ -21,10 +22,13 @@ const KIND_WORDS: Record<IdKind, string> = {
   tactic: 'tactic', target: 'target', policy: 'policy', 'rewards-file': 'rewards file',
 };
 
-export function localProblems(file: string, kind: FileKind, parsed: ParsedYaml, symbols: FileSymbols): Problem[] {
+/** Duplicate target / policy ids of a file's symbols, kept while an edit reuses them. */
+const localDuplicates = new WeakMap<FileSymbols, Problem[]>();
+
+function duplicateLocalIds(file: string, symbols: FileSymbols): Problem[] {
+  const known = localDuplicates.get(symbols);
+  if (known) return known;
   const out: Problem[] = [];
-  const L = parsed.lines;
-  // Duplicate target / policy ids within the scenario.
   const seen = new Map<string, SymbolDef>();
   for (const d of symbols.defs) {
     if (!LOCAL_KINDS.has(d.kind)) continue;
@@ -34,6 +38,13 @@ export function localProblems(file: string, kind: FileKind, parsed: ParsedYaml, 
       related: [{ file, range: first.range, message: `first defined here` }] });
     else seen.set(k, d);
   }
+  localDuplicates.set(symbols, out);
+  return out;
+}
+
+export function localProblems(file: string, kind: FileKind, parsed: ParsedYaml, symbols: FileSymbols): Problem[] {
+  const out: Problem[] = [...duplicateLocalIds(file, symbols)];
+  const L = parsed.lines;
   const v = parsed.value as Record<string, unknown> | null;
   if (!v || typeof v !== 'object' || Array.isArray(v)) return out;
   if (kind === 'scenario') {
@@ -67,7 +78,13 @@ export function localProblems(file: string, kind: FileKind, parsed: ParsedYaml, 
 
 /** Problems that depend on other files: unknown and duplicate ids, missing files, empty globs. */
 export function crossFileProblems(symbols: FileSymbols, index: WorkspaceIndex): Problem[] {
+  return runSteps(crossFileProblemSteps(symbols, index));
+}
+
+/** `crossFileProblems` in steps (a 33,000-profile collection without blocking the server). */
+export function* crossFileProblemSteps(symbols: FileSymbols, index: WorkspaceIndex): Steps<Problem[]> {
   const out: Problem[] = [];
+  let n = 0;
   const file = symbols.file;
   const root = index.root;
   const rel = (f: string) => (root ? relative(root, f) : f);
@@ -78,6 +95,7 @@ export function crossFileProblems(symbols: FileSymbols, index: WorkspaceIndex): 
     if (!m) own.set(d.kind, (m = new Map()));
     const list = m.get(d.id);
     if (list) list.push(d); else m.set(d.id, [d]);
+    if (++n % STEP_ITEMS === 0) yield;
   }
   const defsOf = (kind: IdKind, id: string): SymbolDef[] => {
     const mine = own.get(kind)?.get(id) ?? [];
@@ -89,6 +107,7 @@ export function crossFileProblems(symbols: FileSymbols, index: WorkspaceIndex): 
     return others.filter((d) => d.file !== file).concat(mine);
   };
   for (const d of symbols.defs) {
+    if (++n % STEP_ITEMS === 0) yield;
     if (LOCAL_KINDS.has(d.kind)) continue;
     const others = defsOf(d.kind, d.id).filter((o) => o !== d);
     if (!others.length) continue;
@@ -98,6 +117,7 @@ export function crossFileProblems(symbols: FileSymbols, index: WorkspaceIndex): 
       related: [{ file: o.file, range: o.range, message: `${KIND_WORDS[d.kind]} \`${d.id}\` is also defined here` }] });
   }
   for (const r of symbols.refs) {
+    if (++n % STEP_ITEMS === 0) yield;
     if (r.builtins?.includes(r.id)) continue;
     if (r.kind === 'rewards-file') {
       if (!index.has(r.target!) && !existsSync(r.target!)) out.push({ file, range: r.range, severity: 'error', code: 'missing-file', message: `\`${r.field}\`: rewards file \`${r.id}\` does not exist (looked for ${rel(r.target!)})` });
@@ -116,6 +136,7 @@ export function crossFileProblems(symbols: FileSymbols, index: WorkspaceIndex): 
     });
   }
   for (const g of symbols.globs) {
+    yield;
     const hits = index.matchGlob(g.pattern, file).filter((f) => {
       const k = index.get(f)?.kind;
       return k === g.what || (g.what === 'profile' && k === 'profiles');

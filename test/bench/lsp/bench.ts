@@ -5,7 +5,7 @@
 // memory before/with/after). BENCH_ONLY=errors,huge,side-by-side picks sections. Prints every
 // figure; not part of `npm test`.
 import { mkdtempSync, mkdirSync, writeFileSync, rmSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tmpdir, loadavg } from 'node:os';
 import { join, dirname } from 'node:path';
 import type { Diagnostic, CompletionList } from 'vscode-languageserver-protocol';
 import { LspClient, ROOT, uri } from '../../unit/lsp/lsp-client';
@@ -70,6 +70,10 @@ const fmt = (ms: number) => `${ms.toFixed(ms < 10 ? 1 : 0)} ms`;
 interface Side { open: number; opens: number[]; edit: number; edits: number[]; completion: number; diagsOpen: number; diagsEdit: number }
 
 const OPENS = 5;
+/** The issue's targets: edit -> diagnostics on the 625-error scenario, completion beside a 200,000-line collection. */
+const EDIT_TARGET_MS = 50;
+const COMPLETION_TARGET_MS = 200;
+const loadAverage = () => loadavg().map((x) => x.toFixed(1)).join(' ');
 const EDITS = 9;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -158,6 +162,7 @@ async function manyErrors(dir: string): Promise<Record<string, unknown>> {
   const r = s.result();
   await c.stop();
   console.log(`10,000-line scenario with ${invalid} errors: 1-char edit -> diagnostics median ${fmt(r.edit)} (all: ${r.edits.map((x) => x.toFixed(0)).join(' ')}); open -> diagnostics ${fmt(r.open)}; errors reported ${r.diagsEdit}/${invalid}`);
+  console.log(`  target: edit -> diagnostics median <= ${EDIT_TARGET_MS} ms: ${r.edit <= EDIT_TARGET_MS ? 'met' : 'NOT met'} (load average ${loadAverage()})`);
   return { invalid, editMedian: r.edit, edits: r.edits, open: r.open, reported: r.diagsEdit };
 }
 
@@ -208,6 +213,7 @@ async function hugeCollectionOpen(dir: string, write: (rel: string, text: string
   const all = [...during, ...after];
   console.log(`\n200,000-line profile collection (${(coll.length / 1e6).toFixed(1)} MB): diagnostics after ${fmt(analyzed)} (${diags.length} problems)`);
   console.log(`  completion in another file: while it was analyzed ${during.length} requests, median ${fmt(median(during))}, max ${fmt(Math.max(...during))}; with it open median ${fmt(median(after))}, max ${fmt(Math.max(...after))}`);
+  console.log(`  target: completion in another file always <= ${COMPLETION_TARGET_MS} ms: ${Math.max(...all) <= COMPLETION_TARGET_MS ? 'met' : 'NOT met'} (max ${fmt(Math.max(...all))} over ${all.length} requests; load average ${loadAverage()})`);
   console.log(`  outline of the collection ${fmt(symbolsMs)} (${syms.length} entries, capped), hover ${fmt(hoverMs)}`);
   console.log(`  server RSS: ${rssBefore.toFixed(0)} MB before, ${rssOpen.toFixed(0)} MB with it open, ${rssClosed.toFixed(0)} MB after closing it`);
   return { analyzedMs: analyzed, completionDuring: { n: during.length, median: median(during), max: Math.max(...during) }, completionOpen: { median: median(after), max: Math.max(...after) }, completionMax: Math.max(...all), symbolsMs, hoverMs, rssBefore, rssOpen, rssClosed };
@@ -245,7 +251,7 @@ async function main(): Promise<void> {
     row('completion (median of 10)', a.completion, b.completion);
     console.log(`invalid values reported (open/edit): userlm ${a.diagsOpen}/${a.diagsEdit}, yaml-language-server ${b.diagsOpen}/${b.diagsEdit}, expected ${invalid}`);
     console.log(`all samples (ms): userlm open ${a.opens.map((x) => x.toFixed(0)).join(' ')}, edit ${a.edits.map((x) => x.toFixed(0)).join(' ')}; yaml-ls open ${b.opens.map((x) => x.toFixed(0)).join(' ')}, edit ${b.edits.map((x) => x.toFixed(0)).join(' ')}`);
-    console.log(`(the server debounces edits by ${DEBOUNCE_MS} ms; that wait is included in the edit figures)`);
+    console.log(`(the server debounces edits by ${DEBOUNCE_MS} ms on files whose last analysis took longer than that; any such wait is included in the edit figures)`);
     results.big = { userlm: a, yamlLanguageServer: b, ratioOpen: b.open / a.open, ratioEdit: b.edit / a.edit, invalid };
 
     // --- a workspace of 2,000 scenario + profile files

@@ -152,6 +152,7 @@ describe('document model', function () {
         if (inc.root === prev.root && inc.fast) reused++;
         assert.deepEqual(inc.value, full.value, `${f} edit ${k} at ${at}`);
         assert.deepEqual(inc.root, full.root, `${f} edit ${k}: same tree and spans`);
+        assert.deepEqual(inc.lines.starts, full.lines.starts, `${f} edit ${k}: same line starts`);
         assert.deepEqual(inc.errors.length > 0, full.errors.length > 0);
         text = next;
         prev = inc;
