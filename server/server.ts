@@ -189,31 +189,33 @@ export function startServer(connection: Connection, script?: string): void {
     return a;
   };
 
-  const adopt = (doc: TextDocument, entry: OpenFile, a: Analysis): Analysis => {
-    const t0 = TIMING ? performance.now() : 0;
+  /** Keeps a new analysis of an open file; the returned function, called once the index has its ids, re-checks the files that use them when the ids changed. */
+  const keep = (doc: TextDocument, entry: OpenFile, a: Analysis): (() => Analysis) => {
     const before = index.get(a.file);
     entry.analysis = a;
     entry.version = doc.version;
     entry.lines = undefined;
     open.set(doc.uri, entry);
     const generation = index.generation;
+    return () => {
+      if (index.generation !== generation && !sameDefs(before?.defs, a.symbols.defs)) revalidateOthers(doc.uri);
+      return a;
+    };
+  };
+
+  const adopt = (doc: TextDocument, entry: OpenFile, a: Analysis): Analysis => {
+    const t0 = TIMING ? performance.now() : 0;
+    const settle = keep(doc, entry, a);
     index.update(a.symbols);
     if (TIMING) process.stderr.write(`timing: index update ${(performance.now() - t0).toFixed(1)} ms (${a.symbols.defs.length} defs)\n`);
-    if (index.generation !== generation && !sameDefs(before?.defs, a.symbols.defs)) revalidateOthers(doc.uri);
-    return a;
+    return settle();
   };
 
   /** The same for a file whose analysis came from the worker: the index takes its ids a slice at a time. */
   const adoptGradually = async (doc: TextDocument, entry: OpenFile, a: Analysis): Promise<Analysis> => {
-    const before = index.get(a.file);
-    entry.analysis = a;
-    entry.version = doc.version;
-    entry.lines = undefined;
-    open.set(doc.uri, entry);
-    const generation = index.generation;
+    const settle = keep(doc, entry, a);
     await runStepsYielding(index.updateSteps(a.symbols));
-    if (index.generation !== generation && !sameDefs(before?.defs, a.symbols.defs)) revalidateOthers(doc.uri);
-    return a;
+    return settle();
   };
 
   /** The index a file is checked against: before its workspace is scanned, none (no false "no profile …"). */

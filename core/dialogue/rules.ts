@@ -140,13 +140,16 @@ const S_ACTION = /\b(?:done|i've|we've|i have|we have|has been|have been|is now|
 /** Sentences that answer nothing: a promise to look, a restatement of what the user wants, a question back. */
 const DEFERRAL = /^(?:(?:sure|okay|ok|right|of course|certainly|absolutely|great|good question|i see|understood|got it|no problem)[,.!]?\s*)*(?:let me|let's|allow me|i'll (?:check|look|see|walk|go over|find|get back|double-check|confirm|explain|need|have to|be happy|gladly)|i will (?:check|look|see|walk|go over|find|get back|double-check|confirm|explain)|i'd be happy|i can (?:check|look|help|walk|go over|explain|find)|i understand (?:you|that you)|you (?:said|mentioned|asked|told me|would like|'d like|want|wanted|need|are asking|'re asking)|as you (?:said|asked|mentioned)|i hear you|we'll (?:get to|come to|cover|go over)|we can (?:go over|look|discuss)|before (?:we|agreeing|anything|i)|first,? (?:i|let|we)|one moment|just a moment|bear with me|hold on|please hold|i'm (?:checking|looking|going to check|pulling))\b/;
 
+const CONDITION_ON_USER = /\b(?:if|unless|once|as soon as|when) you(?:'d| would| could)?\b[^,.!?;]*/g;
+
 const informativeCache = new Map<string, string>();
 /** The sentences of an agent turn that can answer something: no promise to look, no restatement, no question back. */
 export function informativePart(lowerText: string): string {
   let out = informativeCache.get(lowerText);
   if (out === undefined) {
-    // Quoted words are someone else's (often the user's own request read back), never the agent's answer.
-    out = lowerText.replace(/["“][^"”]*["”]/g, ' ').split(/(?<=[.!?])\s+|\n+/).filter((s) => s.trim() && !s.trim().endsWith('?') && !DEFERRAL.test(s.trim())).join(' ');
+    // Quoted words are someone else's (often the user's own request read back), never the agent's answer;
+    // a condition on the user ("if you returned the favour", "once you sign") says what the user might do, not what was done.
+    out = lowerText.replace(/["“][^"”]*["”]/g, ' ').replace(CONDITION_ON_USER, ' ').split(/(?<=[.!?])\s+|\n+/).filter((s) => s.trim() && !s.trim().endsWith('?') && !DEFERRAL.test(s.trim())).join(' ');
     if (informativeCache.size >= 2000) informativeCache.clear();
     informativeCache.set(lowerText, out);
   }

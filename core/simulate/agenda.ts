@@ -25,7 +25,7 @@ import { restyle, shape, styleOf, type Mood, type Style, type VoiceMemo } from '
 export { sentencesOf } from './reading';
 
 /** Per dialogue. `facts`: the scenario's memory, then the profile's own facts; `stated` indexes it. `said`: the user's sentences so far (normalized). */
-interface Memo extends VoiceMemo { used: Map<string, number[]>; stated: Set<number>; prevPolicies: string[]; said: Set<string>; facts: Fact[]; pressed: Set<string>; firstName: string }
+interface Memo extends VoiceMemo { used: Map<string, number[]>; stated: Set<number>; prevPolicies: string[]; said: Set<string>; facts: Fact[]; pressed: Set<string>; firstName: string; timesAsked?: number }
 
 /** Everything one turn works with, and what it decides. */
 interface Turn {
@@ -237,7 +237,12 @@ export class AgendaSimulator implements UserSimulator {
       const out = fill(pick(t.memo, poolKey, pool), sl);
       if (!sentencesOf(out).some((x) => t.memo.said.has(x))) return out;
     }
-    return fallback ? fill(pick(t.memo, 'still', fallback[t.reg]), sl) : '';
+    if (!fallback) return '';
+    // Waiting lines not said yet; once all were, a count of the times asked, which never repeats.
+    const still = fallback[t.reg].filter((l) => !sentencesOf(fill(l, sl)).some((x) => t.memo.said.has(x)));
+    if (still.length) return fill(pick(t.memo, `still|${still.length}`, still), sl);
+    t.memo.timesAsked = (t.memo.timesAsked ?? 2) + 1;
+    return fill(P.ASKED_TIMES[t.reg][0], { n: String(t.memo.timesAsked) });
   }
 
   private line(t: Turn, bank: P.Bank, key: string, extra: Record<string, string> = NONE): string {
@@ -460,8 +465,12 @@ export class AgendaSimulator implements UserSimulator {
       tail = ` ${token}`;
       body = body.slice(0, stopAt).trim();
     }
+    const voiced = shape(body, st, memo, { agentText: t.agentText, asked: t.asked, mood: t.mood, userTurn: t.userTurn, targets: t.sc.targets, raised: ctx.raised, identity: t.identity, pick: (k, lines) => pick(memo, k, lines) });
+    // The voice's additions (a filler, a lead-in) can make a short line a sentence said before ("Er, hmm, no." twice): then the turn goes without them.
+    const fresh = (text: string) => !sentencesOf(text).some((x) => memo.said.has(x));
+    if (fresh(voiced) || !fresh(body)) body = voiced;
     for (const part of t.say) for (const x of sentencesOf(part)) memo.said.add(x);
-    body = shape(body, st, memo, { agentText: t.agentText, asked: t.asked, mood: t.mood, userTurn: t.userTurn, targets: t.sc.targets, raised: ctx.raised, identity: t.identity, pick: (k, lines) => pick(memo, k, lines) });
+    for (const x of sentencesOf(body)) memo.said.add(x);
     return `${body}${tail}`.trim();
   }
 

@@ -53,6 +53,13 @@ export const STILL_WAITING: Bank = {
   formal: ['I am still awaiting an answer on that.', 'Any answer on that point?', 'Well?'],
 };
 
+/** When even the waiting lines were all said: {n} counts the times asked (3, 4, …). */
+export const ASKED_TIMES: Bank = {
+  casual: ["That's {n} times I've asked now."],
+  neutral: ['That makes {n} times I have asked.'],
+  formal: ['I have now asked {n} times.'],
+};
+
 export const ACK: Bank = {
   casual: ['Okay, cool.', 'Oh nice.', 'Alright, good.', 'Right, okay.', 'Good, that helps.', 'Huh, okay.'],
   neutral: ['Okay, good.', 'Alright, that helps.', 'Good to hear.', 'Okay, thank you.', 'Right, that\'s clear.', 'That\'s good.'],

@@ -50,6 +50,9 @@ describe('engine: targets are met by information, not by echo', () => {
     [COUNT, 'You have 2 refills left on the prescription.', true],
     [TRANSFER, "I understand you'd like the prescription transferred to the Elm Street store. Let me look into it.", false],
     [TRANSFER, "Done: I've transferred the prescription to the Elm Street store.", true],
+    // a condition on the user says what the user might do, not what was done; the answer beside it still counts
+    [TRANSFER, "After all this, I'd appreciate it if you transferred the prescription to the Elm Street store yourself.", false],
+    [COPAY, 'If you refill today, your copay for this refill is $12.40.', true],
   ];
   for (const [target, line, expected] of cases) {
     it(`${expected ? 'meets' : 'does not meet'} ${target.id}: "${line}"`, () => assert.equal(met(target, line), expected));
