@@ -71,7 +71,8 @@ describe('Ray jobs (real Ray head, CPU)', function () {
   }
 
   async function finished(id: string): Promise<{ job: RayJob; logs: string }> {
-    const job = await client.waitForJob(id, { timeoutMs: 5 * 60_000, intervalMs: 1000 });
+    // the test's own timeout is the hang guard: a loaded machine may take minutes to import torch and train
+    const job = await client.waitForJob(id, { timeoutMs: Number.MAX_SAFE_INTEGER, intervalMs: 1000 });
     return { job, logs: await client.getLogs(id) };
   }
 
@@ -122,15 +123,13 @@ describe('Ray jobs (real Ray head, CPU)', function () {
 
   it('stopping a running job ends STOPPED', async () => {
     const id = await submit({ type: 'sft', baseModel: model, outputDir: join(work, 'stop-out'), hyperparameters: { max_steps: 100000, per_device_train_batch_size: 1, max_length: 4096 } }, sft.train);
-    const deadline = Date.now() + 120_000;
-    let saw = false;
-    while (Date.now() < deadline) {
+    // waits for the trainer's `started` line (the test's timeout is the hang guard: under load, starting takes minutes)
+    for (;;) {
       const j = await client.getJob(id);
       assert.ok(j.status === 'PENDING' || j.status === 'RUNNING', `unexpected ${j.status}: ${await client.getLogs(id)}`);
-      if (j.status === 'RUNNING' && progressLines(await client.getLogs(id)).some((p) => p.event === 'started')) { saw = true; break; }
+      if (j.status === 'RUNNING' && progressLines(await client.getLogs(id)).some((p) => p.event === 'started')) break;
       await new Promise((r) => setTimeout(r, 1000));
     }
-    assert.ok(saw, 'the job never started training');
     assert.equal(await client.stopJob(id), true);
     const { job } = await finished(id);
     assert.equal(job.status, 'STOPPED');

@@ -59,7 +59,8 @@ describe('userlm train on a real Ray head (CPU)', function () {
     return /submitted: (\S+)/.exec(r.stdout)![1];
   };
   const waitFor = async (id: string) => {
-    const job = await client.waitForJob(id, { timeoutMs: 8 * 60_000, intervalMs: 1000 });
+    // the test's own timeout is the hang guard (a loaded machine trains slowly)
+    const job = await client.waitForJob(id, { timeoutMs: Number.MAX_SAFE_INTEGER, intervalMs: 1000 });
     return { job, logs: await client.getLogs(id) };
   };
 
