@@ -9,20 +9,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Transcript } from '../../core/generated/schema-types';
-import { CLI, REPO, sampleWorkspace, type TempWorkspace } from '../unit/runs/fixtures';
+import { REPO, sampleWorkspace, type TempWorkspace } from '../unit/runs/fixtures';
+import { cliAsync as cli } from '../unit/cli/helpers';
 
 const MODEL = process.env.USERLM_LOCAL_MODEL ?? join(REPO, '.tools', 'local-model', 'gemma-3-270m-q4_k_m.gguf');
-
-function cli(args: string[], cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, NO_COLOR: '1' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 /** A short scenario written for this test: the agent opens, two user turns at most. */
 const SCENARIO = `kind: scenario
