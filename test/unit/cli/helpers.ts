@@ -21,9 +21,9 @@ export function cliEnv(env: Record<string, string> = {}): NodeJS.ProcessEnv {
   return { ...base, ...env };
 }
 
-/** Blocks until the CLI exits: only for commands that need no server in this process. */
-export function cli(args: string[], cwd: string, env: Record<string, string> = {}): CliResult {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: cliEnv(env), timeout: 60000 });
+/** Blocks until the CLI exits: only for commands that need no server in this process. `input`: its stdin. */
+export function cli(args: string[], cwd: string, env: Record<string, string> = {}, input?: string): CliResult {
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, input, encoding: 'utf8', env: cliEnv(env), timeout: 60000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

@@ -4,7 +4,6 @@
 // previews without error; with a backend, a local OpenAI-compatible server returns drafts that
 // need repair and the drafter repairs them.
 import { strict as assert } from 'node:assert';
-import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -17,6 +16,7 @@ import { contentStems, overlap } from '../../../core/util/text';
 import { startOpenAIServer, type OpenAIServer } from '../../support/openai-server';
 import { runAgenda } from '../engine/helpers';
 import { CLI, REPO, sampleWorkspace, type TempWorkspace } from '../runs/fixtures';
+import { cli, cliAsync } from '../cli/helpers';
 
 export const SOPS = join(REPO, 'test', 'fixtures', 'sops');
 export const SOP_FILES = readdirSync(SOPS).sort();
@@ -25,22 +25,6 @@ export const SOP_FILES = readdirSync(SOPS).sort();
 export function grounded(description: string, sop: string): boolean {
   const want = new Set([...contentStems(description)].filter((s) => !['find', 'out', 'under', 'ask', 'get', 'whether'].includes(s)));
   return sopSteps(sop).some((step) => overlap(contentStems(step.text), want) >= Math.min(3, want.size));
-}
-
-function cli(args: string[], cwd: string, input?: string) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, input, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, timeout: 60000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-function cliAsync(args: string[], cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, NO_COLOR: '1' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
 }
 
 describe('draft: scenarios from SOPs nobody tuned for', function () {
@@ -101,7 +85,7 @@ describe('draft: scenarios from SOPs nobody tuned for', function () {
   it('the CLI: reads stdin, writes --out, the file validates, previews with `userlm run`; refuses to overwrite; an unknown profile is a clear error', () => {
     const sop = readFileSync(join(SOPS, 'airline-rebooking.txt'), 'utf8');
     const out = join(ws.root, 'scenarios', 'airline.scenario.yaml');
-    const r = cli(['draft', '-', '--profile', 'margaret-chen', '--out', out], ws.root, sop);
+    const r = cli(['draft', '-', '--profile', 'margaret-chen', '--out', out], ws.root, {}, sop);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /wrote .*airline\.scenario\.yaml: scenario airline-[a-z-]+, \d+ targets; validates with 0 errors/);
     const v = cli(['validate', out], ws.root);
@@ -109,13 +93,13 @@ describe('draft: scenarios from SOPs nobody tuned for', function () {
     const run = cli(['run', out, '--seed', '2'], ws.root);
     assert.equal(run.code, 0, run.stdout + run.stderr);
     assert.match(run.stdout, /ended: /);
-    const again = cli(['draft', '-', '--out', out], ws.root, sop.replace('Skyways', 'Blue Skies'));
+    const again = cli(['draft', '-', '--out', out], ws.root, {}, sop.replace('Skyways', 'Blue Skies'));
     assert.equal(again.code, 1);
     assert.match(again.stderr, /exist; nothing was written/);
     const bad = cli(['draft', join(SOPS, 'pharmacy-refill.md'), '--profile', 'nobody-here'], ws.root);
     assert.equal(bad.code, 1);
     assert.match(bad.stderr, /unknown profile 'nobody-here' \(profiles: .*margaret-chen/);
-    const empty = cli(['draft', '-'], ws.root, '  \n');
+    const empty = cli(['draft', '-'], ws.root, {}, '  \n');
     assert.equal(empty.code, 2);
     assert.match(empty.stderr, /the SOP is empty/);
   });
