@@ -9,7 +9,8 @@
 //   4. the total reward of whole dialogues against the adversarial agent, then multi-turn GRPO
 //      (rollout=dialogue) from the SFT model, then the total again (target: it rises).
 // Prints the figures before and after side by side. Not run by CI (about 30-50 min on 2 cores).
-// Settings: USERLM_BENCH_SFT_STEPS (default 40), USERLM_BENCH_GRPO_STEPS (6), USERLM_BENCH_N (6 held-out prompts/dialogues),
+// Settings: USERLM_BENCH_SFT_STEPS (default 16, one sample a step), USERLM_BENCH_GRPO_STEPS (4, two rollouts of one dialogue a
+// step), USERLM_BENCH_N (6 held-out prompts/dialogues),
 // USERLM_BENCH_BASE (reuse a converted checkpoint).
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
@@ -24,8 +25,13 @@ const ROOT = join(__dirname, '..', '..', '..');
 const PY = process.env.USERLM_PYTHON ?? join(ROOT, '.venv', 'bin', 'python');
 const CLI = join(ROOT, 'out', 'cli', 'main.js');
 const env = (k: string, d: number) => Number(process.env[k] ?? d);
-const SFT_STEPS = env('USERLM_BENCH_SFT_STEPS', 40);
-const GRPO_STEPS = env('USERLM_BENCH_GRPO_STEPS', 6);
+const SFT_STEPS = env('USERLM_BENCH_SFT_STEPS', 16);
+const GRPO_STEPS = env('USERLM_BENCH_GRPO_STEPS', 4);
+// Room for a whole reply: the exported targets are 155-290 Gemma tokens (rationale 135-214), so fewer cuts the
+// <answer> off and `format` could never pass. The prompts (system, profile, dialogue) run to ~1,750 tokens:
+// with Gemma's 262k-token vocabulary a training sample costs ~50 s on 2 cores, which sets the step counts.
+const MAX_NEW = 320;
+const MAX_TURNS = 2;
 const N = env('USERLM_BENCH_N', 6);
 const started = Date.now();
 
@@ -78,7 +84,7 @@ async function main(): Promise<void> {
   run(process.execPath, [CLI, 'export', adv, '--format', 'sft', '--out', join(work, 'heldout.jsonl'), '--split', '1'], 'userlm export adversarial → held-out SFT prompts', samples);
   run(process.execPath, [CLI, 'export', adv, '--format', 'rl', '--out', join(work, 'rl.jsonl'), '--split', '1'], 'userlm export adversarial → RL rows', samples);
   const rl = readDatasetFile(join(work, 'rl.jsonl'), 'grpo').train as RlSample[];
-  const dialogues = await dialogueRows(rl, { agent: 'adversarial', maxTurns: 3, seed: 1 });
+  const dialogues = await dialogueRows(rl, { agent: 'adversarial', maxTurns: MAX_TURNS, seed: 1 });
   writeFileSync(join(work, 'dialogue.jsonl'), toJsonl(dialogues));
   const spec = specWithRubrics(parse(readFileSync(join(samples, 'rewards', 'default.rewards.yaml'), 'utf8')));
   writeFileSync(join(work, 'spec.json'), JSON.stringify(spec));
@@ -89,26 +95,26 @@ async function main(): Promise<void> {
   const reuse = process.env.USERLM_BENCH_BASE;
   const base = reuse && existsSync(join(reuse, 'config.json')) ? reuse : join(work, 'gemma-3-270m');
   const converted = base === reuse ? { parameters: 'reused', out: base } : py(['convert', '--out', base], 'Gemma 3 270M: GGUF → transformers checkpoint (gguf_file)');
-  const before = py(['format', '--model', base, '--data', join(work, 'heldout.jsonl'), '--n', String(N), '--max-new', '200'], 'base model: format and sections on held-out prompts');
+  const before = py(['format', '--model', base, '--data', join(work, 'heldout.jsonl'), '--n', String(N), '--max-new', String(MAX_NEW)], 'base model: format and sections on held-out prompts');
 
   // 3. SFT with LoRA
   const sftOut = join(work, 'sft-out');
   const sft = trainJob(work, 'sft', {
     type: 'sft', base_model: base, datasets: { train: join(work, 'sft.jsonl') }, output_dir: sftOut,
-    hyperparameters: { lora: { r: 16, alpha: 32 }, max_steps: SFT_STEPS, per_device_train_batch_size: 2, learning_rate: 5e-4, logging_steps: 5, seed: 1 },
+    hyperparameters: { lora: { r: 16, alpha: 32 }, max_steps: SFT_STEPS, per_device_train_batch_size: 1, learning_rate: 1e-3, logging_steps: 4, seed: 1 },
   });
-  const afterSft = py(['format', '--model', base, '--adapter', sftOut, '--data', join(work, 'heldout.jsonl'), '--n', String(N), '--max-new', '200'], 'after SFT: format and sections on held-out prompts');
+  const afterSft = py(['format', '--model', base, '--adapter', sftOut, '--data', join(work, 'heldout.jsonl'), '--n', String(N), '--max-new', String(MAX_NEW)], 'after SFT: format and sections on held-out prompts');
   const sftModel = join(work, 'sft-merged');
   py(['merge', '--model', base, '--adapter', sftOut, '--out', sftModel], 'merging the SFT adapter');
 
   // 4. multi-turn GRPO on the adversarial split
-  const dlg = ['dialogue', '--data', join(work, 'dialogue.jsonl'), '--spec', join(work, 'spec.json'), '--n', String(N), '--max-new', '160'];
+  const dlg = ['dialogue', '--data', join(work, 'dialogue.jsonl'), '--spec', join(work, 'spec.json'), '--n', String(N), '--max-new', String(MAX_NEW)];
   const beforeGrpo = py([...dlg.slice(0, 1), '--model', sftModel, ...dlg.slice(1)], 'SFT model: total reward of adversarial dialogues');
   const grpoOut = join(work, 'grpo-out');
   const grpo = trainJob(work, 'grpo', {
     type: 'grpo', base_model: sftModel, datasets: { train: join(work, 'dialogue.jsonl') }, output_dir: grpoOut, reward_spec: spec,
-    hyperparameters: { rollout: 'dialogue', agent: 'adversarial', max_turns: 3, lora: { r: 16, alpha: 32 }, max_steps: GRPO_STEPS, per_device_train_batch_size: 4,
-      num_generations: 4, max_completion_length: 160, learning_rate: 1e-4, temperature: 1.0, logging_steps: 1, seed: 1 },
+    hyperparameters: { rollout: 'dialogue', agent: 'adversarial', max_turns: MAX_TURNS, lora: { r: 16, alpha: 32 }, max_steps: GRPO_STEPS, per_device_train_batch_size: 2,
+      num_generations: 2, max_completion_length: MAX_NEW, learning_rate: 1e-4, temperature: 1.0, logging_steps: 1, seed: 1 },
   });
   const grpoModel = join(work, 'grpo-merged');
   py(['merge', '--model', sftModel, '--adapter', grpoOut, '--out', grpoModel], 'merging the GRPO adapter');

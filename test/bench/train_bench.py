@@ -19,6 +19,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 
+from trainer.rewards.context import DEFAULT_STOP_TOKEN, TurnContext  # noqa: E402
 from trainer.rewards.text import parse_output  # noqa: E402
 from trainer.rewards.rules import score_rule  # noqa: E402
 from trainer.rewards.score import score_transcript  # noqa: E402
@@ -95,12 +96,14 @@ def measure_format(model_dir: str, data: str, n: int, max_new: int, adapter: str
     """Mean rationale ``format`` and ``sections`` rewards of the model's replies to held-out prompts (greedy)."""
     model, tok = load(model_dir, adapter)
     rows = [json.loads(line) for line in open(data, encoding="utf-8") if line.strip()][:n]
+    # format and sections read only the reply: a first turn's context with rationales on
+    ctx = TurnContext(i=0, n=1, p=-1, prev_state={}, state_after=None, met_at={}, agent_tactics=[], tactic_seen=False, stop_token=DEFAULT_STOP_TOKEN)
     fmt, sec, t0 = [], [], time.time()
     for row in rows:
         reply = generate(model, tok, row["messages"][:-1], max_new)
         out = parse_output(reply)
-        fmt.append(score_rule("format", out, None, {}, None))
-        sec.append(score_rule("sections", out, None, {}, None))
+        fmt.append(score_rule("format", out, ctx, {}))
+        sec.append(score_rule("sections", out, ctx, {}))
     return {"format": sum(fmt) / len(fmt), "sections": sum(sec) / len(sec), "n": len(rows), "seconds": round(time.time() - t0, 1)}
 
 
