@@ -98,21 +98,23 @@ def measure_format(model_dir: str, data: str, n: int, max_new: int, adapter: str
     rows = [json.loads(line) for line in open(data, encoding="utf-8") if line.strip()][:n]
     # format and sections read only the reply: a first turn's context with rationales on
     ctx = TurnContext(i=0, n=1, p=-1, prev_state={}, state_after=None, met_at={}, agent_tactics=[], tactic_seen=False, stop_token=DEFAULT_STOP_TOKEN)
-    fmt, sec, t0 = [], [], time.time()
+    fmt, sec, replies, t0 = [], [], [], time.time()
     for row in rows:
         reply = generate(model, tok, row["messages"][:-1], max_new)
         out = parse_output(reply)
         fmt.append(score_rule("format", out, ctx, {}))
         sec.append(score_rule("sections", out, ctx, {}))
-    return {"format": sum(fmt) / len(fmt), "sections": sum(sec) / len(sec), "n": len(rows), "seconds": round(time.time() - t0, 1)}
+        replies.append({"format": fmt[-1], "sections": sec[-1], "tokens": len(tok(reply, add_special_tokens=False)["input_ids"]), "start": reply[:80], "end": reply[-80:]})
+    return {"format": sum(fmt) / len(fmt), "sections": sum(sec) / len(sec), "n": len(rows), "seconds": round(time.time() - t0, 1), "replies": replies}
 
 
 def measure_dialogue(model_dir: str, data: str, spec_path: str, n: int, max_new: int) -> dict:
-    """Mean total reward of whole dialogues the model plays as the user against the prepared agent (greedy)."""
+    """Mean total reward of whole dialogues the model plays as the user against the prepared agent (greedy); the
+    model sees its earlier turns as their spoken answers, as in `userlm run` and the SFT data."""
     model, tok = load(model_dir)
     spec = json.load(open(spec_path, encoding="utf-8"))
     rows = [json.loads(line) for line in open(data, encoding="utf-8") if line.strip()][:n]
-    totals, turns, t0 = [], [], time.time()
+    totals, turns, outputs, t0 = [], [], [], time.time()
     for row in rows:
         env = DialogueEnv(row["prompt"], row["context"])
         messages = [dict(m) for m in row["prompt"]]
@@ -121,10 +123,14 @@ def measure_dialogue(model_dir: str, data: str, spec_path: str, n: int, max_new:
             if env.user_turn(reply):
                 break
             agent = env.agent_turn()
-            messages += [{"role": "assistant", "content": reply}, {"role": "user", "content": agent}]
+            # the user's spoken answer only, as `userlm run` shows an LLM simulator its own earlier turns (core/simulate)
+            messages += [{"role": "assistant", "content": env.turns[-2]["text"]}, {"role": "user", "content": agent}]
         totals.append(score_transcript(spec, env.scenario, env.profile, env.transcript(), None).total)
         turns.append(env.user_turns)
-    return {"total": sum(totals) / len(totals), "totals": totals, "user_turns": sum(turns) / len(turns), "n": len(rows), "seconds": round(time.time() - t0, 1)}
+        outputs.append([{"tokens": len(tok(t["output"], add_special_tokens=False)["input_ids"]), "start": t["output"][:80], "end": t["output"][-80:]}
+                        for t in env.turns if t["speaker"] == "user"])
+    return {"total": sum(totals) / len(totals), "totals": totals, "user_turns": sum(turns) / len(turns), "n": len(rows), "seconds": round(time.time() - t0, 1),
+            "outputs": outputs}
 
 
 def merge(model_dir: str, adapter: str, out: str) -> dict:
