@@ -30,6 +30,11 @@ export RAY_AUTH_TOKEN
 USERLM_TEST_JUDGE_KEY="sk-judge-$("$PY" -c 'import secrets; print(secrets.token_hex(8))')"
 export USERLM_TEST_JUDGE_KEY
 export RAY_USAGE_STATS_ENABLED=0
+# Ray starts task workers at nice 15 (its `worker_niceness`), and the trainer trains in a task. On a
+# shared machine (CI) any CPU-bound neighbour at nice 0 then leaves the training a few percent of a
+# core: with two busy processes beside it, a 3-step tiny SFT job took 266 s instead of 21 s. The test
+# head runs its workers at the same priority as everything else.
+export RAY_worker_niceness=0
 # The head runs from the venv, so job entrypoints (`python -m trainer ...`) find the trainer's deps.
 PATH="$(cd "$VENV/bin" && pwd):$PATH"
 export PATH
