@@ -139,11 +139,6 @@ export class LspClient {
     });
   }
 
-  /** Waits for the next publish for a file, whatever it holds. */
-  nextDiagnostics(file: string, timeoutMs = 15000): Promise<Diagnostic[]> {
-    return this.diagnostics(file, () => true, timeoutMs);
-  }
-
   request<T>(method: string, params: unknown): Promise<T> { return this.conn.sendRequest(method, params) as Promise<T>; }
 
   async stop(): Promise<void> {
