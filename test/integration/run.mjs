@@ -156,7 +156,11 @@ async function uiAction(page, json) {
     if (a.do === 'contextmenu') {
       const item = page.locator('.monaco-list-row[role=treeitem]').filter({ hasText: a.treeitem }).first();
       await item.click({ button: 'right', timeout: 15_000 });
-      await page.locator('.monaco-menu .action-item[role=presentation] a.action-menu-item, .monaco-menu [role=menuitem]').filter({ hasText: a.menu }).first().click({ timeout: 15_000 });
+      // Points at the entry, then presses Enter, as a keyboard user would. A click right after the menu
+      // opens can be taken for the end of the right-click and dropped (the menu stays open, nothing runs).
+      await page.locator('.monaco-menu .action-item[role=presentation] a.action-menu-item, .monaco-menu [role=menuitem]').filter({ hasText: a.menu }).first().hover({ timeout: 15_000 });
+      await page.keyboard.press('Enter');
+      await page.locator('.monaco-menu').first().waitFor({ state: 'hidden', timeout: 15_000 });
     } else if (a.do === 'keys') {
       for (const k of a.keys) await page.keyboard.press(k);
     } else if (a.do === 'type') {
