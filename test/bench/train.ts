@@ -8,8 +8,9 @@
 //   3. SFT with LoRA (`python -m trainer`), measured again (target: format >= 0.9 from ~0);
 //   4. the total reward of whole dialogues against the adversarial agent, then multi-turn GRPO
 //      (rollout=dialogue) from the SFT model, then the total again (target: it rises).
-// Prints the figures before and after side by side. Not run by CI (about 30-50 min on 2 cores).
-// Settings: USERLM_BENCH_SFT_STEPS (default 16, one sample a step), USERLM_BENCH_GRPO_STEPS (4, two rollouts of one dialogue a
+// Prints the figures before and after side by side. Not run by CI (about 65 min on 2 cores; 16 SFT steps
+// measured format 0.83 and rationales that loop, so the default is 32).
+// Settings: USERLM_BENCH_SFT_STEPS (default 32, one sample a step), USERLM_BENCH_GRPO_STEPS (4, two rollouts of one dialogue a
 // step), USERLM_BENCH_N (6 held-out prompts/dialogues),
 // USERLM_BENCH_BASE (reuse a converted checkpoint).
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
@@ -25,7 +26,7 @@ const ROOT = join(__dirname, '..', '..', '..');
 const PY = process.env.USERLM_PYTHON ?? join(ROOT, '.venv', 'bin', 'python');
 const CLI = join(ROOT, 'out', 'cli', 'main.js');
 const env = (k: string, d: number) => Number(process.env[k] ?? d);
-const SFT_STEPS = env('USERLM_BENCH_SFT_STEPS', 16);
+const SFT_STEPS = env('USERLM_BENCH_SFT_STEPS', 32);
 const GRPO_STEPS = env('USERLM_BENCH_GRPO_STEPS', 4);
 // Room for a whole reply: the exported targets are 155-290 Gemma tokens (rationale 135-214), so fewer cuts the
 // <answer> off and `format` could never pass. The prompts (system, profile, dialogue) run to ~1,750 tokens:
