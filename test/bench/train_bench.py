@@ -19,7 +19,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 
-from trainer.rewards.context import DEFAULT_STOP_TOKEN, TurnContext  # noqa: E402
+from trainer.rewards.context import context_from_json  # noqa: E402
 from trainer.rewards.text import parse_output  # noqa: E402
 from trainer.rewards.rules import score_rule  # noqa: E402
 from trainer.rewards.score import score_transcript  # noqa: E402
@@ -92,19 +92,23 @@ def generate(model, tok, messages: list[dict], max_new: int) -> str:
     return tok.decode(out[0, ids["input_ids"].shape[1]:], skip_special_tokens=True).strip()
 
 
+def reply_summary(tok, reply: str) -> dict:
+    """What the report keeps of a reply: its length in tokens, how it starts and how it ends."""
+    return {"tokens": len(tok(reply, add_special_tokens=False)["input_ids"]), "start": reply[:80], "end": reply[-80:]}
+
+
 def measure_format(model_dir: str, data: str, n: int, max_new: int, adapter: str | None = None) -> dict:
     """Mean rationale ``format`` and ``sections`` rewards of the model's replies to held-out prompts (greedy)."""
     model, tok = load(model_dir, adapter)
     rows = [json.loads(line) for line in open(data, encoding="utf-8") if line.strip()][:n]
-    # format and sections read only the reply: a first turn's context with rationales on
-    ctx = TurnContext(i=0, n=1, p=-1, prev_state={}, state_after=None, met_at={}, agent_tactics=[], tactic_seen=False, stop_token=DEFAULT_STOP_TOKEN)
+    ctx = context_from_json({"i": 0, "n": 1, "p": -1, "prev_state": {}})  # format and sections read only the reply
     fmt, sec, replies, t0 = [], [], [], time.time()
     for row in rows:
         reply = generate(model, tok, row["messages"][:-1], max_new)
         out = parse_output(reply)
         fmt.append(score_rule("format", out, ctx, {}))
         sec.append(score_rule("sections", out, ctx, {}))
-        replies.append({"format": fmt[-1], "sections": sec[-1], "tokens": len(tok(reply, add_special_tokens=False)["input_ids"]), "start": reply[:80], "end": reply[-80:]})
+        replies.append({"format": fmt[-1], "sections": sec[-1], **reply_summary(tok, reply)})
     return {"format": sum(fmt) / len(fmt), "sections": sum(sec) / len(sec), "n": len(rows), "seconds": round(time.time() - t0, 1), "replies": replies}
 
 
@@ -122,13 +126,12 @@ def measure_dialogue(model_dir: str, data: str, spec_path: str, n: int, max_new:
             reply = generate(model, tok, messages, max_new)
             if env.user_turn(reply):
                 break
-            agent = env.agent_turn()
             # the user's spoken answer only, as `userlm run` shows an LLM simulator its own earlier turns (core/simulate)
-            messages += [{"role": "assistant", "content": env.turns[-2]["text"]}, {"role": "user", "content": agent}]
+            spoken = env.turns[-1]["text"]
+            messages += [{"role": "assistant", "content": spoken}, {"role": "user", "content": env.agent_turn()}]
         totals.append(score_transcript(spec, env.scenario, env.profile, env.transcript(), None).total)
         turns.append(env.user_turns)
-        outputs.append([{"tokens": len(tok(t["output"], add_special_tokens=False)["input_ids"]), "start": t["output"][:80], "end": t["output"][-80:]}
-                        for t in env.turns if t["speaker"] == "user"])
+        outputs.append([reply_summary(tok, t["output"]) for t in env.turns if t["speaker"] == "user"])
     return {"total": sum(totals) / len(totals), "totals": totals, "user_turns": sum(turns) / len(turns), "n": len(rows), "seconds": round(time.time() - t0, 1),
             "outputs": outputs}
 
