@@ -8,6 +8,7 @@ from typing import Any
 
 from .artifacts import claim, resume_checkpoint, sync_up
 from .job import Job, JobError, is_uri
+from .lm_head import score_labelled_positions_on_cpu
 from .progress import emit, make_callback
 
 DTYPES = {"float32": "float32", "bfloat16": "bfloat16", "float16": "float16"}
@@ -51,12 +52,19 @@ def _common_args(job: Job, output_dir: str) -> dict[str, Any]:
         warmup_steps=float(hp["warmup_ratio"]),  # transformers 5: a float < 1 is a ratio of the steps
         seed=hp["seed"],
         bf16=hp["bf16"],
+        **({"use_cpu": True} if hp["bf16"] and not _has_gpu() else {}),  # bf16 autocast on a CPU worker
         **({"gradient_checkpointing": True} if hp["gradient_checkpointing"] else {}),
         report_to="none",
         disable_tqdm=True,
         dataloader_num_workers=0,
         **_distributed_args(job),
     )
+
+
+def _has_gpu() -> bool:
+    import torch
+
+    return torch.cuda.is_available()
 
 
 def _eval_args(job: Job, has_validation: bool) -> dict[str, Any]:
@@ -244,6 +252,7 @@ def _train_and_save(trainer, tokenizer, job: Job, output_dir: str, **info: Any) 
     from transformers.trainer_callback import PrinterCallback
 
     trainer.remove_callback(PrinterCallback)  # our JSON lines replace its printed dicts
+    score_labelled_positions_on_cpu()
     resume = resume_checkpoint(job.resume_from) if job.resume_from else None
     if resume:
         info["resumed_from"] = resume
