@@ -8,11 +8,9 @@
 //   3. SFT with LoRA (`python -m trainer`), measured again (target: format >= 0.9 from ~0);
 //   4. the total reward of whole dialogues against the adversarial agent, then multi-turn GRPO
 //      (rollout=dialogue) from the SFT model, then the total again (target: it rises).
-// Prints the figures before and after side by side. Not run by CI (about 65 min on 2 cores; 16 SFT steps
-// measured format 0.83 and rationales that loop, so the default is 32).
-// Settings: USERLM_BENCH_SFT_STEPS (default 32, one sample a step), USERLM_BENCH_GRPO_STEPS (4, two rollouts of one dialogue a
-// step), USERLM_BENCH_N (6 held-out prompts/dialogues),
-// USERLM_BENCH_BASE (reuse a converted checkpoint).
+// Prints the figures before and after side by side. Not run by CI (about 72 min on 2 cores, measured with these defaults; docs/training.md has the figures).
+// Settings: USERLM_BENCH_SFT_STEPS (default 64, one sample a step), USERLM_BENCH_GRPO_STEPS (8, two rollouts of one dialogue a
+// step), USERLM_BENCH_N (10 held-out prompts; the adversarial split has 4 dialogues), USERLM_BENCH_BASE (reuse a converted checkpoint).
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,14 +24,14 @@ const ROOT = join(__dirname, '..', '..', '..');
 const PY = process.env.USERLM_PYTHON ?? join(ROOT, '.venv', 'bin', 'python');
 const CLI = join(ROOT, 'out', 'cli', 'main.js');
 const env = (k: string, d: number) => Number(process.env[k] ?? d);
-const SFT_STEPS = env('USERLM_BENCH_SFT_STEPS', 32);
-const GRPO_STEPS = env('USERLM_BENCH_GRPO_STEPS', 4);
+const SFT_STEPS = env('USERLM_BENCH_SFT_STEPS', 64);
+const GRPO_STEPS = env('USERLM_BENCH_GRPO_STEPS', 8);
 // Room for a whole reply: the exported targets are 155-290 Gemma tokens (rationale 135-214), so fewer cuts the
 // <answer> off and `format` could never pass. The prompts (system, profile, dialogue) run to ~1,750 tokens:
-// with Gemma's 262k-token vocabulary a training sample costs ~50 s on 2 cores, which sets the step counts.
+// a training sample costs ~18 s on 2 cores in bf16 (trainer/lm_head.py), which sets the step counts.
 const MAX_NEW = 320;
 const MAX_TURNS = 2;
-const N = env('USERLM_BENCH_N', 6);
+const N = env('USERLM_BENCH_N', 10);
 const started = Date.now();
 
 function log(text: string): void { process.stdout.write(`[bench:train ${((Date.now() - started) / 60000).toFixed(1)} min] ${text}\n`); }
@@ -102,7 +100,7 @@ async function main(): Promise<void> {
   const sftOut = join(work, 'sft-out');
   const sft = trainJob(work, 'sft', {
     type: 'sft', base_model: base, datasets: { train: join(work, 'sft.jsonl') }, output_dir: sftOut,
-    hyperparameters: { lora: { r: 16, alpha: 32 }, max_steps: SFT_STEPS, per_device_train_batch_size: 1, learning_rate: 1e-3, logging_steps: 4, seed: 1 },
+    hyperparameters: { lora: { r: 16, alpha: 32 }, max_steps: SFT_STEPS, per_device_train_batch_size: 1, learning_rate: 1e-3, logging_steps: 4, seed: 1, bf16: true },
   });
   const afterSft = py(['format', '--model', base, '--adapter', sftOut, '--data', join(work, 'heldout.jsonl'), '--n', String(N), '--max-new', String(MAX_NEW)], 'after SFT: format and sections on held-out prompts');
   const sftModel = join(work, 'sft-merged');
@@ -115,7 +113,7 @@ async function main(): Promise<void> {
   const grpo = trainJob(work, 'grpo', {
     type: 'grpo', base_model: sftModel, datasets: { train: join(work, 'dialogue.jsonl') }, output_dir: grpoOut, reward_spec: spec,
     hyperparameters: { rollout: 'dialogue', agent: 'adversarial', max_turns: MAX_TURNS, lora: { r: 16, alpha: 32 }, max_steps: GRPO_STEPS, per_device_train_batch_size: 2,
-      num_generations: 2, max_completion_length: MAX_NEW, learning_rate: 1e-4, temperature: 1.0, logging_steps: 1, seed: 1 },
+      num_generations: 2, max_completion_length: MAX_NEW, learning_rate: 1e-4, temperature: 1.0, logging_steps: 1, seed: 1, bf16: true },
   });
   const grpoModel = join(work, 'grpo-merged');
   py(['merge', '--model', sftModel, '--adapter', grpoOut, '--out', grpoModel], 'merging the GRPO adapter');
