@@ -9,8 +9,8 @@ tokens with 200 labelled: a forward and backward pass took 65 s, and 21 s with l
 entropy and gradients were identical.
 
 TRL decides with ``trl.trainer.utils._use_triton``, read at each call; it is pinned in requirements.txt.
-``score_labelled_positions_on_cpu`` makes that answer "yes" for CPU tensors too. With another TRL that lacks the
-name, nothing changes (and the training is only slower).
+``score_labelled_positions_on_cpu`` makes that answer "yes" for CPU tensors too (TRL's own rule stays as
+``.trl_rule``). With another TRL that lacks the name, nothing changes (and the training is only slower).
 """
 
 from __future__ import annotations
@@ -25,12 +25,12 @@ def score_labelled_positions_on_cpu() -> bool:
     original = getattr(utils, "_use_triton", None)
     if original is None:
         return False
-    if getattr(original, "userlm_cpu_rule", False):
+    if hasattr(original, "trl_rule"):
         return True
 
     def labelled_only(device) -> bool:
         return device.type == "cpu" or original(device)
 
-    labelled_only.userlm_cpu_rule = True  # type: ignore[attr-defined]
+    labelled_only.trl_rule = original  # type: ignore[attr-defined]
     utils._use_triton = labelled_only
     return True

@@ -13,7 +13,8 @@ utils = pytest.importorskip("trl.trainer.utils")
 def test_cpu_rule_scores_labelled_positions_only_with_the_same_results(tiny_model, monkeypatch):
     from transformers import AutoModelForCausalLM
 
-    monkeypatch.setattr(utils, "_use_triton", utils._use_triton)  # the rule is global: restored after the test
+    # the rule is global and any earlier training job installed it: TRL's own rule for this test, restored after it
+    monkeypatch.setattr(utils, "_use_triton", getattr(utils._use_triton, "trl_rule", utils._use_triton))
     scored = []
     real = utils._ChunkedLogProbFunction
 
