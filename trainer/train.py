@@ -106,7 +106,7 @@ def model_kwargs(job: Job) -> dict[str, Any]:
         import torch
         from transformers import BitsAndBytesConfig
 
-        if not torch.cuda.is_available():
+        if not _has_gpu():
             raise JobError("job: hyperparameters.load_in_4bit: 4-bit loading (bitsandbytes) needs a CUDA GPU on the worker")
         kw["quantization_config"] = BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_use_double_quant=True,
                                                        bnb_4bit_compute_dtype=torch.bfloat16)

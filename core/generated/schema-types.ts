@@ -1057,7 +1057,7 @@ export interface Hyperparameters {
    */
   seed?: number;
   /**
-   * Mixed precision in bfloat16: on a GPU, or autocast on a CPU worker (about 1.7x faster on a CPU with AVX-512 bfloat16).
+   * Mixed precision in bfloat16: on a GPU, or autocast on a worker without one.
    */
   bf16?: boolean;
   /**

@@ -1933,7 +1933,7 @@ export const schemaFiles = {
    "bf16": {
     "type": "boolean",
     "default": false,
-    "description": "Mixed precision in bfloat16: on a GPU, or autocast on a CPU worker (about 1.7x faster on a CPU with AVX-512 bfloat16)."
+    "description": "Mixed precision in bfloat16: on a GPU, or autocast on a worker without one."
    },
    "dtype": {
     "type": "string",

@@ -1,13 +1,11 @@
 """Training on CPU: the fused LM head scores only labelled positions (trainer/lm_head.py), and bf16 autocasts on a CPU worker."""
 
-import pytest
 import torch
+from trl.trainer import utils
 
 from trainer.job import parse_job
 from trainer.lm_head import score_labelled_positions_on_cpu
 from trainer.train import run_job
-
-utils = pytest.importorskip("trl.trainer.utils")
 
 
 def test_cpu_rule_scores_labelled_positions_only_with_the_same_results(tiny_model, monkeypatch):
