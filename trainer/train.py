@@ -230,6 +230,7 @@ def run_grpo(job: Job, output_dir: str) -> dict[str, Any]:
         max_completion_length=hp["max_completion_length"],
         temperature=float(hp["temperature"]),
         beta=float(hp["beta"]),
+        scale_rewards=hp["scale_rewards"],
         reward_weights=weights,
         **_vllm_args(job),
     )

@@ -553,7 +553,7 @@ export interface Aggregate {
    */
   turn_weight?: number;
   /**
-   * Gate components: a user turn where one of them is below 0.5 scores 0 (and counts 0 for session rules). Default `[format]`; `[]` turns gating off. See docs/rewards.md §5.
+   * Gate components: a user turn where one of them is below 1 scores 0 (and counts 0 for session rules). Default `[format]`; `[]` turns gating off. See docs/rewards.md §5.
    */
   gates?: string[];
 }
@@ -1036,6 +1036,10 @@ export interface Hyperparameters {
    * GRPO: KL coefficient (0: no reference model).
    */
   beta?: number;
+  /**
+   * GRPO: what a reward's advantage is divided by: the standard deviation of its group, of the batch, or nothing (`none`: groups whose dialogues score alike move the policy little).
+   */
+  scale_rewards?: 'group' | 'batch' | 'none';
   /**
    * Steps between progress lines.
    */

@@ -987,7 +987,7 @@ export const schemaFiles = {
       "default": [
        "format"
       ],
-      "description": "Gate components: a user turn where one of them is below 0.5 scores 0 (and counts 0 for session rules). Default `[format]`; `[]` turns gating off. See docs/rewards.md §5."
+      "description": "Gate components: a user turn where one of them is below 1 scores 0 (and counts 0 for session rules). Default `[format]`; `[]` turns gating off. See docs/rewards.md §5."
      }
     }
    }
@@ -1899,6 +1899,16 @@ export const schemaFiles = {
     "minimum": 0,
     "default": 0,
     "description": "GRPO: KL coefficient (0: no reference model)."
+   },
+   "scale_rewards": {
+    "type": "string",
+    "enum": [
+     "group",
+     "batch",
+     "none"
+    ],
+    "default": "group",
+    "description": "GRPO: what a reward's advantage is divided by: the standard deviation of its group, of the batch, or nothing (`none`: groups whose dialogues score alike move the policy little)."
    },
    "logging_steps": {
     "type": "integer",

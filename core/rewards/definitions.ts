@@ -2,7 +2,7 @@
 // and docs/rewards.md show (a test checks that the docs carry the same sentences).
 import type { RewardSpec, Transcript } from '../generated/schema-types';
 import { normalizeComponents } from './spec';
-import { brokeOff, failedGates, gatesOf, turnPart } from './score';
+import { brokeOff, failedGates, gatesOf, GATE_PASS, turnPart } from './score';
 
 export const COMPONENT_DEFINITIONS: Readonly<Record<string, string>> = {
   format: 'The output has a non-empty <think> rationale and a non-empty <answer> reply.',
@@ -68,7 +68,7 @@ export function explainTotal(t: Transcript, spec: RewardSpec): string[] {
     if (turn.score === undefined) { lines.push(`turn ${turn.index}: no score (no component has a value)`); continue; }
     scores.push(turn.score);
     const gates = failedGates(spec, v);
-    if (gates.length) { lines.push(`turn ${turn.index}: 0 — gate ${gates.map((g) => `${g} ${f(v[g])} < 0.5`).join(', ')}`); continue; }
+    if (gates.length) { lines.push(`turn ${turn.index}: 0 — gate ${gates.map((g) => `${g} ${f(v[g])} < ${GATE_PASS}`).join(', ')}`); continue; }
     const parts = turnComps.filter((c) => v[c.name] !== undefined).map((c) => `${c.weight}×${f(v[c.name])}`);
     const den = turnComps.filter((c) => v[c.name] !== undefined).reduce((n, c) => n + c.weight, 0);
     lines.push(`turn ${turn.index}: (${parts.join(' + ')}) / ${f(den)} = ${f(turn.score)}`);
@@ -91,7 +91,7 @@ export function explainTotal(t: Transcript, spec: RewardSpec): string[] {
     den += c.weight;
   }
   const gates = gatesOf(spec);
-  if (gates.length) lines.push(`gates: ${gates.join(', ')} (a turn below 0.5 on a gate scores 0)`);
+  if (gates.length) lines.push(`gates: ${gates.join(', ')} (a turn below ${GATE_PASS} on a gate scores 0)`);
   lines.push(`total = (${parts.join(' + ') || 'nothing'}) / ${f(den)} = ${t.rewards.total === undefined ? 'none' : f(t.rewards.total)}`);
   return lines;
 }

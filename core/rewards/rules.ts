@@ -24,8 +24,10 @@ export type RuleFn = (out: ParsedOutput, ctx: TurnContext, scenario: Scenario, p
 /** The rules that read the rationale: n/a when transcript.simulator_rationale is 'off'. */
 export const RATIONALE_RULES: readonly RuleName[] = ['format', 'sections', 'rationale_length', 'grounding', 'state_validity', 'plan_reply'];
 
+/** Think half: a non-blank rationale, in `<think>…</think>` or before a lone `</think>` (the opening tag was in the
+ *  chat template); answer half: a non-blank `<answer>…</answer>`. 1 is what the default gate asks for. */
 export function format(out: ParsedOutput): number {
-  const think = out.think !== undefined && !blank(out.think) ? 0.5 : 0;
+  const think = !blank(out.rationale) ? 0.5 : 0;
   const answer = out.answerTag !== undefined && !blank(out.answerTag) ? 0.5 : 0;
   return think + answer;
 }

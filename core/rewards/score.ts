@@ -37,9 +37,12 @@ export function gatesOf(spec: RewardSpec): string[] {
   return spec.aggregate?.gates ?? ['format'];
 }
 
-/** The gates a turn's values fail (a gate fails when its value is below 0.5; an absent value never fails). */
+/** A gate passes only at its full value: `format` 0.5 (one of the two tags missing) fails it as 0 does. */
+export const GATE_PASS = 1;
+
+/** The gates a turn's values fail (below GATE_PASS; an absent value never fails). */
 export function failedGates(spec: RewardSpec, values: Record<string, number>): string[] {
-  return gatesOf(spec).filter((g) => values[g] !== undefined && values[g] < 0.5);
+  return gatesOf(spec).filter((g) => values[g] !== undefined && values[g] < GATE_PASS);
 }
 
 /** A dialogue that did not run to an end of its own (cancelled or errored): it has no total and no termination value. */

