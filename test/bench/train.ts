@@ -152,7 +152,7 @@ async function main(): Promise<void> {
   const grpo = await stage(work, 'grpo', grpoSet, () => trainJob(work, 'grpo', {
     type: 'grpo', base_model: sftModel, datasets: { train: join(work, 'dialogue.jsonl') }, output_dir: grpoOut, reward_spec: JSON.parse(readFileSync(join(work, 'spec.json'), 'utf8')),
     hyperparameters: { rollout: 'dialogue', agent: 'adversarial', max_turns: MAX_TURNS, lora: { r: 16, alpha: 32 }, max_steps: GRPO_STEPS, per_device_train_batch_size: GROUP,
-      num_generations: GROUP, max_completion_length: MAX_NEW, learning_rate: 5e-4, beta: 0.04, scale_rewards: 'none', temperature: 1.0, logging_steps: 1, seed: 1, bf16: true },
+      num_generations: GROUP, max_completion_length: MAX_NEW, learning_rate: 2e-4, beta: 0.04, scale_rewards: 'none', temperature: 1.0, logging_steps: 1, seed: 1, bf16: true },
   }));
   const grpoModel = join(work, 'grpo-merged');
   await stage(work, 'merge-grpo', grpoSet, () => py(['merge', '--model', sftModel, '--adapter', grpoOut, '--out', grpoModel], 'merging the GRPO adapter'));
