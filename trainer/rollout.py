@@ -12,19 +12,24 @@ the agent's opening), the rollout
 3. lets the agent answer: the scripted or adversarial agent's next line (prepared by core with the
    same agents as ``userlm run``, with the tactic and the targets it meets), or the OpenAI-compatible
    agent endpoint the job names;
-4. appends the agent's turn to the token sequence with ``env_mask`` 0 (no loss on it), and repeats.
+4. adds the agent's turn to what the policy sees next, and repeats: with ``dialogue_history: spoken``
+   (the default) the policy sees its earlier turns as their spoken answers, as in use, and each turn
+   is generated from its own chat-templated context; with ``written`` the dialogue is one token
+   sequence and the agent's turn is appended to it with ``env_mask`` 0 (no loss on it).
 
 The finished dialogue is scored with ``trainer.rewards.score.score_transcript`` and the job's reward spec:
 every turn component per user turn (their mean per component: ``reward/turn/<name>``), every
 session component (``reward/session/<name>``) and the total (``reward/total``) as the docs define
 it (discounted turn scores, session parts, weights). GRPO's reward is the total; the components are
 logged with weight 0. Credit: the advantage of a dialogue (its total against the other dialogues of
-its group) is given to every token the policy wrote in it, in every turn.
+its group) is given to the tokens the policy wrote in it: under ``spoken``, those of one of its user
+turns drawn at random (TRL takes one sequence per rollout); under ``written``, those of every turn.
 """
 
 from __future__ import annotations
 
 import json
+import random
 import re
 from typing import Any, Callable, Optional
 
@@ -249,9 +254,19 @@ def _glue(tokenizer, before_messages: list[dict], answer_text: str, agent_text: 
     return glue
 
 
-def make_rollout_func(spec: dict, judge, contexts: dict[str, dict], agent: Optional[dict] = None):
-    """The ``rollout_func`` for GRPOTrainer; ``contexts`` maps ``prompt_key(prompt)`` to each dialogue row's context."""
+def make_rollout_func(spec: dict, judge, contexts: dict[str, dict], agent: Optional[dict] = None, history: str = "spoken", seed: int = 0):
+    """The ``rollout_func`` for GRPOTrainer; ``contexts`` maps ``prompt_key(prompt)`` to each dialogue row's context.
+
+    ``history`` (the ``dialogue_history`` hyperparameter) is what the policy sees of its earlier turns:
+
+    - ``spoken``: their spoken answers, as in use (``userlm run``, the SFT data). Each user turn is then
+      generated from its own context, so a dialogue is several sequences; TRL takes one per rollout, so a
+      rollout trains one of its user turns, drawn at random (seeded), with the dialogue's advantage: in
+      expectation every turn gets that advantage, at 1/turns of the weight.
+    - ``written``: one token sequence, every turn trained; earlier turns stay in context as written
+      (rationale and answer), a context the policy does not see in use."""
     agent_fn = endpoint_agent(agent) if agent else None
+    draw = random.Random(seed)
 
     def rollout(prompts: list, trainer) -> dict[str, list]:
         tok = trainer.processing_class
@@ -262,35 +277,49 @@ def make_rollout_func(spec: dict, judge, contexts: dict[str, dict], agent: Optio
                 raise ValueError("rollout: a prompt that is not a dialogue row of this job's datasets")
             envs.append(DialogueEnv(p, ctx, agent_fn if ctx.get("agent") == "endpoint" else None))
         messages = [[{"role": m["role"], "content": m["content"]} for m in p] for p in prompts]
-        prompt_ids = [tok(tok.apply_chat_template(m, tokenize=False, add_generation_prompt=True), add_special_tokens=False)["input_ids"] for m in messages]
-        completion: list[list[int]] = [[] for _ in prompts]
-        env_mask: list[list[int]] = [[] for _ in prompts]
-        logprobs: Optional[list[list[float]]] = [[] for _ in prompts]
+
+        def encode(msgs: list[dict]) -> list[int]:
+            return tok(tok.apply_chat_template(msgs, tokenize=False, add_generation_prompt=True), add_special_tokens=False)["input_ids"]
+
+        prompt_ids = [encode(m) for m in messages]
+        # per dialogue, per user turn: (the context it was generated from, the generated ids, their logprobs)
+        turns: list[list[tuple[list[int], list[int], Optional[list[float]]]]] = [[] for _ in prompts]
+        written: list[list[int]] = [[] for _ in prompts]  # `written`: everything after the prompt, one sequence
+        mask: list[list[int]] = [[] for _ in prompts]
+        written_lps: Optional[list[list[float]]] = [[] for _ in prompts]
         eos = set(getattr(trainer, "eos_token_ids", None) or [tok.eos_token_id])
+        drop = eos | {tok.pad_token_id}
         active = list(range(len(prompts)))
         while active:
-            gen, lps = trainer._generate_single_turn([prompt_ids[i] + completion[i] for i in active], None, {}, 1)
+            contexts_now = [encode(messages[i]) if history == "spoken" else prompt_ids[i] + written[i] for i in active]
+            gen, lps = trainer._generate_single_turn(contexts_now, None, {}, 1)
             still = []
             for j, i in enumerate(active):
                 g = list(gen[j])
-                text = tok.decode(g, skip_special_tokens=True).strip()
-                completion[i] += g
-                env_mask[i] += [1] * len(g)
-                if logprobs is not None and lps is not None:
-                    logprobs[i] += list(lps[j])
+                # the end and padding tokens dropped, not every special token: a tokenizer may have <think> and <answer> as special tokens
+                text = tok.decode([t for t in g if t not in drop]).strip()
+                lp = list(lps[j]) if lps is not None else None
+                turns[i].append((contexts_now[j], g, lp))
+                written[i] += g
+                mask[i] += [1] * len(g)
+                if written_lps is not None and lp is not None:
+                    written_lps[i] += lp
                 else:
-                    logprobs = None
+                    written_lps = None
                 if envs[i].user_turn(text):
                     continue
+                answer = envs[i].turns[-1]["text"]  # the spoken answer, parsed from the turn
                 agent_text = envs[i].agent_turn()
-                ended_with = tok.decode([g[-1]]) if g and g[-1] in eos else None
-                glue = _glue(tok, messages[i], text, agent_text, ended_with)
-                messages[i] += [{"role": "assistant", "content": text}, {"role": "user", "content": agent_text}]
-                ids = tok(glue, add_special_tokens=False)["input_ids"]
-                completion[i] += ids
-                env_mask[i] += [0] * len(ids)
-                if logprobs is not None:
-                    logprobs[i] += [0.0] * len(ids)
+                if history == "spoken":
+                    messages[i] += [{"role": "assistant", "content": answer}, {"role": "user", "content": agent_text}]
+                else:
+                    ended_with = tok.decode([g[-1]]) if g and g[-1] in eos else None
+                    ids = tok(_glue(tok, messages[i], text, agent_text, ended_with), add_special_tokens=False)["input_ids"]
+                    messages[i] += [{"role": "assistant", "content": text}, {"role": "user", "content": agent_text}]
+                    written[i] += ids
+                    mask[i] += [0] * len(ids)
+                    if written_lps is not None:
+                        written_lps[i] += [0.0] * len(ids)
                 still.append(i)
             active = still
         scores = []
@@ -298,7 +327,16 @@ def make_rollout_func(spec: dict, judge, contexts: dict[str, dict], agent: Optio
             s = score_transcript(spec, env.scenario, env.profile, env.transcript(), judge)
             scores.append(json.dumps({"total": s.total, "turn": s.turn_mean, "session": s.session,
                                       "user_turns": env.user_turns, "end": env.end["reason"] if env.end else "max_turns"}))
-        return {"prompt_ids": prompt_ids, "completion_ids": completion, "logprobs": logprobs, "env_mask": env_mask, "dialogue": scores}
+        logprobs: Optional[list[list[float]]]
+        if history == "spoken":
+            picked = [ts[draw.randrange(len(ts))] for ts in turns]
+            prompt_ids = [c for c, _, _ in picked]
+            completion = [g for _, g, _ in picked]
+            mask = [[1] * len(g) for g in completion]
+            logprobs = None if any(lp is None for _, _, lp in picked) else [lp for _, _, lp in picked]  # type: ignore[misc]
+        else:
+            completion, logprobs = written, written_lps
+        return {"prompt_ids": prompt_ids, "completion_ids": completion, "logprobs": logprobs, "env_mask": mask, "dialogue": scores}
 
     return rollout
 

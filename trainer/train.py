@@ -212,8 +212,8 @@ def run_grpo(job: Job, output_dir: str) -> dict[str, Any]:
                                    "not single-turn RL rows")
                 contexts[prompt_key(row["prompt"])] = ctx
         funcs, weights = dialogue_reward_functions(job.reward_spec)
-        extra["rollout_func"] = make_rollout_func(job.reward_spec, judge, contexts, job.agent)
-        info.update(dialogues=len(train), agent=hp["agent"])
+        extra["rollout_func"] = make_rollout_func(job.reward_spec, judge, contexts, job.agent, hp["dialogue_history"], hp["seed"])
+        info.update(dialogues=len(train), agent=hp["agent"], dialogue_history=hp["dialogue_history"])
         skipped: dict[str, str] = {} if judge else {c["name"]: "no judge configured" for c in job.reward_spec["components"] if c["kind"] == "judge"}
     else:
         try:

@@ -1124,6 +1124,10 @@ export interface Hyperparameters {
    */
   agent?: 'scripted' | 'adversarial' | 'endpoint';
   /**
+   * Multi-turn GRPO: what the policy sees of its earlier turns. `spoken`: their spoken answers, as in use and in the SFT data; each rollout trains one of its user turns, drawn at random, with the dialogue's advantage. `written`: the dialogue is one sequence and every turn is trained, but earlier turns stay in context with their rationales (a context not seen in use).
+   */
+  dialogue_history?: 'spoken' | 'written';
+  /**
    * Multi-turn GRPO: user turns per dialogue at most (the scenario's own `max_turns` when lower).
    */
   max_turns?: number;

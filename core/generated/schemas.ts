@@ -2089,6 +2089,15 @@ export const schemaFiles = {
     "default": "scripted",
     "description": "Multi-turn GRPO: the agent the policy talks to (`endpoint`: the OpenAI-compatible agent the job names, `--agent BACKEND`)."
    },
+   "dialogue_history": {
+    "type": "string",
+    "enum": [
+     "spoken",
+     "written"
+    ],
+    "default": "spoken",
+    "description": "Multi-turn GRPO: what the policy sees of its earlier turns. `spoken`: their spoken answers, as in use and in the SFT data; each rollout trains one of its user turns, drawn at random, with the dialogue's advantage. `written`: the dialogue is one sequence and every turn is trained, but earlier turns stay in context with their rationales (a context not seen in use)."
+   },
    "max_turns": {
     "type": "integer",
     "minimum": 1,

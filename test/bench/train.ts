@@ -10,8 +10,8 @@
 //      (rollout=dialogue) from the SFT model, then the total again (target: it rises).
 // Prints the figures before and after side by side. Not run by CI (docs/training.md has the figures and the time).
 // Settings: USERLM_BENCH_SFT_STEPS (default 64, one sample a step), USERLM_BENCH_GRPO_STEPS (8, four rollouts of one dialogue a
-// step), USERLM_BENCH_N (10 held-out prompts; the adversarial split has 4 dialogues), USERLM_BENCH_SAMPLES (4 sampled plays of each
-// dialogue besides the greedy one), USERLM_BENCH_BASE (reuse a converted checkpoint), USERLM_BENCH_WORK (continue an earlier run's
+// step), USERLM_BENCH_N (10 held-out prompts; the adversarial split has 4 dialogues), USERLM_BENCH_SAMPLES (4 plays of each
+// dialogue, sampled as GRPO samples), USERLM_BENCH_BASE (reuse a converted checkpoint), USERLM_BENCH_WORK (continue an earlier run's
 // work folder: a stage whose result is there, with the same settings, is not run again).
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -151,23 +151,21 @@ async function main(): Promise<void> {
   const grpoOut = join(work, 'grpo-out');
   const grpo = await stage(work, 'grpo', grpoSet, () => trainJob(work, 'grpo', {
     type: 'grpo', base_model: sftModel, datasets: { train: join(work, 'dialogue.jsonl') }, output_dir: grpoOut, reward_spec: JSON.parse(readFileSync(join(work, 'spec.json'), 'utf8')),
-    hyperparameters: { rollout: 'dialogue', agent: 'adversarial', max_turns: MAX_TURNS, lora: { r: 16, alpha: 32 }, max_steps: GRPO_STEPS, per_device_train_batch_size: GROUP,
+    hyperparameters: { rollout: 'dialogue', dialogue_history: 'spoken', agent: 'adversarial', max_turns: MAX_TURNS, lora: { r: 16, alpha: 32 }, max_steps: GRPO_STEPS, per_device_train_batch_size: GROUP,
       num_generations: GROUP, max_completion_length: MAX_NEW, learning_rate: 2e-4, beta: 0.04, scale_rewards: 'none', temperature: 1.0, logging_steps: 1, seed: 1, bf16: true },
   }));
   const grpoModel = join(work, 'grpo-merged');
   await stage(work, 'merge-grpo', grpoSet, () => py(['merge', '--model', sftModel, '--adapter', grpoOut, '--out', grpoModel], 'merging the GRPO adapter'));
   const afterGrpo = await stage(work, 'dialogue-grpo', { ...grpoSet, ...dlgSet }, () => py(['dialogue', '--model', grpoModel, ...dlg], 'after GRPO: total reward of adversarial dialogues'));
 
-  type Dialogues = { greedy: Played; sampled: Played; n: number };
-  type Played = { total: number; stderr: number; session: Record<string, number> };
-  const [b, a] = [beforeGrpo as unknown as Dialogues, afterGrpo as unknown as Dialogues];
+  type Played = { total: number; stderr: number; session: Record<string, number>; n: number };
+  const [b, a] = [beforeGrpo as unknown as Played, afterGrpo as unknown as Played];
   const f = (x: unknown) => (typeof x === 'number' ? x.toFixed(3) : String(x));
   const rows = [
     ['format (held-out prompts)', before.format, afterSft.format, '≥ 0.9 after SFT'],
     ['sections (held-out prompts)', before.sections, afterSft.sections, ''],
-    [`total, sampled (${b.n}×${SAMPLES} dialogues)`, b.sampled.total, a.sampled.total, `rises after GRPO (± ${f(b.sampled.stderr)} / ${f(a.sampled.stderr)} s.e.)`],
-    ['termination, sampled', b.sampled.session.termination, a.sampled.session.termination, ''],
-    [`total, greedy (${b.n} dialogues)`, b.greedy.total, a.greedy.total, ''],
+    [`total (${b.n}×${SAMPLES} dialogues)`, b.total, a.total, `rises after GRPO (± ${f(b.stderr)} / ${f(a.stderr)} s.e.)`],
+    ['termination', b.session.termination, a.session.termination, ''],
   ];
   const total = Object.values(minutes).reduce((x, y) => x + y, 0);
   process.stdout.write(`\nbench:train — Gemma 3 270M (${converted.parameters} parameters, from GGUF), CPU, ${total.toFixed(1)} min in its stages\n`);

@@ -23,12 +23,13 @@ def test_format_measure_scores_each_reply(monkeypatch, tiny_model, datasets):
 
 
 def test_dialogue_measure_plays_whole_dialogues_with_spoken_history(monkeypatch, tiny_model, datasets, tmp_path):
-    calls = []  # (sampled?, the conversations of one batched call)
+    calls = []  # the conversations of each batched call
 
     def generate(model, tok, conversations, max_new, sample=False):
-        calls.append((sample, [[dict(m) for m in c] for c in conversations]))
-        # greedy plays answer well; sampled plays drop the answer block (format 0.5: the gate zeroes the turn)
-        return [TARGET.split("<answer>")[0] if sample else TARGET for _ in conversations]
+        assert sample  # plays are sampled, at GRPO's settings
+        calls.append([[dict(m) for m in c] for c in conversations])
+        # the first two plays answer well; the third drops the answer block on its first turn (format 0.5: the gate zeroes it)
+        return [TARGET.split("<answer>")[0] if i == 2 and len(calls) == 1 else TARGET for i in range(len(conversations))]
 
     monkeypatch.setattr(bench, "generate", generate)
     spec_path = tmp_path / "spec.json"
@@ -36,14 +37,12 @@ def test_dialogue_measure_plays_whole_dialogues_with_spoken_history(monkeypatch,
                                                     {"name": "termination", "kind": "rule", "level": "session", "weight": 1.0}],
                                      "aggregate": {"turn_weight": 2, "gates": ["format"]}}))
     r = bench.measure_dialogue(tiny_model, datasets["dialogue"], str(spec_path), 1, 8, 3)
-    greedy, sampled = r["greedy"], r["sampled"]
-    assert r["n"] == 1 and r["samples"] == 3
-    assert greedy["user_turns"] >= 2 and 0 < greedy["total"] <= 1 and len(greedy["totals"]) == 1
-    assert len(sampled["totals"]) == 3 and sampled["total"] == 0 and sampled["stderr"] == 0
-    # one call per user turn, all of a play's dialogues together: 1 greedy, then the 3 sampled plays in one batch
-    assert [len(c) for s, c in calls if not s] == [1] * int(greedy["user_turns"])
-    assert {len(c) for s, c in calls if s} == {3}
-    later = [c for s, c in calls if not s][-1][0]
-    earlier_user = [m["content"] for m in later if m["role"] == "assistant"]
+    assert r["n"] == 1 and r["samples"] == 3 and len(r["totals"]) == 3 and r["user_turns"] >= 2
+    good, gated = r["totals"][:2], r["totals"][2]
+    assert good[0] == good[1] and 0 < good[0] <= 1 and gated < good[0] and r["stderr"] > 0
+    assert r["total"] == (2 * good[0] + gated) / 3
+    # one call per user turn, the 3 plays of the dialogue in one batch
+    assert {len(c) for c in calls} == {3} and len(calls) >= 2
+    earlier_user = [m["content"] for m in calls[-1][0] if m["role"] == "assistant"]
     assert earlier_user and all("<think>" not in c and "Agent intent" not in c for c in earlier_user)
     assert earlier_user[0] == "Before anything else, what is the total monthly price?"

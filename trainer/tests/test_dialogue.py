@@ -9,7 +9,7 @@ import pytest
 from trainer.job import parse_job
 from trainer.rewards.context import DEFAULT_OUT_OF_SCOPE_TOKEN, DEFAULT_STOP_TOKEN, DEFAULT_TRANSFER_TOKEN
 from trainer.rewards.score import score_transcript
-from trainer.rollout import DialogueEnv, compare, dialogue_reward_functions, touches
+from trainer.rollout import DialogueEnv, compare, dialogue_reward_functions, make_rollout_func, prompt_key, touches
 from trainer.train import run_job
 
 from conftest import AGENT_LINES, ROOT, SCENARIO, dialogue_rows
@@ -91,15 +91,71 @@ def test_dialogue_reward_functions_give_total_and_each_component():
     assert by["total"] == 0.5 and by["turn/format"] == 1.0 and by["session/termination"] == 0.0 and by["turn/sections"] is None
 
 
-def test_multi_turn_grpo_tiny_logs_turn_and_session_components_and_evaluates(tmp_path, tiny_model, datasets):
+class ScriptedTrainer:
+    """What the rollout uses of GRPOTrainer: its tokenizer and its generation step, here replying with set
+    turns and keeping the contexts it was asked to continue."""
+
+    def __init__(self, tok, replies):
+        self.processing_class, self.replies, self.contexts = tok, list(replies), []
+        self.eos_token_ids = [tok.convert_tokens_to_ids("<|end|>")]
+
+    def _generate_single_turn(self, contexts, images, fields, n):
+        self.contexts += [self.processing_class.decode(c) for c in contexts]
+        out = [self.processing_class(self.replies.pop(0), add_special_tokens=False)["input_ids"] + self.eos_token_ids for _ in contexts]
+        return out, [[-0.5] * len(o) for o in out]
+
+
+@pytest.mark.parametrize("history", ["spoken", "written"])
+def test_rollout_history_spoken_shows_answers_and_trains_one_turn_written_keeps_one_sequence(tiny_model, history):
+    from transformers import AutoTokenizer
+
+    tok = AutoTokenizer.from_pretrained(tiny_model)
+    row = dialogue_rows()[0]
+    ctx = dict(row["context"], max_turns=2)
+    replies = [GOOD.format("What is the monthly price?").replace("\\n", "\n"), GOOD.format("I will think about it.").replace("\\n", "\n")]
+    rollout = make_rollout_func(SPEC, None, {prompt_key(row["prompt"]): ctx}, history=history, seed=3)
+    trainer = ScriptedTrainer(tok, replies)
+    out = rollout([row["prompt"]], trainer)
+    assert len(trainer.contexts) == 2 and json.loads(out["dialogue"][0])["user_turns"] == 2
+    second = trainer.contexts[1]  # what the policy saw when it wrote its second turn
+    assert AGENT_LINES[0]["text"] in second and "What is the monthly price?" in second
+    completion = tok.decode(out["completion_ids"][0])
+    if history == "spoken":
+        assert "rush me" not in second  # its first turn as spoken: the answer, no rationale
+        assert tok.decode(out["prompt_ids"][0]) in trainer.contexts  # the sequence is one turn with the context it was generated from
+        assert completion.count("rush me") == 1 and AGENT_LINES[0]["text"] not in completion
+        assert out["env_mask"][0] == [1] * len(out["completion_ids"][0])
+    else:
+        assert second.count("rush me") == 1  # the first turn stays in context as written
+        assert completion.count("rush me") == 2 and AGENT_LINES[0]["text"] in completion  # both turns, the agent's between
+        assert 0 in out["env_mask"][0] and len(out["env_mask"][0]) == len(out["completion_ids"][0])
+    assert len(out["logprobs"][0]) == len(out["completion_ids"][0])
+
+
+def test_rollout_spoken_draws_each_turn(tiny_model):
+    """Over many rollouts each of a dialogue's user turns is the trained one: the draw is not stuck on one."""
+    from transformers import AutoTokenizer
+
+    tok = AutoTokenizer.from_pretrained(tiny_model)
+    row = dialogue_rows()[0]
+    rollout = make_rollout_func(SPEC, None, {prompt_key(row["prompt"]): dict(row["context"], max_turns=2)}, seed=1)
+    picked = set()
+    for _ in range(12):
+        out = rollout([row["prompt"]], ScriptedTrainer(tok, ["first turn", "second turn"]))
+        picked.add(tok.decode(out["completion_ids"][0], skip_special_tokens=True).strip())
+    assert picked == {"first turn", "second turn"}
+
+
+@pytest.mark.parametrize("history", ["spoken", "written"])
+def test_multi_turn_grpo_tiny_logs_turn_and_session_components_and_evaluates(tmp_path, tiny_model, datasets, history):
     job = parse_job({
         "type": "grpo", "base_model": tiny_model, "datasets": {"train": datasets["dialogue"], "validation": datasets["dialogue"]},
         "output_dir": "out", "reward_spec": SPEC,
         "hyperparameters": {"rollout": "dialogue", "max_steps": 2, "per_device_train_batch_size": 2, "num_generations": 2,
-                            "max_completion_length": 10, "learning_rate": 1e-4, "eval_steps": 1},
+                            "max_completion_length": 10, "learning_rate": 1e-4, "eval_steps": 1, "dialogue_history": history},
     }, str(tmp_path))
     summary = run_job(job)
-    assert summary["rollout"] == "dialogue" and summary["dialogues"] == 1
+    assert summary["rollout"] == "dialogue" and summary["dialogues"] == 1 and summary["dialogue_history"] == history
     assert summary["skipped"] == {"persona_consistency": "no judge configured", "robotic_tone": "no judge configured", "goal_progress": "no judge configured"}
     lines = read_lines(tmp_path / "out" / "metrics.jsonl")
     train = [m for m in lines if "reward" in m]

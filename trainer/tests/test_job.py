@@ -52,6 +52,7 @@ def test_lora_true_takes_the_default_settings_and_the_older_lora_field_merges(tm
     ({"hyperparameters": {"learning_rate": -1}}, "hyperparameters.learning_rate: must be > 0, got -1"),
     ({"hyperparameters": {"dtype": "fp8"}}, 'hyperparameters.dtype: must be one of "auto" | "float32" | "bfloat16" | "float16", got "fp8"'),
     ({"hyperparameters": {"scale_rewards": "max"}}, 'hyperparameters.scale_rewards: must be one of "group" | "batch" | "none", got "max"'),
+    ({"hyperparameters": {"dialogue_history": "full"}}, 'hyperparameters.dialogue_history: must be one of "spoken" | "written", got "full"'),
     ({"hyperparameters": {"lora": "yes"}}, "hyperparameters.lora: must be true, false or {r, alpha, dropout, target_modules}"),
     ({"hyperparameters": {"lora": {"rank": 8}}}, "hyperparameters.lora.rank: unknown field"),
     ({"hyperparameters": {"load_in_4bit": True}}, "hyperparameters.load_in_4bit: a 4-bit model cannot be trained directly; add lora=true"),
