@@ -9,9 +9,9 @@
 //   4. the total reward of whole dialogues against the adversarial agent, then multi-turn GRPO
 //      (rollout=dialogue) from the SFT model, then the total again (target: it rises).
 // Prints the figures before and after side by side. Not run by CI (docs/training.md has the figures and the time).
-// Settings: USERLM_BENCH_SFT_STEPS (default 64, one sample a step), USERLM_BENCH_GRPO_STEPS (8, four rollouts of one dialogue a
+// Settings: USERLM_BENCH_SFT_STEPS (default 64, one sample a step: 32 left 4 of 10 held-out replies looping), USERLM_BENCH_GRPO_STEPS (8, four rollouts of one dialogue a
 // step), USERLM_BENCH_N (10 held-out prompts; the adversarial split has 4 dialogues), USERLM_BENCH_SAMPLES (4 plays of each
-// dialogue, sampled as GRPO samples), USERLM_BENCH_BASE (reuse a converted checkpoint), USERLM_BENCH_WORK (continue an earlier run's
+// dialogue, sampled as GRPO samples), USERLM_BENCH_SEED (GRPO's seed, 1), USERLM_BENCH_BASE (reuse a converted checkpoint), USERLM_BENCH_WORK (continue an earlier run's
 // work folder: a stage whose result is there, with the same settings, is not run again).
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -27,6 +27,7 @@ const CLI = join(ROOT, 'out', 'cli', 'main.js');
 const env = (k: string, d: number) => Number(process.env[k] ?? d);
 const SFT_STEPS = env('USERLM_BENCH_SFT_STEPS', 64);
 const GRPO_STEPS = env('USERLM_BENCH_GRPO_STEPS', 8);
+const SEED = env('USERLM_BENCH_SEED', 1); // GRPO's seed (its sampling and the turn each rollout trains): another seed is a replicate
 // Room for a whole reply: the exported targets are 155-290 Gemma tokens (rationale 135-214), so fewer cuts the
 // <answer> off and `format` could never pass. The prompts (system, profile, dialogue) run to ~1,750 tokens:
 // a training sample costs ~18 s on 2 cores in bf16 (trainer/lm_head.py), which sets the step counts.
@@ -106,7 +107,7 @@ async function main(): Promise<void> {
   const heldSet = { N, MAX_NEW };
   const sftSet = { ...dataSet, SFT_STEPS };
   const dlgSet = { ...sftSet, N, MAX_NEW, SAMPLES };
-  const grpoSet = { ...sftSet, MAX_NEW, GRPO_STEPS, GROUP };
+  const grpoSet = { ...sftSet, MAX_NEW, GRPO_STEPS, GROUP, SEED };
   const dialogueCount = await stage(work, 'data', dataSet, async () => {
     for (const suite of ['standard', 'adversarial']) {
       mkdirSync(join(work, 'runs', suite), { recursive: true });
@@ -152,7 +153,7 @@ async function main(): Promise<void> {
   const grpo = await stage(work, 'grpo', grpoSet, () => trainJob(work, 'grpo', {
     type: 'grpo', base_model: sftModel, datasets: { train: join(work, 'dialogue.jsonl') }, output_dir: grpoOut, reward_spec: JSON.parse(readFileSync(join(work, 'spec.json'), 'utf8')),
     hyperparameters: { rollout: 'dialogue', dialogue_history: 'spoken', agent: 'adversarial', max_turns: MAX_TURNS, lora: { r: 16, alpha: 32 }, max_steps: GRPO_STEPS, per_device_train_batch_size: GROUP,
-      num_generations: GROUP, max_completion_length: MAX_NEW, learning_rate: 2e-4, beta: 0.04, scale_rewards: 'none', temperature: 1.0, logging_steps: 1, seed: 1, bf16: true },
+      num_generations: GROUP, max_completion_length: MAX_NEW, learning_rate: 2e-4, beta: 0.04, scale_rewards: 'none', temperature: 1.0, logging_steps: 1, seed: SEED, bf16: true },
   }));
   const grpoModel = join(work, 'grpo-merged');
   await stage(work, 'merge-grpo', grpoSet, () => py(['merge', '--model', sftModel, '--adapter', grpoOut, '--out', grpoModel], 'merging the GRPO adapter'));
