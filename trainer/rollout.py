@@ -254,6 +254,11 @@ def _glue(tokenizer, before_messages: list[dict], answer_text: str, agent_text: 
     return glue
 
 
+def written_ids(turns: list[dict]) -> list[int]:
+    """Turns as one sequence: each turn's generated ids and what follows it."""
+    return [x for t in turns for x in t["ids"] + t["after"]]
+
+
 def make_rollout_func(spec: dict, judge, contexts: dict[str, dict], agent: Optional[dict] = None, history: str = "spoken", seed: int = 0):
     """The ``rollout_func`` for GRPOTrainer; ``contexts`` maps ``prompt_key(prompt)`` to each dialogue row's context.
 
@@ -282,30 +287,22 @@ def make_rollout_func(spec: dict, judge, contexts: dict[str, dict], agent: Optio
             return tok(tok.apply_chat_template(msgs, tokenize=False, add_generation_prompt=True), add_special_tokens=False)["input_ids"]
 
         prompt_ids = [encode(m) for m in messages]
-        # per dialogue, per user turn: (the context it was generated from, the generated ids, their logprobs)
-        turns: list[list[tuple[list[int], list[int], Optional[list[float]]]]] = [[] for _ in prompts]
-        written: list[list[int]] = [[] for _ in prompts]  # `written`: everything after the prompt, one sequence
-        mask: list[list[int]] = [[] for _ in prompts]
-        written_lps: Optional[list[list[float]]] = [[] for _ in prompts]
+        # per dialogue, per user turn: the context it was generated from, the generated ids, their logprobs (None
+        # when the generation step gives none), and under `written` the ids appended after it (the agent's turn)
+        turns: list[list[dict]] = [[] for _ in prompts]
         eos = set(getattr(trainer, "eos_token_ids", None) or [tok.eos_token_id])
         drop = eos | {tok.pad_token_id}
         active = list(range(len(prompts)))
         while active:
-            contexts_now = [encode(messages[i]) if history == "spoken" else prompt_ids[i] + written[i] for i in active]
+            contexts_now = [encode(messages[i]) if history == "spoken" else prompt_ids[i] + written_ids(turns[i]) for i in active]
             gen, lps = trainer._generate_single_turn(contexts_now, None, {}, 1)
             still = []
             for j, i in enumerate(active):
                 g = list(gen[j])
                 # the end and padding tokens dropped, not every special token: a tokenizer may have <think> and <answer> as special tokens
                 text = tok.decode([t for t in g if t not in drop]).strip()
-                lp = list(lps[j]) if lps is not None else None
-                turns[i].append((contexts_now[j], g, lp))
-                written[i] += g
-                mask[i] += [1] * len(g)
-                if written_lps is not None and lp is not None:
-                    written_lps[i] += lp
-                else:
-                    written_lps = None
+                turn = {"context": contexts_now[j], "ids": g, "logprobs": list(lps[j]) if lps is not None else None, "after": []}
+                turns[i].append(turn)
                 if envs[i].user_turn(text):
                     continue
                 answer = envs[i].turns[-1]["text"]  # the spoken answer, parsed from the turn
@@ -314,12 +311,8 @@ def make_rollout_func(spec: dict, judge, contexts: dict[str, dict], agent: Optio
                     messages[i] += [{"role": "assistant", "content": answer}, {"role": "user", "content": agent_text}]
                 else:
                     ended_with = tok.decode([g[-1]]) if g and g[-1] in eos else None
-                    ids = tok(_glue(tok, messages[i], text, agent_text, ended_with), add_special_tokens=False)["input_ids"]
+                    turn["after"] = tok(_glue(tok, messages[i], text, agent_text, ended_with), add_special_tokens=False)["input_ids"]
                     messages[i] += [{"role": "assistant", "content": text}, {"role": "user", "content": agent_text}]
-                    written[i] += ids
-                    mask[i] += [0] * len(ids)
-                    if written_lps is not None:
-                        written_lps[i] += [0.0] * len(ids)
                 still.append(i)
             active = still
         scores = []
@@ -327,15 +320,14 @@ def make_rollout_func(spec: dict, judge, contexts: dict[str, dict], agent: Optio
             s = score_transcript(spec, env.scenario, env.profile, env.transcript(), judge)
             scores.append(json.dumps({"total": s.total, "turn": s.turn_mean, "session": s.session,
                                       "user_turns": env.user_turns, "end": env.end["reason"] if env.end else "max_turns"}))
-        logprobs: Optional[list[list[float]]]
+        # `spoken`: one turn of each dialogue, drawn at random, with its own context; `written`: every turn in one sequence
+        pieces = [[ts[draw.randrange(len(ts))]] for ts in turns] if history == "spoken" else turns
         if history == "spoken":
-            picked = [ts[draw.randrange(len(ts))] for ts in turns]
-            prompt_ids = [c for c, _, _ in picked]
-            completion = [g for _, g, _ in picked]
-            mask = [[1] * len(g) for g in completion]
-            logprobs = None if any(lp is None for _, _, lp in picked) else [lp for _, _, lp in picked]  # type: ignore[misc]
-        else:
-            completion, logprobs = written, written_lps
+            prompt_ids = [p[0]["context"] for p in pieces]
+        completion = [written_ids(p) for p in pieces]
+        mask = [[x for t in p for x in [1] * len(t["ids"]) + [0] * len(t["after"])] for p in pieces]
+        has_lps = all(t["logprobs"] is not None for p in pieces for t in p)
+        logprobs = [[x for t in p for x in t["logprobs"] + [0.0] * len(t["after"])] for p in pieces] if has_lps else None
         return {"prompt_ids": prompt_ids, "completion_ids": completion, "logprobs": logprobs, "env_mask": mask, "dialogue": scores}
 
     return rollout
