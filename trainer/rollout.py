@@ -33,6 +33,7 @@ import random
 import re
 from typing import Any, Callable, Optional
 
+from .decode import turn_decoder
 from .rewards.text import content_words, has_phrase, parse_output, tokens
 from .rewards.context import DEFAULT_OUT_OF_SCOPE_TOKEN, DEFAULT_STOP_TOKEN, DEFAULT_TRANSFER_TOKEN, STATE_VARS, state_claims
 from .rewards.score import score_transcript
@@ -291,7 +292,7 @@ def make_rollout_func(spec: dict, judge, contexts: dict[str, dict], agent: Optio
         # when the generation step gives none), and under `written` the ids appended after it (the agent's turn)
         turns: list[list[dict]] = [[] for _ in prompts]
         eos = set(getattr(trainer, "eos_token_ids", None) or [tok.eos_token_id])
-        drop = eos | {tok.pad_token_id}
+        decode = turn_decoder(tok, eos)
         active = list(range(len(prompts)))
         while active:
             contexts_now = [encode(messages[i]) if history == "spoken" else prompt_ids[i] + written_ids(turns[i]) for i in active]
@@ -299,8 +300,7 @@ def make_rollout_func(spec: dict, judge, contexts: dict[str, dict], agent: Optio
             still = []
             for j, i in enumerate(active):
                 g = list(gen[j])
-                # the end and padding tokens dropped, not every special token: a tokenizer may have <think> and <answer> as special tokens
-                text = tok.decode([t for t in g if t not in drop]).strip()
+                text = decode(g)
                 turn = {"context": contexts_now[j], "ids": g, "logprobs": list(lps[j]) if lps is not None else None, "after": []}
                 turns[i].append(turn)
                 if envs[i].user_turn(text):

@@ -189,6 +189,7 @@ def run_grpo(job: Job, output_dir: str) -> dict[str, Any]:
     from trl import GRPOConfig, GRPOTrainer
 
     from .data import rl_dataset
+    from .decode import end_ids, turn_decoder
     from .judge import judge_from_job
     from .rewards.spec import SpecError
     from .rewards.grpo import reward_functions
@@ -200,6 +201,7 @@ def run_grpo(job: Job, output_dir: str) -> dict[str, Any]:
     judge = judge_from_job(job.judge, job.reward_spec)
     extra: dict[str, Any] = {}
     info: dict[str, Any] = {"rollout": hp["rollout"]}
+    model, tokenizer = _load_model_and_tokenizer(job)
     if hp["rollout"] == "dialogue":
         from .rollout import dialogue_reward_functions, make_rollout_func, prompt_key
 
@@ -216,12 +218,11 @@ def run_grpo(job: Job, output_dir: str) -> dict[str, Any]:
         info.update(dialogues=len(train), agent=hp["agent"], dialogue_history=hp["dialogue_history"])
         skipped: dict[str, str] = {} if judge else {c["name"]: "no judge configured" for c in job.reward_spec["components"] if c["kind"] == "judge"}
     else:
-        try:
-            funcs, weights, skipped_list = reward_functions(job.reward_spec, judge)
+        try:  # the rewards read the sampled turns from their ids: TRL's text has lost any special-token tags
+            funcs, weights, skipped_list = reward_functions(job.reward_spec, judge, turn_decoder(tokenizer, end_ids(tokenizer, model.generation_config)))
         except SpecError as e:
             raise JobError(str(e)) from None
         skipped = {c["name"]: c["reason"] for c in skipped_list}
-    model, tokenizer = _load_model_and_tokenizer(job)
     args = GRPOConfig(
         **_common_args(job, output_dir),
         **_eval_args(job, val is not None),

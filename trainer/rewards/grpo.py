@@ -63,12 +63,23 @@ def _gated(spec: Optional[dict], out: Parsed, tc: TurnContext, scenario: dict) -
     return False
 
 
-def _make_rule_fn(c: dict, spec: Optional[dict] = None) -> Callable[..., list[Optional[float]]]:
-    def fn(prompts, completions, context, **_: Any) -> list[Optional[float]]:
+Decode = Callable[[list[int]], str]
+
+
+def completion_texts(completions: list, completion_ids: Optional[list], decode: Optional[Decode]) -> list[str]:
+    """The sampled turns as text: decoded from their ids with ``decode`` (trainer/decode.py) when TRL passes
+    them, since TRL's own text has lost any special token (``<think>``, ``<answer>`` in some tokenizers)."""
+    if decode is not None and completion_ids is not None:
+        return [decode(list(ids)) for ids in completion_ids]
+    return [completion_text(c) for c in completions]
+
+
+def _make_rule_fn(c: dict, spec: Optional[dict] = None, decode: Optional[Decode] = None) -> Callable[..., list[Optional[float]]]:
+    def fn(prompts, completions, context, completion_ids=None, **_: Any) -> list[Optional[float]]:
         scores = []
-        for prompt, completion, ctx_json in zip(prompts, completions, context):
+        for prompt, text, ctx_json in zip(prompts, completion_texts(completions, completion_ids, decode), context):
             ctx = json.loads(ctx_json)
-            out = parse_output(completion_text(completion))
+            out = parse_output(text)
             earlier = [{"speaker": t["speaker"], "text": t["text"]} for t in turns_from_prompt(prompt)]
             tc = context_from_json(ctx["turn"], earlier, ctx.get("profile"))
             v = score_rule(c["name"], out, tc, ctx["scenario"], c.get("params"))
@@ -79,12 +90,13 @@ def _make_rule_fn(c: dict, spec: Optional[dict] = None) -> Callable[..., list[Op
     return fn
 
 
-def _make_judge_fn(c: dict, judge: Optional[JudgeFn], rubric: str, spec: Optional[dict] = None) -> Callable[..., list[Optional[float]]]:
-    def one(prompt: Any, completion: Any, ctx_json: str) -> Optional[float]:
+def _make_judge_fn(c: dict, judge: Optional[JudgeFn], rubric: str, spec: Optional[dict] = None,
+                   decode: Optional[Decode] = None) -> Callable[..., list[Optional[float]]]:
+    def one(prompt: Any, text: str, ctx_json: str) -> Optional[float]:
         if judge is None:
             return None
         ctx = json.loads(ctx_json)
-        out = parse_output(completion_text(completion))
+        out = parse_output(text)
         turns = turns_from_prompt(prompt)
         earlier = [{"speaker": t["speaker"], "text": t["text"]} for t in turns]
         if _gated(spec, out, context_from_json(ctx["turn"], earlier, ctx.get("profile")), ctx["scenario"]):
@@ -94,19 +106,20 @@ def _make_judge_fn(c: dict, judge: Optional[JudgeFn], rubric: str, spec: Optiona
         raw = judge(c["name"], build_judge_prompt(rubric, ctx["scenario"], ctx.get("profile") or {}, turns, i), str(i))
         return None if raw is None else judge_component_score(c, judge_value(raw))
 
-    def fn(prompts, completions, context, **_: Any) -> list[Optional[float]]:
+    def fn(prompts, completions, context, completion_ids=None, **_: Any) -> list[Optional[float]]:
         from concurrent.futures import ThreadPoolExecutor
 
         with ThreadPoolExecutor(max_workers=8) as pool:
-            return list(pool.map(one, prompts, completions, context))
+            return list(pool.map(one, prompts, completion_texts(completions, completion_ids, decode), context))
 
     fn.__name__ = c["name"]
     return fn
 
 
-def reward_functions(spec: dict, judge: Optional[JudgeFn]) -> tuple[list[Callable], list[float], list[dict]]:
+def reward_functions(spec: dict, judge: Optional[JudgeFn], decode: Optional[Decode] = None) -> tuple[list[Callable], list[float], list[dict]]:
     """One TRL reward function per component (named after it), the weights normalised to sum 1 (so
-    TRL's weighted sum is the spec's weighted-mean turn score), and the skipped components."""
+    TRL's weighted sum is the spec's weighted-mean turn score), and the skipped components. With
+    ``decode``, each function reads the sampled turns from their ids (see ``completion_texts``)."""
     validate_spec(spec)
     used, skipped = grpo_components(spec, judge is not None)
     total = fsum_ordered(float(c.get("weight", 1)) for c in used)
@@ -115,6 +128,6 @@ def reward_functions(spec: dict, judge: Optional[JudgeFn]) -> tuple[list[Callabl
     funcs: list[Callable] = []
     weights: list[float] = []
     for c in used:
-        funcs.append(_make_rule_fn(c, spec) if c["kind"] == "rule" else _make_judge_fn(c, judge, c.get("rubric") or c["name"], spec))
+        funcs.append(_make_rule_fn(c, spec, decode) if c["kind"] == "rule" else _make_judge_fn(c, judge, c.get("rubric") or c["name"], spec, decode))
         weights.append(float(c.get("weight", 1)) / total)
     return funcs, weights, skipped

@@ -147,3 +147,28 @@ def test_gated_turn_scores_zero_everywhere(datasets):
     ok = "<think>Agent intent: pressure. Plan: refuse.</think><answer>No, I won't decide today.</answer>"
     judged = {f.__name__: f([row["prompt"]], [ok], [ctx])[0] for f in funcs}
     assert judged["format"] == 1.0 and judged["persona_consistency"] > 0 and calls
+
+
+def test_single_turn_rewards_read_the_tags_from_the_ids(tiny_model, datasets):
+    """TRL hands the reward functions text decoded with skip_special_tokens=True: with a tokenizer whose
+    <think>/<answer> are special tokens (the tiny one's are), the tags are gone and format scores 0.
+    With the job's decoder the functions read the turn from its ids, tags and all."""
+    from transformers import AutoTokenizer
+
+    from trainer.decode import end_ids, turn_decoder
+    from trainer.rewards.grpo import reward_functions
+
+    tok = AutoTokenizer.from_pretrained(tiny_model)
+    row = read_lines(datasets["rl"])[0]
+    ctx = json.dumps(row["context"])
+    ok = "<think>Agent intent: pressure. Plan: refuse.</think><answer>No, I won't decide today.</answer>"
+    ids = tok(ok, add_special_tokens=False)["input_ids"] + [tok.eos_token_id]
+    trl_text = tok.decode(ids, skip_special_tokens=True)
+    assert "<answer>" not in trl_text and "decide today" in trl_text
+
+    def format_of(decode):
+        fn = next(f for f in reward_functions(SPEC, None, decode)[0] if f.__name__ == "format")
+        return fn([row["prompt"]], [trl_text], [ctx], completion_ids=[ids])
+
+    assert format_of(None) == [0.0]
+    assert format_of(turn_decoder(tok, end_ids(tok))) == [1.0]
