@@ -9,8 +9,8 @@
 //   4. the total reward of whole dialogues against the adversarial agent, then multi-turn GRPO
 //      (rollout=dialogue) from the SFT model, then the total again (target: it rises).
 // Prints the figures before and after side by side. Not run by CI (docs/training.md has the figures and the time).
-// Settings: USERLM_BENCH_SFT_STEPS (default 64, one sample a step: 32 left 4 of 10 held-out replies looping), USERLM_BENCH_GRPO_STEPS (8, four rollouts of one dialogue a
-// step), USERLM_BENCH_N (10 held-out prompts; the adversarial split has 4 dialogues), USERLM_BENCH_SAMPLES (4 plays of each
+// Settings: USERLM_BENCH_SFT_STEPS (default 64, one sample a step: 32 left 4 of 10 held-out replies looping), USERLM_BENCH_SFT_LR (1e-3: 40 steps
+// at 1.5e-3 left 5 of 10 looping), USERLM_BENCH_GRPO_STEPS (8, four rollouts of one dialogue a step), USERLM_BENCH_BETA (GRPO's KL coefficient, 0.04), USERLM_BENCH_N (10 held-out prompts; the adversarial split has 4 dialogues), USERLM_BENCH_SAMPLES (4 plays of each
 // dialogue, sampled as GRPO samples), USERLM_BENCH_SEED (GRPO's seed, 1), USERLM_BENCH_BASE (reuse a converted checkpoint), USERLM_BENCH_WORK (continue an earlier run's
 // work folder: a stage whose result is there, with the same settings, is not run again).
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
@@ -26,6 +26,8 @@ const PY = process.env.USERLM_PYTHON ?? join(ROOT, '.venv', 'bin', 'python');
 const CLI = join(ROOT, 'out', 'cli', 'main.js');
 const env = (k: string, d: number) => Number(process.env[k] ?? d);
 const SFT_STEPS = env('USERLM_BENCH_SFT_STEPS', 64);
+const SFT_LR = env('USERLM_BENCH_SFT_LR', 1e-3);
+const BETA = env('USERLM_BENCH_BETA', 0.04); // GRPO's KL coefficient: 0 needs no reference forward (~15 s of a ~200 s step)
 const GRPO_STEPS = env('USERLM_BENCH_GRPO_STEPS', 8);
 const SEED = env('USERLM_BENCH_SEED', 1); // GRPO's seed (its sampling and the turn each rollout trains): another seed is a replicate
 // Room for a whole reply: the exported targets are 155-290 Gemma tokens (rationale 135-214), so fewer cuts the
@@ -105,9 +107,9 @@ async function main(): Promise<void> {
   // what each stage depends on, its own settings and those of the stages it builds on
   const dataSet = { MAX_TURNS };
   const heldSet = { N, MAX_NEW };
-  const sftSet = { ...dataSet, SFT_STEPS };
+  const sftSet = { ...dataSet, SFT_STEPS, SFT_LR };
   const dlgSet = { ...sftSet, N, MAX_NEW, SAMPLES };
-  const grpoSet = { ...sftSet, MAX_NEW, GRPO_STEPS, GROUP, SEED };
+  const grpoSet = { ...sftSet, MAX_NEW, GRPO_STEPS, GROUP, SEED, BETA };
   const dialogueCount = await stage(work, 'data', dataSet, async () => {
     for (const suite of ['standard', 'adversarial']) {
       mkdirSync(join(work, 'runs', suite), { recursive: true });
@@ -140,7 +142,7 @@ async function main(): Promise<void> {
   const sftOut = join(work, 'sft-out');
   const sft = await stage(work, 'sft', sftSet, () => trainJob(work, 'sft', {
     type: 'sft', base_model: base, datasets: { train: join(work, 'sft.jsonl') }, output_dir: sftOut,
-    hyperparameters: { lora: { r: 16, alpha: 32 }, max_steps: SFT_STEPS, per_device_train_batch_size: 1, learning_rate: 1e-3, logging_steps: 4, seed: 1, bf16: true },
+    hyperparameters: { lora: { r: 16, alpha: 32 }, max_steps: SFT_STEPS, per_device_train_batch_size: 1, learning_rate: SFT_LR, logging_steps: 4, seed: 1, bf16: true },
   }));
   const afterSft = await stage(work, 'format-sft', { ...sftSet, ...heldSet }, () => py(['format', '--model', base, '--adapter', sftOut, ...heldout], 'after SFT: format and sections on held-out prompts'));
   const sftModel = join(work, 'sft-merged');
@@ -153,7 +155,7 @@ async function main(): Promise<void> {
   const grpo = await stage(work, 'grpo', grpoSet, () => trainJob(work, 'grpo', {
     type: 'grpo', base_model: sftModel, datasets: { train: join(work, 'dialogue.jsonl') }, output_dir: grpoOut, reward_spec: JSON.parse(readFileSync(join(work, 'spec.json'), 'utf8')),
     hyperparameters: { rollout: 'dialogue', dialogue_history: 'spoken', agent: 'adversarial', max_turns: MAX_TURNS, lora: { r: 16, alpha: 32 }, max_steps: GRPO_STEPS, per_device_train_batch_size: GROUP,
-      num_generations: GROUP, max_completion_length: MAX_NEW, learning_rate: 2e-4, beta: 0.04, scale_rewards: 'none', temperature: 1.0, logging_steps: 1, seed: SEED, bf16: true },
+      num_generations: GROUP, max_completion_length: MAX_NEW, learning_rate: 2e-4, beta: BETA, scale_rewards: 'none', temperature: 1.0, logging_steps: 1, seed: SEED, bf16: true },
   }));
   const grpoModel = join(work, 'grpo-merged');
   await stage(work, 'merge-grpo', grpoSet, () => py(['merge', '--model', sftModel, '--adapter', grpoOut, '--out', grpoModel], 'merging the GRPO adapter'));

@@ -3,8 +3,9 @@
 
     python test/bench/train_bench.py convert --out DIR
     python test/bench/train_bench.py format --model DIR --data sft.jsonl --n N --max-new T     # format + sections
-    python test/bench/train_bench.py dialogue --model DIR --data dialogue.jsonl --spec spec.json --n N --max-new T --samples K
+    python test/bench/train_bench.py dialogue --model DIR --data dialogue.jsonl --spec spec.json --n N --max-new T --samples K [--seed S]
     python test/bench/train_bench.py merge --model DIR --adapter DIR --out DIR
+    python test/bench/train_bench.py compare --before M.json [M2.json ...] --after R1.json R2.json ...   # GRPO as a procedure
 
 Each command prints one JSON line with its figures.
 """
@@ -26,7 +27,7 @@ from trainer.rewards.rules import score_rule  # noqa: E402
 from trainer.rewards.score import score_transcript  # noqa: E402
 from trainer.rollout import DialogueEnv  # noqa: E402
 
-BATCH = 10  # sequences generated together (see generate): the 10 held-out prompts in one batch
+BATCH = 16  # sequences generated together (see generate): the 10 held-out prompts, or the 4 × 4 plays of a dialogue measure, in one batch
 GEMMA_TEMPLATE = (  # Gemma's chat template (system folded into the first user turn), used when the GGUF carries none
     "{{ bos_token }}{% set first = true %}{% set sys = '' %}"
     "{% for m in messages %}{% if m['role'] == 'system' %}{% set sys = m['content'] + '\n\n' %}"
@@ -156,19 +157,42 @@ def summary(results: list[dict]) -> dict:
             "totals": totals, "session": session, "ends": ends, "user_turns": statistics.fmean(r["user_turns"] for r in results)}
 
 
-def measure_dialogue(model_dir: str, data: str, spec_path: str, n: int, max_new: int, samples: int) -> dict:
+def measure_dialogue(model_dir: str, data: str, spec_path: str, n: int, max_new: int, samples: int, seed: int = 1) -> dict:
     """The total reward of whole dialogues, each played ``samples`` times at GRPO's sampling settings: the expected
     total that GRPO raises, with its standard error (one greedy play of a few dialogues differs by whole
-    termination flips)."""
+    termination flips). ``seed`` seeds the sampling: another seed is another measure of the same model."""
     import torch
 
     model, tok = load(model_dir)
     spec = json.load(open(spec_path, encoding="utf-8"))
     rows = [json.loads(line) for line in open(data, encoding="utf-8") if line.strip()][:n]
     t0 = time.time()
-    torch.manual_seed(1)
+    torch.manual_seed(seed)
     plays = play(model, tok, spec, [row for row in rows for _ in range(samples)], max_new, sample=True)
-    return {**summary(plays), "n": len(rows), "samples": samples, "seconds": round(time.time() - t0, 1), "dialogues": plays}
+    return {**summary(plays), "n": len(rows), "samples": samples, "seed": seed, "seconds": round(time.time() - t0, 1), "dialogues": plays}
+
+
+def _plays(path: str) -> list[float]:
+    """The per-play totals of a dialogue measure: a stage result file of the bench, or the measure's own JSON line."""
+    r = json.load(open(path, encoding="utf-8"))
+    return list((r.get("result") or r)["totals"])
+
+
+def compare(before: list[str], after: list[str]) -> dict:
+    """Does GRPO, as a procedure, raise the total? ``before``: measures of the one SFT model (their plays pooled);
+    ``after``: one measure per GRPO run from it (other seeds). The runs' mean is compared with the SFT mean; its
+    standard error is the spread of the run means over the square root of their number, which holds both the
+    measure's noise and how much a run's outcome depends on what it draws. Needs two runs or more."""
+    if len(after) < 2:
+        raise SystemExit("compare: give two GRPO runs or more (--after), one measure each")
+    base = [x for path in before for x in _plays(path)]
+    runs = [statistics.fmean(_plays(path)) for path in after]
+    b_se = statistics.stdev(base) / len(base) ** 0.5
+    a_se = statistics.stdev(runs) / len(runs) ** 0.5
+    diff = statistics.fmean(runs) - statistics.fmean(base)
+    se = (b_se ** 2 + a_se ** 2) ** 0.5
+    return {"before": statistics.fmean(base), "before_stderr": b_se, "before_plays": len(base), "runs": runs,
+            "after": statistics.fmean(runs), "after_stderr": a_se, "rise": diff, "rise_stderr": se, "rise_in_stderrs": diff / se if se else None}
 
 
 def merge(model_dir: str, adapter: str, out: str) -> dict:
@@ -181,7 +205,7 @@ def merge(model_dir: str, adapter: str, out: str) -> dict:
 
 def main() -> int:
     ap = argparse.ArgumentParser()
-    ap.add_argument("cmd", choices=["convert", "format", "dialogue", "merge"])
+    ap.add_argument("cmd", choices=["convert", "format", "dialogue", "merge", "compare"])
     ap.add_argument("--out")
     ap.add_argument("--model")
     ap.add_argument("--adapter")
@@ -190,7 +214,13 @@ def main() -> int:
     ap.add_argument("--n", type=int, default=6)
     ap.add_argument("--max-new", type=int, default=200)
     ap.add_argument("--samples", type=int, default=4)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--before", nargs="+", default=[])
+    ap.add_argument("--after", nargs="+", default=[])
     a = ap.parse_args()
+    if a.cmd == "compare":
+        print(json.dumps(compare(a.before, a.after)))
+        return 0
     import torch
 
     torch.set_num_threads(int(os.environ.get("USERLM_BENCH_THREADS", "2")))
@@ -199,7 +229,7 @@ def main() -> int:
     elif a.cmd == "format":
         r = measure_format(a.model, a.data, a.n, a.max_new, a.adapter)
     elif a.cmd == "dialogue":
-        r = measure_dialogue(a.model, a.data, a.spec, a.n, a.max_new, a.samples)
+        r = measure_dialogue(a.model, a.data, a.spec, a.n, a.max_new, a.samples, a.seed)
     else:
         r = merge(a.model, a.adapter, a.out)
     print(json.dumps(r))

@@ -6,6 +6,8 @@ import importlib.util
 import json
 import os
 
+import pytest
+
 from conftest import ROOT, TARGET
 
 spec = importlib.util.spec_from_file_location("train_bench", os.path.join(ROOT, "test", "bench", "train_bench.py"))
@@ -46,3 +48,23 @@ def test_dialogue_measure_plays_whole_dialogues_with_spoken_history(monkeypatch,
     earlier_user = [m["content"] for m in calls[-1][0] if m["role"] == "assistant"]
     assert earlier_user and all("<think>" not in c and "Agent intent" not in c for c in earlier_user)
     assert earlier_user[0] == "Before anything else, what is the total monthly price?"
+
+
+def test_compare_pools_the_sft_measures_and_takes_the_spread_of_the_runs(tmp_path):
+    def measure(name, totals, staged=True):
+        path = tmp_path / f"{name}.json"
+        result = {"total": sum(totals) / len(totals), "totals": totals}
+        path.write_text(json.dumps({"result": result, "minutes": 1.0, "settings": {}} if staged else result))
+        return str(path)
+
+    before = [measure("sft1", [0.5, 0.7]), measure("sft2", [0.6, 0.8], staged=False)]
+    after = [measure("grpo1", [0.8, 1.0]), measure("grpo2", [0.7, 0.9]), measure("grpo3", [0.9, 0.9])]
+    r = bench.compare(before, after)
+    assert r["before_plays"] == 4 and abs(r["before"] - 0.65) < 1e-12
+    assert [round(x, 12) for x in r["runs"]] == [0.9, 0.8, 0.9] and abs(r["after"] - 13 / 15) < 1e-12
+    b_se = (sum((x - 0.65) ** 2 for x in [0.5, 0.7, 0.6, 0.8]) / 3) ** 0.5 / 2
+    a_se = (sum((x - 13 / 15) ** 2 for x in [0.9, 0.8, 0.9]) / 2) ** 0.5 / 3 ** 0.5
+    assert abs(r["rise"] - (13 / 15 - 0.65)) < 1e-12 and abs(r["rise_stderr"] - (b_se ** 2 + a_se ** 2) ** 0.5) < 1e-12
+    assert abs(r["rise_in_stderrs"] - r["rise"] / r["rise_stderr"]) < 1e-12
+    with pytest.raises(SystemExit, match="two GRPO runs or more"):
+        bench.compare(before, after[:1])
