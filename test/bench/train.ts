@@ -9,10 +9,12 @@
 //   4. the total reward of whole dialogues against the adversarial agent, then multi-turn GRPO
 //      (rollout=dialogue) from the SFT model, then the total again (target: it rises).
 // Prints the figures before and after side by side. Not run by CI (docs/training.md has the figures and the time).
-// Settings: USERLM_BENCH_SFT_STEPS (default 64, one sample a step: 32 left 4 of 10 held-out replies looping), USERLM_BENCH_SFT_LR (1e-3: 40 steps
-// at 1.5e-3 left 5 of 10 looping), USERLM_BENCH_GRPO_STEPS (8, four rollouts of one dialogue a step), USERLM_BENCH_BETA (GRPO's KL coefficient, 0.04), USERLM_BENCH_N (10 held-out prompts; the adversarial split has 4 dialogues), USERLM_BENCH_SAMPLES (4 plays of each
-// dialogue, sampled as GRPO samples), USERLM_BENCH_SEED (GRPO's seed, 1), USERLM_BENCH_BASE (reuse a converted checkpoint), USERLM_BENCH_WORK (continue an earlier run's
-// work folder: a stage whose result is there, with the same settings, is not run again).
+// Settings: USERLM_BENCH_SFT_STEPS (default 64, one sample a step: 32 left 4 of 10 held-out replies looping), USERLM_BENCH_SFT_LR
+// (1e-3: 40 steps at 1.5e-3 left 5 of 10 looping), USERLM_BENCH_GRPO_STEPS (8, four rollouts of one dialogue a step), USERLM_BENCH_BETA
+// (GRPO's KL coefficient, 0.04), USERLM_BENCH_N (10 held-out prompts; the adversarial split has 4 dialogues), USERLM_BENCH_SAMPLES (4 plays
+// of each dialogue, sampled as GRPO samples), USERLM_BENCH_SEED (GRPO's seed, 1: runs with other seeds are what `train_bench.py compare`
+// pools), USERLM_BENCH_BASE (reuse a converted checkpoint), USERLM_BENCH_WORK (continue an earlier run's work folder: a stage whose
+// result is there, with the same settings, is not run again).
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
