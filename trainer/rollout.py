@@ -33,7 +33,7 @@ import random
 import re
 from typing import Any, Callable, Optional
 
-from .decode import turn_decoder
+from .decode import end_ids, turn_decoder
 from .rewards.text import content_words, has_phrase, parse_output, tokens
 from .rewards.context import DEFAULT_OUT_OF_SCOPE_TOKEN, DEFAULT_STOP_TOKEN, DEFAULT_TRANSFER_TOKEN, STATE_VARS, state_claims
 from .rewards.score import score_transcript
@@ -291,7 +291,7 @@ def make_rollout_func(spec: dict, judge, contexts: dict[str, dict], agent: Optio
         # per dialogue, per user turn: the context it was generated from, the generated ids, their logprobs (None
         # when the generation step gives none), and under `written` the ids appended after it (the agent's turn)
         turns: list[list[dict]] = [[] for _ in prompts]
-        eos = set(getattr(trainer, "eos_token_ids", None) or [tok.eos_token_id])
+        eos = set(getattr(trainer, "eos_token_ids", None) or end_ids(tok))  # TRL's end tokens, else the tokenizer's
         decode = turn_decoder(tok, eos)
         active = list(range(len(prompts)))
         while active:
