@@ -53,7 +53,7 @@ def _common_args(job: Job, output_dir: str) -> dict[str, Any]:
         seed=hp["seed"],
         bf16=hp["bf16"],
         **({"use_cpu": True} if hp["bf16"] and not _has_gpu() else {}),  # bf16 autocast on a CPU worker
-        **({"gradient_checkpointing": True} if hp["gradient_checkpointing"] else {}),
+        gradient_checkpointing=hp["gradient_checkpointing"],  # TRL's own default is True: the schema's default (false) must be passed
         report_to="none",
         disable_tqdm=True,
         dataloader_num_workers=0,
@@ -197,15 +197,21 @@ def run_grpo(job: Job, output_dir: str) -> dict[str, Any]:
     hp = job.hyperparameters
     train = rl_dataset(job.train_file)
     val = rl_dataset(job.validation_file, "datasets.validation") if job.validation_file else None
+    # a generation round takes this many distinct prompts; TRL's sampler drops a round it cannot fill, so fewer rows train 0 steps
+    rounds = hp.get("steps_per_generation") or hp["gradient_accumulation_steps"]
+    prompts_per_round = hp["per_device_train_batch_size"] * hp["num_workers"] * rounds // hp["num_generations"]
+    if len(train) < prompts_per_round:
+        raise JobError(f"job: datasets.train: {len(train)} row(s), fewer than the {prompts_per_round} distinct prompts a generation round takes "
+                       f"(per_device_train_batch_size × num_workers × {'steps_per_generation' if hp.get('steps_per_generation') else 'gradient_accumulation_steps'}"
+                       " / num_generations): GRPO would train no step")
     assert job.reward_spec is not None
     judge = judge_from_job(job.judge, job.reward_spec)
     extra: dict[str, Any] = {}
     info: dict[str, Any] = {"rollout": hp["rollout"]}
-    model, tokenizer = _load_model_and_tokenizer(job)
-    if hp["rollout"] == "dialogue":
-        from .rollout import dialogue_reward_functions, make_rollout_func, prompt_key
+    contexts: dict[str, dict] = {}
+    if hp["rollout"] == "dialogue":  # the rows are checked before the model is loaded
+        from .rollout import prompt_key
 
-        contexts = {}
         for ds in (train, val):
             for row in ds or []:
                 ctx = json.loads(row["context"])
@@ -213,6 +219,10 @@ def run_grpo(job: Job, output_dir: str) -> dict[str, Any]:
                     raise JobError("job: datasets: rollout=dialogue needs dialogue rows (built by `userlm train submit` with rollout=dialogue), "
                                    "not single-turn RL rows")
                 contexts[prompt_key(row["prompt"])] = ctx
+    model, tokenizer = _load_model_and_tokenizer(job)
+    if hp["rollout"] == "dialogue":
+        from .rollout import dialogue_reward_functions, make_rollout_func
+
         funcs, weights = dialogue_reward_functions(job.reward_spec)
         extra["rollout_func"] = make_rollout_func(job.reward_spec, judge, contexts, job.agent, hp["dialogue_history"], hp["seed"])
         info.update(dialogues=len(train), agent=hp["agent"], dialogue_history=hp["dialogue_history"])
@@ -228,6 +238,7 @@ def run_grpo(job: Job, output_dir: str) -> dict[str, Any]:
         **_eval_args(job, val is not None),
         per_device_eval_batch_size=hp["per_device_train_batch_size"],
         num_generations=hp["num_generations"],
+        **({"steps_per_generation": hp["steps_per_generation"]} if hp.get("steps_per_generation") else {}),
         max_completion_length=hp["max_completion_length"],
         temperature=float(hp["temperature"]),
         beta=float(hp["beta"]),

@@ -1029,6 +1029,10 @@ export interface Hyperparameters {
    */
   num_generations?: number;
   /**
+   * GRPO: optimizer steps trained on one round of generation. The round plays the rollouts of all these steps together (a bigger generation batch: faster on CPU and with vLLM); the later steps learn from rollouts of a slightly older policy, weighted by the importance ratio. Default: gradient_accumulation_steps.
+   */
+  steps_per_generation?: number;
+  /**
    * GRPO: sampling temperature.
    */
   temperature?: number;

@@ -1888,6 +1888,11 @@ export const schemaFiles = {
     "default": 4,
     "description": "GRPO: completions (or whole dialogues) per prompt; the group the advantage is computed in."
    },
+   "steps_per_generation": {
+    "type": "integer",
+    "minimum": 1,
+    "description": "GRPO: optimizer steps trained on one round of generation. The round plays the rollouts of all these steps together (a bigger generation batch: faster on CPU and with vLLM); the later steps learn from rollouts of a slightly older policy, weighted by the importance ratio. Default: gradient_accumulation_steps."
+   },
    "temperature": {
     "type": "number",
     "exclusiveMinimum": 0,

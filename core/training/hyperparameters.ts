@@ -75,13 +75,30 @@ export function hpValue<K extends keyof Hyperparameters>(hp: Hyperparameters, ke
   return (hp[key] ?? PROPS[key as string]?.default) as Hyperparameters[K];
 }
 
+/** GRPO's optimizer steps per generation round (TRL's generation batch is per_device_train_batch_size × workers × these):
+ *  steps_per_generation, else gradient_accumulation_steps. */
+function generationRound(hp: Hyperparameters): { setting: 'steps_per_generation' | 'gradient_accumulation_steps'; steps: number } {
+  const setting = hp.steps_per_generation ? 'steps_per_generation' : 'gradient_accumulation_steps';
+  return { setting, steps: hpValue(hp, setting)! };
+}
+
+/** A GRPO dataset too small for one generation round: TRL's sampler drops a round it cannot fill, so the job would
+ *  train no step. The problem, or undefined. */
+export function roundProblem(hp: Record<string, unknown>, rows: number): string | undefined {
+  const h = hp as Hyperparameters;
+  const round = generationRound(h);
+  const prompts = Math.floor((hpValue(h, 'per_device_train_batch_size')! * hpValue(h, 'num_workers')! * round.steps) / hpValue(h, 'num_generations')!);
+  if (rows >= prompts) return undefined;
+  return `datasets.train: ${rows} row(s), fewer than the ${prompts} distinct prompts a generation round takes (per_device_train_batch_size × num_workers × ${round.setting} / num_generations): GRPO would train no step`;
+}
+
 function crossChecks(hp: Hyperparameters, type: JobType): string[] {
   const out: string[] = [];
   const batch = hpValue(hp, 'per_device_train_batch_size')!;
-  const accum = hpValue(hp, 'gradient_accumulation_steps')!;
+  const round = generationRound(hp);
   const gens = hpValue(hp, 'num_generations')!;
-  if (type === 'grpo' && (batch * accum) % gens) {
-    out.push(`hyperparameters: per_device_train_batch_size × gradient_accumulation_steps (${batch} × ${accum}) must be a multiple of num_generations (${gens})`);
+  if (type === 'grpo' && (batch * round.steps) % gens) {
+    out.push(`hyperparameters: per_device_train_batch_size × ${round.setting} (${batch} × ${round.steps}) must be a multiple of num_generations (${gens})`);
   }
   if (hp.load_in_4bit && !hp.lora) out.push('hyperparameters.load_in_4bit: a 4-bit model cannot be trained directly; add lora=true (QLoRA)');
   if (hp.vllm === 'server' && !hp.vllm_server_base_url) out.push('hyperparameters.vllm_server_base_url: needed with vllm=server (the `trl vllm-serve` address)');

@@ -11,7 +11,7 @@ import type { RewardSpec, TrainingBackend, Workspace } from '../generated/schema
 import { estimateTokens, toJsonl, type ExportResult, type RlSample, type SftSample } from '../datasets';
 import { loadYamlFile, resolveFrom } from '../model/load';
 import { artifactsDir, type JobType, type TrainJobOptions } from './job';
-import { checkHyperparameters, hpValue, HyperparameterError } from './hyperparameters';
+import { checkHyperparameters, hpValue, HyperparameterError, roundProblem } from './hyperparameters';
 import { dialogueRows, type DialogueAgent } from './dialogue';
 import { judgeRefFor } from './index';
 
@@ -134,6 +134,8 @@ export async function setUpJob(input: JobSetupInput): Promise<JobSetup> {
       data = { ...data, train, validation } as unknown as ExportResult;
       notes.push(`multi-turn GRPO: ${train.length} dialogues (${validation.length} for validation) against the ${agent} agent, up to ${hpValue(hp, 'max_turns')} user turns each`);
     }
+    const tooFew = backend.type === 'ray' ? roundProblem(hp, data.train.length) : undefined;
+    if (tooFew) throw new HyperparameterError([tooFew]);
   }
 
   const measured = measureLengths([...data.train, ...data.validation], input.baseModel, input.python, input.trainerDir);

@@ -168,3 +168,61 @@ def test_multi_turn_grpo_tiny_logs_turn_and_session_components_and_evaluates(tmp
     evals = [m for m in lines if "eval_reward" in m]
     assert evals and all("eval_reward/total" in m for m in evals)
     assert (tmp_path / "out" / "model.safetensors").exists()
+
+
+def test_steps_per_generation_plays_the_rollouts_of_several_steps_in_one_round(tmp_path, tiny_model, datasets, monkeypatch):
+    """steps_per_generation 2: the rollout is called once for two optimizer steps, with both steps' rollouts (2 × 2: one group of 4)."""
+    import trainer.rollout
+
+    calls: list[int] = []
+
+    def counting(*args, **kwargs):
+        rollout = make_rollout_func(*args, **kwargs)
+
+        def counted(prompts, trainer):
+            calls.append(len(prompts))
+            return rollout(prompts, trainer)
+
+        return counted
+
+    monkeypatch.setattr(trainer.rollout, "make_rollout_func", counting)  # run_job imports it when it builds the job
+    job = parse_job({
+        "type": "grpo", "base_model": tiny_model, "datasets": {"train": datasets["dialogue"]}, "output_dir": "out", "reward_spec": SPEC,
+        "hyperparameters": {"rollout": "dialogue", "max_steps": 2, "per_device_train_batch_size": 2, "num_generations": 4,
+                            "steps_per_generation": 2, "max_completion_length": 8, "learning_rate": 1e-4},
+    }, str(tmp_path))
+    summary = run_job(job)
+    assert summary["global_step"] == 2
+    assert calls == [4]
+    lines = [m for m in read_lines(tmp_path / "out" / "metrics.jsonl") if "loss" in m]
+    assert [m["step"] for m in lines] == [1, 2]
+    assert "reward/total" in lines[0]  # TRL logs the rewards with the step that generated them
+
+
+def test_too_few_dialogues_for_a_generation_round_is_a_clear_error(tmp_path, tiny_model, datasets):
+    """One dialogue row, and a round that takes two distinct prompts (4 rollouts in groups of 2): TRL would train 0 steps."""
+    from trainer.job import JobError
+
+    job = parse_job({
+        "type": "grpo", "base_model": tiny_model, "datasets": {"train": datasets["dialogue"]}, "output_dir": "out", "reward_spec": SPEC,
+        "hyperparameters": {"rollout": "dialogue", "max_steps": 2, "per_device_train_batch_size": 2, "num_generations": 2, "steps_per_generation": 2},
+    }, str(tmp_path))
+    with pytest.raises(JobError, match=r"datasets.train: 1 row\(s\), fewer than the 2 distinct prompts a generation round takes"):
+        run_job(job)
+
+
+def test_single_turn_rows_are_refused_before_the_model_loads(tmp_path, tiny_model, datasets, monkeypatch):
+    """rollout=dialogue on single-turn RL rows: the rows' error comes before any model is loaded."""
+    import trainer.train as train
+    from trainer.job import JobError
+
+    def no_load(job):
+        raise AssertionError("the model was loaded before the rows were checked")
+
+    monkeypatch.setattr(train, "_load_model_and_tokenizer", no_load)
+    job = parse_job({
+        "type": "grpo", "base_model": tiny_model, "datasets": {"train": datasets["rl"]}, "output_dir": "out", "reward_spec": SPEC,
+        "hyperparameters": {"rollout": "dialogue", "per_device_train_batch_size": 2, "num_generations": 2},
+    }, str(tmp_path))
+    with pytest.raises(JobError, match="rollout=dialogue needs dialogue rows"):
+        run_job(job)

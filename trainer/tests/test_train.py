@@ -95,6 +95,12 @@ def test_grpo_batch_must_fit_generations(tmp_path, tiny_model, datasets):
             "type": "grpo", "base_model": tiny_model, "datasets": {"train": datasets["rl"]}, "output_dir": "out",
             "hyperparameters": {"per_device_train_batch_size": 3, "num_generations": 2}, "reward_spec": SPEC,
         }, str(tmp_path))
+    with pytest.raises(JobError, match=r"per_device_train_batch_size × steps_per_generation \(2 × 1\) must be a multiple of num_generations \(4\)"):
+        parse_job({
+            "type": "grpo", "base_model": tiny_model, "datasets": {"train": datasets["rl"]}, "output_dir": "out",
+            "hyperparameters": {"per_device_train_batch_size": 2, "gradient_accumulation_steps": 2, "steps_per_generation": 1,
+                                "num_generations": 4}, "reward_spec": SPEC,
+        }, str(tmp_path))
 
 
 def test_sft_max_length_too_small_is_a_clear_error(tmp_path, tiny_model, datasets):
@@ -172,3 +178,18 @@ def test_single_turn_rewards_read_the_tags_from_the_ids(tiny_model, datasets):
 
     assert format_of(None) == [0.0]
     assert format_of(turn_decoder(tok, end_ids(tok))) == [1.0]
+
+
+@pytest.mark.parametrize("value", [False, True])
+def test_gradient_checkpointing_is_what_the_job_says(tmp_path, tiny_model, datasets, value):
+    """TRL's configs turn gradient checkpointing on by default; the job's value (the schema's default: false) wins."""
+    from trl import GRPOConfig, SFTConfig
+
+    from trainer.train import _common_args
+
+    for kind, config, data in (("sft", SFTConfig, "sft"), ("grpo", GRPOConfig, "rl")):
+        job = parse_job({"type": kind, "base_model": tiny_model, "datasets": {"train": datasets[data]}, "output_dir": "out",
+                         **({"reward_spec": SPEC} if kind == "grpo" else {}),
+                         "hyperparameters": {} if value is False else {"gradient_checkpointing": True}}, str(tmp_path))
+        extra = {"num_generations": job.hyperparameters["num_generations"]} if kind == "grpo" else {}
+        assert config(**_common_args(job, str(tmp_path / kind)), **extra).gradient_checkpointing is value

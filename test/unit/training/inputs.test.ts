@@ -30,6 +30,10 @@ describe('training inputs', () => {
     assert.deepEqual(problems({ lora: 'yes' }), ['hyperparameters.lora: must be true, false or {r, alpha, dropout, target_modules}, got "yes"']);
     assert.deepEqual(problems({ lora: { rank: 8 } }), ['hyperparameters.lora.rank: unknown field; allowed: r, alpha, dropout, target_modules']);
     assert.deepEqual(problems({ per_device_train_batch_size: 3, num_generations: 2 }, 'grpo'), ['hyperparameters: per_device_train_batch_size × gradient_accumulation_steps (3 × 1) must be a multiple of num_generations (2)']);
+    // a generation round of several steps: its batch is what must hold whole groups
+    assert.deepEqual(problems({ per_device_train_batch_size: 2, num_generations: 4, steps_per_generation: 3 }, 'grpo'), ['hyperparameters: per_device_train_batch_size × steps_per_generation (2 × 3) must be a multiple of num_generations (4)']);
+    assert.deepEqual(problems({ per_device_train_batch_size: 2, num_generations: 4, steps_per_generation: 2 }, 'grpo'), []);
+    assert.deepEqual(problems({ steps_per_generation: 0 }, 'grpo'), ['hyperparameters.steps_per_generation: must be >= 1, got 0']);
     assert.deepEqual(problems({ load_in_4bit: true }), ['hyperparameters.load_in_4bit: a 4-bit model cannot be trained directly; add lora=true (QLoRA)']);
     assert.deepEqual(problems({ strategy: 'deepspeed' }), ['hyperparameters.strategy: deepspeed needs num_workers >= 2']);
     assert.deepEqual(problems({ vllm: 'server' }, 'grpo'), ['hyperparameters.vllm_server_base_url: needed with vllm=server (the `trl vllm-serve` address)']);

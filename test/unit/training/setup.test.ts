@@ -57,6 +57,9 @@ describe('training job set-up (CLI and editor)', () => {
     assert.ok(s.notes.some((n) => /multi-turn GRPO: 1 dialogues/.test(n)));
     await assert.rejects(setUpJob({ config: ws.config?.value, configFile: join(root, 'userlm.yaml'), backend: RAY, type: 'grpo', baseModel: 'm', data: result, hyperparameters: { rollout: 'dialogue', agent: 'endpoint' } }), /endpoint needs the agent backend \(--agent BACKEND\)/);
     await assert.rejects(setUpJob({ config: ws.config?.value, configFile: join(root, 'userlm.yaml'), backend: { id: 'oai', type: 'openai-fine-tuning' }, type: 'grpo', baseModel: 'm', data: result, hyperparameters: { rollout: 'dialogue' } }), /dialogue rollouts run in trainer\/ on a Ray backend/);
+    // one dialogue, and a generation round of 2 steps × 4 rollouts in groups of 4 takes 2: no step would train
+    await assert.rejects(setUpJob({ config: ws.config?.value, configFile: join(root, 'userlm.yaml'), backend: RAY, type: 'grpo', baseModel: 'm', data: result, hyperparameters: { rollout: 'dialogue', per_device_train_batch_size: 4, num_generations: 4, steps_per_generation: 2 } }),
+      (e: HyperparameterError) => e.message.includes('datasets.train: 1 row(s), fewer than the 2 distinct prompts a generation round takes (per_device_train_batch_size × num_workers × steps_per_generation / num_generations)'));
     const rows = await dialogueRows(result.train as RlSample[], { agent: 'scripted', maxTurns: 2, seed: 1 });
     assert.equal(rows[0].context.agent_lines.length, 2);
   });
