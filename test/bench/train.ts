@@ -34,16 +34,13 @@ const GRPO_STEPS = env('USERLM_BENCH_GRPO_STEPS', 8);
 const SEED = env('USERLM_BENCH_SEED', 1); // GRPO's seed (its sampling and the turn each rollout trains): another seed is a replicate
 // Room for a whole reply: the exported targets are 155-290 Gemma tokens (rationale 135-214), so fewer cuts the
 // <answer> off and `format` could never pass. The prompts (system, profile, dialogue) run to ~1,750 tokens:
-// a training sample costs ~18 s on 2 cores in bf16 (trainer/lm_head.py), which sets the step counts.
+// a training sample costs ~13 s on 2 cores in bf16 (trainer/lm_head.py, no gradient checkpointing), which sets the step counts.
 const MAX_NEW = 320;
 const MAX_TURNS = 2;
 const GROUP = 4; // GRPO's rollouts of a dialogue: with 2, most groups were all alike (no advantage); 4 gives more groups a spread
 // Both trainings run the LoRA with dropout 0: on 2 cores dropout's masks cost ~40% of an SFT step, and SFT loads the
 // base in bf16 (fp32 weights cast at each op under autocast: 15.9 → 8.7 s for a 1,415-token sample, docs/training.md).
 const LORA = { r: 16, alpha: 32, dropout: 0 };
-// GRPO plays the rollouts of 4 steps in one round (steps_per_generation): 16 sequences a generate call instead of 4,
-// ~2x the throughput per sequence on 2 cores; steps 2-4 of a round learn from rollouts one to three updates old.
-const ROUND = 4;
 const N = env('USERLM_BENCH_N', 10);
 const SAMPLES = env('USERLM_BENCH_SAMPLES', 4);
 const started = Date.now();
@@ -117,7 +114,7 @@ async function main(): Promise<void> {
   const heldSet = { N, MAX_NEW };
   const sftSet = { ...dataSet, SFT_STEPS, SFT_LR, LORA_DROPOUT: LORA.dropout, BF16_WEIGHTS: 1 };
   const dlgSet = { ...sftSet, N, MAX_NEW, SAMPLES };
-  const grpoSet = { ...sftSet, MAX_NEW, GRPO_STEPS, GROUP, SEED, BETA, ROUND };
+  const grpoSet = { ...sftSet, MAX_NEW, GRPO_STEPS, GROUP, SEED, BETA };
   const dialogueCount = await stage(work, 'data', dataSet, async () => {
     for (const suite of ['standard', 'adversarial']) {
       mkdirSync(join(work, 'runs', suite), { recursive: true });
@@ -163,7 +160,7 @@ async function main(): Promise<void> {
   const grpo = await stage(work, 'grpo', grpoSet, () => trainJob(work, 'grpo', {
     type: 'grpo', base_model: sftModel, datasets: { train: join(work, 'dialogue.jsonl') }, output_dir: grpoOut, reward_spec: JSON.parse(readFileSync(join(work, 'spec.json'), 'utf8')),
     hyperparameters: { rollout: 'dialogue', dialogue_history: 'spoken', agent: 'adversarial', max_turns: MAX_TURNS, lora: LORA, max_steps: GRPO_STEPS, per_device_train_batch_size: GROUP,
-      num_generations: GROUP, steps_per_generation: ROUND, max_completion_length: MAX_NEW, learning_rate: 2e-4, beta: BETA, scale_rewards: 'none', temperature: 1.0, logging_steps: 1, seed: SEED, bf16: true },
+      num_generations: GROUP, max_completion_length: MAX_NEW, learning_rate: 2e-4, beta: BETA, scale_rewards: 'none', temperature: 1.0, logging_steps: 1, seed: SEED, bf16: true },
   }));
   const grpoModel = join(work, 'grpo-merged');
   await stage(work, 'merge-grpo', grpoSet, () => py(['merge', '--model', sftModel, '--adapter', grpoOut, '--out', grpoModel], 'merging the GRPO adapter'));
