@@ -45,6 +45,9 @@ export interface RayClientOptions {
   /** Sent as `Authorization: Bearer <token>` when set. */
   token?: string;
   timeoutMs?: number;
+  /** How long a submission waits for a job agent on a head that is still starting (Ray answers 500 "No available
+   *  agent to submit job, please try again later"); default 60 s. */
+  agentWaitMs?: number;
 }
 
 interface HttpResponse { status: number; text: string }
@@ -91,7 +94,22 @@ export class RayJobsClient {
   }
 
   async submitJob(req: RaySubmitRequest): Promise<string> {
-    const res = (await this.call('POST', '/api/jobs/', req)) as { submission_id?: string; job_id?: string };
+    // A head whose dashboard answers before its job agent has registered refuses the job and asks to try again:
+    // nothing was created, so the same submission is sent again until an agent takes it.
+    const deadline = Date.now() + (this.opts.agentWaitMs ?? 60_000);
+    let res: { submission_id?: string; job_id?: string };
+    for (;;) {
+      try {
+        res = (await this.call('POST', '/api/jobs/', req)) as { submission_id?: string; job_id?: string };
+        break;
+      } catch (e) {
+        if (!(e instanceof RayError && e.status === 500 && /No available agent/i.test(e.message))) throw e;
+        if (Date.now() > deadline) {
+          throw new RayError(`the Ray cluster at ${this.base} has no job agent ready after ${Math.round((this.opts.agentWaitMs ?? 60_000) / 1000)} s (is the head still starting?): ${e.message}`, 500);
+        }
+        await sleep(500);
+      }
+    }
     const id = res.submission_id ?? res.job_id;
     if (!id) throw new RayError(`Ray at ${this.base} accepted the job but returned no submission_id`);
     return id;

@@ -113,6 +113,36 @@ describe('training: Ray client errors', () => {
   });
 });
 
+describe('training: Ray head still starting', () => {
+  it('a submission refused for want of a job agent is sent again until an agent takes it; one that never gets one says so', async () => {
+    let refusals = 2;
+    const ids: string[] = [];
+    const srv: Server = createServer(async (req, res) => {
+      const chunks: Buffer[] = [];
+      for await (const c of req) chunks.push(c as Buffer);
+      ids.push(JSON.parse(Buffer.concat(chunks).toString()).submission_id);
+      if (refusals-- > 0) {  // what a Ray head answers before its dashboard agent has registered
+        res.writeHead(500, { 'Content-Type': 'text/plain' });
+        res.end('No available agent to submit job, please try again later.');
+        return;
+      }
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ job_id: 'raysubmit_1', submission_id: ids[ids.length - 1] }));
+    });
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+    const address = `http://127.0.0.1:${(srv.address() as AddressInfo).port}`;
+    try {
+      assert.equal(await new RayJobsClient({ address }).submitJob({ entrypoint: 'true', submission_id: 'userlm-sft-1' }), 'userlm-sft-1');
+      assert.deepEqual(ids, ['userlm-sft-1', 'userlm-sft-1', 'userlm-sft-1'], 'the same submission, three times');
+      refusals = Infinity;
+      await assert.rejects(new RayJobsClient({ address, agentWaitMs: 0 }).submitJob({ entrypoint: 'true', submission_id: 'userlm-sft-2' }),
+        (e: RayError) => e.status === 500 && /has no job agent ready after 0 s \(is the head still starting\?\): .*No available agent/.test(e.message));
+    } finally {
+      srv.close();
+    }
+  });
+});
+
 describe('training: userlm train submit (secrets never leave the machine)', () => {
   const SECRETS = { USERLM_TEST_RAY_TOKEN: 'ray-token-SECRET-1234', USERLM_TEST_OPENAI_KEY: 'sk-test-openai-ft', USERLM_TEST_JUDGE_KEY: 'sk-judge-SECRET-5678' };
 
