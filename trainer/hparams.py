@@ -77,15 +77,21 @@ def check_hyperparameters(raw: Any, job_type: str) -> dict[str, Any]:
     return hp
 
 
+def generation_round(hp: dict[str, Any]) -> tuple[str, int]:
+    """GRPO's optimizer steps per generation round (TRL's generation batch is per_device_train_batch_size × workers ×
+    these) and the setting they come from: steps_per_generation, else gradient_accumulation_steps."""
+    setting = "steps_per_generation" if hp.get("steps_per_generation") else "gradient_accumulation_steps"
+    return setting, hp[setting]
+
+
 def _cross_checks(hp: dict[str, Any], job_type: str) -> None:
     def fail(where: str, what: str) -> None:
         raise JobError(f"job: {where}: {what}")
 
-    # TRL's generation batch: per_device_train_batch_size × steps_per_generation (default: gradient_accumulation_steps)
-    per_round = "steps_per_generation" if hp.get("steps_per_generation") else "gradient_accumulation_steps"
-    if job_type == "grpo" and (hp["per_device_train_batch_size"] * hp[per_round]) % hp["num_generations"]:
+    per_round, steps = generation_round(hp)
+    if job_type == "grpo" and (hp["per_device_train_batch_size"] * steps) % hp["num_generations"]:
         fail("hyperparameters", f"per_device_train_batch_size × {per_round} "
-             f"({hp['per_device_train_batch_size']} × {hp[per_round]}) must be a multiple of num_generations ({hp['num_generations']})")
+             f"({hp['per_device_train_batch_size']} × {steps}) must be a multiple of num_generations ({hp['num_generations']})")
     if hp["load_in_4bit"] and not hp["lora"]:
         fail("hyperparameters.load_in_4bit", "a 4-bit model cannot be trained directly; add lora=true (QLoRA)")
     if hp["vllm"] == "server" and not hp.get("vllm_server_base_url"):

@@ -190,6 +190,7 @@ def run_grpo(job: Job, output_dir: str) -> dict[str, Any]:
 
     from .data import rl_dataset
     from .decode import end_ids, turn_decoder
+    from .hparams import generation_round
     from .judge import judge_from_job
     from .rewards.spec import SpecError
     from .rewards.grpo import reward_functions
@@ -198,12 +199,11 @@ def run_grpo(job: Job, output_dir: str) -> dict[str, Any]:
     train = rl_dataset(job.train_file)
     val = rl_dataset(job.validation_file, "datasets.validation") if job.validation_file else None
     # a generation round takes this many distinct prompts; TRL's sampler drops a round it cannot fill, so fewer rows train 0 steps
-    rounds = hp.get("steps_per_generation") or hp["gradient_accumulation_steps"]
-    prompts_per_round = hp["per_device_train_batch_size"] * hp["num_workers"] * rounds // hp["num_generations"]
+    per_round, steps = generation_round(hp)
+    prompts_per_round = hp["per_device_train_batch_size"] * hp["num_workers"] * steps // hp["num_generations"]
     if len(train) < prompts_per_round:
         raise JobError(f"job: datasets.train: {len(train)} row(s), fewer than the {prompts_per_round} distinct prompts a generation round takes "
-                       f"(per_device_train_batch_size × num_workers × {'steps_per_generation' if hp.get('steps_per_generation') else 'gradient_accumulation_steps'}"
-                       " / num_generations): GRPO would train no step")
+                       f"(per_device_train_batch_size × num_workers × {per_round} / num_generations): GRPO would train no step")
     assert job.reward_spec is not None
     judge = judge_from_job(job.judge, job.reward_spec)
     extra: dict[str, Any] = {}

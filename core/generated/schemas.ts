@@ -1891,7 +1891,7 @@ export const schemaFiles = {
    "steps_per_generation": {
     "type": "integer",
     "minimum": 1,
-    "description": "GRPO: optimizer steps trained on one round of generation. The round plays the rollouts of all these steps together (a bigger generation batch: faster on CPU and with vLLM); the later steps learn from rollouts of a slightly older policy, weighted by the importance ratio. Default: gradient_accumulation_steps."
+    "description": "GRPO: optimizer steps trained on one round of generation. The round plays the rollouts of all these steps together (a bigger generation batch, which vLLM and GPUs use best); the later steps learn from rollouts of a slightly older policy, weighted by the importance ratio (a forward pass more over the round's rollouts). Default: gradient_accumulation_steps."
    },
    "temperature": {
     "type": "number",

@@ -96,7 +96,8 @@ export class RayJobsClient {
   async submitJob(req: RaySubmitRequest): Promise<string> {
     // A head whose dashboard answers before its job agent has registered refuses the job and asks to try again:
     // nothing was created, so the same submission is sent again until an agent takes it.
-    const deadline = Date.now() + (this.opts.agentWaitMs ?? 60_000);
+    const waitMs = this.opts.agentWaitMs ?? 60_000;
+    const deadline = Date.now() + waitMs;
     let res: { submission_id?: string; job_id?: string };
     for (;;) {
       try {
@@ -105,7 +106,7 @@ export class RayJobsClient {
       } catch (e) {
         if (!(e instanceof RayError && e.status === 500 && /No available agent/i.test(e.message))) throw e;
         if (Date.now() > deadline) {
-          throw new RayError(`the Ray cluster at ${this.base} has no job agent ready after ${Math.round((this.opts.agentWaitMs ?? 60_000) / 1000)} s (is the head still starting?): ${e.message}`, 500);
+          throw new RayError(`the Ray cluster at ${this.base} has no job agent ready after ${Math.round(waitMs / 1000)} s (is the head still starting?): ${e.message}`, 500);
         }
         await sleep(500);
       }
