@@ -104,11 +104,3 @@ def _cross_checks(hp: dict[str, Any], job_type: str) -> None:
         fail("hyperparameters.num_workers", "several workers need a strategy (ddp, fsdp or deepspeed)")
     if job_type == "sft" and hp["rollout"] == "dialogue":
         fail("hyperparameters.rollout", "dialogue rollouts are for GRPO jobs")
-    if hp["merged_generation"]:
-        why = (f"only GRPO generates (this is a {job_type} job)" if job_type != "grpo"
-               else "needs lora (it merges the adapter into a copy of the model)" if not hp["lora"]
-               else "not with vllm (vLLM already generates from merged weights)" if hp["vllm"] != "off"
-               else "not with load_in_4bit (4-bit weights cannot take the merged adapter)" if hp["load_in_4bit"]
-               else f"not with strategy={hp['strategy']} (sharded weights)" if hp["strategy"] in ("fsdp", "deepspeed") else None)
-        if why:
-            fail("hyperparameters.merged_generation", why)

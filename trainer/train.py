@@ -257,11 +257,6 @@ def run_grpo(job: Job, output_dir: str) -> dict[str, Any]:
         callbacks=[make_callback(output_dir, job.output_dir)],
         **extra,
     )
-    if hp["merged_generation"]:
-        from .merged_generation import use_merged_generation
-
-        use_merged_generation(trainer)
-        info["merged_generation"] = True
     return _train_and_save(trainer, tokenizer, job, output_dir, samples=len(train), components=[f.__name__ for f in funcs],
                            skipped=skipped, **info)
 

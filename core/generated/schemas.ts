@@ -2037,11 +2037,6 @@ export const schemaFiles = {
     "default": "off",
     "description": "GRPO generation with vLLM (TRL's integration; needs the vllm package on the cluster): `colocate` runs it in the training process, `server` talks to `trl vllm-serve` at `vllm_server_base_url`."
    },
-   "merged_generation": {
-    "type": "boolean",
-    "default": false,
-    "description": "GRPO without vLLM, with `lora`: generate from a plain copy of the model with the adapter merged into its weights (refreshed after every optimizer step) instead of through the adapter's layers. Same sampling, faster generation (≈ 1.8× a prefill on 2 CPU cores with an adapter on every linear layer), a second copy of the weights in memory. Not with `load_in_4bit`, FSDP or DeepSpeed."
-   },
    "vllm_server_base_url": {
     "type": "string",
     "pattern": "^https?://",

@@ -106,18 +106,7 @@ function crossChecks(hp: Hyperparameters, type: JobType): string[] {
   if ((hp.strategy ?? 'none') !== 'none' && hpValue(hp, 'num_workers')! < 2) out.push(`hyperparameters.strategy: ${hp.strategy} needs num_workers >= 2`);
   if (hpValue(hp, 'num_workers')! > 1 && (hp.strategy ?? 'none') === 'none') out.push('hyperparameters.num_workers: several workers need a strategy (ddp, fsdp or deepspeed)');
   if (type === 'sft' && hp.rollout === 'dialogue') out.push('hyperparameters.rollout: dialogue rollouts are for GRPO jobs');
-  if (hp.merged_generation) out.push(...mergedGenerationProblems(hp, type));
   return out;
-}
-
-/** `merged_generation` needs a GRPO job with LoRA, generating with transformers on whole (unsharded, unquantised) weights. */
-function mergedGenerationProblems(hp: Hyperparameters, type: JobType): string[] {
-  const why = type !== 'grpo' ? `only GRPO generates (this is a ${type} job)`
-    : !hp.lora ? 'needs lora (it merges the adapter into a copy of the model)'
-      : hpValue(hp, 'vllm') !== 'off' ? 'not with vllm (vLLM already generates from merged weights)'
-        : hp.load_in_4bit ? 'not with load_in_4bit (4-bit weights cannot take the merged adapter)'
-          : ['fsdp', 'deepspeed'].includes(hp.strategy ?? 'none') ? `not with strategy=${hp.strategy} (sharded weights)` : undefined;
-  return why ? [`hyperparameters.merged_generation: ${why}`] : [];
 }
 
 /**

@@ -40,7 +40,6 @@ const MAX_TURNS = 2;
 const GROUP = 4; // GRPO's rollouts of a dialogue: with 2, most groups were all alike (no advantage); 4 gives more groups a spread
 // Both trainings run the LoRA with dropout 0: on 2 cores dropout's masks cost ~40% of an SFT step, and SFT loads the
 // base in bf16 (fp32 weights cast at each op under autocast: 15.9 → 8.7 s for a 1,415-token sample, docs/training.md).
-// GRPO generates from a merged copy of the policy (`merged_generation`): through the adapter's layers a prefill took ~1.8x.
 const LORA = { r: 16, alpha: 32, dropout: 0 };
 const N = env('USERLM_BENCH_N', 10);
 const SAMPLES = env('USERLM_BENCH_SAMPLES', 4);
@@ -115,7 +114,7 @@ async function main(): Promise<void> {
   const heldSet = { N, MAX_NEW };
   const sftSet = { ...dataSet, SFT_STEPS, SFT_LR, LORA_DROPOUT: LORA.dropout, BF16_WEIGHTS: 1 };
   const dlgSet = { ...sftSet, N, MAX_NEW, SAMPLES };
-  const grpoSet = { ...sftSet, MAX_NEW, GRPO_STEPS, GROUP, SEED, BETA, MERGED_GENERATION: 1 };
+  const grpoSet = { ...sftSet, MAX_NEW, GRPO_STEPS, GROUP, SEED, BETA };
   const dialogueCount = await stage(work, 'data', dataSet, async () => {
     for (const suite of ['standard', 'adversarial']) {
       mkdirSync(join(work, 'runs', suite), { recursive: true });
@@ -161,8 +160,7 @@ async function main(): Promise<void> {
   const grpo = await stage(work, 'grpo', grpoSet, () => trainJob(work, 'grpo', {
     type: 'grpo', base_model: sftModel, datasets: { train: join(work, 'dialogue.jsonl') }, output_dir: grpoOut, reward_spec: JSON.parse(readFileSync(join(work, 'spec.json'), 'utf8')),
     hyperparameters: { rollout: 'dialogue', dialogue_history: 'spoken', agent: 'adversarial', max_turns: MAX_TURNS, lora: LORA, max_steps: GRPO_STEPS, per_device_train_batch_size: GROUP,
-      num_generations: GROUP, max_completion_length: MAX_NEW, learning_rate: 2e-4, beta: BETA, scale_rewards: 'none', temperature: 1.0, logging_steps: 1, seed: SEED, bf16: true,
-      merged_generation: true },
+      num_generations: GROUP, max_completion_length: MAX_NEW, learning_rate: 2e-4, beta: BETA, scale_rewards: 'none', temperature: 1.0, logging_steps: 1, seed: SEED, bf16: true },
   }));
   const grpoModel = join(work, 'grpo-merged');
   await stage(work, 'merge-grpo', grpoSet, () => py(['merge', '--model', sftModel, '--adapter', grpoOut, '--out', grpoModel], 'merging the GRPO adapter'));

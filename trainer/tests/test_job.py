@@ -60,7 +60,6 @@ def test_lora_true_takes_the_default_settings_and_the_older_lora_field_merges(tm
     ({"hyperparameters": {"num_workers": 2}}, "hyperparameters.num_workers: several workers need a strategy"),
     ({"hyperparameters": {"vllm": "colocate"}}, "hyperparameters.vllm: only GRPO generates"),
     ({"hyperparameters": {"rollout": "dialogue"}}, "hyperparameters.rollout: dialogue rollouts are for GRPO jobs"),
-    ({"hyperparameters": {"merged_generation": True, "lora": True}}, "hyperparameters.merged_generation: only GRPO generates"),
     ({"hyperparameters": {"max_steps": True}}, "hyperparameters.max_steps: must be a whole number, got true"),
     ({"resources": {"gpus": -1}}, "resources.gpus: must be a number >= 0"),
     ({"agent": {"base_url": "http://x", "model": "m", "api_key": "sk-1"}}, "agent.api_key: unknown field"),

@@ -38,13 +38,6 @@ describe('training inputs', () => {
     assert.deepEqual(problems({ strategy: 'deepspeed' }), ['hyperparameters.strategy: deepspeed needs num_workers >= 2']);
     assert.deepEqual(problems({ vllm: 'server' }, 'grpo'), ['hyperparameters.vllm_server_base_url: needed with vllm=server (the `trl vllm-serve` address)']);
     assert.deepEqual(problems({ rollout: 'dialogue' }), ['hyperparameters.rollout: dialogue rollouts are for GRPO jobs']);
-    // merged_generation: a GRPO job with LoRA, generating with transformers from whole weights
-    assert.deepEqual(problems({ merged_generation: true, lora: true }, 'grpo'), []);
-    assert.deepEqual(problems({ merged_generation: true, lora: true }), ['hyperparameters.merged_generation: only GRPO generates (this is a sft job)']);
-    assert.deepEqual(problems({ merged_generation: true }, 'grpo'), ['hyperparameters.merged_generation: needs lora (it merges the adapter into a copy of the model)']);
-    assert.deepEqual(problems({ merged_generation: true, lora: true, vllm: 'colocate' }, 'grpo'), ['hyperparameters.merged_generation: not with vllm (vLLM already generates from merged weights)']);
-    assert.deepEqual(problems({ merged_generation: true, lora: true, load_in_4bit: true }, 'grpo'), ['hyperparameters.merged_generation: not with load_in_4bit (4-bit weights cannot take the merged adapter)']);
-    assert.deepEqual(problems({ merged_generation: true, lora: true, strategy: 'fsdp', num_workers: 2 }, 'grpo'), ['hyperparameters.merged_generation: not with strategy=fsdp (sharded weights)']);
     assert.equal(problems({ learning_rate: -1, dtype: 'x' }).length, 2, 'every problem at once');
   });
 
