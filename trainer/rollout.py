@@ -39,6 +39,7 @@ from .rewards.context import DEFAULT_OUT_OF_SCOPE_TOKEN, DEFAULT_STOP_TOKEN, DEF
 from .rewards.score import score_transcript
 
 AGENT_CALL_CONNECTS = "(The customer is on the line. You speak first.)"  # core/agents: the stage line when the agent opens
+CALL_CONNECTS = "(The call connects. You speak first.)"  # core/simulate/messages: the stage line when the user speaks first
 GENERIC_AGENT_LINE = "Is there anything else I can help you with today?"
 _CMP_RE = re.compile(r"^\s*(<=|>=|==|!=|<|>|=)?\s*(-?\d*\.?\d+)\s*$")
 
@@ -90,9 +91,10 @@ class DialogueEnv:
             if at is not None and tid in self.targets_met:
                 self.targets_met[tid] = at
         self.turns: list[dict] = []
-        for m in prompt:
-            if m["role"] == "system":
-                continue
+        spoken = [m for m in prompt if m["role"] != "system"]
+        if spoken and spoken[0]["role"] == "user" and spoken[0]["content"] == CALL_CONNECTS:
+            spoken = spoken[1:]  # the stage line that opens the call when the user speaks first is not a turn
+        for m in spoken:
             self.turns.append({"index": len(self.turns), "speaker": "agent" if m["role"] == "user" else "user", "text": m["content"]})
         if self.turns and self.turns[-1]["speaker"] == "agent" and context.get("tactic"):
             self.turns[-1]["tactic"] = context["tactic"]

@@ -9,6 +9,7 @@ import { createRng } from '../util/rng';
 import { resolveProfile, deepMerge, type WorkspaceValues } from '../model/load';
 import { rlContext, type RlContext } from './rl-context';
 import { readJsonl } from '../util/jsonl';
+import { simulatorMessages } from '../simulate/messages';
 
 export type { RlContext } from './rl-context';
 
@@ -67,14 +68,9 @@ export function workspaceSource(ws: WorkspaceValues): DialogueSource {
 /** The one transcript reader (core/runs): datasets read it in strict mode. */
 export { readTranscripts } from '../runs/storage';
 
-/** The dialogue before turn position `k`, seen from the simulated user: agent → user, user → assistant. */
+/** The dialogue before turn position `k`, as the live simulator sends it (core/simulate/messages). */
 export function flippedHistory(t: Transcript, k: number, system: string): ChatMessage[] {
-  const msgs: ChatMessage[] = [{ role: 'system', content: system }];
-  for (let j = 0; j < k; j++) {
-    const turn = t.turns[j];
-    msgs.push({ role: turn.speaker === 'agent' ? 'user' : 'assistant', content: turn.text });
-  }
-  return msgs;
+  return simulatorMessages(system, t.turns.slice(0, k));
 }
 
 /** The SFT target of a user turn, or undefined when its rationale is missing a section. */

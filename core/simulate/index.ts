@@ -1,14 +1,14 @@
 // User simulators: the built-in `agenda` one and `llm` (any OpenAI-compatible backend).
 import { buildSimulatorPrompt } from '../rationale/index';
-import { createChatClient, type ChatClient, type ChatMessage } from '../backends/chat/index';
+import { createChatClient, type ChatClient } from '../backends/chat/index';
 import { backendKey, findBackend, type EngineEnv, type SimulatorContext, type UserSimulator, type UserTurnOutput } from '../dialogue/types';
 import { AgendaSimulator } from './agenda';
+import { simulatorMessages } from './messages';
 
 export type { UserSimulator, SimulatorContext, UserTurnOutput, EngineEnv } from '../dialogue/types';
 export { AgendaSimulator } from './agenda';
 
-/** The user's first message when they speak first (no agent opening). */
-export const CALL_CONNECTS = '(The call connects. You speak first.)';
+export { CALL_CONNECTS, simulatorMessages, dialogueOfMessages } from './messages';
 
 /** What a plain user model (`rationale: off`) is told instead of the rationale format. */
 export const PLAIN_OUTPUT = '## Output format\nWrite only what you say to the agent: one natural spoken turn in your own voice, no notes, no tags.';
@@ -39,11 +39,7 @@ export class LlmSimulator implements UserSimulator {
   }
 
   async next(ctx: SimulatorContext): Promise<UserTurnOutput> {
-    const messages: ChatMessage[] = [{ role: 'system', content: this.systemPrompt(ctx) }];
-    // The model plays the user, so the agent's lines are its `user` messages. Chat templates want
-    // a `user` message first: when the user speaks first, a stage line opens the call.
-    if (ctx.turns[0]?.speaker !== 'agent') messages.push({ role: 'user', content: CALL_CONNECTS });
-    for (const t of ctx.turns) messages.push({ role: t.speaker === 'agent' ? 'user' : 'assistant', content: t.text });
+    const messages = simulatorMessages(this.systemPrompt(ctx), ctx.turns);
     const r = await this.client.complete({ messages, signal: ctx.signal, onDelta: ctx.onDelta });
     const out: UserTurnOutput = { content: r.content, reasoning: r.reasoning, usage: r.usage, latencyMs: r.latencyMs };
     if (this.rationaleMode === 'off') {

@@ -10,6 +10,7 @@ import { AdversarialAgent, agentSystemPrompt, ScriptedAgent, type Agent, type Ag
 import { compileScenario, targetsMetBy } from '../dialogue/rules';
 import { detectTactic } from '../dialogue/tactics';
 import { allTactics } from '../library/tactics';
+import { dialogueOfMessages } from '../simulate/messages';
 
 export type DialogueAgent = 'scripted' | 'adversarial' | 'endpoint';
 
@@ -57,7 +58,7 @@ export async function dialogueRows(rows: readonly RlSample[], opts: { agent: Dia
 
 async function agentLines(agent: Agent, scenario: Scenario, row: RlSample, n: number, seed: number, tactics: ReturnType<typeof allTactics>): Promise<AgentLine[]> {
   const compiled = compileScenario(scenario);
-  const turns: Turn[] = row.prompt.filter((m) => m.role !== 'system').map((m, index) => ({ index, speaker: m.role === 'user' ? 'agent' : 'user', text: m.content }));
+  const turns: Turn[] = dialogueOfMessages(row.prompt).map((t, index) => ({ index, ...t }));
   const scratch: Record<string, unknown> = {};
   const out: AgentLine[] = [];
   for (let k = 0; k < n; k++) {

@@ -6,6 +6,7 @@ import type { RlSample } from '../datasets';
 import type { MultiGrader } from './grader';
 import type { ProfileFields, Scenario } from '../generated/schema-types';
 import { judgeContextLines } from '../rewards/judge';
+import { dialogueOfMessages } from '../simulate/messages';
 
 export interface OpenAIFtOptions {
   /** Base URL including `/v1` (default https://api.openai.com/v1). */
@@ -100,7 +101,7 @@ export function judgeContextText(s: RlSample): string {
   const { scenario, profile } = s.context;
   const lines = judgeContextLines(profile as ProfileFields, scenario as Scenario);
   lines.push('', 'DIALOGUE:');
-  s.prompt.filter((m) => m.role !== 'system').forEach((m, i) => lines.push(`[${i}] ${m.role === 'user' ? 'AGENT' : 'USER'}: ${m.content}`));
+  dialogueOfMessages(s.prompt).forEach((t, i) => lines.push(`[${i}] ${t.speaker.toUpperCase()}: ${t.text}`));
   return lines.join('\n');
 }
 

@@ -7,11 +7,13 @@
 //   2. rationale `format` and `sections` rewards of the base model's replies on the held-out prompts;
 //   3. SFT with LoRA (`python -m trainer`), measured again (target: format >= 0.9 from ~0);
 //   4. the total reward of whole dialogues against the adversarial agent, then multi-turn GRPO
-//      (rollout=dialogue) from the SFT model, then the total again (target: it rises).
+//      (rollout=dialogue) from the SFT model, then the total again (target: it rises);
+//   5. the same total on dialogues neither training saw: τ²-bench retail tasks (test/fixtures, MIT)
+//      imported with `userlm import tau2` and played against the adversarial agent.
 // Prints the figures before and after side by side. Not run by CI (docs/training.md has the figures and the time).
 // Settings: USERLM_BENCH_SFT_STEPS (default 64, one sample a step: 32 left 4 of 10 held-out replies looping), USERLM_BENCH_SFT_LR
 // (1e-3: 40 steps at 1.5e-3 left 5 of 10 looping), USERLM_BENCH_GRPO_STEPS (8, four rollouts of one dialogue a step), USERLM_BENCH_BETA
-// (GRPO's KL coefficient, 0.04), USERLM_BENCH_N (10 held-out prompts; the adversarial split has 4 dialogues), USERLM_BENCH_SAMPLES (4 plays
+// (GRPO's KL coefficient, 0.04), USERLM_BENCH_N (10 held-out prompts; the adversarial split has 4 dialogues), USERLM_BENCH_HELDOUT_N (16 of the 20 τ²-bench dialogues), USERLM_BENCH_SAMPLES (4 plays
 // of each dialogue, sampled as GRPO samples), USERLM_BENCH_SEED (GRPO's seed, 1: runs with other seeds are what `train_bench.py compare`
 // pools), USERLM_BENCH_BASE (reuse a converted checkpoint), USERLM_BENCH_WORK (continue an earlier run's work folder: a stage whose
 // result is there, with the same settings, is not run again).
@@ -42,6 +44,22 @@ const GROUP = 4; // GRPO's rollouts of a dialogue: with 2, most groups were all 
 // base in bf16 (fp32 weights cast at each op under autocast: 15.9 → 8.7 s for a 1,415-token sample, docs/training.md).
 const LORA = { r: 16, alpha: 32, dropout: 0 };
 const N = env('USERLM_BENCH_N', 10);
+const HELDOUT_N = env('USERLM_BENCH_HELDOUT_N', 16); // τ²-bench dialogues in the held-out measure, one play each (16: one batch)
+const TAU2_TASKS = join(ROOT, 'test', 'fixtures', 'tau2-bench', 'retail', 'tasks.json');
+// the imported tasks played against the adversarial agent (every tactic of the library: the tasks name none)
+const HELDOUT_SUITE = `kind: suite
+id: tau2-retail-adversarial
+title: τ²-bench retail tasks against the adversarial agent (bench:train's held-out dialogues)
+scenarios:
+  - scenarios/*.scenario.yaml
+profiles: own
+samples: 1
+seed: 5
+simulator: agenda
+agent: adversarial
+max_turns: 12
+concurrency: 4
+`;
 const SAMPLES = env('USERLM_BENCH_SAMPLES', 4);
 const started = Date.now();
 
@@ -134,6 +152,21 @@ async function main(): Promise<void> {
     return dialogues.length;
   });
 
+  const heldoutSet = { MAX_TURNS, HELDOUT_N };
+  const heldoutCount = await stage(work, 'heldout-data', heldoutSet, async () => {
+    const ws = join(work, 'tau2');
+    run(process.execPath, [CLI, 'import', 'tau2', TAU2_TASKS, '--out', ws, '--force'], 'userlm import tau2 (τ²-bench retail tasks: held-out dialogues)');
+    writeFileSync(join(ws, 'suites', 'heldout.suite.yaml'), HELDOUT_SUITE);
+    mkdirSync(join(work, 'runs', 'heldout'), { recursive: true });
+    run(process.execPath, [CLI, 'eval', join(ws, 'suites', 'heldout.suite.yaml'), '--out', join(work, 'runs', 'heldout'), '--root', ws], 'userlm eval τ²-bench tasks (agenda simulator, adversarial agent)');
+    run(process.execPath, [CLI, 'export', newestRun(join(work, 'runs', 'heldout')), '--format', 'rl', '--out', join(work, 'heldout-rl.jsonl'), '--split', '1'], 'userlm export τ²-bench run → RL rows', ws);
+    const rl = readDatasetFile(join(work, 'heldout-rl.jsonl'), 'grpo').train as RlSample[];
+    const dialogues = await dialogueRows(rl, { agent: 'adversarial', maxTurns: MAX_TURNS, seed: 1 });
+    writeFileSync(join(work, 'heldout-dialogue.jsonl'), toJsonl(dialogues));
+    log(`held-out: ${dialogues.length} τ²-bench dialogues`);
+    return dialogues.length;
+  });
+
   // 2. the base model
   // USERLM_BENCH_BASE: a checkpoint converted by an earlier run (`train_bench.py convert`), to skip the conversion
   const reuse = process.env.USERLM_BENCH_BASE;
@@ -156,6 +189,8 @@ async function main(): Promise<void> {
   // 4. multi-turn GRPO on the adversarial split
   const dlg = ['--data', join(work, 'dialogue.jsonl'), '--spec', join(work, 'spec.json'), '--n', String(N), '--max-new', String(MAX_NEW), '--samples', String(SAMPLES)];
   const beforeGrpo = await stage(work, 'dialogue-sft', dlgSet, () => py(['dialogue', '--model', sftModel, ...dlg], 'SFT model: total reward of adversarial dialogues'));
+  const held = ['--data', join(work, 'heldout-dialogue.jsonl'), '--spec', join(work, 'spec.json'), '--n', String(HELDOUT_N), '--max-new', String(MAX_NEW), '--samples', '1'];
+  const heldBefore = await stage(work, 'heldout-sft', { ...sftSet, ...heldoutSet, MAX_NEW }, () => py(['dialogue', '--model', sftModel, ...held], 'SFT model: total reward of held-out τ²-bench dialogues'));
   const grpoOut = join(work, 'grpo-out');
   const grpo = await stage(work, 'grpo', grpoSet, () => trainJob(work, 'grpo', {
     type: 'grpo', base_model: sftModel, datasets: { train: join(work, 'dialogue.jsonl') }, output_dir: grpoOut, reward_spec: JSON.parse(readFileSync(join(work, 'spec.json'), 'utf8')),
@@ -165,15 +200,19 @@ async function main(): Promise<void> {
   const grpoModel = join(work, 'grpo-merged');
   await stage(work, 'merge-grpo', grpoSet, () => py(['merge', '--model', sftModel, '--adapter', grpoOut, '--out', grpoModel], 'merging the GRPO adapter'));
   const afterGrpo = await stage(work, 'dialogue-grpo', { ...grpoSet, ...dlgSet }, () => py(['dialogue', '--model', grpoModel, ...dlg], 'after GRPO: total reward of adversarial dialogues'));
+  const heldAfter = await stage(work, 'heldout-grpo', { ...grpoSet, ...heldoutSet }, () => py(['dialogue', '--model', grpoModel, ...held], 'after GRPO: total reward of held-out τ²-bench dialogues'));
 
   type Played = { total: number; stderr: number; session: Record<string, number>; n: number };
   const [b, a] = [beforeGrpo as unknown as Played, afterGrpo as unknown as Played];
+  const [hb, ha] = [heldBefore as unknown as Played, heldAfter as unknown as Played];
   const f = (x: unknown) => (typeof x === 'number' ? x.toFixed(3) : String(x));
   const rows = [
     ['format (held-out prompts)', before.format, afterSft.format, '≥ 0.9 after SFT'],
     ['sections (held-out prompts)', before.sections, afterSft.sections, ''],
     [`total (${b.n}×${SAMPLES} dialogues)`, b.total, a.total, `rises after GRPO (± ${f(b.stderr)} / ${f(a.stderr)} s.e.)`],
     ['termination', b.session.termination, a.session.termination, ''],
+    [`total, held out (${hb.n} τ²-bench dialogues)`, hb.total, ha.total, `unseen by SFT and GRPO (± ${f(hb.stderr)} / ${f(ha.stderr)} s.e.)`],
+    ['termination, held out', hb.session.termination, ha.session.termination, ''],
   ];
   const total = Object.values(minutes).reduce((x, y) => x + y, 0);
   process.stdout.write(`\nbench:train — Gemma 3 270M (${converted.parameters} parameters, from GGUF), CPU, ${total.toFixed(1)} min in its stages\n`);
@@ -182,9 +221,9 @@ async function main(): Promise<void> {
     const ratio = typeof x === 'number' && typeof y === 'number' && x > 0 ? (y / x).toFixed(2) : '-';
     process.stdout.write(`${String(name).padEnd(34)}${f(x).padStart(9)}${f(y).padStart(9)}${ratio.padStart(9)}  ${target}\n`);
   }
-  process.stdout.write(`SFT: ${SFT_STEPS} steps, loss ${f(sft.training_loss)}; GRPO: ${GRPO_STEPS} steps of ${GROUP} rollouts (${dialogueCount} dialogues)\n`);
+  process.stdout.write(`SFT: ${SFT_STEPS} steps, loss ${f(sft.training_loss)}; GRPO: ${GRPO_STEPS} steps of ${GROUP} rollouts (${dialogueCount} dialogues); held out: ${heldoutCount} τ²-bench dialogues\n`);
   process.stdout.write(`minutes: ${Object.entries(minutes).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}\n`);
-  const result = { converted, before, afterSft, beforeGrpo, afterGrpo, sft, grpo, minutes, work };
+  const result = { converted, before, afterSft, beforeGrpo, afterGrpo, heldBefore, heldAfter, sft, grpo, minutes, work };
   mkdirSync(join(ROOT, 'test-artifacts'), { recursive: true });
   writeFileSync(join(ROOT, 'test-artifacts', 'bench-train.json'), JSON.stringify(result, null, 2));
 }

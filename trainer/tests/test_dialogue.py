@@ -43,6 +43,21 @@ def test_env_plays_the_agent_lines_applies_state_and_meets_targets():
     assert "termination" in s.session and 0 < s.total <= 1
 
 
+def test_env_when_the_user_speaks_first_the_stage_line_is_no_turn():
+    """A dialogue row of a scenario without an agent opening starts with core's stage line (core/simulate/messages.ts):
+    the transcript the rewards score has the user's turn first, as the engine records it."""
+    from trainer.rollout import CALL_CONNECTS
+
+    row = dialogue_rows()[0]
+    e = DialogueEnv([row["prompt"][0], {"role": "user", "content": CALL_CONNECTS}], row["context"])
+    assert e.turns == [] and e.user_turns == 0
+    assert e.user_turn(GOOD.format("Hello, I am calling about my plan. What is the monthly price?")) is False
+    assert [t["speaker"] for t in e.turns] == ["user"] and e.turns[0]["index"] == 0
+    # a message that only looks like it, later in the dialogue, is a turn like any other
+    e2 = DialogueEnv([row["prompt"][0], {"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello"}, {"role": "user", "content": CALL_CONNECTS}], row["context"])
+    assert [t["speaker"] for t in e2.turns] == ["agent", "user", "agent"]
+
+
 def test_env_ends_on_the_transfer_and_out_of_scope_tokens_as_the_engine_does():
     e = env()
     assert e.user_turn(GOOD.format("Please put me through to a person. ###TRANSFER###")) is True

@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { loadWorkspace, resolveProfile } from '../../../core/model/load';
 import { buildDataset, readTranscripts, validationPath, workspaceSource, type RlSample, type SftSample } from '../../../core/datasets';
 import { buildSimulatorPrompt } from '../../../core/rationale';
+import { CALL_CONNECTS, dialogueOfMessages, simulatorMessages } from '../../../core/simulate/messages';
 import { makeWorkspace, transcript } from './fixture';
 
 const CLI = join(__dirname, '..', '..', '..', 'cli', 'main.js');
@@ -32,6 +33,30 @@ describe('training datasets: export', () => {
     assert.deepEqual(byLength[1].messages.map((m) => m.role), ['system', 'user', 'assistant', 'user', 'assistant']);
     assert.equal(byLength[1].messages[2].content, 'What would it cost me?'); // earlier user turns: the reply only
     assert.ok(byLength[1].messages[4].content.endsWith('<answer>How much is it per month, all in?</answer>'));
+  });
+
+  it('a dialogue the user opens: the stage line the live simulator sends opens every exported prompt, and is no turn', async () => {
+    const t = transcript('u1', 0.9);
+    t.turns = t.turns.slice(1).map((turn, index) => ({ ...turn, index })); // no agent opening: the user speaks first
+    t.targets = [{ id: 'price', met_at: 3 }, { id: 'budget', met_at: null }];
+    t.end = { reason: 'stop', at_turn: 4 };
+    const root = makeWorkspace([t]);
+    const ws = await loadWorkspace(root);
+    const runs = readTranscripts(join(root, '.userlm/runs/run-1'));
+    const sft = (buildDataset(runs, workspaceSource(ws), { format: 'sft', split: 1 }).train as SftSample[]).sort((a, b) => a.messages.length - b.messages.length);
+    // Without it the first prompt is a system message alone, which Gemma's chat template drops: the model would see nothing.
+    assert.deepEqual(sft[0].messages.slice(1).map((m) => [m.role, m.role === 'assistant' ? '…' : m.content]), [['user', CALL_CONNECTS], ['assistant', '…']]);
+    assert.deepEqual(sft[1].messages.slice(1, 4).map((m) => m.content), [CALL_CONNECTS, 'What would it cost me?', 'Only a little more each month.']);
+    const rl = (buildDataset(runs, workspaceSource(ws), { format: 'rl', split: 1 }).train as RlSample[]).sort((a, b) => a.context.turn_index - b.context.turn_index);
+    assert.equal(rl[0].prompt[1].content, CALL_CONNECTS);
+    assert.deepEqual(dialogueOfMessages(rl[1].prompt), [{ speaker: 'user', text: 'What would it cost me?' }, { speaker: 'agent', text: 'Only a little more each month.' }]);
+    assert.deepEqual(dialogueOfMessages(rl[0].prompt), []);
+    // the live simulator builds its messages with the same function
+    assert.deepEqual(simulatorMessages('S', t.turns.slice(0, 2)), [{ role: 'system', content: 'S' }, { role: 'user', content: CALL_CONNECTS },
+      { role: 'assistant', content: 'What would it cost me?' }, { role: 'user', content: 'Only a little more each month.' }]);
+    assert.deepEqual(simulatorMessages('S', [{ speaker: 'agent', text: 'Hello' }]).map((m) => m.role), ['system', 'user']);
+    // the trainer's rollout reads dialogue rows with the same stage line
+    assert.ok(readFileSync(join(__dirname, '..', '..', '..', '..', 'trainer', 'rollout.py'), 'utf8').includes(`CALL_CONNECTS = "${CALL_CONNECTS}"`));
   });
 
   it('rejection sampling by total, de-duplication and a seeded split', async () => {
