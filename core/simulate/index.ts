@@ -8,7 +8,7 @@ import { simulatorMessages } from './messages';
 export type { UserSimulator, SimulatorContext, UserTurnOutput, EngineEnv } from '../dialogue/types';
 export { AgendaSimulator } from './agenda';
 
-export { CALL_CONNECTS, simulatorMessages, dialogueOfMessages } from './messages';
+export { CALL_CONNECTS } from './messages';
 
 /** What a plain user model (`rationale: off`) is told instead of the rationale format. */
 export const PLAIN_OUTPUT = '## Output format\nWrite only what you say to the agent: one natural spoken turn in your own voice, no notes, no tags.';

@@ -119,6 +119,14 @@ function newestRun(dir: string): string {
   return join(dir, readdirSync(dir).sort().pop()!);
 }
 
+/** RL rows (`rl`) turned into dialogue rows against the adversarial agent, written to `out`; their count. */
+async function writeDialogueRows(rl: string, out: string): Promise<number> {
+  const rows = readDatasetFile(rl, 'grpo').train as RlSample[];
+  const dialogues = await dialogueRows(rows, { agent: 'adversarial', maxTurns: MAX_TURNS, seed: 1 });
+  writeFileSync(out, toJsonl(dialogues));
+  return dialogues.length;
+}
+
 async function main(): Promise<void> {
   const work = process.env.USERLM_BENCH_WORK ?? mkdtempSync(join(tmpdir(), 'userlm-bench-train-'));
   mkdirSync(work, { recursive: true });
@@ -143,13 +151,11 @@ async function main(): Promise<void> {
     run(process.execPath, [CLI, 'export', std, '--format', 'sft', '--out', join(work, 'sft.jsonl'), '--split', '1'], 'userlm export standard → SFT', samples);
     run(process.execPath, [CLI, 'export', adv, '--format', 'sft', '--out', join(work, 'heldout.jsonl'), '--split', '1'], 'userlm export adversarial → held-out SFT prompts', samples);
     run(process.execPath, [CLI, 'export', adv, '--format', 'rl', '--out', join(work, 'rl.jsonl'), '--split', '1'], 'userlm export adversarial → RL rows', samples);
-    const rl = readDatasetFile(join(work, 'rl.jsonl'), 'grpo').train as RlSample[];
-    const dialogues = await dialogueRows(rl, { agent: 'adversarial', maxTurns: MAX_TURNS, seed: 1 });
-    writeFileSync(join(work, 'dialogue.jsonl'), toJsonl(dialogues));
+    const dialogues = await writeDialogueRows(join(work, 'rl.jsonl'), join(work, 'dialogue.jsonl'));
     const spec = specWithRubrics(parse(readFileSync(join(samples, 'rewards', 'default.rewards.yaml'), 'utf8')));
     writeFileSync(join(work, 'spec.json'), JSON.stringify(spec));
-    log(`data: ${readDatasetFile(join(work, 'sft.jsonl'), 'sft').train.length} SFT samples, ${dialogues.length} adversarial dialogues`);
-    return dialogues.length;
+    log(`data: ${readDatasetFile(join(work, 'sft.jsonl'), 'sft').train.length} SFT samples, ${dialogues} adversarial dialogues`);
+    return dialogues;
   });
 
   const heldoutSet = { MAX_TURNS, HELDOUT_N };
@@ -160,11 +166,9 @@ async function main(): Promise<void> {
     mkdirSync(join(work, 'runs', 'heldout'), { recursive: true });
     run(process.execPath, [CLI, 'eval', join(ws, 'suites', 'heldout.suite.yaml'), '--out', join(work, 'runs', 'heldout'), '--root', ws], 'userlm eval τ²-bench tasks (agenda simulator, adversarial agent)');
     run(process.execPath, [CLI, 'export', newestRun(join(work, 'runs', 'heldout')), '--format', 'rl', '--out', join(work, 'heldout-rl.jsonl'), '--split', '1'], 'userlm export τ²-bench run → RL rows', ws);
-    const rl = readDatasetFile(join(work, 'heldout-rl.jsonl'), 'grpo').train as RlSample[];
-    const dialogues = await dialogueRows(rl, { agent: 'adversarial', maxTurns: MAX_TURNS, seed: 1 });
-    writeFileSync(join(work, 'heldout-dialogue.jsonl'), toJsonl(dialogues));
-    log(`held-out: ${dialogues.length} τ²-bench dialogues`);
-    return dialogues.length;
+    const dialogues = await writeDialogueRows(join(work, 'heldout-rl.jsonl'), join(work, 'heldout-dialogue.jsonl'));
+    log(`held-out: ${dialogues} τ²-bench dialogues`);
+    return dialogues;
   });
 
   // 2. the base model
