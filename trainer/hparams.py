@@ -74,6 +74,9 @@ def check_hyperparameters(raw: Any, job_type: str) -> dict[str, Any]:
     lora = hp.get("lora")
     hp["lora"] = None if lora is False or lora is None else {**LORA_DEFAULTS, **(lora if isinstance(lora, dict) else {})}
     _cross_checks(hp, job_type)
+    if raw.get("turn_credit") == "to_go" and hp["dialogue_history"] == "written":
+        raise JobError("job: hyperparameters.turn_credit: to_go credits the one turn a rollout trains (dialogue_history=spoken); "
+                       "written trains every turn with the dialogue's total")
     return hp
 
 

@@ -21,9 +21,13 @@ The finished dialogue is scored with ``trainer.rewards.score.score_transcript`` 
 every turn component per user turn (their mean per component: ``reward/turn/<name>``), every
 session component (``reward/session/<name>``) and the total (``reward/total``) as the docs define
 it (discounted turn scores, session parts, weights). GRPO's reward is the total; the components are
-logged with weight 0. Credit: the advantage of a dialogue (its total against the other dialogues of
-its group) is given to the tokens the policy wrote in it: under ``spoken``, those of one of its user
-turns drawn at random (TRL takes one sequence per rollout); under ``written``, those of every turn.
+logged with weight 0. Credit: under ``written`` the advantage of a dialogue (its total against the
+other dialogues of its group) is given to every token the policy wrote in it. Under ``spoken`` TRL
+takes one sequence per rollout, so a rollout trains one of its user turns; with ``turn_credit: to_go``
+(the default) the rollouts of a group train the turn at the same place (drawn at random) and its
+reward is the total from that turn on (``score.total_from_turn``: the turn part is that turn's
+discounted return), so a turn answers for itself and the turns after it, not for those before; with
+``turn_credit: total`` each rollout trains a turn drawn on its own, rewarded with the dialogue's total.
 """
 
 from __future__ import annotations
@@ -36,7 +40,7 @@ from typing import Any, Callable, Optional
 from .decode import end_ids, turn_decoder
 from .rewards.text import content_words, has_phrase, parse_output, tokens
 from .rewards.context import DEFAULT_OUT_OF_SCOPE_TOKEN, DEFAULT_STOP_TOKEN, DEFAULT_TRANSFER_TOKEN, STATE_VARS, state_claims
-from .rewards.score import score_transcript
+from .rewards.score import score_transcript, total_from_turn
 
 AGENT_CALL_CONNECTS = "(The customer is on the line. You speak first.)"  # core/agents: the stage line when the agent opens
 CALL_CONNECTS = "(The call connects. You speak first.)"  # core/simulate/messages: the stage line when the user speaks first
@@ -262,7 +266,8 @@ def written_ids(turns: list[dict]) -> list[int]:
     return [x for t in turns for x in t["ids"] + t["after"]]
 
 
-def make_rollout_func(spec: dict, judge, contexts: dict[str, dict], agent: Optional[dict] = None, history: str = "spoken", seed: int = 0):
+def make_rollout_func(spec: dict, judge, contexts: dict[str, dict], agent: Optional[dict] = None, history: str = "spoken", seed: int = 0,
+                      credit: str = "to_go"):
     """The ``rollout_func`` for GRPOTrainer; ``contexts`` maps ``prompt_key(prompt)`` to each dialogue row's context.
 
     ``history`` (the ``dialogue_history`` hyperparameter) is what the policy sees of its earlier turns:
@@ -272,11 +277,19 @@ def make_rollout_func(spec: dict, judge, contexts: dict[str, dict], agent: Optio
       rollout trains one of its user turns, drawn at random (seeded), with the dialogue's advantage: in
       expectation every turn gets that advantage, at 1/turns of the weight.
     - ``written``: one token sequence, every turn trained; earlier turns stay in context as written
-      (rationale and answer), a context the policy does not see in use."""
+      (rationale and answer), a context the policy does not see in use.
+
+    ``credit`` (``turn_credit``, under ``spoken``): ``to_go``, the rollouts of a dialogue in this call (its
+    group) train the turn at the same relative place, drawn once for them (from the seed, the call and the
+    dialogue: every worker draws the same), each rewarded with its total from that turn on; ``total``, each
+    rollout's turn drawn on its own and rewarded with the dialogue's total."""
     agent_fn = endpoint_agent(agent) if agent else None
     draw = random.Random(seed)
+    calls = 0
 
     def rollout(prompts: list, trainer) -> dict[str, list]:
+        nonlocal calls
+        calls += 1
         tok = trainer.processing_class
         envs = []
         for p in prompts:
@@ -317,13 +330,21 @@ def make_rollout_func(spec: dict, judge, contexts: dict[str, dict], agent: Optio
                     messages[i] += [{"role": "assistant", "content": text}, {"role": "user", "content": agent_text}]
                 still.append(i)
             active = still
+        if history == "written":
+            picks: list[Optional[int]] = [None] * len(turns)
+        elif credit == "to_go":  # one place per dialogue of this call, the same on every worker
+            place = {k: random.Random(f"{seed}:{calls}:{k}").random() for k in map(prompt_key, prompts)}
+            picks = [min(int(place[prompt_key(p)] * len(ts)), len(ts) - 1) for p, ts in zip(prompts, turns)]
+        else:
+            picks = [draw.randrange(len(ts)) for ts in turns]
         scores = []
-        for env in envs:
+        for env, k in zip(envs, picks):
             s = score_transcript(spec, env.scenario, env.profile, env.transcript(), judge)
-            scores.append(json.dumps({"total": s.total, "turn": s.turn_mean, "session": s.session,
+            credited = total_from_turn(spec, s, k) if k is not None and credit == "to_go" else s.total
+            scores.append(json.dumps({"total": s.total, "credited": credited, "turn": s.turn_mean, "session": s.session,
                                       "user_turns": env.user_turns, "end": env.end["reason"] if env.end else "max_turns"}))
-        # `spoken`: one turn of each dialogue, drawn at random, with its own context; `written`: every turn in one sequence
-        pieces = [[ts[draw.randrange(len(ts))]] for ts in turns] if history == "spoken" else turns
+        # `spoken`: the drawn turn of each dialogue, with its own context; `written`: every turn in one sequence
+        pieces = turns if history == "written" else [[ts[k]] for ts, k in zip(turns, picks)]
         if history == "spoken":
             prompt_ids = [p[0]["context"] for p in pieces]
         completion = [written_ids(p) for p in pieces]
@@ -335,9 +356,10 @@ def make_rollout_func(spec: dict, judge, contexts: dict[str, dict], agent: Optio
     return rollout
 
 
-def dialogue_reward_functions(spec: dict) -> tuple[list[Callable], list[float]]:
-    """``total`` (weight 1: GRPO's reward) and, logged with weight 0, every turn component
-    (``turn/<name>``, its mean over the user turns) and every session component (``session/<name>``)."""
+def dialogue_reward_functions(spec: dict, credit: str = "total") -> tuple[list[Callable], list[float]]:
+    """GRPO's reward (weight 1): ``total`` the dialogue's total, or with ``credit`` ``to_go`` ``credited``, the
+    total from the trained turn on; and, logged with weight 0, the total (when it is not the reward), every turn
+    component (``turn/<name>``, its mean over the user turns) and every session component (``session/<name>``)."""
 
     def pick(path: tuple[str, ...], name: str) -> Callable:
         def fn(prompts, completions, dialogue, log_metric=None, **_: Any) -> list[Optional[float]]:
@@ -358,6 +380,9 @@ def dialogue_reward_functions(spec: dict) -> tuple[list[Callable], list[float]]:
 
     funcs = [pick(("total",), "total")]
     weights = [1.0]
+    if credit == "to_go":
+        funcs.insert(0, pick(("credited",), "credited"))
+        weights = [1.0, 0.0]
     for c in spec["components"]:
         level = c.get("level", "turn")
         funcs.append(pick((level, c["name"]), f"{level}/{c['name']}"))

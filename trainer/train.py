@@ -223,9 +223,10 @@ def run_grpo(job: Job, output_dir: str) -> dict[str, Any]:
     if hp["rollout"] == "dialogue":
         from .rollout import dialogue_reward_functions, make_rollout_func
 
-        funcs, weights = dialogue_reward_functions(job.reward_spec)
-        extra["rollout_func"] = make_rollout_func(job.reward_spec, judge, contexts, job.agent, hp["dialogue_history"], hp["seed"])
-        info.update(dialogues=len(train), agent=hp["agent"], dialogue_history=hp["dialogue_history"])
+        credit = hp["turn_credit"] if hp["dialogue_history"] == "spoken" else "total"
+        funcs, weights = dialogue_reward_functions(job.reward_spec, credit)
+        extra["rollout_func"] = make_rollout_func(job.reward_spec, judge, contexts, job.agent, hp["dialogue_history"], hp["seed"], credit)
+        info.update(dialogues=len(train), agent=hp["agent"], dialogue_history=hp["dialogue_history"], turn_credit=credit)
         skipped: dict[str, str] = {} if judge else {c["name"]: "no judge configured" for c in job.reward_spec["components"] if c["kind"] == "judge"}
     else:
         try:  # the rewards read the sampled turns from their ids: TRL's text has lost any special-token tags

@@ -2101,7 +2101,16 @@ export const schemaFiles = {
      "written"
     ],
     "default": "spoken",
-    "description": "Multi-turn GRPO: what the policy sees of its earlier turns. `spoken`: their spoken answers, as in use and in the SFT data; each rollout trains one of its user turns, drawn at random, with the dialogue's advantage. `written`: the dialogue is one sequence and every turn is trained, but earlier turns stay in context with their rationales (a context not seen in use)."
+    "description": "Multi-turn GRPO: what the policy sees of its earlier turns. `spoken`: their spoken answers, as in use and in the SFT data; each rollout trains one of its user turns (see `turn_credit`). `written`: the dialogue is one sequence and every turn is trained, but earlier turns stay in context with their rationales (a context not seen in use)."
+   },
+   "turn_credit": {
+    "type": "string",
+    "enum": [
+     "to_go",
+     "total"
+    ],
+    "default": "to_go",
+    "description": "Multi-turn GRPO with `dialogue_history: spoken` (each rollout trains one of its user turns): what that turn is credited with. `to_go`: the rollouts of a dialogue train the turn at the same place, drawn at random, each rewarded with the total from that turn on (the turn part of the total is that turn's discounted return), so a turn answers for itself and the turns after it, not for those before. `total`: each rollout's turn is drawn on its own and rewarded with the dialogue's total. `written` trains every turn with the dialogue's total."
    },
    "max_turns": {
     "type": "integer",

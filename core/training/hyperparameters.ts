@@ -106,6 +106,9 @@ function crossChecks(hp: Hyperparameters, type: JobType): string[] {
   if ((hp.strategy ?? 'none') !== 'none' && hpValue(hp, 'num_workers')! < 2) out.push(`hyperparameters.strategy: ${hp.strategy} needs num_workers >= 2`);
   if (hpValue(hp, 'num_workers')! > 1 && (hp.strategy ?? 'none') === 'none') out.push('hyperparameters.num_workers: several workers need a strategy (ddp, fsdp or deepspeed)');
   if (type === 'sft' && hp.rollout === 'dialogue') out.push('hyperparameters.rollout: dialogue rollouts are for GRPO jobs');
+  if (hp.turn_credit === 'to_go' && hp.dialogue_history === 'written') {
+    out.push("hyperparameters.turn_credit: to_go credits the one turn a rollout trains (dialogue_history=spoken); written trains every turn with the dialogue's total");
+  }
   return out;
 }
 

@@ -24,6 +24,8 @@ class TranscriptScore:
     session: dict[str, float] = field(default_factory=dict)
     # None for a cancelled or errored dialogue: it has no total.
     total: Optional[float] = 0.0
+    # each scored user turn's part of the total's turn part (``turn_returns``)
+    turn_returns: list[float] = field(default_factory=list)
     # metric -> {"value": float | None, "source": "rule" | "judge" | None}
     metrics: dict[str, dict] = field(default_factory=dict)
 
@@ -83,11 +85,51 @@ def rule_metrics(transcript: dict, scenario: dict, profile: Optional[dict]) -> d
     return out
 
 
+def turn_returns(scores: list[float], discount: Optional[float]) -> list[float]:
+    """What each user turn contributes to the turn part of the total, which is their mean: with
+    ``aggregate.discount`` γ, its discounted return normalised, c_t / z_t (c_t = s_t + γ c_{t+1},
+    z_t = 1 + γ z_{t+1}); without, its own score."""
+    if discount is None:
+        return list(scores)
+    n = len(scores)
+    c, z = [0.0] * n, [0.0] * n
+    for t in range(n - 1, -1, -1):
+        c[t] = scores[t] + (discount * c[t + 1] if t + 1 < n else 0.0)
+        z[t] = 1 + (discount * z[t + 1] if t + 1 < n else 0.0)
+    return [c[t] / z[t] for t in range(n)]
+
+
+def combine(spec: dict, turn_part: Optional[float], session: dict[str, float]) -> float:
+    """The total: the turn part (weight ``aggregate.turn_weight``) and the session components, weighted."""
+    tw = (spec.get("aggregate") or {}).get("turn_weight", 1)
+    num = den = 0.0
+    if turn_part is not None:
+        num += tw * turn_part
+        den += tw
+    for c in spec["components"]:
+        if c.get("level", "turn") == "session" and c["name"] in session:
+            w = c.get("weight", 1)
+            num += w * session[c["name"]]
+            den += w
+    return round6(num / den) if den > 0 else 0.0
+
+
+def total_from_turn(spec: dict, score: "TranscriptScore", k: int) -> Optional[float]:
+    """The total with its turn part credited to the k-th scored user turn: that turn's return
+    (``turn_returns``) in place of the mean over turns. Its mean over k is the total's turn part, so a
+    turn drawn uniformly is credited the total in expectation, and a turn is not credited for the
+    turns before it. None when the dialogue has no total."""
+    if score.total is None:
+        return None
+    if not score.turn_returns:
+        return score.total
+    return combine(spec, score.turn_returns[min(k, len(score.turn_returns) - 1)], score.session)
+
+
 def score_transcript(spec: dict, scenario: dict, profile: dict, transcript: dict, judge: Optional[JudgeFn] = None,
                      rubrics: Optional[dict[str, str]] = None) -> TranscriptScore:
     comps = spec["components"]
     turn_comps = [c for c in comps if c.get("level", "turn") == "turn"]
-    session_comps = [c for c in comps if c.get("level", "turn") == "session"]
     turns = transcript["turns"]
     user_ks = [k for k, t in enumerate(turns) if t["speaker"] == "user"]
     res = TranscriptScore()
@@ -141,21 +183,8 @@ def score_transcript(spec: dict, scenario: dict, profile: dict, transcript: dict
             res.turn_mean[c["name"]] = round6(_mean(vals))
 
     scores = [t["score"] for t in res.turns if "score" in t]
-    agg = spec.get("aggregate") or {}
-    T: Optional[float] = None
-    if scores:
-        g = agg.get("discount")
-        if g is None:
-            T = _mean(scores)
-        else:
-            N = len(scores)
-            c_ = [0.0] * N
-            z = [0.0] * N
-            c_[N - 1], z[N - 1] = scores[N - 1], 1.0
-            for t in range(N - 2, -1, -1):
-                c_[t] = scores[t] + g * c_[t + 1]
-                z[t] = 1 + g * z[t + 1]
-            T = _mean([c_[t] / z[t] for t in range(N)])
+    res.turn_returns = turn_returns(scores, (spec.get("aggregate") or {}).get("discount"))
+    T: Optional[float] = _mean(res.turn_returns) if res.turn_returns else None
 
     session_judge_x: dict[str, float] = {}
     for pos, c in enumerate(comps):
@@ -175,17 +204,7 @@ def score_transcript(spec: dict, scenario: dict, profile: dict, transcript: dict
                 session_judge_x[c["name"]] = x
                 res.session[c["name"]] = s
 
-    tw = agg.get("turn_weight", 1)
-    num = den = 0.0
-    if T is not None:
-        num += tw * T
-        den += tw
-    for c in session_comps:
-        if c["name"] in res.session:
-            w = c.get("weight", 1)
-            num += w * res.session[c["name"]]
-            den += w
-    res.total = None if broke_off(transcript) else (round6(num / den) if den > 0 else 0.0)
+    res.total = None if broke_off(transcript) else combine(spec, T, res.session)
 
     rule = rule_metrics(transcript, scenario, profile)
     for metric in METRICS:

@@ -8,7 +8,7 @@ import pytest
 
 from trainer.job import parse_job
 from trainer.rewards.context import DEFAULT_OUT_OF_SCOPE_TOKEN, DEFAULT_STOP_TOKEN, DEFAULT_TRANSFER_TOKEN
-from trainer.rewards.score import score_transcript
+from trainer.rewards.score import score_transcript, total_from_turn, turn_returns
 from trainer.rollout import DialogueEnv, compare, dialogue_reward_functions, make_rollout_func, prompt_key, touches
 from trainer.train import run_job
 
@@ -106,6 +106,28 @@ def test_dialogue_reward_functions_give_total_and_each_component():
     assert by["total"] == 0.5 and by["turn/format"] == 1.0 and by["session/termination"] == 0.0 and by["turn/sections"] is None
 
 
+DISCOUNTED = {**SPEC, "aggregate": {"discount": 0.8, "turn_weight": 2}}
+PLAIN = GOOD.format("What is the monthly price?").split("<answer>")[1].split("</answer>")[0]  # an answer without its rationale: format gate fails
+
+
+def test_turn_returns_and_the_total_from_a_turn():
+    assert turn_returns([0.5, 1.0], None) == [0.5, 1.0]
+    assert turn_returns([0.0, 1.0], 0.8) == pytest.approx([0.8 / 1.8, 1.0])
+    e = env()
+    e.user_turn(PLAIN)  # gated: scores 0
+    e.agent_turn()
+    e.user_turn(GOOD.format("Please tell me the monthly price first.").replace("\\n", "\n"))
+    s = score_transcript(DISCOUNTED, e.scenario, e.profile, e.transcript(), None)
+    first, second = total_from_turn(DISCOUNTED, s, 0), total_from_turn(DISCOUNTED, s, 1)
+    assert s.turns[0]["score"] == 0 and s.turns[1]["score"] > 0.5
+    # the second turn is not charged with the first one's failure; the first answers for itself and what followed
+    assert first < s.total < second
+    assert (first + second) / 2 == pytest.approx(s.total, abs=2e-6)  # in expectation over the drawn turn: the total
+    assert total_from_turn(DISCOUNTED, s, 5) == second  # past the last turn: the last
+    broken = dict(e.transcript(), end={"reason": "error"})
+    assert total_from_turn(DISCOUNTED, score_transcript(DISCOUNTED, e.scenario, e.profile, broken, None), 0) is None
+
+
 class ScriptedTrainer:
     """What the rollout uses of GRPOTrainer: its tokenizer and its generation step, here replying with set
     turns and keeping the contexts it was asked to continue."""
@@ -161,6 +183,37 @@ def test_rollout_spoken_draws_each_turn(tiny_model):
     assert picked == {"first turn", "second turn"}
 
 
+def test_rollout_to_go_trains_one_place_per_group_and_credits_the_turn_from_there(tiny_model):
+    """turn_credit to_go: the rollouts of a dialogue in one call train the turn at the same place, each rewarded with its
+    total from that turn on; over calls both places come up; `total` credits every rollout with the dialogue's total."""
+    from transformers import AutoTokenizer
+
+    tok = AutoTokenizer.from_pretrained(tiny_model)
+    row = dialogue_rows()[0]
+    good = GOOD.format("Please tell me the monthly price first.").replace("\\n", "\n")
+    rollout = make_rollout_func(DISCOUNTED, None, {prompt_key(row["prompt"]): dict(row["context"], max_turns=2)}, seed=1, credit="to_go")
+    funcs, weights = dialogue_reward_functions(DISCOUNTED, "to_go")
+    assert [f.__name__ for f in funcs][:2] == ["credited", "total"] and weights[:2] == [1.0, 0.0] and sum(weights) == 1
+    places = set()
+    for _ in range(10):
+        # two rollouts of the dialogue (a group): the first plays a gated first turn, the second a good one; both a good second turn
+        out = rollout([row["prompt"], row["prompt"]], ScriptedTrainer(tok, [PLAIN, good, good, good]))
+        trained = [tok.decode(c, skip_special_tokens=True) for c in out["completion_ids"]]
+        ds = [json.loads(d) for d in out["dialogue"]]
+        credited = funcs[0]([None] * 2, [None] * 2, dialogue=out["dialogue"])
+        if trained[0].strip() == PLAIN.strip():  # the first turns: the gated one is credited less than the good one
+            places.add(0)
+            assert "rush me" in trained[1] and credited[0] < ds[0]["total"] and credited[0] < credited[1]
+        else:  # the second turns, both good: the first rollout's failed first turn is not charged to its second
+            places.add(1)
+            assert all("rush me" in t for t in trained) and credited[0] > ds[0]["total"]
+    assert places == {0, 1}
+    total_rollout = make_rollout_func(DISCOUNTED, None, {prompt_key(row["prompt"]): dict(row["context"], max_turns=2)}, seed=1, credit="total")
+    out = total_rollout([row["prompt"]], ScriptedTrainer(tok, [PLAIN, good]))
+    d = json.loads(out["dialogue"][0])
+    assert d["credited"] == d["total"]
+
+
 @pytest.mark.parametrize("history", ["spoken", "written"])
 def test_multi_turn_grpo_tiny_logs_turn_and_session_components_and_evaluates(tmp_path, tiny_model, datasets, history):
     job = parse_job({
@@ -171,12 +224,15 @@ def test_multi_turn_grpo_tiny_logs_turn_and_session_components_and_evaluates(tmp
     }, str(tmp_path))
     summary = run_job(job)
     assert summary["rollout"] == "dialogue" and summary["dialogues"] == 1 and summary["dialogue_history"] == history
+    assert summary["turn_credit"] == ("to_go" if history == "spoken" else "total")
     assert summary["skipped"] == {"persona_consistency": "no judge configured", "robotic_tone": "no judge configured", "goal_progress": "no judge configured"}
     lines = read_lines(tmp_path / "out" / "metrics.jsonl")
     train = [m for m in lines if "reward" in m]
     assert len(train) == 2
     for m in train:
-        assert m["reward"] == pytest.approx(m["reward/total"], abs=1e-6)  # GRPO's reward is the dialogue total
+        # GRPO's reward: under spoken the total from the trained turn on (turn_credit to_go, the default), else the dialogue's total
+        assert m["reward"] == pytest.approx(m["reward/credited" if history == "spoken" else "reward/total"], abs=1e-6)
+        assert isinstance(m["reward/total"], float)
         for c in ("turn/format", "turn/sections", "turn/resistance", "session/termination"):
             assert isinstance(m.get(f"reward/{c}"), float), f"reward/{c} missing in {m}"
         assert 1 <= m["dialogue/user_turns"] <= 3  # whole dialogues: up to max_turns user turns each

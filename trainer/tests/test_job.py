@@ -53,6 +53,8 @@ def test_lora_true_takes_the_default_settings_and_the_older_lora_field_merges(tm
     ({"hyperparameters": {"dtype": "fp8"}}, 'hyperparameters.dtype: must be one of "auto" | "float32" | "bfloat16" | "float16", got "fp8"'),
     ({"hyperparameters": {"scale_rewards": "max"}}, 'hyperparameters.scale_rewards: must be one of "group" | "batch" | "none", got "max"'),
     ({"hyperparameters": {"dialogue_history": "full"}}, 'hyperparameters.dialogue_history: must be one of "spoken" | "written", got "full"'),
+    ({"hyperparameters": {"turn_credit": "turn"}}, 'hyperparameters.turn_credit: must be one of "to_go" | "total", got "turn"'),
+    ({"hyperparameters": {"dialogue_history": "written", "turn_credit": "to_go"}}, "hyperparameters.turn_credit: to_go credits the one turn a rollout trains"),
     ({"hyperparameters": {"lora": "yes"}}, "hyperparameters.lora: must be true, false or {r, alpha, dropout, target_modules}"),
     ({"hyperparameters": {"lora": {"rank": 8}}}, "hyperparameters.lora.rank: unknown field"),
     ({"hyperparameters": {"load_in_4bit": True}}, "hyperparameters.load_in_4bit: a 4-bit model cannot be trained directly; add lora=true"),

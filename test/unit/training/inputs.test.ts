@@ -38,6 +38,10 @@ describe('training inputs', () => {
     assert.deepEqual(problems({ strategy: 'deepspeed' }), ['hyperparameters.strategy: deepspeed needs num_workers >= 2']);
     assert.deepEqual(problems({ vllm: 'server' }, 'grpo'), ['hyperparameters.vllm_server_base_url: needed with vllm=server (the `trl vllm-serve` address)']);
     assert.deepEqual(problems({ rollout: 'dialogue' }), ['hyperparameters.rollout: dialogue rollouts are for GRPO jobs']);
+    assert.deepEqual(problems({ rollout: 'dialogue', dialogue_history: 'written', turn_credit: 'to_go' }, 'grpo'), [
+      "hyperparameters.turn_credit: to_go credits the one turn a rollout trains (dialogue_history=spoken); written trains every turn with the dialogue's total"]);
+    assert.deepEqual(problems({ rollout: 'dialogue', dialogue_history: 'written' }, 'grpo'), [], 'the default credit does not stand in the way of written');
+    assert.deepEqual(problems({ turn_credit: 'turn' }, 'grpo'), ['hyperparameters.turn_credit: must be one of "to_go" | "total", got "turn"']);
     assert.equal(problems({ learning_rate: -1, dtype: 'x' }).length, 2, 'every problem at once');
   });
 
