@@ -217,8 +217,8 @@ async function main(): Promise<void> {
     ['sections (held-out prompts)', before.sections, afterSft.sections, ''],
     [`total (${b.n}×${SAMPLES} dialogues)`, b.total, a.total, `rises after GRPO (± ${f(b.stderr)} / ${f(a.stderr)} s.e.)`],
     ['termination', b.session.termination, a.session.termination, ''],
-    [`total, held out (${hb.n} τ²-bench dialogues)`, hb.total, ha.total, `unseen by SFT and GRPO (± ${f(hb.stderr)} / ${f(ha.stderr)} s.e.)`],
-    ['termination, held out', hb.session.termination, ha.session.termination, ''],
+    [`total, τ²-bench (${hb.n} dialogues)`, hb.total, ha.total, `unseen by SFT and GRPO (± ${f(hb.stderr)} / ${f(ha.stderr)} s.e.)`],
+    ['termination, τ²-bench', hb.session.termination, ha.session.termination, ''],
   ];
   const total = Object.values(minutes).reduce((x, y) => x + y, 0);
   process.stdout.write(`\nbench:train — Gemma 3 270M (${converted.parameters} parameters, from GGUF), CPU, ${total.toFixed(1)} min in its stages\n`);
@@ -227,7 +227,7 @@ async function main(): Promise<void> {
     const ratio = typeof x === 'number' && typeof y === 'number' && x > 0 ? (y / x).toFixed(2) : '-';
     process.stdout.write(`${String(name).padEnd(34)}${f(x).padStart(9)}${f(y).padStart(9)}${ratio.padStart(9)}  ${target}\n`);
   }
-  process.stdout.write(`SFT: ${SFT_STEPS} steps, loss ${f(sft.training_loss)}; GRPO: ${GRPO_STEPS} steps of ${GROUP} rollouts (${dialogueCount} dialogues); held out: ${heldoutCount} τ²-bench dialogues\n`);
+  process.stdout.write(`SFT: ${SFT_STEPS} steps, loss ${f(sft.training_loss)}; GRPO: ${GRPO_STEPS} steps of ${GROUP} rollouts (${dialogueCount} dialogues); τ²-bench: ${hb.n} of ${heldoutCount} dialogues measured\n`);
   process.stdout.write(`minutes: ${Object.entries(minutes).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')}\n`);
   const result = { converted, before, afterSft, beforeGrpo, afterGrpo, heldBefore, heldAfter, sft, grpo, minutes, work };
   mkdirSync(join(ROOT, 'test-artifacts'), { recursive: true });
