@@ -177,7 +177,7 @@ async function main(): Promise<void> {
   // USERLM_BENCH_BASE: a checkpoint converted by an earlier run (`train_bench.py convert`), to skip the conversion
   const reuse = process.env.USERLM_BENCH_BASE;
   const base = reuse && existsSync(join(reuse, 'config.json')) ? reuse : join(work, 'gemma-3-270m');
-  const converted = base === reuse ? { parameters: 'reused', out: base }
+  const converted = base === reuse ? { reused: base, out: base }
     : await stage(work, 'convert', {}, () => py(['convert', '--out', base], 'Gemma 3 270M: GGUF → transformers checkpoint (gguf_file)'));
   const heldout = ['--data', join(work, 'heldout.jsonl'), '--n', String(N), '--max-new', String(MAX_NEW)];
   const before = await stage(work, 'format-base', heldSet, () => py(['format', '--model', base, ...heldout], 'base model: format and sections on held-out prompts'));
@@ -221,7 +221,8 @@ async function main(): Promise<void> {
     ['termination, τ²-bench', hb.session.termination, ha.session.termination, ''],
   ];
   const total = Object.values(minutes).reduce((x, y) => x + y, 0);
-  process.stdout.write(`\nbench:train — Gemma 3 270M (${converted.parameters} parameters, from GGUF), CPU, ${total.toFixed(1)} min in its stages\n`);
+  const from = typeof converted.parameters === 'number' ? `${(converted.parameters / 1e6).toFixed(0)}M parameters, from GGUF` : `converted from GGUF earlier: ${base}`;
+  process.stdout.write(`\nbench:train — Gemma 3 270M (${from}), CPU, ${total.toFixed(1)} min in its stages\n`);
   process.stdout.write(`${'measure'.padEnd(34)}${'before'.padStart(9)}${'after'.padStart(9)}${'ratio'.padStart(9)}  target\n`);
   for (const [name, x, y, target] of rows) {
     const ratio = typeof x === 'number' && typeof y === 'number' && x > 0 ? (y / x).toFixed(2) : '-';
