@@ -24,10 +24,10 @@ it (discounted turn scores, session parts, weights). GRPO's reward is the total;
 logged with weight 0. Credit: under ``written`` the advantage of a dialogue (its total against the
 other dialogues of its group) is given to every token the policy wrote in it. Under ``spoken`` TRL
 takes one sequence per rollout, so a rollout trains one of its user turns; with ``turn_credit: to_go``
-(the default) the rollouts of a group train the turn at the same place (drawn at random) and its
+the rollouts of a group train the turn at the same place (drawn at random) and its
 reward is the total from that turn on (``score.total_from_turn``: the turn part is that turn's
 discounted return), so a turn answers for itself and the turns after it, not for those before; with
-``turn_credit: total`` each rollout trains a turn drawn on its own, rewarded with the dialogue's total.
+``turn_credit: total`` (the default) each rollout trains a turn drawn on its own, rewarded with the dialogue's total.
 """
 
 from __future__ import annotations
@@ -267,7 +267,7 @@ def written_ids(turns: list[dict]) -> list[int]:
 
 
 def make_rollout_func(spec: dict, judge, contexts: dict[str, dict], agent: Optional[dict] = None, history: str = "spoken", seed: int = 0,
-                      credit: str = "to_go"):
+                      credit: str = "total"):
     """The ``rollout_func`` for GRPOTrainer; ``contexts`` maps ``prompt_key(prompt)`` to each dialogue row's context.
 
     ``history`` (the ``dialogue_history`` hyperparameter) is what the policy sees of its earlier turns:

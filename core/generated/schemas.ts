@@ -2109,7 +2109,7 @@ export const schemaFiles = {
      "to_go",
      "total"
     ],
-    "default": "to_go",
+    "default": "total",
     "description": "Multi-turn GRPO with `dialogue_history: spoken` (each rollout trains one of its user turns): what that turn is credited with. `to_go`: the rollouts of a dialogue train the turn at the same place, drawn at random, each rewarded with the total from that turn on (the turn part of the total is that turn's discounted return), so a turn answers for itself and the turns after it, not for those before. `total`: each rollout's turn is drawn on its own and rewarded with the dialogue's total. `written` trains every turn with the dialogue's total."
    },
    "max_turns": {

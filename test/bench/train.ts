@@ -13,7 +13,7 @@
 // Prints the figures before and after side by side. Not run by CI (docs/training.md has the figures and the time).
 // Settings: USERLM_BENCH_SFT_STEPS (default 64, one sample a step: 32 left 4 of 10 held-out replies looping), USERLM_BENCH_SFT_LR
 // (1e-3: 40 steps at 1.5e-3 left 5 of 10 looping), USERLM_BENCH_GRPO_STEPS (8, four rollouts of one dialogue a step), USERLM_BENCH_BETA
-// (GRPO's KL coefficient, 0.04), USERLM_BENCH_GRPO_LR (2e-4), USERLM_BENCH_TO_GO (1: turn_credit to_go; 0: total), USERLM_BENCH_N (10 held-out prompts; the adversarial split has 4 dialogues), USERLM_BENCH_HELDOUT_N (16 of the 20 τ²-bench dialogues), USERLM_BENCH_SAMPLES (4 plays
+// (GRPO's KL coefficient, 0.04), USERLM_BENCH_GRPO_LR (2e-4), USERLM_BENCH_TO_GO (0: turn_credit total; 1: to_go), USERLM_BENCH_N (10 held-out prompts; the adversarial split has 4 dialogues), USERLM_BENCH_HELDOUT_N (16 of the 20 τ²-bench dialogues), USERLM_BENCH_SAMPLES (4 plays
 // of each dialogue, sampled as GRPO samples), USERLM_BENCH_SEED (GRPO's seed, 1: runs with other seeds are what `train_bench.py compare`
 // pools), USERLM_BENCH_BASE (reuse a converted checkpoint), USERLM_BENCH_WORK (continue an earlier run's work folder: a stage whose
 // result is there, with the same settings, is not run again).
@@ -33,7 +33,7 @@ const SFT_STEPS = env('USERLM_BENCH_SFT_STEPS', 64);
 const SFT_LR = env('USERLM_BENCH_SFT_LR', 1e-3);
 const BETA = env('USERLM_BENCH_BETA', 0.04); // GRPO's KL coefficient: 0 needs no reference forward (~15 s of a ~200 s step)
 const GRPO_LR = env('USERLM_BENCH_GRPO_LR', 2e-4);
-const TO_GO = env('USERLM_BENCH_TO_GO', 1); // GRPO's turn_credit: 1 to_go (the default), 0 total
+const TO_GO = env('USERLM_BENCH_TO_GO', 0); // GRPO's turn_credit: 0 total (the default), 1 to_go
 const GRPO_STEPS = env('USERLM_BENCH_GRPO_STEPS', 8);
 const SEED = env('USERLM_BENCH_SEED', 1); // GRPO's seed (its sampling and the turn each rollout trains): another seed is a replicate
 // Room for a whole reply: the exported targets are 155-290 Gemma tokens (rationale 135-214), so fewer cuts the

@@ -220,7 +220,8 @@ def test_multi_turn_grpo_tiny_logs_turn_and_session_components_and_evaluates(tmp
         "type": "grpo", "base_model": tiny_model, "datasets": {"train": datasets["dialogue"], "validation": datasets["dialogue"]},
         "output_dir": "out", "reward_spec": SPEC,
         "hyperparameters": {"rollout": "dialogue", "max_steps": 2, "per_device_train_batch_size": 2, "num_generations": 2,
-                            "max_completion_length": 10, "learning_rate": 1e-4, "eval_steps": 1, "dialogue_history": history},
+                            "max_completion_length": 10, "learning_rate": 1e-4, "eval_steps": 1, "dialogue_history": history,
+                            **({"turn_credit": "to_go"} if history == "spoken" else {})},
     }, str(tmp_path))
     summary = run_job(job)
     assert summary["rollout"] == "dialogue" and summary["dialogues"] == 1 and summary["dialogue_history"] == history
@@ -230,7 +231,7 @@ def test_multi_turn_grpo_tiny_logs_turn_and_session_components_and_evaluates(tmp
     train = [m for m in lines if "reward" in m]
     assert len(train) == 2
     for m in train:
-        # GRPO's reward: under spoken the total from the trained turn on (turn_credit to_go, the default), else the dialogue's total
+        # GRPO's reward: under spoken the total from the trained turn on (turn_credit to_go, asked here), else the dialogue's total
         assert m["reward"] == pytest.approx(m["reward/credited" if history == "spoken" else "reward/total"], abs=1e-6)
         assert isinstance(m["reward/total"], float)
         for c in ("turn/format", "turn/sections", "turn/resistance", "session/termination"):
