@@ -20,8 +20,8 @@ the agent's opening), the rollout
 The finished dialogue is scored with ``trainer.rewards.score.score_transcript`` and the job's reward spec:
 every turn component per user turn (their mean per component: ``reward/turn/<name>``), every
 session component (``reward/session/<name>``) and the total (``reward/total``) as the docs define
-it (discounted turn scores, session parts, weights). GRPO's reward is the total; the components are
-logged with weight 0. Credit: under ``written`` the advantage of a dialogue (its total against the
+it (discounted turn scores, session parts, weights). GRPO's reward is the total (with ``turn_credit:
+to_go``, the total from the trained turn on); the components are logged with weight 0. Credit: under ``written`` the advantage of a dialogue (its total against the
 other dialogues of its group) is given to every token the policy wrote in it. Under ``spoken`` TRL
 takes one sequence per rollout, so a rollout trains one of its user turns; with ``turn_credit: to_go``
 the rollouts of a group train the turn at the same place (drawn at random) and its
